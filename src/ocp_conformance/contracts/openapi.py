@@ -1,0 +1,165 @@
+"""OpenAPI documents: load, bundle external ``$ref``s into one self-contained dict, index the operations."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from ocp_conformance.contracts.source import SourceError, YamlDocument, load_yaml
+
+__all__ = ["HTTP_METHODS", "ApiDocument", "Operation", "bundle"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of a contract, addressed by ``operation_id``."""
+
+    operation_id: str
+    method: str
+    path: str
+    """The path template as the contract writes it, without the server prefix."""
+    server_path: str
+    """The server URL's path (e.g. ``/ocp/v1``); requests go to ``server_path + path``."""
+    function: str | None
+    """``x-ocp-function``: the catalogue name this operation serves (None for simulator control)."""
+    spec: dict[str, Any]
+    document: str
+
+    @property
+    def url_template(self) -> str:
+        return self.server_path.rstrip("/") + self.path
+
+    @property
+    def documented_statuses(self) -> frozenset[str]:
+        return frozenset(str(s) for s in self.spec.get("responses", {}))
+
+    def error_codes(self, status: int | str) -> tuple[str, ...]:
+        """The stable problem codes this operation documents for ``status`` (``x-ocp-error-codes``)."""
+        return tuple(self.spec.get("x-ocp-error-codes", {}).get(str(status), ()))
+
+    def __str__(self) -> str:
+        return f"{self.operation_id} ({self.method.upper()} {self.url_template})"
+
+
+@dataclass(slots=True)
+class ApiDocument:
+    """A bundled OpenAPI document and its operations."""
+
+    name: str
+    path: Path
+    source: YamlDocument
+    bundled: dict[str, Any]
+    operations: dict[str, Operation] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> ApiDocument:
+        source = load_yaml(path)
+        if not isinstance(source.data, dict) or "openapi" not in source.data:
+            raise SourceError(source.locate(()), "not an OpenAPI document (no `openapi` field)")
+        bundled = bundle(source)
+        doc = cls(name=path.stem, path=path, source=source, bundled=bundled)
+        doc.operations = _index_operations(doc)
+        return doc
+
+    @property
+    def version(self) -> str:
+        return str(self.bundled.get("info", {}).get("version", "unknown"))
+
+
+def _index_operations(doc: ApiDocument) -> dict[str, Operation]:
+    servers = doc.bundled.get("servers") or [{"url": "/"}]
+    server_path = urlsplit(str(servers[0].get("url", "/"))).path or "/"
+    operations: dict[str, Operation] = {}
+    for path, item in (doc.bundled.get("paths") or {}).items():
+        shared_parameters = item.get("parameters", [])
+        for method in HTTP_METHODS:
+            spec = item.get(method)
+            if spec is None:
+                continue
+            op_id = spec.get("operationId")
+            if not op_id:
+                raise SourceError(doc.source.locate(("paths", path, method)),
+                                  f"{method.upper()} {path} has no operationId",
+                                  fix="every operation needs a unique operationId")
+            if op_id in operations:
+                raise SourceError(doc.source.locate(("paths", path, method, "operationId")),
+                                  f"operationId {op_id!r} is used twice", fix="make operationIds unique")
+            merged = dict(spec)
+            if shared_parameters:
+                own = {(p.get("name"), p.get("in")) for p in spec.get("parameters", [])}
+                merged["parameters"] = [
+                    *spec.get("parameters", []),
+                    *(p for p in shared_parameters if (p.get("name"), p.get("in")) not in own),
+                ]
+            operations[op_id] = Operation(
+                operation_id=op_id, method=method, path=path, server_path=server_path,
+                function=spec.get("x-ocp-function"), spec=merged, document=doc.name,
+            )
+    return operations
+
+
+def bundle(root: YamlDocument) -> dict[str, Any]:
+    """Inline every external ``$ref`` (``./file.yaml#/components/<section>/<Name>``) into the root document.
+
+    Referenced items are copied into the root's ``components`` under the same section and name, so the result
+    is one self-contained dict that jsonschema, schemathesis and the simulator can all use. Parameters,
+    responses and schemas are resolved to local references; a name clash between files is an error.
+    """
+    result = copy.deepcopy(root.data)
+    imported: dict[str, dict[str, Any]] = {}
+    cache: dict[Path, YamlDocument] = {root.path.resolve(): root}
+
+    def document(path: Path) -> YamlDocument:
+        key = path.resolve()
+        if key not in cache:
+            cache[key] = load_yaml(key)
+        return cache[key]
+
+    def rewrite(node: Any, base: Path, where: tuple[str | int, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                node = dict(node)
+                node["$ref"] = resolve(ref, base, where)
+            return {k: rewrite(v, base, (*where, k)) if k != "$ref" else v for k, v in node.items()}
+        if isinstance(node, list):
+            return [rewrite(v, base, (*where, i)) for i, v in enumerate(node)]
+        return node
+
+    def resolve(ref: str, base: Path, where: tuple[str | int, ...]) -> str:
+        file_part, _, pointer = ref.partition("#")
+        target = (base.parent / file_part).resolve() if file_part else base.resolve()
+        if target == root.path.resolve():
+            return "#" + pointer
+        parts = pointer.strip("/").split("/")
+        if len(parts) != 3 or parts[0] != "components":
+            raise SourceError(document(base).locate(where), f"cannot bundle $ref {ref!r}",
+                              fix="external references must point at #/components/<section>/<Name>")
+        _, section, name = parts
+        source = document(target)
+        try:
+            item = source.data["components"][section][name]
+        except (KeyError, TypeError):
+            raise SourceError(document(base).locate(where), f"$ref {ref!r} points at nothing in {target.name}",
+                              fix=f"define components/{section}/{name} in {target}") from None
+        existing = imported.setdefault(section, {})
+        if name not in existing:
+            existing[name] = {}  # placeholder first: referenced items may refer back to themselves
+            existing[name] = rewrite(item, target, ("components", section, name))
+        return f"#/components/{section}/{name}"
+
+    bundled: dict[str, Any] = rewrite(result, root.path, ())
+    own = bundled.setdefault("components", {})
+    for section, items in imported.items():
+        for name, item in items.items():
+            if name in own.get(section, {}) and own[section][name] != item:
+                raise SourceError(root.locate(("components", section, name)),
+                                  f"components/{section}/{name} is defined here and in a referenced file",
+                                  fix="rename one of them")
+            own.setdefault(section, {})[name] = item
+    return bundled

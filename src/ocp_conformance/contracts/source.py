@@ -1,0 +1,115 @@
+"""YAML documents that remember where each value came from, so errors can say file:line:column."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = ["SourceError", "SourceLocation", "YamlDocument", "load_yaml"]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """A 1-based position in a file."""
+
+    path: Path
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+class SourceError(Exception):
+    """A file we were given cannot be used: says where, what was seen, what was expected, and the fix."""
+
+    def __init__(self, location: SourceLocation | Path, message: str, *, fix: str = "") -> None:
+        self.location = location
+        self.message = message
+        self.fix = fix
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        text = f"{self.location}: {self.message}"
+        return f"{text}\n  fix: {self.fix}" if self.fix else text
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings: contracts and workflows are JSON data, and JSON has no dates."""
+
+
+for _first, _resolvers in list(_Loader.yaml_implicit_resolvers.items()):
+    _Loader.yaml_implicit_resolvers[_first] = [
+        (tag, regexp) for tag, regexp in _resolvers if tag != "tag:yaml.org,2002:timestamp"
+    ]
+
+
+@dataclass(slots=True)
+class YamlDocument:
+    """A parsed YAML file plus its node tree, to map a JSON pointer back to a line and column."""
+
+    path: Path
+    data: Any
+    _root: yaml.Node | None
+
+    def locate(self, parts: tuple[str | int, ...] | list[str | int]) -> SourceLocation:
+        """The position of the value at ``parts`` (keys and indexes); the deepest existing parent if missing."""
+        node = self._root
+        best = SourceLocation(self.path, 1, 1)
+        for part in parts:
+            if node is None:
+                break
+            best = _position(self.path, node)
+            node = _child(node, part)
+        if node is not None:
+            best = _position(self.path, node)
+        return best
+
+    def locate_pointer(self, pointer: str) -> SourceLocation:
+        """Like :meth:`locate`, from an RFC 6901 JSON pointer such as ``/paths/~1si/post``."""
+        if not pointer or pointer == "/":
+            return self.locate(())
+        parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
+        return self.locate(tuple(parts))
+
+
+def _position(path: Path, node: yaml.Node) -> SourceLocation:
+    return SourceLocation(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                return value  # type: ignore[no-any-return]
+        return None
+    if isinstance(node, yaml.SequenceNode):
+        try:
+            return node.value[int(part)]  # type: ignore[no-any-return]
+        except (ValueError, IndexError):
+            return None
+    return None
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Parse ``path``; a syntax error becomes a :class:`SourceError` with the position YAML reports."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError(path, "file not found", fix="check the path, or run from the project folder") from None
+    except UnicodeDecodeError as exc:
+        raise SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                          fix="save the file as UTF-8") from None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        location: SourceLocation | Path = (
+            SourceLocation(path, mark.line + 1, mark.column + 1) if mark is not None else path
+        )
+        raise SourceError(location, f"invalid YAML: {exc.problem}", fix="correct the YAML syntax there") from None
+    return YamlDocument(path=path, data=data, _root=root)

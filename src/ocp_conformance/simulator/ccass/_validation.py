@@ -1,0 +1,158 @@
+"""Business-rule validation of SI input (Input SI and Change SI)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Final
+
+from .calendar import TradingCalendar
+from .errors import DomainError, did_you_mean
+from .reference import ReferenceData
+from .si import SiInput
+
+__all__ = ["CURRENCIES", "camel", "validate_si_input"]
+
+CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
+_SIDES: Final = ("DELIVER", "RECEIVE")
+_PAYMENT_TYPES: Final = ("FOP", "DVP", "RDP")
+
+
+def camel(name: str) -> str:
+    """``settlement_date`` -> ``settlementDate`` (request field names are camelCase)."""
+    head, *rest = name.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _invalid(field: str, received: object, expected: str) -> DomainError:
+    return DomainError(
+        "FIELD_INVALID",
+        f"Received {camel(field)}={received!r}. Expected {expected}.",
+        pointer=f"/{camel(field)}",
+    )
+
+
+def _check_shapes(si: SiInput) -> None:
+    """Type and enumeration checks, so the rules below can trust the values (the HTTP layer may not)."""
+    if si.side not in _SIDES:
+        raise _invalid("side", si.side, "one of DELIVER, RECEIVE")
+    if si.payment_type not in _PAYMENT_TYPES:
+        raise _invalid("payment_type", si.payment_type, "one of FOP, DVP, RDP")
+    for name in ("counterparty_id", "stock_code", "stock_account"):
+        if not isinstance(getattr(si, name), str):
+            raise _invalid(name, getattr(si, name), "a string")
+    for name in ("own_reference", "narrative", "currency"):
+        if getattr(si, name) is not None and not isinstance(getattr(si, name), str):
+            raise _invalid(name, getattr(si, name), "a string or null")
+    for name in ("hold", "exclude_from_batch"):
+        if not isinstance(getattr(si, name), bool):
+            raise _invalid(name, getattr(si, name), "true or false")
+    if not isinstance(si.settlement_date, date) or isinstance(si.settlement_date, datetime):
+        raise _invalid("settlement_date", si.settlement_date, "a date (YYYY-MM-DD)")
+    if si.amount is not None and not isinstance(si.amount, Decimal):
+        # Floats are refused: money is exact decimal all the way through.
+        raise _invalid("amount", si.amount, "a decimal amount (decimal.Decimal), e.g. 1000.00")
+    if isinstance(si.quantity, bool) or not isinstance(si.quantity, int) or si.quantity <= 0:
+        raise DomainError(
+            "QUANTITY_INVALID",
+            f"Received quantity={si.quantity!r}. Expected a whole number of shares greater than 0.",
+            pointer="/quantity",
+        )
+
+
+def _check_parties(owner: str, si: SiInput, reference: ReferenceData) -> None:
+    if si.counterparty_id == owner:
+        raise DomainError(
+            "COUNTERPARTY_IS_SELF",
+            f"Received counterpartyId={si.counterparty_id!r}, which is the submitting participant. "
+            "Expected another participant; to move stock between your own accounts use an ATI.",
+            pointer="/counterpartyId",
+        )
+    if reference.participant(si.counterparty_id) is None:
+        raise DomainError(
+            "COUNTERPARTY_UNKNOWN",
+            f"Received counterpartyId={si.counterparty_id!r}. Expected a participant on the participant list "
+            f"(a letter and 5 digits).{did_you_mean(si.counterparty_id, reference.participants)}",
+            pointer="/counterpartyId",
+        )
+    if reference.stock(si.stock_code) is None:
+        padded = si.stock_code.zfill(5) if si.stock_code.isdigit() else si.stock_code
+        hint = (
+            f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
+            if reference.stock(padded) is not None
+            else did_you_mean(si.stock_code, reference.stocks)
+        )
+        raise DomainError(
+            "STOCK_UNKNOWN",
+            f"Received stockCode={si.stock_code!r}. Expected a stock on the stock list.{hint}",
+            pointer="/stockCode",
+        )
+    owner_participant = reference.participant(owner)
+    accounts = owner_participant.stock_accounts if owner_participant is not None else ()
+    if si.stock_account not in accounts:
+        raise DomainError(
+            "STOCK_ACCOUNT_UNKNOWN",
+            f"Received stockAccount={si.stock_account!r}. Expected one of participant {owner}'s stock "
+            f"accounts: {', '.join(accounts) or 'none'}.",
+            pointer="/stockAccount",
+        )
+
+
+def _check_date(si: SiInput, calendar: TradingCalendar, today: date) -> None:
+    if si.settlement_date < today:
+        raise DomainError(
+            "SETTLEMENT_DATE_IN_PAST",
+            f"Received settlementDate={si.settlement_date.isoformat()}. Expected the current business date "
+            f"({today.isoformat()}) or later.",
+            pointer="/settlementDate",
+        )
+    if not calendar.is_business_day(si.settlement_date):
+        suggestion = calendar.next_business_day(si.settlement_date)
+        raise DomainError(
+            "SETTLEMENT_DATE_NOT_BUSINESS_DAY",
+            f"Received settlementDate={si.settlement_date.isoformat()}, a weekend or holiday. Expected a "
+            f"business day; the next one is {suggestion.isoformat()}.",
+            pointer="/settlementDate",
+        )
+
+
+def _check_payment(si: SiInput) -> None:
+    if si.payment_type == "FOP":
+        if si.amount is not None or si.currency is not None:
+            raise DomainError(
+                "AMOUNT_NOT_ALLOWED",
+                f"Received paymentType=FOP with amount={si.amount} currency={si.currency}. Expected no amount "
+                "and no currency for a free-of-payment SI; remove them or use DVP/RDP.",
+                pointer="/amount",
+            )
+        return
+    if si.amount is None or si.currency is None:
+        raise DomainError(
+            "AMOUNT_REQUIRED",
+            f"Received paymentType={si.payment_type} with amount={si.amount} currency={si.currency}. "
+            "Expected both an amount and a currency for a DVP/RDP SI.",
+            pointer="/amount",
+        )
+    if not si.amount.is_finite() or si.amount <= 0:
+        raise DomainError(
+            "AMOUNT_INVALID",
+            f"Received amount={si.amount}. Expected a finite amount greater than 0.",
+            pointer="/amount",
+        )
+    if si.currency not in CURRENCIES:
+        raise DomainError(
+            "CURRENCY_UNSUPPORTED",
+            f"Received currency={si.currency!r}. Expected one of {', '.join(sorted(CURRENCIES))}."
+            f"{did_you_mean(si.currency.upper(), CURRENCIES)}",
+            pointer="/currency",
+        )
+
+
+def validate_si_input(
+    owner: str, si: SiInput, *, reference: ReferenceData, calendar: TradingCalendar, today: date
+) -> None:
+    """Raise the first :class:`DomainError` that ``si`` violates: shapes, parties, date, then payment."""
+    _check_shapes(si)
+    _check_parties(owner, si, reference)
+    _check_date(si, calendar, today)
+    _check_payment(si)

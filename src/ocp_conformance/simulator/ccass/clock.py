@@ -1,0 +1,169 @@
+"""Controllable simulated time for the CCASS day: batch settlement runs, day end and function windows."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal
+
+from .calendar import TradingCalendar
+
+__all__ = [
+    "DEFAULT_BATCH_TIMES",
+    "DEFAULT_DAY_END",
+    "DEFAULT_FUNCTION_WINDOWS",
+    "HKT",
+    "BusinessClock",
+    "ClockEvent",
+    "ClockEventKind",
+]
+
+# Hong Kong has no daylight saving, so a fixed offset is exact and needs no tz database.
+HKT = timezone(timedelta(hours=8), "HKT")
+
+# [F] first batch run 10:30; [M] intermediate runs ~12:00 and ~14:00, 15:45, and the final run at 16:30
+# (it ends ~17:00, when the evening function window opens).
+DEFAULT_BATCH_TIMES: tuple[time, ...] = (time(10, 30), time(12, 0), time(14, 0), time(15, 45), time(16, 30))
+# [M] day end after the evening window: unmatched SIs due that day are purged then.
+DEFAULT_DAY_END = time(23, 59)
+# [F] HK market function windows: 08:00–15:45 and from the end of the final batch run (~17:00) to 19:00.
+DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = ((time(8, 0), time(15, 45)), (time(17, 0), time(19, 0)))
+
+ClockEventKind = Literal["batch_run", "day_end"]
+
+
+@dataclass(frozen=True, slots=True)
+class ClockEvent:
+    """Something scheduled that happens at a point of simulated time.
+
+    Attributes:
+        kind: ``"batch_run"`` (a batch settlement run) or ``"day_end"`` (end-of-day processing).
+        at: when it happens (Asia/Hong_Kong).
+        label: human label, e.g. ``"batch run 1 of 5 (10:30)"``.
+    """
+
+    kind: ClockEventKind
+    at: datetime
+    label: str
+
+
+def _require_aware(value: datetime, name: str) -> datetime:
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(
+            f"Received a naive datetime for {name}: {value.isoformat()}. "
+            "Expected a timezone-aware datetime, e.g. datetime(2027, 4, 6, 9, 0, tzinfo=HKT)."
+        )
+    return value.astimezone(HKT)
+
+
+class BusinessClock:
+    """Controllable simulated time in Asia/Hong_Kong (+08:00).
+
+    Time only moves forward, and only when told to: :meth:`advance_to` returns the scheduled events
+    (batch runs on business days, day end) passed on the way, in order, so the caller can process them.
+
+    Args:
+        calendar: the trading calendar deciding which days are business days.
+        start: initial time; must be timezone-aware (converted to +08:00).
+        batch_times: times of the batch settlement runs on business days; the last one is the final run.
+        day_end: time of end-of-day processing on business days.
+        function_windows: (open, close) pairs during which participants may use the functions.
+
+    Example:
+        >>> clock = BusinessClock(TradingCalendar(), datetime(2027, 4, 6, 9, 0, tzinfo=HKT))
+        >>> [e.label for e in clock.advance_to(datetime(2027, 4, 6, 12, 0, tzinfo=HKT))]
+        ['batch run 1 of 5 (10:30)', 'batch run 2 of 5 (12:00)']
+    """
+
+    def __init__(
+        self,
+        calendar: TradingCalendar,
+        start: datetime,
+        *,
+        batch_times: Sequence[time] = DEFAULT_BATCH_TIMES,
+        day_end: time = DEFAULT_DAY_END,
+        function_windows: Sequence[tuple[time, time]] = DEFAULT_FUNCTION_WINDOWS,
+    ) -> None:
+        self._calendar = calendar
+        self._now = _require_aware(start, "start")
+        self._batch_times = tuple(sorted(batch_times))
+        self._day_end = day_end
+        self._windows = tuple(function_windows)
+        for opens, closes in self._windows:
+            if opens >= closes:
+                raise ValueError(f"Received function window {opens}–{closes}; expected open < close.")
+        self._today = calendar.business_day_on_or_after(self._now.date())
+
+    @property
+    def calendar(self) -> TradingCalendar:
+        """The trading calendar in use."""
+        return self._calendar
+
+    @property
+    def now(self) -> datetime:
+        """Current simulated time (+08:00)."""
+        return self._now
+
+    @property
+    def today(self) -> date:
+        """The current business date: today's date on a business day, else the next business day."""
+        return self._today
+
+    @property
+    def batch_times(self) -> tuple[time, ...]:
+        """Times of the batch settlement runs on each business day."""
+        return self._batch_times
+
+    def business_date_of(self, moment: datetime) -> date:
+        """The business date that ``moment`` belongs to (weekend/holiday moments roll forward)."""
+        return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
+
+    def in_function_window(self) -> bool:
+        """True on a business day inside one of the function windows (open inclusive, close exclusive)."""
+        if not self._calendar.is_business_day(self._now.date()):
+            return False
+        current = self._now.timetz().replace(tzinfo=None)
+        return any(opens <= current < closes for opens, closes in self._windows)
+
+    def events_between(self, start: datetime, end: datetime) -> Iterator[ClockEvent]:
+        """Scheduled events with ``start < at <= end``, in time order."""
+        start, end = _require_aware(start, "start"), _require_aware(end, "end")
+        day = start.date()
+        total = len(self._batch_times)
+        while day <= end.date():
+            if self._calendar.is_business_day(day):
+                todays: list[ClockEvent] = []
+                for number, at_time in enumerate(self._batch_times, start=1):
+                    prefix = "final batch run" if number == total else "batch run"
+                    label = f"{prefix} {number} of {total} ({at_time:%H:%M})"
+                    todays.append(ClockEvent("batch_run", datetime.combine(day, at_time, HKT), label))
+                todays.append(ClockEvent("day_end", datetime.combine(day, self._day_end, HKT), "day end"))
+                # A stable sort keeps batch runs before a day end configured at the same minute.
+                todays.sort(key=lambda event: event.at)
+                yield from (event for event in todays if start < event.at <= end)
+            day += timedelta(days=1)
+
+    def pending_events(self, until: datetime) -> list[ClockEvent]:
+        """Events that :meth:`advance_to` would return for ``until``, without moving time."""
+        return list(self.events_between(self._now, until))
+
+    def advance_to(self, when: datetime) -> list[ClockEvent]:
+        """Move time forward to ``when`` and return the events passed (``now < at <= when``) in order.
+
+        Raises:
+            ValueError: if ``when`` is before :attr:`now` (simulated time never goes backwards).
+        """
+        target = _require_aware(when, "when")
+        if target < self._now:
+            raise ValueError(
+                f"Received advance_to({target.isoformat()}), which is before now ({self._now.isoformat()}). "
+                "Expected a time at or after now: simulated time only moves forward."
+            )
+        events = list(self.events_between(self._now, target))
+        self._now = target
+        self._today = self._calendar.business_day_on_or_after(target.date())
+        return events
+
+    def __repr__(self) -> str:
+        return f"BusinessClock(now={self._now.isoformat()}, today={self._today.isoformat()})"

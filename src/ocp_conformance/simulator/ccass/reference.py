@@ -1,0 +1,116 @@
+"""Reference data: CCASS participants with their stock accounts, and the stock list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+__all__ = ["Participant", "ReferenceData", "Stock", "demo_reference_data"]
+
+
+@dataclass(frozen=True, slots=True)
+class Participant:
+    """A CCASS participant.
+
+    Attributes:
+        participant_id: a letter and 5 digits, e.g. ``"B01234"`` (B broker, C custodian).
+        name: registered name.
+        participant_type: e.g. ``"BROKER"`` or ``"CUSTODIAN"``.
+        stock_accounts: the 2-digit stock account numbers it holds, e.g. ``("01", "02", "80")``.
+    """
+
+    participant_id: str
+    name: str
+    participant_type: str
+    stock_accounts: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Stock:
+    """A security on the CCASS stock list.
+
+    Attributes:
+        stock_code: 5 digits with leading zeros, e.g. ``"00005"``.
+        name: short name.
+        market: market code, e.g. ``"HKMK"`` (Hong Kong).
+    """
+
+    stock_code: str
+    name: str
+    market: str
+
+
+class ReferenceData:
+    """Read-only lookup of participants and stocks.
+
+    Args:
+        participants: the participants; ids must be unique.
+        stocks: the stocks; codes must be unique.
+
+    Example:
+        >>> ref = demo_reference_data()
+        >>> ref.participant("B01234").name
+        'Alpha Securities'
+        >>> ref.stock("00700").name
+        'Tencent Holdings'
+    """
+
+    __slots__ = ("_participants", "_stocks")
+
+    def __init__(self, participants: Iterable[Participant], stocks: Iterable[Stock]) -> None:
+        by_id: dict[str, Participant] = {}
+        for participant in participants:
+            if participant.participant_id in by_id:
+                raise ValueError(f"Duplicate participant id {participant.participant_id!r} in reference data.")
+            by_id[participant.participant_id] = participant
+        by_code: dict[str, Stock] = {}
+        for stock in stocks:
+            if stock.stock_code in by_code:
+                raise ValueError(f"Duplicate stock code {stock.stock_code!r} in reference data.")
+            by_code[stock.stock_code] = stock
+        self._participants: Mapping[str, Participant] = MappingProxyType(by_id)
+        self._stocks: Mapping[str, Stock] = MappingProxyType(by_code)
+
+    @property
+    def participants(self) -> Mapping[str, Participant]:
+        """Participants by id (read-only)."""
+        return self._participants
+
+    @property
+    def stocks(self) -> Mapping[str, Stock]:
+        """Stocks by code (read-only)."""
+        return self._stocks
+
+    def participant(self, pid: str) -> Participant | None:
+        """The participant with id ``pid``, or ``None``."""
+        return self._participants.get(pid)
+
+    def stock(self, code: str) -> Stock | None:
+        """The stock with code ``code`` (exact 5-digit form), or ``None``."""
+        return self._stocks.get(code)
+
+    def __repr__(self) -> str:
+        return f"ReferenceData(participants={len(self._participants)}, stocks={len(self._stocks)})"
+
+
+_DEMO_ACCOUNTS = ("01", "02", "80")
+
+
+def demo_reference_data() -> ReferenceData:
+    """The demo market: four participants (accounts 01, 02, 80) and six HKMK stocks, one of them GEM."""
+    participants = [
+        Participant("B01234", "Alpha Securities", "BROKER", _DEMO_ACCOUNTS),
+        Participant("B05678", "Beta Brokerage", "BROKER", _DEMO_ACCOUNTS),
+        Participant("C00019", "Gamma Custodian Bank", "CUSTODIAN", _DEMO_ACCOUNTS),
+        Participant("B07777", "Delta Securities", "BROKER", _DEMO_ACCOUNTS),
+    ]
+    stocks = [
+        Stock("00001", "CK Hutchison Holdings", "HKMK"),
+        Stock("00005", "HSBC Holdings", "HKMK"),
+        Stock("00388", "Hong Kong Exchanges and Clearing", "HKMK"),
+        Stock("00700", "Tencent Holdings", "HKMK"),
+        Stock("02800", "Tracker Fund of Hong Kong", "HKMK"),
+        Stock("08001", "Orient Securities International Holdings", "HKMK"),  # GEM (08000–08999)
+    ]
+    return ReferenceData(participants, stocks)

@@ -1,0 +1,114 @@
+"""Batch settlement: which matched pairs are due, and settling one pair all-or-nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from .ledger import Ledger
+from .si import SettlementFailure, SettlementInstruction
+
+__all__ = ["SettleableIndex", "SettlementRun", "settle_pair"]
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementRun:
+    """The outcome of one batch settlement run.
+
+    Attributes:
+        run_id: ``"R"`` + 8 digits, sequential.
+        at: when the run happened.
+        settled: match ids settled, in processing (match) order.
+        failed: ``(match_id, reason)`` of due pairs that could not settle; they stay matched.
+    """
+
+    run_id: str
+    at: datetime
+    settled: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+class SettleableIndex:
+    """Match ids of pairs with status MATCHED, bucketed by settlement date.
+
+    A run then touches only pairs due by the business date, never the whole book; pairs on hold, revoke
+    pending or settled are simply not in the index.
+    """
+
+    __slots__ = ("_by_date", "_dates")
+
+    def __init__(self) -> None:
+        self._by_date: dict[date, dict[str, None]] = {}
+        self._dates: dict[str, date] = {}
+
+    def __len__(self) -> int:
+        return len(self._dates)
+
+    def __contains__(self, match_id: object) -> bool:
+        return match_id in self._dates
+
+    def add(self, match_id: str, settlement_date: date) -> None:
+        """Mark a pair as eligible from ``settlement_date`` on (idempotent)."""
+        self._by_date.setdefault(settlement_date, {})[match_id] = None
+        self._dates[match_id] = settlement_date
+
+    def discard(self, match_id: str) -> None:
+        """Forget a pair (no-op if absent)."""
+        settlement_date = self._dates.pop(match_id, None)
+        if settlement_date is None:
+            return
+        ids = self._by_date[settlement_date]
+        del ids[match_id]
+        if not ids:
+            del self._by_date[settlement_date]
+
+    def due(self, business_date: date) -> list[str]:
+        """Match ids with settlement date on or before ``business_date``, in match order."""
+        due = [mid for day, ids in self._by_date.items() if day <= business_date for mid in ids]
+        # Match ids are zero-padded sequence numbers, so text order is match order.
+        due.sort()
+        return due
+
+
+def settle_pair(
+    deliver_si: SettlementInstruction,
+    receive_si: SettlementInstruction,
+    *,
+    ledger: Ledger,
+    run_id: str,
+    at: datetime,
+) -> str | None:
+    """Settle a matched pair all-or-nothing; return ``None`` on success or the failure reason.
+
+    On failure nothing moves and both SIs record a ``LACK`` :class:`SettlementFailure` (they stay matched
+    and are retried by the next run). On success stock moves from the deliverer's SI stock account to the
+    receiver's SI stock account; for DVP/RDP the amount is credited to the deliverer and debited from the
+    receiver; both SIs become SETTLED.
+    """
+    deliverer, receiver = deliver_si.owner, receive_si.owner
+    stock, quantity = deliver_si.stock_code, deliver_si.quantity
+    available = ledger.holding(deliverer, deliver_si.stock_account, stock)
+    if available < quantity:
+        reason = (
+            f"Lack of stock: {deliverer}-{deliver_si.stock_account} needs {quantity} shares of {stock} "
+            f"but holds {available}."
+        )
+        failure = SettlementFailure(run_id=run_id, at=at, code="LACK", reason=reason)
+        deliver_si.last_settlement_failure = failure
+        receive_si.last_settlement_failure = failure
+        deliver_si.updated_at = receive_si.updated_at = at
+        return reason
+    ledger.move(
+        stock=stock,
+        quantity=quantity,
+        source=(deliverer, deliver_si.stock_account),
+        target=(receiver, receive_si.stock_account),
+    )
+    if deliver_si.payment_type != "FOP" and deliver_si.amount is not None and deliver_si.currency is not None:
+        ledger.post_money(deliverer, deliver_si.currency, deliver_si.amount)
+        ledger.post_money(receiver, deliver_si.currency, -deliver_si.amount)
+    for si in (deliver_si, receive_si):
+        si.status = "SETTLED"
+        si.settled_at = si.updated_at = at
+        si.settlement_run_id = run_id
+    return None
