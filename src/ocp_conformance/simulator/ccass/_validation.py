@@ -8,10 +8,10 @@ from typing import Final
 
 from .calendar import TradingCalendar
 from .errors import DomainError, did_you_mean
-from .reference import ReferenceData
+from .reference import Participant, ReferenceData
 from .si import SiInput
 
-__all__ = ["CURRENCIES", "camel", "validate_si_input"]
+__all__ = ["CURRENCIES", "camel", "check_stock_account", "validate_si_input"]
 
 CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
 _SIDES: Final = ("DELIVER", "RECEIVE")
@@ -61,6 +61,13 @@ def _check_shapes(si: SiInput) -> None:
 
 
 def _check_parties(owner: str, si: SiInput, reference: ReferenceData) -> None:
+    owner_participant = reference.participant(owner)
+    if owner_participant is None:
+        raise DomainError(
+            "PARTICIPANT_UNKNOWN",
+            f"Received a request on behalf of participant {owner!r}. Expected a participant on the "
+            f"participant list.{did_you_mean(owner, reference.participants)}",
+        )
     if si.counterparty_id == owner:
         raise DomainError(
             "COUNTERPARTY_IS_SELF",
@@ -87,13 +94,17 @@ def _check_parties(owner: str, si: SiInput, reference: ReferenceData) -> None:
             f"Received stockCode={si.stock_code!r}. Expected a stock on the stock list.{hint}",
             pointer="/stockCode",
         )
-    owner_participant = reference.participant(owner)
-    accounts = owner_participant.stock_accounts if owner_participant is not None else ()
-    if si.stock_account not in accounts:
+    check_stock_account(owner_participant, si.stock_account)
+
+
+def check_stock_account(owner: Participant, stock_account: object) -> None:
+    """Raise STOCK_ACCOUNT_UNKNOWN unless ``stock_account`` is one of ``owner``'s accounts."""
+    accounts = owner.stock_accounts
+    if stock_account not in accounts:
         raise DomainError(
             "STOCK_ACCOUNT_UNKNOWN",
-            f"Received stockAccount={si.stock_account!r}. Expected one of participant {owner}'s stock "
-            f"accounts: {', '.join(accounts) or 'none'}.",
+            f"Received stockAccount={stock_account!r}. Expected one of participant "
+            f"{owner.participant_id}'s stock accounts: {', '.join(accounts) or 'none'}.",
             pointer="/stockAccount",
         )
 
@@ -121,8 +132,8 @@ def _check_payment(si: SiInput) -> None:
         if si.amount is not None or si.currency is not None:
             raise DomainError(
                 "AMOUNT_NOT_ALLOWED",
-                f"Received paymentType=FOP with amount={si.amount} currency={si.currency}. Expected no amount "
-                "and no currency for a free-of-payment SI; remove them or use DVP/RDP.",
+                f"Received paymentType=FOP with amount={si.amount} currency={si.currency}. Expected no "
+                "amount and no currency for a free-of-payment SI; remove them or use DVP/RDP.",
                 pointer="/amount",
             )
         return

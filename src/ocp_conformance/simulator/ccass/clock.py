@@ -28,7 +28,10 @@ DEFAULT_BATCH_TIMES: tuple[time, ...] = (time(10, 30), time(12, 0), time(14, 0),
 # [M] day end after the evening window: unmatched SIs due that day are purged then.
 DEFAULT_DAY_END = time(23, 59)
 # [F] HK market function windows: 08:00–15:45 and from the end of the final batch run (~17:00) to 19:00.
-DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = ((time(8, 0), time(15, 45)), (time(17, 0), time(19, 0)))
+DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = (
+    (time(8, 0), time(15, 45)),
+    (time(17, 0), time(19, 0)),
+)
 
 ClockEventKind = Literal["batch_run", "day_end"]
 

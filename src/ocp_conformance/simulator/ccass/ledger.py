@@ -48,7 +48,7 @@ class Ledger:
         positions[(account, stock)] = positions.get((account, stock), 0) + quantity
 
     def move(self, *, stock: str, quantity: int, source: tuple[str, str], target: tuple[str, str]) -> None:
-        """Move ``quantity`` (> 0) of ``stock`` from ``source`` to ``target`` (each ``(participant, account)``).
+        """Move ``quantity`` (> 0) of ``stock`` between two ``(participant, account)`` positions.
 
         Raises:
             InsufficientStock: the source holds less than ``quantity``; nothing moves.
@@ -60,7 +60,11 @@ class Ledger:
         available = self.holding(src_participant, src_account, stock)
         if available < quantity:
             raise InsufficientStock(
-                participant=src_participant, account=src_account, stock=stock, needed=quantity, available=available
+                participant=src_participant,
+                account=src_account,
+                stock=stock,
+                needed=quantity,
+                available=available,
             )
         src_positions = self._stock[src_participant]
         remaining = available - quantity

@@ -62,7 +62,9 @@ class ReferenceData:
         by_id: dict[str, Participant] = {}
         for participant in participants:
             if participant.participant_id in by_id:
-                raise ValueError(f"Duplicate participant id {participant.participant_id!r} in reference data.")
+                raise ValueError(
+                    f"Duplicate participant id {participant.participant_id!r} in reference data."
+                )
             by_id[participant.participant_id] = participant
         by_code: dict[str, Stock] = {}
         for stock in stocks:

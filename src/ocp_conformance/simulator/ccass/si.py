@@ -13,9 +13,9 @@ __all__ = [
     "PaymentType",
     "SettlementFailure",
     "SettlementInstruction",
-    "Side",
     "SiInput",
     "SiStatus",
+    "Side",
     "UnmatchedCandidate",
     "UnmatchedReport",
 ]

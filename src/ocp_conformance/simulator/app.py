@@ -1,0 +1,144 @@
+"""The reference simulator as an ASGI app, built from the contract.
+
+Every operation of the contract becomes one route; the request is authenticated and validated against the
+contract before its handler runs, so the handlers only ever see conforming input.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.ccass import DomainError
+from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
+from ocp_conformance.simulator.faults import Fault, resolve_faults
+from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
+from ocp_conformance.simulator.request_validation import OperationValidator, validators_for
+from ocp_conformance.simulator.si_handlers import SI_HANDLERS
+from ocp_conformance.simulator.state import SimulatorState
+
+__all__ = ["HANDLERS", "SimulatorApp", "build_app"]
+
+log = logging.getLogger("ocp_conformance.simulator")
+
+HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **CONTROL_HANDLERS}
+_PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+@dataclass(slots=True)
+class SimulatorApp:
+    """The ASGI app plus the handles tests and targets need (state, tokens, applied faults)."""
+
+    asgi: Starlette
+    state: SimulatorState
+    contracts: ContractSet
+    faults: tuple[Fault, ...]
+
+    def token_of(self, participant_id: str) -> str:
+        return self.state.token_of(participant_id)
+
+    @property
+    def participants(self) -> list[str]:
+        return sorted(self.state.simulation.reference.participants)
+
+
+def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (),
+              state: SimulatorState | None = None) -> SimulatorApp:
+    """Build the simulator. ``faults`` names fault profiles to apply (see ``ocp-conformance faults``)."""
+    contracts = contracts or load_contracts()
+    applied = resolve_faults(faults)
+    state = state or SimulatorState()
+    for fault in applied:
+        if fault.install is not None:
+            fault.install(state)
+    routes = []
+    for document in contracts.documents:
+        validators = validators_for(document)
+        is_control = document.name == "simulator-control"
+        for op_id, operation in document.operations.items():
+            handler = HANDLERS.get(op_id)
+            if handler is None:
+                handler = _not_implemented(operation)
+            for fault in applied:
+                wrapper = fault.wrappers.get(op_id)
+                if wrapper is not None:
+                    handler = _wrap(wrapper, handler)
+            endpoint = _endpoint(operation, validators[op_id], handler, state, applied, authenticate=not is_control)
+            routes.append(Route(_PATH_PARAM.sub(r"{\1}", operation.url_template), endpoint,
+                                methods=[operation.method.upper()], name=op_id))
+    asgi = Starlette(routes=routes)
+    asgi.state.simulator = state
+    return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied)
+
+
+def _wrap(wrapper: object, inner: Handler) -> Handler:
+    def handler(call: Call) -> Reply:
+        return wrapper(call, inner)  # type: ignore[operator, no-any-return]
+
+    return handler
+
+
+def _not_implemented(operation: Operation) -> Handler:
+    def handler(call: Call) -> Reply:
+        raise Problem(501, "NOT_IMPLEMENTED", f"the simulator does not implement {operation} yet")
+
+    return handler
+
+
+def _endpoint(operation: Operation, validator: OperationValidator, handler: Handler, state: SimulatorState,
+              faults: tuple[Fault, ...], *, authenticate: bool):  # type: ignore[no-untyped-def]
+    async def endpoint(request: Request) -> Response:
+        instance = request.url.path
+        try:
+            participant = None
+            if authenticate:
+                participant = state.participant_of(request.headers.get("authorization"))
+                if participant is None:
+                    raise Problem(401, "UNAUTHENTICATED",
+                                  "send `Authorization: Bearer <token>` with a participant's token "
+                                  "(`ocp-conformance simulate` prints the demo tokens)",
+                                  headers={"WWW-Authenticate": 'Bearer realm="ocp"'})
+                if not state.simulation.clock.in_function_window():
+                    raise Problem(503, "SERVICE_WINDOW_CLOSED",
+                                  f"{operation.function} is available 08:00-15:45 and 17:00-19:00 on business days; "
+                                  f"the business clock says {state.simulation.clock.now.isoformat()}",
+                                  headers={"Retry-After": "60"})
+            raw_body = await request.body()
+            for fault in faults:
+                if fault.raw_body is not None:
+                    raw_body = fault.raw_body(operation.operation_id, raw_body)
+            valid = validator.validate(dict(request.path_params), dict(request.query_params),
+                                       dict(request.headers), raw_body)
+            reply = handler(Call(operation.operation_id, participant, valid, state))
+        except Problem as problem:
+            return problem_response(problem, instance)
+        except DomainError as error:
+            errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
+            return problem_response(Problem(error.status, error.code, error.message, errors), instance)
+        except Exception:  # a bug of ours: answer 500 as a problem and log it, never hang or drop the connection
+            log.exception("simulator error in %s", operation)
+            return problem_response(Problem(500, "INTERNAL_ERROR", f"the simulator failed in {operation}"), instance)
+        return _response(reply)
+
+    return endpoint
+
+
+def _response(reply: Reply) -> Response:
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=reply.headers)
+    media_type = "application/problem+json" if reply.status >= 400 else "application/json"
+    return JSONResponse(reply.body, status_code=reply.status, headers=dict(_str_headers(reply.headers)),
+                        media_type=media_type)
+
+
+def _str_headers(headers: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    return ((k, str(v)) for k, v in headers.items())

@@ -1,0 +1,424 @@
+"""The SI book: the Maintain SI functions of CCASS (input, change, hold, cancel, revoke, enquire, settle)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from copy import copy
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Final
+
+from ._matching import MatchIndex, PairIndex, rank_candidates
+from ._validation import camel, check_stock_account, validate_si_input
+from .clock import HKT, BusinessClock
+from .errors import DomainError, did_you_mean
+from .ledger import Ledger
+from .reference import ReferenceData
+from .settlement import SettleableIndex, SettlementRun, settle_pair
+from .si import (
+    SI_INPUT_FIELDS,
+    SettlementInstruction,
+    Side,
+    SiInput,
+    SiStatus,
+    UnmatchedReport,
+)
+
+__all__ = ["SettlementRun", "SiBook", "SiFilter"]
+
+_DELETED: Final[frozenset[str]] = frozenset({"CANCELLED", "REVOKED", "PURGED"})
+_MATCHED_ACTIVE: Final[frozenset[str]] = frozenset({"MATCHED", "MATCHED_ON_HOLD"})
+_CHANGE_MATCHED_STATUSES: Final[frozenset[str]] = frozenset(
+    {"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED"}
+)
+_CHANGE_MATCHED_FIELDS: Final = ("own_reference", "narrative", "stock_account", "exclude_from_batch")
+_LOCKED_WHEN_SETTLED: Final = frozenset({"stock_account", "exclude_from_batch"})
+
+
+@dataclass(frozen=True, slots=True)
+class SiFilter:
+    """Criteria of Enquire SI; ``None`` means "any". All given criteria must hold."""
+
+    status: SiStatus | None = None
+    stock_code: str | None = None
+    settlement_date: date | None = None
+    counterparty_id: str | None = None
+    own_reference: str | None = None
+    side: Side | None = None
+
+    def accepts(self, si: SettlementInstruction) -> bool:
+        """True if ``si`` meets every criterion (deleted SIs only when :attr:`status` asks for them)."""
+        if self.status is None:
+            if si.status in _DELETED:
+                return False
+        elif si.status != self.status:
+            return False
+        return (
+            (self.stock_code is None or si.stock_code == self.stock_code)
+            and (self.settlement_date is None or si.settlement_date == self.settlement_date)
+            and (self.counterparty_id is None or si.counterparty_id == self.counterparty_id)
+            and (self.own_reference is None or si.own_reference == self.own_reference)
+            and (self.side is None or si.side == self.side)
+        )
+
+
+def _conflict(si: SettlementInstruction, action: str, allowed: Iterable[str]) -> DomainError:
+    return DomainError(
+        "SI_STATE_CONFLICT",
+        f"Received {action} for SI {si.si_id}, whose status is {si.status}. Expected status "
+        f"{' or '.join(sorted(allowed))}. Enquire the SI to see its current status.",
+        status=409,
+    )
+
+
+class SiBook:
+    """Every SI of every participant, with O(1) matching and settlement that touches only due pairs.
+
+    Participants only ever see their own SIs: looking up someone else's SI answers SI_NOT_FOUND, exactly as
+    for an id that does not exist. Returned SIs are copies.
+
+    Example:
+        >>> from ocp_conformance.simulator.ccass import Simulation, SiInput
+        >>> sim = Simulation()
+        >>> day = sim.clock.today
+        >>> a = sim.si_book.input_si("B01234", SiInput("DELIVER", "B05678", "00700", 500, day, "FOP"))
+        >>> b = sim.si_book.input_si("B05678", SiInput("RECEIVE", "B01234", "00700", 500, day, "FOP"))
+        >>> b.status, b.match_id == sim.si_book.get("B01234", a.si_id).match_id
+        ('MATCHED', True)
+    """
+
+    def __init__(self, *, reference: ReferenceData, ledger: Ledger, clock: BusinessClock) -> None:
+        self._reference = reference
+        self._ledger = ledger
+        self._clock = clock
+        self._sis: dict[str, SettlementInstruction] = {}
+        # SI ids are allocated in order, so each owner's list is already sorted by si_id.
+        self._by_owner: dict[str, list[str]] = {}
+        self._match_index = MatchIndex()
+        self._pair_index = PairIndex()
+        self._unmatched_by_date: dict[date, dict[str, None]] = {}
+        self._pairs: dict[str, tuple[str, str]] = {}  # match id -> (deliver SI id, receive SI id)
+        self._settleable = SettleableIndex()
+        self._si_seq = 0
+        self._match_seq = 0
+        self._run_seq = 0
+
+    def __len__(self) -> int:
+        return len(self._sis)
+
+    # ---------------------------------------------------------------- Maintain SI
+    def input_si(self, owner: str, si: SiInput) -> SettlementInstruction:
+        """Input SI: validate, store as UNMATCHED and match at once against the counterparty's SIs.
+
+        Raises:
+            DomainError: a validation rule fails (see :mod:`.errors` for the codes).
+        """
+        clock = self._clock
+        validate_si_input(owner, si, reference=self._reference, calendar=clock.calendar, today=clock.today)
+        now = clock.now
+        self._si_seq += 1
+        si_id = f"SI{self._si_seq:010d}"
+        record = SettlementInstruction(
+            si_id=si_id,
+            owner=owner,
+            side=si.side,
+            counterparty_id=si.counterparty_id,
+            stock_code=si.stock_code,
+            quantity=si.quantity,
+            settlement_date=si.settlement_date,
+            payment_type=si.payment_type,
+            amount=si.amount,
+            currency=si.currency,
+            stock_account=si.stock_account,
+            own_reference=si.own_reference,
+            narrative=si.narrative,
+            hold=si.hold,
+            exclude_from_batch=si.exclude_from_batch,
+            created_at=now,
+            updated_at=now,
+        )
+        self._sis[si_id] = record
+        owned = self._by_owner.get(owner)
+        if owned is None:
+            self._by_owner[owner] = [si_id]
+        else:
+            owned.append(si_id)
+        self._match_or_queue(record)
+        return copy(record)
+
+    def change_si(self, owner: str, si_id: str, changes: Mapping[str, object]) -> SettlementInstruction:
+        """Change SI: amend any :class:`SiInput` field (snake_case keys) of an UNMATCHED SI, then re-match."""
+        record = self._owned(owner, si_id)
+        if record.status != "UNMATCHED":
+            raise _conflict(record, "Change SI", ["UNMATCHED"])
+        updated = record.to_input()
+        for key, value in changes.items():
+            if key not in SI_INPUT_FIELDS:
+                raise self._unknown_field(key, SI_INPUT_FIELDS)
+            setattr(updated, key, value)
+        clock = self._clock
+        validate_si_input(
+            owner, updated, reference=self._reference, calendar=clock.calendar, today=clock.today
+        )
+        # Unindex with the old values before they are overwritten (the indexes are keyed on them).
+        self._unqueue(record)
+        for key in SI_INPUT_FIELDS:
+            setattr(record, key, getattr(updated, key))
+        record.updated_at = clock.now
+        self._match_or_queue(record)
+        return copy(record)
+
+    def cancel_si(self, owner: str, si_id: str) -> SettlementInstruction:
+        """Cancel SI: delete an UNMATCHED SI (status CANCELLED)."""
+        record = self._owned(owner, si_id)
+        if record.status != "UNMATCHED":
+            raise _conflict(record, "Cancel SI", ["UNMATCHED"])
+        self._unqueue(record)
+        record.status = "CANCELLED"
+        record.deleted_at = record.updated_at = self._clock.now
+        return copy(record)
+
+    def set_hold(self, owner: str, si_id: str, hold: bool) -> SettlementInstruction:
+        """Change Hold Matched SI: set or release the owner's own hold flag on a matched pair.
+
+        The pair is MATCHED_ON_HOLD while either party's flag is set, MATCHED (eligible to settle) otherwise.
+        """
+        record = self._owned(owner, si_id)
+        if record.status not in _MATCHED_ACTIVE:
+            raise _conflict(record, "Change Hold Matched SI", _MATCHED_ACTIVE)
+        if not isinstance(hold, bool):
+            raise DomainError(
+                "FIELD_INVALID", f"Received hold={hold!r}. Expected true or false.", pointer="/hold"
+            )
+        other = self._counterpart(record)
+        record.hold = hold
+        status: SiStatus = "MATCHED_ON_HOLD" if record.hold or other.hold else "MATCHED"
+        now = self._clock.now
+        for si in (record, other):
+            si.status = status
+            si.updated_at = now
+        match_id = self._match_id(record)
+        if status == "MATCHED":
+            self._settleable.add(match_id, record.settlement_date)
+        else:
+            self._settleable.discard(match_id)
+        return copy(record)
+
+    def revoke(self, owner: str, si_id: str) -> SettlementInstruction:
+        """Revoke Matched SI: the first party's request makes the pair REVOKE_PENDING, the other's REVOKED."""
+        record = self._owned(owner, si_id)
+        if record.status not in _MATCHED_ACTIVE and record.status != "REVOKE_PENDING":
+            raise _conflict(record, "Revoke Matched SI", {*_MATCHED_ACTIVE, "REVOKE_PENDING"})
+        if record.revocation_requested_by_owner:
+            raise DomainError(
+                "REVOCATION_ALREADY_REQUESTED",
+                f"Received a second Revoke Matched SI from {owner} for SI {si_id}. Expected the counterparty "
+                f"{record.counterparty_id} to request revocation of its SI; until then the pair stays "
+                "REVOKE_PENDING.",
+                status=409,
+            )
+        other = self._counterpart(record)
+        record.revocation_requested_by_owner = True
+        other.revocation_requested_by_counterparty = True
+        now = self._clock.now
+        both_asked = other.revocation_requested_by_owner
+        for si in (record, other):
+            si.status = "REVOKED" if both_asked else "REVOKE_PENDING"
+            si.updated_at = now
+            if both_asked:
+                si.deleted_at = now
+        self._settleable.discard(self._match_id(record))
+        return copy(record)
+
+    def change_matched(self, owner: str, si_id: str, changes: Mapping[str, object]) -> SettlementInstruction:
+        """Change Matched/Settled SI: amend non-matching attributes without unmatching.
+
+        Allowed keys: ``own_reference`` and ``narrative`` (matched, on hold, revoke pending or settled), and
+        ``stock_account`` and ``exclude_from_batch`` (not once SETTLED: SETTLED_SI_FIELD_LOCKED).
+        """
+        record = self._owned(owner, si_id)
+        if record.status not in _CHANGE_MATCHED_STATUSES:
+            raise _conflict(record, "Change Matched/Settled SI", _CHANGE_MATCHED_STATUSES)
+        for key, value in changes.items():
+            self._check_matched_change(record, key, value)
+        for key, value in changes.items():
+            setattr(record, key, value)
+        record.updated_at = self._clock.now
+        return copy(record)
+
+    # ---------------------------------------------------------------- Enquiries
+    def get(self, owner: str, si_id: str) -> SettlementInstruction:
+        """The SI ``si_id`` if ``owner`` input it, else SI_NOT_FOUND (404)."""
+        return copy(self._owned(owner, si_id))
+
+    def enquire(self, owner: str, flt: SiFilter) -> list[SettlementInstruction]:
+        """Enquire SI: ``owner``'s SIs meeting ``flt``, by si_id; deleted ones only if ``flt.status`` asks."""
+        sis = self._sis
+        return [copy(si) for si in (sis[i] for i in self._by_owner.get(owner, ())) if flt.accepts(si)]
+
+    def unmatched_reasons(self, owner: str, si_id: str) -> UnmatchedReport:
+        """Enquire SI Unmatched Reason: the closest counterparty SIs and how they differ (codes DELN…NCRR).
+
+        Candidates are the counterparty's unmatched SIs naming ``owner``; their ids and references stay
+        private. With no candidate the reason is CMIS (no counter-instruction).
+        """
+        record = self._owned(owner, si_id)
+        if record.status != "UNMATCHED":
+            raise _conflict(record, "Enquire SI Unmatched Reason", ["UNMATCHED"])
+        others = [self._sis[i] for i in self._pair_index.naming(owner, record.counterparty_id)]
+        candidates = rank_candidates(record, others)
+        if not candidates or not candidates[0].differences:
+            return UnmatchedReport(si_id, record.status, "CMIS", ())
+        return UnmatchedReport(si_id, record.status, candidates[0].differences[0].code, candidates)
+
+    def deleted_today(self, owner: str) -> list[SettlementInstruction]:
+        """Enquire Deleted SI: ``owner``'s SIs cancelled, revoked or purged on the current business date."""
+        clock = self._clock
+        today = clock.today
+        found: list[SettlementInstruction] = []
+        for si_id in self._by_owner.get(owner, ()):
+            si = self._sis[si_id]
+            if (
+                si.status in _DELETED
+                and si.deleted_at is not None
+                and clock.business_date_of(si.deleted_at) == today
+            ):
+                found.append(copy(si))
+        return found
+
+    # ---------------------------------------------------------------- Scheduled processing
+    def run_batch_settlement(self) -> SettlementRun:
+        """Run one batch settlement over the MATCHED pairs due by the business date, in match order.
+
+        Pairs excluded from batch runs by either party are skipped; pairs short of stock stay MATCHED with a
+        LACK failure recorded on both SIs.
+        """
+        self._run_seq += 1
+        run_id = f"R{self._run_seq:08d}"
+        at = self._clock.now
+        settled: list[str] = []
+        failed: list[tuple[str, str]] = []
+        sis, pairs, ledger = self._sis, self._pairs, self._ledger
+        for match_id in self._settleable.due(self._clock.today):
+            deliver_id, receive_id = pairs[match_id]
+            deliver_si, receive_si = sis[deliver_id], sis[receive_id]
+            if deliver_si.exclude_from_batch or receive_si.exclude_from_batch:
+                continue
+            reason = settle_pair(deliver_si, receive_si, ledger=ledger, run_id=run_id, at=at)
+            if reason is None:
+                settled.append(match_id)
+                self._settleable.discard(match_id)
+            else:
+                failed.append((match_id, reason))
+        return SettlementRun(run_id, at, tuple(settled), tuple(failed))
+
+    def on_day_end(self, day: date) -> None:
+        """Day end: purge UNMATCHED SIs with settlement date on or before ``day`` (status PURGED)."""
+        now = self._clock.now
+        deleted_at = now if now.date() == day else datetime.combine(day, time(23, 59, 59), HKT)
+        for settlement_date in [d for d in self._unmatched_by_date if d <= day]:
+            for si_id in list(self._unmatched_by_date[settlement_date]):
+                record = self._sis[si_id]
+                self._unqueue(record)
+                record.status = "PURGED"
+                record.deleted_at = record.updated_at = deleted_at
+
+    # ---------------------------------------------------------------- internals
+    def _owned(self, owner: str, si_id: str) -> SettlementInstruction:
+        record = self._sis.get(si_id)
+        if record is None or record.owner != owner:
+            # Same answer for "absent" and "someone else's": existence of others' SIs is not disclosed.
+            raise DomainError(
+                "SI_NOT_FOUND",
+                f"Received siId={si_id!r}. Expected the id of an SI input by participant {owner}. "
+                "Use Enquire SI to list your SIs.",
+                status=404,
+            )
+        return record
+
+    def _match_or_queue(self, record: SettlementInstruction) -> None:
+        other_id = self._match_index.take_counterpart(record)
+        if other_id is None:
+            self._match_index.add(record)
+            self._pair_index.add(record)
+            self._unmatched_by_date.setdefault(record.settlement_date, {})[record.si_id] = None
+            return
+        other = self._sis[other_id]
+        self._unqueue(other)
+        self._match_seq += 1
+        match_id = f"M{self._match_seq:010d}"
+        status: SiStatus = "MATCHED_ON_HOLD" if record.hold or other.hold else "MATCHED"
+        now = self._clock.now
+        for si in (record, other):
+            si.status = status
+            si.match_id = match_id
+            si.matched_at = si.updated_at = now
+        pair = (record.si_id, other.si_id) if record.side == "DELIVER" else (other.si_id, record.si_id)
+        self._pairs[match_id] = pair
+        if status == "MATCHED":
+            self._settleable.add(match_id, record.settlement_date)
+
+    def _unqueue(self, record: SettlementInstruction) -> None:
+        self._match_index.remove(record.si_id)
+        self._pair_index.remove(record)
+        ids = self._unmatched_by_date.get(record.settlement_date)
+        if ids is not None:
+            ids.pop(record.si_id, None)
+            if not ids:
+                del self._unmatched_by_date[record.settlement_date]
+
+    def _match_id(self, record: SettlementInstruction) -> str:
+        assert record.match_id is not None, "only matched SIs have a pair"
+        return record.match_id
+
+    def _counterpart(self, record: SettlementInstruction) -> SettlementInstruction:
+        deliver_id, receive_id = self._pairs[self._match_id(record)]
+        return self._sis[receive_id if deliver_id == record.si_id else deliver_id]
+
+    def _check_matched_change(self, record: SettlementInstruction, key: str, value: object) -> None:
+        if key not in _CHANGE_MATCHED_FIELDS:
+            if key not in SI_INPUT_FIELDS:
+                raise self._unknown_field(key, _CHANGE_MATCHED_FIELDS)
+            raise DomainError(
+                "FIELD_NOT_CHANGEABLE",
+                f"Received a change of {camel(key)} on matched SI {record.si_id}. Expected only "
+                f"{', '.join(camel(f) for f in _CHANGE_MATCHED_FIELDS)}: matching fields cannot change once "
+                "matched. Revoke the matched SI and input a new one instead.",
+                pointer=f"/{camel(key)}",
+            )
+        if record.status == "SETTLED" and key in _LOCKED_WHEN_SETTLED:
+            raise DomainError(
+                "SETTLED_SI_FIELD_LOCKED",
+                f"Received a change of {camel(key)} on SI {record.si_id}, which is SETTLED. Expected only "
+                "ownReference or narrative changes after settlement.",
+                status=409,
+                pointer=f"/{camel(key)}",
+            )
+        if key == "stock_account":
+            participant = self._reference.participant(record.owner)
+            assert participant is not None, "SIs are only input by known participants"
+            check_stock_account(participant, value)
+        elif key == "exclude_from_batch":
+            if not isinstance(value, bool):
+                raise DomainError(
+                    "FIELD_INVALID",
+                    f"Received excludeFromBatch={value!r}. Expected true or false.",
+                    pointer="/excludeFromBatch",
+                )
+        elif value is not None and not isinstance(value, str):
+            raise DomainError(
+                "FIELD_INVALID",
+                f"Received {camel(key)}={value!r}. Expected a string or null.",
+                pointer=f"/{camel(key)}",
+            )
+
+    @staticmethod
+    def _unknown_field(key: str, allowed: Iterable[str]) -> DomainError:
+        allowed = tuple(allowed)
+        snake = {camel(f): f for f in allowed}
+        hint = f" Did you mean {snake[key]!r}?" if key in snake else did_you_mean(key, allowed)
+        return DomainError(
+            "FIELD_UNKNOWN",
+            f"Received a change of unknown field {key!r}. Expected one of: {', '.join(allowed)}.{hint}",
+            pointer=f"/{camel(key)}",
+        )

@@ -1,0 +1,77 @@
+"""One simulated CCASS market: reference data, ledger, clock and SI book, driven by simulated time."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+from .calendar import TradingCalendar
+from .clock import HKT, BusinessClock, ClockEvent
+from .ledger import Ledger, seed_demo_holdings
+from .reference import ReferenceData, demo_reference_data
+from .settlement import SettlementRun
+from .si_book import SiBook
+
+__all__ = ["DEFAULT_START", "Simulation"]
+
+# Tuesday after Ching Ming 2027 (Mon 5 Apr is a holiday): a business day in the OCP launch quarter, before
+# the first batch run so a fresh simulation starts with a whole settlement day ahead.
+DEFAULT_START: Final = datetime(2027, 4, 6, 9, 0, tzinfo=HKT)
+
+
+class Simulation:
+    """A self-contained CCASS: the entry point for the HTTP simulator and for tests.
+
+    Args:
+        reference: participants and stocks; defaults to :func:`demo_reference_data` with demo holdings
+            (:func:`seed_demo_holdings`). A reference passed in starts with an empty ledger.
+        start: initial simulated time; defaults to :data:`DEFAULT_START`.
+
+    Example:
+        >>> sim = Simulation()
+        >>> runs = sim.advance_to(datetime(2027, 4, 6, 12, 30, tzinfo=HKT))
+        >>> [run.run_id for run in runs]
+        ['R00000001', 'R00000002']
+    """
+
+    def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None) -> None:
+        self.ledger = Ledger()
+        if reference is None:
+            reference = demo_reference_data()
+            seed_demo_holdings(self.ledger, reference)
+        self.reference = reference
+        self.clock = BusinessClock(TradingCalendar(), start if start is not None else DEFAULT_START)
+        self.si_book = SiBook(reference=self.reference, ledger=self.ledger, clock=self.clock)
+
+    def advance_to(self, when: datetime) -> list[SettlementRun]:
+        """Move simulated time to ``when``, processing batch runs and day ends on the way, in order.
+
+        The clock stands at each event's time while it is processed, so settled_at and purge times are the
+        scheduled times. Returns the batch settlement runs performed.
+
+        Raises:
+            ValueError: ``when`` is before the current simulated time.
+        """
+        if when < self.clock.now:
+            self.clock.advance_to(when)  # raises the explanatory ValueError
+        runs: list[SettlementRun] = []
+        for event in self.clock.pending_events(when):
+            self.clock.advance_to(event.at)
+            run = self._process(event)
+            if run is not None:
+                runs.append(run)
+        self.clock.advance_to(when)
+        return runs
+
+    def run_batch_settlement(self) -> SettlementRun:
+        """Run a batch settlement now (outside the schedule, e.g. on demand from a test)."""
+        return self.si_book.run_batch_settlement()
+
+    def _process(self, event: ClockEvent) -> SettlementRun | None:
+        if event.kind == "batch_run":
+            return self.si_book.run_batch_settlement()
+        self.si_book.on_day_end(event.at.date())
+        return None
+
+    def __repr__(self) -> str:
+        return f"Simulation(now={self.clock.now.isoformat()}, sis={len(self.si_book)})"

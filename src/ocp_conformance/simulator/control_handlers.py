@@ -1,0 +1,84 @@
+"""Handlers of simulator-control.yaml: reset, seed holdings, positions, clock, batch settlement now."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.problems import FieldError, Problem
+from ocp_conformance.simulator.representation import encode, run_json
+
+__all__ = ["CONTROL_HANDLERS"]
+
+
+def _clock(call: Call) -> dict[str, object]:
+    clock = call.state.simulation.clock
+    return {"now": encode(clock.now), "businessDate": encode(clock.today),
+            "inFunctionWindow": clock.in_function_window()}
+
+
+def reset(call: Call) -> Reply:
+    call.state.reset()
+    return Reply(200, _clock(call))
+
+
+def get_clock(call: Call) -> Reply:
+    return Reply(200, _clock(call))
+
+
+def seed_holding(call: Call) -> Reply:
+    body = call.request.body
+    sim = call.state.simulation
+    pid, account = body["participantId"], body.get("stockAccount", "01")
+    participant = sim.reference.participant(pid)
+    if participant is None:
+        raise Problem(422, "PARTICIPANT_UNKNOWN", f"no participant {pid}; known: {', '.join(sim.reference.participants)}",
+                      (FieldError("/participantId", "unknown participant"),))
+    if account not in participant.stock_accounts:
+        raise Problem(422, "STOCK_ACCOUNT_UNKNOWN", f"{pid} has accounts {', '.join(participant.stock_accounts)}",
+                      (FieldError("/stockAccount", "unknown stock account"),))
+    if sim.reference.stock(body["stockCode"]) is None:
+        raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(sim.reference.stocks)}",
+                      (FieldError("/stockCode", "unknown stock"),))
+    sim.ledger.deposit(pid, account, body["stockCode"], body["quantity"])
+    return Reply(200, {"participantId": pid, "stockAccount": account, "stockCode": body["stockCode"],
+                       "quantity": sim.ledger.holding(pid, account, body["stockCode"])})
+
+
+def positions(call: Call) -> Reply:
+    pid = call.request.path["participantId"]
+    sim = call.state.simulation
+    if sim.reference.participant(pid) is None:
+        raise Problem(404, "PARTICIPANT_UNKNOWN", f"no participant {pid}")
+    holdings = [{"participantId": pid, "stockAccount": a, "stockCode": s, "quantity": q}
+                for a, s, q in sim.ledger.holdings_of(pid)]
+    money = [{"currency": c, "amount": encode(v)} for c, v in sorted(sim.ledger.money_of(pid).items())]
+    return Reply(200, {"participantId": pid, "holdings": holdings, "money": money})
+
+
+def advance_clock(call: Call) -> Reply:
+    sim = call.state.simulation
+    body = call.request.body
+    if "to" in body:
+        target = datetime.fromisoformat(body["to"])
+    else:
+        target = sim.clock.now + timedelta(minutes=int(body["minutes"]))
+    if target < sim.clock.now:
+        raise Problem(422, "CLOCK_BACKWARDS", f"the clock is at {encode(sim.clock.now)}; it only moves forward",
+                      (FieldError("/to", "earlier than the current time"),))
+    runs = sim.advance_to(target)
+    return Reply(200, {"clock": _clock(call), "settlementRuns": [run_json(r) for r in runs]})
+
+
+def run_settlement(call: Call) -> Reply:
+    return Reply(200, run_json(call.state.simulation.run_batch_settlement()))
+
+
+CONTROL_HANDLERS: dict[str, Handler] = {
+    "simReset": reset,
+    "simGetClock": get_clock,
+    "simSeedHolding": seed_holding,
+    "simGetPositions": positions,
+    "simAdvanceClock": advance_clock,
+    "simRunBatchSettlement": run_settlement,
+}

@@ -1,0 +1,62 @@
+"""The simulator's mutable state: the domain simulation, participants' tokens and idempotency records."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from ocp_conformance.simulator.ccass import Simulation
+
+__all__ = ["DEMO_TOKEN_SEED", "IdempotencyRecord", "SimulatorState", "demo_token"]
+
+DEMO_TOKEN_SEED = "ocp-conformance-demo"
+
+
+def demo_token(participant_id: str, seed: str = DEMO_TOKEN_SEED) -> str:
+    """The bearer token of a demo participant: stable for a seed, so workflows and scripts can be given it."""
+    digest = hashlib.sha256(f"{seed}:{participant_id}".encode()).hexdigest()[:24]
+    return f"sim_{participant_id}_{digest}"
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    request_hash: str
+    status: int
+    body: Any
+    headers: dict[str, str]
+
+
+@dataclass(slots=True)
+class SimulatorState:
+    """Everything a reset restores."""
+
+    token_seed: str = DEMO_TOKEN_SEED
+    simulation: Simulation = field(default_factory=Simulation)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._issue_tokens()
+
+    def reset(self) -> None:
+        self.simulation = Simulation()
+        self.idempotency.clear()
+        self._issue_tokens()
+
+    def _issue_tokens(self) -> None:
+        self.tokens = {demo_token(pid, self.token_seed): pid for pid in self.simulation.reference.participants}
+
+    def token_of(self, participant_id: str) -> str:
+        for token, pid in self.tokens.items():
+            if pid == participant_id:
+                return token
+        raise KeyError(participant_id)
+
+    def participant_of(self, authorization: str | None) -> str | None:
+        if not authorization:
+            return None
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        return self.tokens.get(token.strip())
