@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["project_resource", "default_contracts_dir"]
+__all__ = ["default_contracts_dir", "project_resource"]
 
 _PACKAGE = Path(__file__).resolve().parent.parent
 

@@ -90,17 +90,28 @@ def _index_operations(doc: ApiDocument) -> dict[str, Operation]:
                 raise SourceError(doc.source.locate(("paths", path, method, "operationId")),
                                   f"operationId {op_id!r} is used twice", fix="make operationIds unique")
             merged = dict(spec)
-            if shared_parameters:
-                own = {(p.get("name"), p.get("in")) for p in spec.get("parameters", [])}
-                merged["parameters"] = [
-                    *spec.get("parameters", []),
-                    *(p for p in shared_parameters if (p.get("name"), p.get("in")) not in own),
-                ]
+            own_parameters = [_local(doc.bundled, p) for p in spec.get("parameters", [])]
+            own = {(p.get("name"), p.get("in")) for p in own_parameters}
+            merged["parameters"] = [
+                *own_parameters,
+                *(p for p in (_local(doc.bundled, q) for q in shared_parameters)
+                  if (p.get("name"), p.get("in")) not in own),
+            ]
             operations[op_id] = Operation(
                 operation_id=op_id, method=method, path=path, server_path=server_path,
                 function=spec.get("x-ocp-function"), spec=merged, document=doc.name,
             )
     return operations
+
+
+def _local(bundled: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
+    """Follow local ``$ref``s (``#/components/...``) to the object they name."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        target: Any = bundled
+        for part in node["$ref"][2:].split("/"):
+            target = target[part.replace("~1", "/").replace("~0", "~")]
+        node = target
+    return node
 
 
 def bundle(root: YamlDocument) -> dict[str, Any]:

@@ -105,7 +105,7 @@ def load_yaml(path: Path) -> YamlDocument:
                           fix="save the file as UTF-8") from None
     try:
         root = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        data = yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         location: SourceLocation | Path = (

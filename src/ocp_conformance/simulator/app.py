@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
@@ -17,12 +17,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.faults import Fault, resolve_faults
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
-from ocp_conformance.simulator.request_validation import OperationValidator, validators_for
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
 
@@ -95,7 +95,7 @@ def _not_implemented(operation: Operation) -> Handler:
 
 
 def _endpoint(operation: Operation, validator: OperationValidator, handler: Handler, state: SimulatorState,
-              faults: tuple[Fault, ...], *, authenticate: bool):  # type: ignore[no-untyped-def]
+              faults: tuple[Fault, ...], *, authenticate: bool) -> Callable[[Request], Awaitable[Response]]:
     async def endpoint(request: Request) -> Response:
         instance = request.url.path
         try:
@@ -119,6 +119,8 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
             valid = validator.validate(dict(request.path_params), dict(request.query_params),
                                        dict(request.headers), raw_body)
             reply = handler(Call(operation.operation_id, participant, valid, state))
+        except RequestInvalid as invalid:
+            return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:
             return problem_response(problem, instance)
         except DomainError as error:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocp_conformance.simulator.request_validation import ValidRequest
+from ocp_conformance.contracts.validation import ValidRequest
 from ocp_conformance.simulator.state import SimulatorState
 
 __all__ = ["Call", "Handler", "Reply"]

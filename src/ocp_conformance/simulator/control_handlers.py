@@ -32,7 +32,8 @@ def seed_holding(call: Call) -> Reply:
     pid, account = body["participantId"], body.get("stockAccount", "01")
     participant = sim.reference.participant(pid)
     if participant is None:
-        raise Problem(422, "PARTICIPANT_UNKNOWN", f"no participant {pid}; known: {', '.join(sim.reference.participants)}",
+        known = ", ".join(sim.reference.participants)
+        raise Problem(422, "PARTICIPANT_UNKNOWN", f"no participant {pid}; known: {known}",
                       (FieldError("/participantId", "unknown participant"),))
     if account not in participant.stock_accounts:
         raise Problem(422, "STOCK_ACCOUNT_UNKNOWN", f"{pid} has accounts {', '.join(participant.stock_accounts)}",

@@ -33,5 +33,5 @@ def _decode(cursor: str) -> int:
             raise ValueError(text)
         return int(number)
     except (ValueError, UnicodeDecodeError):
-        raise Problem(400, "VALIDATION_FAILED", "cursor is not one this server issued",
+        raise Problem(422, "CURSOR_INVALID", f"cursor {cursor!r} is not one this server issued",
                       (FieldError("/query/cursor", "pass the nextCursor of the previous page unchanged"),)) from None

@@ -8,22 +8,11 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from ocp_conformance.contracts.validation import FieldError
+
 __all__ = ["FieldError", "Problem", "problem_response"]
 
 PROBLEM_TYPE_BASE = "https://ocp-conformance.invalid/problems/"
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    pointer: str
-    reason: str
-    code: str | None = None
-
-    def to_json(self) -> dict[str, str]:
-        data = {"pointer": self.pointer, "reason": self.reason}
-        if self.code:
-            data["code"] = self.code
-        return data
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from ocp_conformance.simulator.ccass import (
     UnmatchedReport,
 )
 
-__all__ = ["camel", "encode", "si_json", "snake", "unmatched_json", "run_json", "domain_values"]
+__all__ = ["camel", "domain_values", "encode", "run_json", "si_json", "snake", "unmatched_json"]
 
 _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 # Where the domain's name is not the contract's name converted.

@@ -1,0 +1,9 @@
+"""Targets: the in-process simulator (default) and any server at a URL."""
+
+from __future__ import annotations
+
+from ocp_conformance.targets.simulator_target import simulator_target
+from ocp_conformance.targets.target import CLOCK_CONTROL, Target, TargetError
+from ocp_conformance.targets.url_target import tokens_from_environment, url_target
+
+__all__ = ["CLOCK_CONTROL", "Target", "TargetError", "simulator_target", "tokens_from_environment", "url_target"]

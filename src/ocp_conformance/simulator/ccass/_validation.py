@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Final
@@ -9,13 +10,24 @@ from typing import Final
 from .calendar import TradingCalendar
 from .errors import DomainError, did_you_mean
 from .reference import Participant, ReferenceData
-from .si import SiInput
+from .si import SI_INPUT_FIELDS, SettlementInstruction, SiInput
 
-__all__ = ["CURRENCIES", "camel", "check_stock_account", "validate_si_input"]
+__all__ = [
+    "CHANGE_MATCHED_FIELDS",
+    "CURRENCIES",
+    "camel",
+    "check_matched_change",
+    "check_stock_account",
+    "unknown_field",
+    "validate_si_input",
+]
 
 CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
 _SIDES: Final = ("DELIVER", "RECEIVE")
 _PAYMENT_TYPES: Final = ("FOP", "DVP", "RDP")
+# Change Matched/Settled SI may only touch attributes that are not matched on.
+CHANGE_MATCHED_FIELDS: Final = ("own_reference", "narrative", "stock_account", "exclude_from_batch")
+_LOCKED_WHEN_SETTLED: Final = frozenset({"stock_account", "exclude_from_batch"})
 
 
 def camel(name: str) -> str:
@@ -167,3 +179,56 @@ def validate_si_input(
     _check_parties(owner, si, reference)
     _check_date(si, calendar, today)
     _check_payment(si)
+
+
+def check_matched_change(
+    record: SettlementInstruction, key: str, value: object, *, reference: ReferenceData
+) -> None:
+    """Raise unless Change Matched/Settled SI may set ``key`` to ``value`` on ``record``."""
+    if key not in CHANGE_MATCHED_FIELDS:
+        if key not in SI_INPUT_FIELDS:
+            raise unknown_field(key, CHANGE_MATCHED_FIELDS)
+        raise DomainError(
+            "FIELD_NOT_CHANGEABLE",
+            f"Received a change of {camel(key)} on matched SI {record.si_id}. Expected only "
+            f"{', '.join(camel(f) for f in CHANGE_MATCHED_FIELDS)}: matching fields cannot change once "
+            "matched. Revoke the matched SI and input a new one instead.",
+            pointer=f"/{camel(key)}",
+        )
+    if record.status == "SETTLED" and key in _LOCKED_WHEN_SETTLED:
+        raise DomainError(
+            "SETTLED_SI_FIELD_LOCKED",
+            f"Received a change of {camel(key)} on SI {record.si_id}, which is SETTLED. Expected only "
+            "ownReference or narrative changes after settlement.",
+            status=409,
+            pointer=f"/{camel(key)}",
+        )
+    if key == "stock_account":
+        participant = reference.participant(record.owner)
+        assert participant is not None, "SIs are only input by known participants"
+        check_stock_account(participant, value)
+    elif key == "exclude_from_batch":
+        if not isinstance(value, bool):
+            raise DomainError(
+                "FIELD_INVALID",
+                f"Received excludeFromBatch={value!r}. Expected true or false.",
+                pointer="/excludeFromBatch",
+            )
+    elif value is not None and not isinstance(value, str):
+        raise DomainError(
+            "FIELD_INVALID",
+            f"Received {camel(key)}={value!r}. Expected a string or null.",
+            pointer=f"/{camel(key)}",
+        )
+
+
+def unknown_field(key: str, allowed: Iterable[str]) -> DomainError:
+    """FIELD_UNKNOWN for a change key, with a "did you mean" (also for camelCase spellings)."""
+    allowed = tuple(allowed)
+    snake = {camel(f): f for f in allowed}
+    hint = f" Did you mean {snake[key]!r}?" if key in snake else did_you_mean(key, allowed)
+    return DomainError(
+        "FIELD_UNKNOWN",
+        f"Received a change of unknown field {key!r}. Expected one of: {', '.join(allowed)}.{hint}",
+        pointer=f"/{camel(key)}",
+    )

@@ -9,9 +9,9 @@ from datetime import date, datetime, time
 from typing import Final
 
 from ._matching import MatchIndex, PairIndex, rank_candidates
-from ._validation import camel, check_stock_account, validate_si_input
+from ._validation import check_matched_change, unknown_field, validate_si_input
 from .clock import HKT, BusinessClock
-from .errors import DomainError, did_you_mean
+from .errors import DomainError
 from .ledger import Ledger
 from .reference import ReferenceData
 from .settlement import SettleableIndex, SettlementRun, settle_pair
@@ -31,8 +31,6 @@ _MATCHED_ACTIVE: Final[frozenset[str]] = frozenset({"MATCHED", "MATCHED_ON_HOLD"
 _CHANGE_MATCHED_STATUSES: Final[frozenset[str]] = frozenset(
     {"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED"}
 )
-_CHANGE_MATCHED_FIELDS: Final = ("own_reference", "narrative", "stock_account", "exclude_from_batch")
-_LOCKED_WHEN_SETTLED: Final = frozenset({"stock_account", "exclude_from_batch"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +152,7 @@ class SiBook:
         updated = record.to_input()
         for key, value in changes.items():
             if key not in SI_INPUT_FIELDS:
-                raise self._unknown_field(key, SI_INPUT_FIELDS)
+                raise unknown_field(key, SI_INPUT_FIELDS)
             setattr(updated, key, value)
         clock = self._clock
         validate_si_input(
@@ -240,7 +238,7 @@ class SiBook:
         if record.status not in _CHANGE_MATCHED_STATUSES:
             raise _conflict(record, "Change Matched/Settled SI", _CHANGE_MATCHED_STATUSES)
         for key, value in changes.items():
-            self._check_matched_change(record, key, value)
+            check_matched_change(record, key, value, reference=self._reference)
         for key, value in changes.items():
             setattr(record, key, value)
         record.updated_at = self._clock.now
@@ -374,51 +372,3 @@ class SiBook:
     def _counterpart(self, record: SettlementInstruction) -> SettlementInstruction:
         deliver_id, receive_id = self._pairs[self._match_id(record)]
         return self._sis[receive_id if deliver_id == record.si_id else deliver_id]
-
-    def _check_matched_change(self, record: SettlementInstruction, key: str, value: object) -> None:
-        if key not in _CHANGE_MATCHED_FIELDS:
-            if key not in SI_INPUT_FIELDS:
-                raise self._unknown_field(key, _CHANGE_MATCHED_FIELDS)
-            raise DomainError(
-                "FIELD_NOT_CHANGEABLE",
-                f"Received a change of {camel(key)} on matched SI {record.si_id}. Expected only "
-                f"{', '.join(camel(f) for f in _CHANGE_MATCHED_FIELDS)}: matching fields cannot change once "
-                "matched. Revoke the matched SI and input a new one instead.",
-                pointer=f"/{camel(key)}",
-            )
-        if record.status == "SETTLED" and key in _LOCKED_WHEN_SETTLED:
-            raise DomainError(
-                "SETTLED_SI_FIELD_LOCKED",
-                f"Received a change of {camel(key)} on SI {record.si_id}, which is SETTLED. Expected only "
-                "ownReference or narrative changes after settlement.",
-                status=409,
-                pointer=f"/{camel(key)}",
-            )
-        if key == "stock_account":
-            participant = self._reference.participant(record.owner)
-            assert participant is not None, "SIs are only input by known participants"
-            check_stock_account(participant, value)
-        elif key == "exclude_from_batch":
-            if not isinstance(value, bool):
-                raise DomainError(
-                    "FIELD_INVALID",
-                    f"Received excludeFromBatch={value!r}. Expected true or false.",
-                    pointer="/excludeFromBatch",
-                )
-        elif value is not None and not isinstance(value, str):
-            raise DomainError(
-                "FIELD_INVALID",
-                f"Received {camel(key)}={value!r}. Expected a string or null.",
-                pointer=f"/{camel(key)}",
-            )
-
-    @staticmethod
-    def _unknown_field(key: str, allowed: Iterable[str]) -> DomainError:
-        allowed = tuple(allowed)
-        snake = {camel(f): f for f in allowed}
-        hint = f" Did you mean {snake[key]!r}?" if key in snake else did_you_mean(key, allowed)
-        return DomainError(
-            "FIELD_UNKNOWN",
-            f"Received a change of unknown field {key!r}. Expected one of: {', '.join(allowed)}.{hint}",
-            pointer=f"/{camel(key)}",
-        )

@@ -52,10 +52,11 @@ class Simulation:
         Raises:
             ValueError: ``when`` is before the current simulated time.
         """
+        events = self.clock.pending_events(when)  # rejects a naive datetime
         if when < self.clock.now:
             self.clock.advance_to(when)  # raises the explanatory ValueError
         runs: list[SettlementRun] = []
-        for event in self.clock.pending_events(when):
+        for event in events:
             self.clock.advance_to(event.at)
             run = self._process(event)
             if run is not None:

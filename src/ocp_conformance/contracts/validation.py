@@ -1,4 +1,4 @@
-"""Validate a request against its operation in the contract before any handler runs."""
+"""Validate requests and responses against an operation of the contract (jsonschema, formats checked)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,47 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-from ocp_conformance.contracts import ApiDocument, Operation
-from ocp_conformance.simulator.problems import FieldError, Problem
+from ocp_conformance.contracts.openapi import ApiDocument, Operation
 
-__all__ = ["OperationValidator", "ValidRequest", "validators_for"]
+__all__ = [
+    "NOT_JSON",
+    "FieldError",
+    "OperationValidator",
+    "RequestInvalid",
+    "ResponseValidator",
+    "ValidRequest",
+    "response_validators_for",
+    "validators_for",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One offending field: a JSON pointer into the request (/field, /query/name, /header/name) and why."""
+
+    pointer: str
+    reason: str
+    code: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        data = {"pointer": self.pointer, "reason": self.reason}
+        if self.code:
+            data["code"] = self.code
+        return data
+
+    def __str__(self) -> str:
+        return f"{self.pointer or '/'}: {self.reason}"
+
+
+class RequestInvalid(ValueError):
+    """The request breaks the contract; ``errors`` names every offending field."""
+
+    def __init__(self, operation: Operation, errors: list[FieldError]) -> None:
+        self.operation = operation
+        self.errors = tuple(errors)
+        self.code = "MALFORMED_JSON" if any(e.code == "MALFORMED_JSON" for e in errors) else "VALIDATION_FAILED"
+        super().__init__(f"{operation.operation_id}: the request does not conform to the contract: "
+                         + "; ".join(str(e) for e in errors[:5]))
 
 _INTEGER = re.compile(r"^-?[0-9]+$")
 
@@ -55,7 +92,7 @@ class OperationValidator:
 
     def validate(self, path: dict[str, str], query: dict[str, str], headers: dict[str, str],
                  raw_body: bytes) -> ValidRequest:
-        """The typed request, or a 400 :class:`Problem` listing every offending field."""
+        """The typed request, or :class:`RequestInvalid` listing every offending field."""
         errors: list[FieldError] = []
         values: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
         sources = {"path": path, "query": query, "header": {k.lower(): v for k, v in headers.items()}}
@@ -67,7 +104,7 @@ class OperationValidator:
                 if param.required:
                     errors.append(FieldError(pointer, f"required {param.location} parameter is missing"))
                 continue
-            value = _coerce(raw, param.validator.schema)
+            value = _coerce(raw, param.validator.schema if isinstance(param.validator.schema, dict) else {})
             errors += [FieldError(pointer, _reason(e)) for e in param.validator.iter_errors(value)]
             values[param.location][param.name] = value
         body = None
@@ -77,11 +114,7 @@ class OperationValidator:
         elif raw_body.strip():
             errors.append(FieldError("", "this operation takes no request body"))
         if errors:
-            raise Problem(400, "MALFORMED_JSON" if any(e.code == "MALFORMED_JSON" for e in errors)
-                          else "VALIDATION_FAILED",
-                          f"{self.operation.operation_id}: the request does not conform to the contract: "
-                          + "; ".join(f"{e.pointer or '/'}: {e.reason}" for e in errors[:5]),
-                          tuple(errors))
+            raise RequestInvalid(self.operation, errors)
         return ValidRequest(values["path"], values["query"], values["header"], body)
 
     def _parse_body(self, raw_body: bytes, headers: dict[str, str]) -> tuple[Any, list[FieldError]]:
@@ -104,10 +137,7 @@ class OperationValidator:
 
 def validators_for(document: ApiDocument) -> dict[str, OperationValidator]:
     """One validator per operation of ``document``, sharing a registry of its bundled components."""
-    base_uri = f"urn:ocp-conformance:{document.name}"
-    registry: Registry[Any] = Registry().with_resource(
-        base_uri, Resource.from_contents(document.bundled, default_specification=DRAFT202012)
-    )
+    base_uri, registry = _registry(document)
     return {op_id: OperationValidator(op, registry, base_uri) for op_id, op in document.operations.items()}
 
 
@@ -151,10 +181,11 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
     parts = [str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path]
     base = "/" + "/".join(parts) if parts else ""
     if error.validator == "required" and isinstance(error.instance, dict):
-        missing = [r for r in error.validator_value if r not in error.instance]
+        required = error.validator_value if isinstance(error.validator_value, list) else []
+        missing = [r for r in required if r not in error.instance]
         return [FieldError(f"{base}/{name}", "required property is missing") for name in missing]
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        allowed = set(error.schema.get("properties", {})) if isinstance(error.schema, dict) else set()
         return [FieldError(f"{base}/{name}", "unexpected property: the contract does not define it")
                 for name in error.instance if name not in allowed]
     return [FieldError(base, _reason(error))]
@@ -163,3 +194,54 @@ def _field_errors(error: ValidationError) -> list[FieldError]:
 def _reason(error: ValidationError) -> str:
     text = error.message
     return text if len(text) <= 200 else text[:197] + "..."
+
+
+class ResponseValidator:
+    """Checks a response against the operation: documented status, content type, body schema."""
+
+    def __init__(self, operation: Operation, registry: Registry[Any], base_uri: str) -> None:
+        self.operation = operation
+        self._bodies: dict[str, tuple[str, Draft202012Validator]] = {}
+        for status, response in operation.spec.get("responses", {}).items():
+            response = _deref(response, registry, base_uri)
+            for media_type, media in (response.get("content") or {}).items():
+                if "schema" in media:
+                    self._bodies[str(status)] = (media_type, _validator(media["schema"], registry, base_uri))
+
+    def violations(self, status: int, content_type: str | None, body: Any) -> list[str]:
+        """Each way the response breaks the contract, as ``Received: ... / Expected: ...`` text."""
+        documented = self.operation.documented_statuses
+        key = str(status) if str(status) in documented else f"{str(status)[0]}XX"
+        if key not in documented and "default" not in documented:
+            return [f"undocumented status. Received: {status}. Expected one of: {', '.join(sorted(documented))}"]
+        expected = self._bodies.get(key) or self._bodies.get("default")
+        if expected is None:
+            return []
+        media_type, validator = expected
+        problems: list[str] = []
+        seen_type = (content_type or "").split(";")[0].strip()
+        if seen_type != media_type:
+            problems.append(f"wrong content type. Received: {seen_type or 'none'}. Expected: {media_type}")
+        if body is _NOT_JSON:
+            return [*problems, "the body is not JSON"]
+        for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
+            for field in _field_errors(error):
+                problems.append(f"body{field.pointer or '/'}: {field.reason}")
+        return problems
+
+
+_NOT_JSON = object()
+NOT_JSON = _NOT_JSON
+
+
+def response_validators_for(document: ApiDocument) -> dict[str, ResponseValidator]:
+    base_uri, registry = _registry(document)
+    return {op_id: ResponseValidator(op, registry, base_uri) for op_id, op in document.operations.items()}
+
+
+def _registry(document: ApiDocument) -> tuple[str, Registry[Any]]:
+    base_uri = f"urn:ocp-conformance:{document.name}"
+    registry: Registry[Any] = Registry().with_resource(
+        base_uri, Resource.from_contents(document.bundled, default_specification=DRAFT202012)
+    )
+    return base_uri, registry

@@ -1,0 +1,206 @@
+"""OcpClient: call an OCP function by its catalogue name; every exchange is checked against the contract."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from ocp_conformance.contracts import ContractSet, Operation
+from ocp_conformance.contracts.validation import (
+    NOT_JSON,
+    OperationValidator,
+    RequestInvalid,
+    ResponseValidator,
+    response_validators_for,
+    validators_for,
+)
+from ocp_conformance.targets import Target
+
+__all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
+
+
+@dataclass(slots=True)
+class Exchange:
+    """One HTTP request and its response, with what the contract says about them."""
+
+    operation: Operation
+    function: str | None
+    participant: str | None
+    request: httpx.Request
+    response: httpx.Response
+    elapsed_ms: float
+    violations: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> int:
+        return self.response.status_code
+
+    @property
+    def body(self) -> Any:
+        try:
+            return self.response.json()
+        except ValueError:
+            return None
+
+    def curl(self) -> str:
+        """A curl line that repeats the request (authorization left as a placeholder, never the token)."""
+        parts = [f"curl -X {self.request.method} '{self.request.url}'"]
+        for name, value in self.request.headers.items():
+            if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}:
+                continue
+            shown = "Bearer $OCP_TOKEN" if name.lower() == "authorization" else value
+            parts.append(f"-H '{name}: {shown}'")
+        if self.request.content:
+            parts.append(f"--data '{self.request.content.decode(errors='replace')}'")
+        return " ".join(parts)
+
+    def describe(self) -> str:
+        who = f" as {self.participant}" if self.participant else ""
+        return f"{self.function or self.operation.operation_id}{who}: {self.request.method} {self.request.url.path}"
+
+
+class ContractViolation(AssertionError):
+    """The target's response breaks the contract."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self.function = exchange.function
+        lines = "\n".join(f"  - {v}" for v in exchange.violations)
+        super().__init__(
+            f"Contract violation in {exchange.describe()} (status {exchange.status}):\n{lines}\n"
+            f"  reproduce: {exchange.curl()}"
+        )
+
+
+class TargetUnreachable(ConnectionError):
+    """The target did not answer: connection refused, DNS, TLS, or a timeout."""
+
+
+Listener = Callable[[Exchange], None]
+
+
+class OcpClient:
+    """Calls operations of a target by catalogue function name, validating both directions.
+
+    Example:
+        >>> client = OcpClient(target, contracts)
+        >>> exchange = client.call("Input SI", as_participant="B01234", side="DELIVER", ...)
+        >>> exchange.status
+        201
+    """
+
+    def __init__(self, target: Target, contracts: ContractSet, *, strict: bool = True) -> None:
+        self.target = target
+        self.contracts = contracts
+        self.strict = strict
+        """Raise :class:`ContractViolation` when a response breaks the contract (else only record it)."""
+        self.listeners: list[Listener] = []
+        self._requests: dict[str, OperationValidator] = {}
+        self._responses: dict[str, ResponseValidator] = {}
+        for document in contracts.documents:
+            self._requests.update(validators_for(document))
+            self._responses.update(response_validators_for(document))
+
+    def operation_for(self, function: str) -> Operation:
+        """The first operation serving ``function`` (raises with suggestions for unknown names)."""
+        operations = self.contracts.operations_of(function)
+        if not operations:
+            raise LookupError(f"{function!r} is in the catalogue but not yet contracted")
+        return operations[0]
+
+    def call(self, function: str, *, as_participant: str | None = None, operation: str | None = None,
+             validate_request: bool = True, headers: Mapping[str, str] | None = None, **fields: Any) -> Exchange:
+        """Call ``function`` (a catalogue name). ``fields`` fill path, query and header parameters by name;
+        the rest is the JSON body. A required ``Idempotency-Key`` is generated when not given."""
+        op = self.contracts.operation(operation) if operation else self.operation_for(function)
+        return self.call_operation(op.operation_id, as_participant=as_participant, headers=headers,
+                                   validate_request=validate_request, **fields)
+
+    def call_operation(self, operation_id: str, *, as_participant: str | None = None,
+                       headers: Mapping[str, str] | None = None, validate_request: bool = True,
+                       body: Any = None, **fields: Any) -> Exchange:
+        """Call one operation by ``operationId``; see :meth:`call`."""
+        op = self.contracts.operation(operation_id)
+        path, query, header_values, json_body = _split(op, fields)
+        if body is not None:
+            json_body = body
+        for param in op.spec.get("parameters", []):
+            if param.get("in") == "header" and param.get("name") == "Idempotency-Key" \
+                    and "Idempotency-Key" not in header_values and not (headers and "Idempotency-Key" in headers):
+                header_values["Idempotency-Key"] = uuid.uuid4().hex
+        all_headers = {**header_values, **(headers or {})}
+        raw = httpx.Request("POST", "http://x", json=json_body).content if json_body is not None else b""
+        if validate_request:
+            self._requests[operation_id].validate(
+                {k: str(v) for k, v in path.items()}, {k: str(v) for k, v in query.items()},
+                {**all_headers, "content-type": "application/json"}, raw)
+        url = op.url_template.format(**{k: str(v) for k, v in path.items()})
+        request_headers = {**self.target.auth_headers(as_participant), **all_headers}
+        return self.send(op, as_participant, self.target.http().build_request(
+            op.method.upper(), url, params=_query_params(query), headers=request_headers,
+            json=json_body if json_body is not None else None))
+
+    def send(self, op: Operation, participant: str | None, request: httpx.Request) -> Exchange:
+        """Send a prepared request for ``op`` and check its response against the contract."""
+        started = time.perf_counter()
+        try:
+            response = self.target.http().send(request)
+            response.read()
+        except httpx.TransportError as exc:
+            raise TargetUnreachable(
+                f"{self.target.name} did not answer {request.method} {request.url}: {type(exc).__name__}: {exc}. "
+                "Check the URL, that the server runs, and network/TLS settings."
+            ) from exc
+        elapsed = (time.perf_counter() - started) * 1000
+        exchange = Exchange(operation=op, function=op.function, participant=participant, request=request,
+                            response=response, elapsed_ms=elapsed)
+        body: Any = NOT_JSON
+        if response.content:
+            try:
+                body = response.json()
+            except ValueError:
+                body = NOT_JSON
+        exchange.violations = self._responses[op.operation_id].violations(
+            response.status_code, response.headers.get("content-type"), body)
+        for listener in self.listeners:
+            listener(exchange)
+        if exchange.violations and self.strict:
+            raise ContractViolation(exchange)
+        return exchange
+
+
+def _split(op: Operation, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], Any]:
+    locations = {p["name"]: p["in"] for p in op.spec.get("parameters", [])}
+    path: dict[str, Any] = {}
+    query: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    body: dict[str, Any] = {}
+    for name, value in fields.items():
+        location = locations.get(name)
+        if location == "path":
+            path[name] = value
+        elif location == "query":
+            query[name] = value
+        elif location == "header":
+            headers[name] = str(value)
+        else:
+            body[name] = value
+    has_body = "requestBody" in op.spec
+    if body and not has_body:
+        raise RequestInvalid(op, [_unknown(name) for name in body])
+    return path, query, headers, (body if has_body else None)
+
+
+def _unknown(name: str) -> Any:
+    from ocp_conformance.contracts.validation import FieldError
+
+    return FieldError(f"/{name}", "not a parameter of this operation, and it takes no body")
+
+
+def _query_params(query: Mapping[str, Any]) -> dict[str, str]:
+    return {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in query.items()}

@@ -1,0 +1,268 @@
+"""The pytest plugin: options, the harness fixtures, scenario collection, result capture and the report.
+
+Every test declares the catalogue functions it covers and its check kind with
+``@pytest.mark.ocp(functions=[...], check="contract")``; the plugin turns outcomes into
+:class:`~ocp_conformance.reporting.CheckResult` records, and at the end of the session builds the readiness
+report from them (never from console text).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+
+from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
+from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
+from ocp_conformance.reporting import (
+    CheckResult,
+    Redactor,
+    build_readiness,
+    dump_results,
+    labels_for,
+    load_results,
+    render_summary,
+    write_categories,
+    write_environment,
+    write_readiness,
+)
+from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
+
+__all__ = ["Harness", "harness"]
+
+_HARNESS = pytest.StashKey["Harness"]()
+_RESULTS = pytest.StashKey[list[CheckResult]]()
+_CHECKS = ("contract", "negative", "scenario", "security", "file")
+
+
+@dataclass(slots=True)
+class Harness:
+    """What the suites and scenarios run against: contracts, target, client, and the redactor for reports."""
+
+    contracts: ContractSet
+    target: Target
+    client: OcpClient
+    redactor: Redactor
+    faults: tuple[str, ...] = ()
+    exchanges: list[Exchange] = field(default_factory=list)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ocp-conformance")
+    group.addoption("--ocp-target", default="simulator",
+                    help="simulator (default, in process) or a base URL; tokens from OCP_TOKEN_<PARTICIPANT>")
+    group.addoption("--ocp-fault", action="append", default=[], metavar="NAME",
+                    help="apply a simulator fault profile (repeatable; `ocp-conformance faults` lists them)")
+    group.addoption("--ocp-contracts", default=None, help="contracts folder (default: OCP_CONTRACTS or ours)")
+    group.addoption("--ocp-report", default=None, metavar="DIR",
+                    help="write readiness.json / readiness.md and the Allure environment to DIR")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ocp(functions, check): the catalogue functions a test covers and its check kind "
+        f"({', '.join(_CHECKS)})",
+    )
+    config.stash[_RESULTS] = []
+
+
+def harness(config: pytest.Config) -> Harness:
+    """The session's harness, built on first use from the command-line options."""
+    if _HARNESS not in config.stash:
+        config.stash[_HARNESS] = _build_harness(config)
+    return config.stash[_HARNESS]
+
+
+def _build_harness(config: pytest.Config) -> Harness:
+    contracts_dir = config.getoption("--ocp-contracts")
+    contracts = load_contracts(Path(contracts_dir) if contracts_dir else None)
+    target_option: str = config.getoption("--ocp-target")
+    faults = tuple(config.getoption("--ocp-fault"))
+    if target_option == "simulator":
+        target, _ = simulator_target(contracts, faults=faults)
+    else:
+        if faults:
+            raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
+        target = url_target(target_option)
+    client = OcpClient(target, contracts)
+    built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
+                    faults=faults)
+    client.listeners.append(lambda exchange: _attach(built, exchange))
+    return built
+
+
+def _attach(built: Harness, exchange: Exchange) -> None:
+    """Attach the exchange to the running Allure test, redacted (a no-op outside allure)."""
+    try:
+        import allure
+    except ImportError:  # pragma: no cover - allure-pytest is a dependency
+        return
+    redactor = built.redactor
+    request, response = exchange.request, exchange.response
+    lines = [f"{request.method} {request.url}"]
+    lines += [f"{k}: {v}" for k, v in redactor.redact_headers(dict(request.headers)).items()]
+    if request.content:
+        lines += ["", redactor.redact_text(request.content.decode(errors="replace"))]
+    lines += ["", f"HTTP {response.status_code} ({exchange.elapsed_ms:.1f} ms)"]
+    lines += [f"{k}: {v}" for k, v in redactor.redact_headers(dict(response.headers)).items()]
+    lines += ["", redactor.redact_text(response.text)]
+    if exchange.violations:
+        lines += ["", "Contract violations:", *(f"- {v}" for v in exchange.violations)]
+    allure.attach("\n".join(lines), name=exchange.describe(), attachment_type=allure.attachment_type.TEXT)
+
+
+@pytest.fixture(scope="session")
+def ocp_harness(request: pytest.FixtureRequest) -> Harness:
+    return harness(request.config)
+
+
+@pytest.fixture(scope="session")
+def ocp_client(ocp_harness: Harness) -> OcpClient:
+    return ocp_harness.client
+
+
+@pytest.fixture(scope="session")
+def ocp_target(ocp_harness: Harness) -> Target:
+    return ocp_harness.target
+
+
+@pytest.fixture(scope="session")
+def ocp_contracts(ocp_harness: Harness) -> ContractSet:
+    return ocp_harness.contracts
+
+
+def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Collector | None:
+    if file_path.name.endswith(".arazzo.yaml"):
+        from ocp_conformance.scenarios import collect_file
+
+        collected: pytest.Collector | None = collect_file(parent, file_path)
+        return collected
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Label each covered test for Allure (epic = service, feature = group, story = function)."""
+    try:
+        catalogue = harness(config).contracts.catalogue
+    except (SourceError, TargetError):
+        return  # reported when the first test asks for the harness
+    for item in items:
+        marker = item.get_closest_marker("ocp")
+        if marker is None:
+            continue
+        for name in marker.kwargs.get("functions", ()):
+            for label, value in labels_for(catalogue.entry(name)).items():
+                item.add_marker(pytest.mark.allure_label(value, label_type=label))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+    report: pytest.TestReport = yield
+    marker = item.get_closest_marker("ocp")
+    if marker is None:
+        return report
+    if report.when == "call" or (report.when == "setup" and not report.passed):
+        item.config.stash[_RESULTS].append(_result(item, marker, report, call))
+    return report
+
+
+def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
+            call: pytest.CallInfo[None]) -> CheckResult:
+    functions = tuple(marker.kwargs.get("functions", ()))
+    check = marker.kwargs.get("check", "contract")
+    if report.skipped:
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        return CheckResult(item.nodeid, functions, check, "skipped", message=reason.removeprefix("Skipped: "))
+    if report.passed:
+        return CheckResult(item.nodeid, functions, check, "passed")
+    excinfo = call.excinfo
+    exc = excinfo.value if excinfo is not None else None
+    message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
+    if exc is not None and _is_target_failure(exc):
+        blamed = tuple(f for f in _blamed(exc) if f in functions)
+        return CheckResult(item.nodeid, functions, check, "failed", failed_functions=blamed,
+                           message=_summary(exc))
+    return CheckResult(item.nodeid, functions, check, "error", message=message)
+
+
+def _leaves(exc: BaseException) -> Iterator[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            yield from _leaves(inner)
+    else:
+        yield exc
+
+
+def _is_target_failure(exc: BaseException) -> bool:
+    """An assertion about the target (or the target not answering): the target's failure, not ours."""
+    return all(isinstance(leaf, AssertionError | TargetUnreachable) for leaf in _leaves(exc))
+
+
+def _blamed(exc: BaseException) -> set[str]:
+    names = set()
+    for leaf in _leaves(exc):
+        function = getattr(leaf, "function", None)
+        if isinstance(function, str):
+            names.add(function)
+        elif isinstance(leaf, ContractViolation) and leaf.function:
+            names.add(leaf.function)
+    return names
+
+
+def _summary(exc: BaseException) -> str:
+    return "\n".join(str(leaf) for leaf in _leaves(exc))[:2000]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    report_option = session.config.getoption("--ocp-report")
+    if report_option is not None and os.environ.get("PYTEST_XDIST_WORKER") is None:
+        import shutil
+
+        shutil.rmtree(Path(report_option) / ".results", ignore_errors=True)  # never mix in an earlier run
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    config = session.config
+    report_option = config.getoption("--ocp-report")
+    results = config.stash[_RESULTS]
+    if report_option is None:
+        return
+    report_dir = Path(report_option)
+    results_dir = report_dir / ".results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    (results_dir / f"{worker or 'main'}.jsonl").write_text(dump_results(results), encoding="utf-8")
+    if worker is not None:
+        return  # the controller builds the report from every worker's results
+    _write_report(config, report_dir, results_dir)
+
+
+def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) -> None:
+    built = harness(config)
+    results = [r for path in sorted(results_dir.glob("*.jsonl"))
+               for r in load_results(path.read_text(encoding="utf-8").splitlines())]
+    readiness = build_readiness(built.contracts.catalogue, results, target=built.target.description or
+                                built.target.name, contract_version=built.contracts.version)
+    write_readiness(readiness, report_dir)
+    allure_dir = config.getoption("--alluredir", None)
+    if allure_dir:
+        Path(allure_dir).mkdir(parents=True, exist_ok=True)
+        write_environment(Path(allure_dir), {
+            "target": built.target.description or built.target.name,
+            "target.kind": built.target.kind,
+            "participants": ", ".join(built.target.participants),
+            "contract.version": built.contracts.version,
+            "contract.sha256": built.contracts.fingerprint(),
+            "faults": ", ".join(built.faults) or "none",
+        })
+        write_categories(Path(allure_dir))
+    terminal = config.pluginmanager.get_plugin("terminalreporter")
+    if terminal is not None:
+        console = Console(file=terminal._tw._file, force_terminal=False, width=120)
+        render_summary(readiness, console)

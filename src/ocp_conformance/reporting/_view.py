@@ -1,0 +1,76 @@
+"""What the Markdown and console renderings share: grouping by service and the plain-language sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocp_conformance.reporting.readiness import APPLICABLE_CHECKS, EntryStatus, Readiness
+from ocp_conformance.reporting.results import CheckKind
+
+SERVICES: tuple[str, ...] = ("API Services", "GCP Services", "RAP Upload")
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceTable:
+    """The rows of one service and the check columns that apply to them."""
+
+    service: str
+    columns: tuple[CheckKind, ...]
+    rows: tuple[EntryStatus, ...]
+
+
+def service_tables(readiness: Readiness) -> list[ServiceTable]:
+    """One table per service in :data:`SERVICES` order, rows in catalogue order; empty services left out."""
+    order = list(SERVICES) + sorted({r.entry.service for r in readiness.entries} - set(SERVICES))
+    tables: list[ServiceTable] = []
+    for service in order:
+        rows = tuple(r for r in readiness.entries if r.entry.service == service)
+        if not rows:
+            continue
+        columns: dict[CheckKind, None] = {}
+        for row in rows:
+            columns.update(dict.fromkeys(APPLICABLE_CHECKS[row.entry.kind]))
+        tables.append(ServiceTable(service, tuple(columns), rows))
+    return tables
+
+
+def not_contracted_note(readiness: Readiness) -> str | None:
+    """The sentence about entries outside the verdict because no contract covers them yet, if any."""
+    count = len(readiness.not_contracted())
+    if not count:
+        return None
+    verb = "is" if count == 1 else "are"
+    return (
+        f"{count} of {len(readiness.entries)} catalogue entries {verb} not yet contracted; "
+        "they are listed as not-run and do not count toward the verdict."
+    )
+
+
+def verdict_explanation(readiness: Readiness) -> str:
+    """Why the verdict is what it is, in one sentence."""
+    summary = readiness.summary
+    if readiness.ready:
+        return f"All {summary['contracted']} contracted entries passed every applicable check."
+    if not summary["contracted"]:
+        return "No catalogue entry is contracted yet, so nothing can be shown ready."
+    reasons: list[str] = []
+    if summary["harness_errors"]:
+        errors = _count(summary["harness_errors"], "harness error")
+        reasons.append(f"{errors} (a crash of ours, not the target's)")
+    if summary["fail"]:
+        reasons.append(f"{_count(summary['fail'], 'contracted entry', 'contracted entries')} failed")
+    if summary["contracted_not_run"]:
+        reasons.append(
+            f"{_count(summary['contracted_not_run'], 'contracted entry', 'contracted entries')} "
+            "did not run every applicable check"
+        )
+    return "; ".join(reasons) + "."
+
+
+def status_label(row: EntryStatus) -> str:
+    """The status word of a row; uncontracted rows say so, to tell them apart from checks that did not run."""
+    return "not-run (not yet contracted)" if not row.contracted else row.status
+
+
+def _count(n: int, singular: str, plural: str | None = None) -> str:
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"

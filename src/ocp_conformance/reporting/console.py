@@ -1,0 +1,87 @@
+"""The end-of-run summary on the terminal: a Rich table per service, then the verdict."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from ocp_conformance.reporting._view import not_contracted_note, service_tables, verdict_explanation
+from ocp_conformance.reporting.readiness import Readiness, Status
+
+__all__ = ["render_summary"]
+
+_CELL: dict[Status, tuple[str, str]] = {
+    "pass": ("✅ pass", "green"),
+    "fail": ("❌ fail", "bold red"),
+    "not-run": ("— not run", "dim"),
+}
+
+
+def render_summary(readiness: Readiness, console: Console) -> None:
+    """Print the readiness matrix and verdict to ``console``.
+
+    Entries not yet contracted are shown as not-run, and a plain sentence says they do not count toward
+    the verdict. Text from tests is printed literally (never interpreted as Rich markup).
+
+    Example:
+        >>> from io import StringIO
+        >>> from ocp_conformance.contracts import load_contracts
+        >>> from ocp_conformance.reporting.readiness import build_readiness
+        >>> c = load_contracts()
+        >>> out = Console(file=StringIO(), width=160)
+        >>> render_summary(build_readiness(c.catalogue, [], target="simulator", contract_version="x"), out)
+    """
+    for table in service_tables(readiness):
+        grid = Table(title=table.service, title_justify="left", show_lines=False)
+        grid.add_column("Function", no_wrap=True)
+        grid.add_column("Group")
+        grid.add_column("Status", no_wrap=True)
+        for kind in table.columns:
+            grid.add_column(kind, justify="center", no_wrap=True)
+        for row in table.rows:
+            cells = [
+                _status(row.checks[kind].status) if kind in row.checks else Text("") for kind in table.columns
+            ]
+            status = Text("— not contracted", style="dim") if not row.contracted else _status(row.status)
+            grid.add_row(Text(row.name), Text(row.entry.group), status, *cells)
+        console.print(grid)
+
+    failed = readiness.failed_entries()
+    if failed:
+        console.print(Text("Failures", style="bold red"))
+        for row in failed:
+            console.print(Text(f"  {row.name}: {row.reason}"))
+    if readiness.harness_errors:
+        count = len(readiness.harness_errors)
+        console.print(Text(f"Harness errors ({count}), a crash of ours:", style="bold red"))
+        for result in readiness.harness_errors:
+            first = result.message.strip().splitlines()[0] if result.message.strip() else "(no message)"
+            console.print(Text(f"  {result.test_id}: {first}"))
+
+    note = not_contracted_note(readiness)
+    if note:
+        console.print(Text(note, style="yellow"))
+    summary = readiness.summary
+    console.print(
+        Text(
+            f"Contracted entries: {summary['contracted']} · pass {_contracted(readiness, 'pass')} · "
+            f"fail {_contracted(readiness, 'fail')} · not run {summary['contracted_not_run']}"
+        )
+    )
+    verdict = Text("Verdict: ", style="bold")
+    if readiness.ready:
+        verdict.append("READY", style="bold green")
+    else:
+        verdict.append("NOT READY", style="bold red")
+    verdict.append(f" — {verdict_explanation(readiness)}")
+    console.print(verdict)
+
+
+def _status(status: Status) -> Text:
+    label, style = _CELL[status]
+    return Text(label, style=style)
+
+
+def _contracted(readiness: Readiness, status: Status) -> int:
+    return sum(1 for row in readiness.entries if row.contracted and row.status == status)

@@ -1,0 +1,122 @@
+"""``readiness.md``: the readiness matrix as Markdown, one table per service, then what failed and why."""
+
+from __future__ import annotations
+
+from ocp_conformance.reporting._view import (
+    not_contracted_note,
+    service_tables,
+    status_label,
+    verdict_explanation,
+)
+from ocp_conformance.reporting.readiness import Readiness, Status
+
+__all__ = ["STATUS_SYMBOLS", "render_markdown"]
+
+#: How a status shows in a table cell.
+STATUS_SYMBOLS: dict[Status, str] = {"pass": "✅", "fail": "❌", "not-run": "—"}
+
+
+def render_markdown(readiness: Readiness) -> str:
+    """The readiness report as GitHub-flavoured Markdown (ends with a newline).
+
+    Example:
+        >>> from ocp_conformance.contracts import load_contracts
+        >>> from ocp_conformance.reporting.readiness import build_readiness
+        >>> c = load_contracts()
+        >>> md = render_markdown(build_readiness(c.catalogue, [], target="simulator", contract_version="x"))
+        >>> md.splitlines()[0]
+        '# OCP conformance readiness'
+    """
+    verdict = "READY" if readiness.ready else "NOT READY"
+    lines = [
+        "# OCP conformance readiness",
+        "",
+        f"**Verdict: {verdict}** — {verdict_explanation(readiness)}",
+        "",
+        f"- Target: `{_code(readiness.target)}`",
+        f"- Contract version: `{_code(readiness.contract_version)}`",
+        f"- Generated: {readiness.generated_at.isoformat(timespec='seconds')}",
+        "",
+    ]
+    note = not_contracted_note(readiness)
+    if note:
+        lines += [f"> {note}", ""]
+    lines += [f"Legend: {STATUS_SYMBOLS['pass']} pass · {STATUS_SYMBOLS['fail']} fail · "
+              f"{STATUS_SYMBOLS['not-run']} not run", ""]
+
+    for table in service_tables(readiness):
+        lines += [f"## {table.service}", ""]
+        header = ["Function", "Group", "Status", *table.columns]
+        lines.append("| " + " | ".join(header) + " |")
+        lines.append("|" + "|".join("---" for _ in header) + "|")
+        for row in table.rows:
+            cells = [
+                _cell(row.name),
+                _cell(row.entry.group),
+                f"{STATUS_SYMBOLS[row.status]} {status_label(row)}",
+                *(STATUS_SYMBOLS[row.checks[k].status] if k in row.checks else "" for k in table.columns),
+            ]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+
+    lines += _failures(readiness)
+    lines += _harness_errors(readiness)
+    lines += _contracted_not_run(readiness)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _failures(readiness: Readiness) -> list[str]:
+    failed = readiness.failed_entries()
+    lines = ["## Failures", ""]
+    if not failed:
+        return [*lines, "None.", ""]
+    for row in failed:
+        lines.append(f"### {_text(row.name)} ({row.entry.service} / {_text(row.entry.group)})")
+        lines.append("")
+        for kind, check in row.checks.items():
+            if check.status == "fail":
+                counts = f"{check.failed} of {check.tests} tests failed"
+                lines.append(f"- **{kind}**: {counts} — {_text(check.reason)}")
+        lines.append("")
+    return lines
+
+
+def _harness_errors(readiness: Readiness) -> list[str]:
+    if not readiness.harness_errors:
+        return []
+    lines = [
+        "## Harness errors",
+        "",
+        "These are crashes of the harness, not failures of the target; "
+        "the run cannot be ready until they are fixed.",
+        "",
+    ]
+    for result in readiness.harness_errors:
+        message = result.message.strip().splitlines()[0] if result.message.strip() else "(no message)"
+        lines.append(f"- `{_code(result.test_id)}` ({result.check}): {_text(message)}")
+    return [*lines, ""]
+
+
+def _contracted_not_run(readiness: Readiness) -> list[str]:
+    rows = [row for row in readiness.entries if row.contracted and row.status == "not-run"]
+    if not rows:
+        return []
+    lines = ["## Not run (contracted entries)", ""]
+    lines += [f"- **{_text(row.name)}**: {_text(row.reason)}" for row in rows]
+    return [*lines, ""]
+
+
+def _cell(text: str) -> str:
+    return _text(text).replace("|", "\\|")
+
+
+def _text(text: str) -> str:
+    """One line, with Markdown-active characters that could break the layout escaped."""
+    flat = " ".join(text.split())
+    for char in ("\\", "*", "_", "`", "<", ">", "[", "]"):
+        flat = flat.replace(char, "\\" + char)
+    return flat
+
+
+def _code(text: str) -> str:
+    return " ".join(text.split()).replace("`", "'")

@@ -1,0 +1,292 @@
+"""The readiness matrix: one row per catalogue entry × check kind, and the verdict (DESIGN.md §8–§9).
+
+The verdict comes from structured :class:`CheckResult` records only. Entries the contracts do not cover
+yet are listed as not-run and do not count toward it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry, EntryKind
+from ocp_conformance.reporting.results import CheckKind, CheckResult
+
+__all__ = [
+    "APPLICABLE_CHECKS",
+    "NOT_CONTRACTED",
+    "NO_TEST",
+    "CheckStatus",
+    "EntryStatus",
+    "Readiness",
+    "Status",
+    "Verdict",
+    "build_readiness",
+    "write_readiness",
+]
+
+Status = Literal["pass", "fail", "not-run"]
+Verdict = Literal["ready", "not-ready"]
+
+#: Which check kinds apply to each kind of catalogue entry. Later work (capability profiles) may change it.
+APPLICABLE_CHECKS: dict[EntryKind, tuple[CheckKind, ...]] = {
+    "api": ("contract", "negative", "scenario", "security"),
+    "gcp": ("contract", "negative", "scenario", "security"),
+    "rap": ("file", "scenario"),
+}
+NOT_CONTRACTED = "not yet contracted"
+NO_TEST = "no test covers this check"
+_MAX_LISTED = 3
+
+
+@dataclass(frozen=True, slots=True)
+class CheckStatus:
+    """One cell of the matrix: a catalogue entry × a check kind."""
+
+    status: Status
+    tests: int = 0
+    failed: int = 0
+    reason: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "tests": self.tests, "failed": self.failed, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class EntryStatus:
+    """One row of the matrix: a catalogue entry and its applicable checks, in ``APPLICABLE_CHECKS`` order."""
+
+    entry: CatalogueEntry
+    status: Status
+    reason: str
+    checks: dict[CheckKind, CheckStatus]
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    @property
+    def contracted(self) -> bool:
+        return self.entry.contracted
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.entry.name,
+            "kind": self.entry.kind,
+            "group": self.entry.group,
+            "status": self.status,
+            "reason": self.reason,
+            "checks": {kind: check.to_json() for kind, check in self.checks.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    """The readiness matrix of one run and its verdict.
+
+    ``verdict`` is ``ready`` only if every contracted entry passed every applicable check and the harness
+    did not crash; a catalogue with nothing contracted is never ready.
+    """
+
+    verdict: Verdict
+    target: str
+    contract_version: str
+    generated_at: datetime
+    entries: tuple[EntryStatus, ...]
+    harness_errors: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ready(self) -> bool:
+        return self.verdict == "ready"
+
+    def entry(self, name: str) -> EntryStatus:
+        """The row for catalogue entry ``name``; a KeyError with suggestions if there is none."""
+        for row in self.entries:
+            if row.name == name:
+                return row
+        raise KeyError(f"{name!r} is not in the readiness matrix.{_did_you_mean(name, self._names())}")
+
+    def failed_entries(self) -> list[EntryStatus]:
+        """The rows whose status is ``fail``, in catalogue order."""
+        return [row for row in self.entries if row.status == "fail"]
+
+    def not_contracted(self) -> list[EntryStatus]:
+        """The rows not yet contracted (listed as not-run, outside the verdict)."""
+        return [row for row in self.entries if not row.contracted]
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Counts of entries by status, contracted or not, and of harness errors."""
+        contracted = [row for row in self.entries if row.contracted]
+        return {
+            "entries": len(self.entries),
+            "contracted": len(contracted),
+            "not_contracted": len(self.entries) - len(contracted),
+            "pass": sum(row.status == "pass" for row in self.entries),
+            "fail": sum(row.status == "fail" for row in self.entries),
+            "not-run": sum(row.status == "not-run" for row in self.entries),
+            "contracted_not_run": sum(row.status == "not-run" for row in contracted),
+            "harness_errors": len(self.harness_errors),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``readiness.json`` document (DESIGN.md §9)."""
+        return {
+            "verdict": self.verdict,
+            "target": self.target,
+            "contract_version": self.contract_version,
+            "generated_at": self.generated_at.isoformat(timespec="seconds"),
+            "summary": self.summary,
+            "entries": [row.to_json() for row in self.entries],
+            "harness_errors": [r.to_json() for r in self.harness_errors],
+        }
+
+    def _names(self) -> list[str]:
+        return [row.name for row in self.entries]
+
+
+def build_readiness(
+    catalogue: Catalogue,
+    results: Iterable[CheckResult],
+    *,
+    target: str,
+    contract_version: str,
+    now: datetime | None = None,
+) -> Readiness:
+    """Fold test results into the readiness matrix.
+
+    Args:
+        catalogue: every entry becomes one row, in catalogue order.
+        results: the run's structured results (from every xdist worker).
+        target: the target's name or URL, as shown in the report.
+        contract_version: e.g. ``ContractSet.version``.
+        now: the report's timestamp (default: the current UTC time); tests pin it.
+
+    Raises:
+        ValueError: a result names a function the catalogue lacks, or a check kind that does not apply
+            to that entry's kind. Both are harness bugs: the test declares the wrong coverage.
+
+    Example:
+        >>> from ocp_conformance.contracts import load_contracts
+        >>> contracts = load_contracts()
+        >>> r = build_readiness(contracts.catalogue, [], target="simulator", contract_version="ocp-api 0.1.0")
+        >>> r.verdict, r.entry("Input SI").checks["contract"].reason
+        ('not-ready', 'no test covers this check')
+    """
+    by_name = {entry.name: entry for entry in catalogue}
+    cells: dict[tuple[str, CheckKind], list[CheckResult]] = {}
+    harness_errors: list[CheckResult] = []
+    for result in results:
+        for name in result.functions:
+            entry = by_name.get(name)
+            if entry is None:
+                raise ValueError(
+                    f"test {result.test_id} declares catalogue function {name!r}, which is not in the "
+                    f"catalogue.{_did_you_mean(name, list(by_name))} Names are exactly as HKEX writes them; "
+                    "fix the test's declaration (this is a harness bug, not the target's failure)."
+                )
+            if result.check not in APPLICABLE_CHECKS[entry.kind]:
+                raise ValueError(
+                    f"test {result.test_id} declares a {result.check!r} check of {name!r}, but {entry.kind} "
+                    f"entries take only {', '.join(APPLICABLE_CHECKS[entry.kind])} checks "
+                    "(APPLICABLE_CHECKS in ocp_conformance.reporting.readiness)."
+                )
+            cells.setdefault((name, result.check), []).append(result)
+        if result.outcome == "error":
+            harness_errors.append(result)
+
+    rows = tuple(_entry_status(entry, cells) for entry in catalogue)
+    contracted = [row for row in rows if row.contracted]
+    ready = bool(contracted) and not harness_errors and all(row.status == "pass" for row in contracted)
+    return Readiness(
+        verdict="ready" if ready else "not-ready",
+        target=target,
+        contract_version=contract_version,
+        generated_at=now or datetime.now(UTC),
+        entries=rows,
+        harness_errors=harness_errors,
+    )
+
+
+def _entry_status(
+    entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]]
+) -> EntryStatus:
+    kinds = APPLICABLE_CHECKS[entry.kind]
+    if not entry.contracted:
+        checks = {kind: CheckStatus("not-run", reason=NOT_CONTRACTED) for kind in kinds}
+        return EntryStatus(entry, "not-run", NOT_CONTRACTED, checks)
+    checks = {kind: _check_status(entry.name, cells.get((entry.name, kind), [])) for kind in kinds}
+    failed = [kind for kind, check in checks.items() if check.status == "fail"]
+    if failed:
+        reason = "; ".join(f"{kind} failed: {checks[kind].reason}" for kind in failed)
+        return EntryStatus(entry, "fail", reason, checks)
+    not_run: dict[str, list[CheckKind]] = {}
+    for kind, check in checks.items():
+        if check.status == "not-run":
+            not_run.setdefault(check.reason, []).append(kind)
+    if not_run:
+        reason = "not run: " + "; ".join(f"{', '.join(kinds)} ({why})" for why, kinds in not_run.items())
+        return EntryStatus(entry, "not-run", reason, checks)
+    return EntryStatus(entry, "pass", "", checks)
+
+
+def _check_status(function: str, results: list[CheckResult]) -> CheckStatus:
+    """Precedence: fail > harness error (not-run) > pass > skipped/absent (not-run).
+
+    A crashed test leaves the check unproven even if another test passed, so it is not shown as a pass.
+    A failed test that blames other functions proves nothing about this one: it counts as run, not passed.
+    """
+    ran = [r for r in results if r.outcome in ("passed", "failed")]
+    against = [r for r in ran if r.blames(function)]
+    if against:
+        return CheckStatus("fail", len(ran), len(against), _join(f"{r.test_id}: {_first_line(r.message)}"
+                                                                for r in against))
+    errors = [r for r in results if r.outcome == "error"]
+    if errors:
+        reason = _join(f"harness error: {_first_line(r.message)} ({r.test_id})" for r in errors)
+        return CheckStatus("not-run", len(ran), 0, reason)
+    if any(r.outcome == "passed" for r in ran):
+        return CheckStatus("pass", len(ran), 0)
+    if ran:
+        blamed = _join(r.test_id for r in ran)
+        return CheckStatus("not-run", len(ran), 0, f"covering tests failed on other functions: {blamed}")
+    skips = [r.message.strip() or f"{r.test_id} skipped" for r in results if r.outcome == "skipped"]
+    return CheckStatus("not-run", 0, 0, _join(skips) if skips else NO_TEST)
+
+
+def _join(parts: Iterable[str]) -> str:
+    unique = list(dict.fromkeys(parts))
+    shown = "; ".join(unique[:_MAX_LISTED])
+    return shown + (f"; and {len(unique) - _MAX_LISTED} more" if len(unique) > _MAX_LISTED else "")
+
+
+def _first_line(message: str) -> str:
+    line = message.strip().splitlines()[0] if message.strip() else ""
+    return line or "(no message)"
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+def write_readiness(readiness: Readiness, report_dir: Path) -> list[Path]:
+    """Write ``readiness.json`` (indent 2) and ``readiness.md`` into ``report_dir`` (created if missing).
+
+    Returns the paths written, JSON first.
+    """
+    # Imported here: markdown builds on this module, so a top-level import would be circular.
+    from ocp_conformance.reporting.markdown import render_markdown
+
+    report_dir.mkdir(parents=True, exist_ok=True)
+    json_path = report_dir / "readiness.json"
+    md_path = report_dir / "readiness.md"
+    document = json.dumps(readiness.to_json(), indent=2, ensure_ascii=False)
+    json_path.write_text(document + "\n", encoding="utf-8")
+    md_path.write_text(render_markdown(readiness), encoding="utf-8")
+    return [json_path, md_path]

@@ -1,0 +1,69 @@
+"""A Target: where the suites send requests, as whom, and what it can do beyond OCP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import httpx
+
+__all__ = ["CLOCK_CONTROL", "Target", "TargetError"]
+
+CLOCK_CONTROL = "clock-control"
+"""Capability: the target serves simulator-control.yaml (reset, seed, advance the clock, settle now)."""
+
+
+class TargetError(Exception):
+    """The target cannot be used as configured: says what is wrong and how to fix it."""
+
+
+@dataclass(slots=True)
+class Target:
+    """Base URL + transport + per-participant auth + capabilities."""
+
+    name: str
+    kind: str
+    base_url: str
+    tokens: Mapping[str, str]
+    """participant ID -> bearer token. Secret: never logged, attached or reported."""
+    capabilities: frozenset[str] = frozenset()
+    make_client: Callable[[], httpx.Client] | None = None
+    description: str = ""
+    _client: httpx.Client | None = field(default=None, repr=False)
+
+    @property
+    def participants(self) -> tuple[str, ...]:
+        return tuple(sorted(self.tokens))
+
+    def can(self, capability: str) -> bool:
+        return capability in self.capabilities
+
+    def http(self) -> httpx.Client:
+        """The shared HTTP client (created on first use)."""
+        if self._client is None:
+            if self.make_client is None:
+                raise TargetError(f"target {self.name} has no transport")
+            self._client = self.make_client()
+        return self._client
+
+    def token(self, participant: str) -> str:
+        try:
+            return self.tokens[participant]
+        except KeyError:
+            known = ", ".join(self.participants) or "none"
+            raise TargetError(
+                f"target {self.name} has no credentials for participant {participant} (it has: {known}); "
+                f"set OCP_TOKEN_{participant} or choose one of those"
+            ) from None
+
+    def auth_headers(self, participant: str | None) -> dict[str, str]:
+        return {} if participant is None else {"Authorization": f"Bearer {self.token(participant)}"}
+
+    def secrets(self) -> list[str]:
+        """Every secret value this target holds, for the report's redaction and secret scan."""
+        return [t for t in self.tokens.values() if t]
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None

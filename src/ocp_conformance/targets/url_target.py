@@ -1,0 +1,63 @@
+"""Any OCP server at a URL: the exchange's offline simulator, its testing portal, an adapter, or ours."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+import httpx
+
+from ocp_conformance.targets.target import CLOCK_CONTROL, Target, TargetError
+
+__all__ = ["TOKEN_ENV_PREFIX", "tokens_from_environment", "url_target"]
+
+TOKEN_ENV_PREFIX = "OCP_TOKEN_"
+_PARTICIPANT = re.compile(r"^[A-Z][0-9]{5}$")
+
+
+def tokens_from_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Bearer tokens per participant from ``OCP_TOKEN_<PARTICIPANT>`` (e.g. ``OCP_TOKEN_B01234``).
+
+    Secrets come only from the environment, never from the command line (shell history, process lists).
+    """
+    environ = os.environ if environ is None else environ
+    tokens = {}
+    for name, value in environ.items():
+        if name.startswith(TOKEN_ENV_PREFIX):
+            participant = name[len(TOKEN_ENV_PREFIX):]
+            if not _PARTICIPANT.match(participant):
+                raise TargetError(f"{name}: {participant!r} is not a participant ID (a letter and five digits, "
+                                  "e.g. OCP_TOKEN_B01234)")
+            if value.strip():
+                tokens[participant] = value.strip()
+    return tokens
+
+
+def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeout: float = 30.0,
+               probe_capabilities: bool = True) -> Target:
+    """A target at ``base_url`` (TLS verification always on).
+
+    Capabilities are probed, not assumed: ``clock-control`` only if ``GET /_sim/clock`` answers like our
+    simulator does.
+    """
+    if not base_url.startswith(("http://", "https://")):
+        raise TargetError(f"target URL {base_url!r} must start with http:// or https://")
+    base_url = base_url.rstrip("/")
+    tokens = dict(tokens) if tokens is not None else tokens_from_environment()
+
+    def make_client() -> httpx.Client:
+        return httpx.Client(base_url=base_url, timeout=timeout, verify=True)
+
+    capabilities: set[str] = set()
+    if probe_capabilities:
+        try:
+            with make_client() as client:
+                answer = client.get("/_sim/clock")
+            if answer.status_code == 200 and "businessDate" in answer.json():
+                capabilities.add(CLOCK_CONTROL)
+        except (httpx.HTTPError, ValueError):
+            pass  # not our simulator, or not reachable yet: the suites report connectivity precisely
+    return Target(name=base_url, kind="url", base_url=base_url, tokens=tokens,
+                  capabilities=frozenset(capabilities), make_client=make_client,
+                  description=f"server at {base_url}")

@@ -1,0 +1,251 @@
+"""The readiness matrix and verdict (DESIGN.md §8–§9): every rule, on a small catalogue and the real one."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from ocp_conformance.contracts import Catalogue
+from ocp_conformance.reporting import (
+    APPLICABLE_CHECKS,
+    CheckKind,
+    CheckResult,
+    Readiness,
+    build_readiness,
+    write_readiness,
+)
+from ocp_conformance.reporting.readiness import NO_TEST, NOT_CONTRACTED
+
+ResultFactory = Callable[..., CheckResult]
+Passing = Callable[[Catalogue], list[CheckResult]]
+
+
+def build(catalogue: Catalogue, results: list[CheckResult]) -> Readiness:
+    return build_readiness(
+        catalogue,
+        results,
+        target="simulator",
+        contract_version="ocp-api 0.1.0",
+        now=datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC),
+    )
+
+
+def test_ready_when_every_contracted_entry_passes(
+    small_catalogue: Catalogue, passing_everything: Passing
+) -> None:
+    readiness = build(small_catalogue, passing_everything(small_catalogue))
+    assert readiness.verdict == "ready" and readiness.ready
+    assert [row.status for row in readiness.entries] == ["pass", "pass", "pass", "not-run"]
+    assert readiness.entry("SI").checks["file"].tests == 1
+    assert readiness.harness_errors == []
+
+
+def test_real_catalogue_ready_with_only_maintain_si_contracted(
+    catalogue: Catalogue, passing_everything: Passing
+) -> None:
+    readiness = build(catalogue, passing_everything(catalogue))
+    assert readiness.verdict == "ready"
+    assert readiness.summary == {
+        "entries": 43,
+        "contracted": 9,
+        "not_contracted": 34,
+        "pass": 9,
+        "fail": 0,
+        "not-run": 34,
+        "contracted_not_run": 0,
+        "harness_errors": 0,
+    }
+
+
+def test_not_contracted_entries_are_not_run_and_ignore_results(
+    small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory
+) -> None:
+    failing_uncontracted = result("Stock List", "contract", "failed", message="boom")
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), failing_uncontracted])
+    row = readiness.entry("Stock List")
+    assert (row.status, row.reason) == ("not-run", NOT_CONTRACTED)
+    assert set(row.checks) == set(APPLICABLE_CHECKS["gcp"])
+    assert all(c.status == "not-run" and c.reason == NOT_CONTRACTED for c in row.checks.values())
+    assert readiness.verdict == "ready"
+
+
+@pytest.mark.parametrize("kind", ["contract", "negative", "scenario", "security"])
+def test_one_missing_check_makes_not_ready(
+    small_catalogue: Catalogue, passing_everything: Passing, kind: CheckKind
+) -> None:
+    results = [
+        r
+        for r in passing_everything(small_catalogue)
+        if not (r.functions == ("Cancel SI",) and r.check == kind)
+    ]
+    readiness = build(small_catalogue, results)
+    row = readiness.entry("Cancel SI")
+    assert readiness.verdict == "not-ready"
+    assert row.status == "not-run"
+    assert row.checks[kind].status == "not-run" and row.checks[kind].reason == NO_TEST
+    assert row.reason == f"not run: {kind} ({NO_TEST})"
+
+
+def test_one_failure_makes_not_ready(
+    small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory
+) -> None:
+    bad = result("Input SI", "negative", "failed", test_id="t::neg", message="Contract violation: 200\nmore")
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), bad])
+    row = readiness.entry("Input SI")
+    assert readiness.verdict == "not-ready"
+    assert row.status == "fail"
+    check = row.checks["negative"]
+    assert (check.status, check.tests, check.failed) == ("fail", 2, 1)
+    assert check.reason == "t::neg: Contract violation: 200"
+    assert row.reason == "negative failed: t::neg: Contract violation: 200"
+    assert [r.name for r in readiness.failed_entries()] == ["Input SI"]
+
+
+def test_failed_functions_attribute_blame(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    scenario = result(
+        ("Input SI", "Cancel SI"),
+        "scenario",
+        "failed",
+        test_id="t::flow",
+        failed_functions=("Cancel SI",),
+        message="Business rule: cancel accepted twice",
+    )
+    readiness = build(small_catalogue, [scenario])
+    cancel, inputs = (
+        readiness.entry("Cancel SI").checks["scenario"],
+        readiness.entry("Input SI").checks["scenario"],
+    )
+    assert (cancel.status, cancel.tests, cancel.failed) == ("fail", 1, 1)
+    # The test stopped on Cancel SI: it proves nothing about Input SI, neither pass nor fail.
+    assert (inputs.status, inputs.tests, inputs.failed) == ("not-run", 1, 0)
+    assert "failed on other functions: t::flow" in inputs.reason
+
+
+def test_failure_without_failed_functions_blames_all(
+    small_catalogue: Catalogue, result: ResultFactory
+) -> None:
+    readiness = build(small_catalogue, [result(("Input SI", "Cancel SI"), "security", "failed")])
+    assert readiness.entry("Input SI").checks["security"].status == "fail"
+    assert readiness.entry("Cancel SI").checks["security"].status == "fail"
+
+
+def test_failure_beats_pass(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    readiness = build(
+        small_catalogue, [result("Input SI", test_id="a"), result("Input SI", outcome="failed")]
+    )
+    check = readiness.entry("Input SI").checks["contract"]
+    assert (check.status, check.tests, check.failed) == ("fail", 2, 1)
+
+
+def test_skips_give_their_reasons(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    skips = [
+        result("Input SI", "scenario", "skipped", test_id="a", message="target lacks clock-control"),
+        result("Input SI", "scenario", "skipped", test_id="b", message="target lacks clock-control"),
+        result("Input SI", "scenario", "skipped", test_id="c", message="no second participant"),
+    ]
+    check = build(small_catalogue, skips).entry("Input SI").checks["scenario"]
+    assert (check.status, check.tests, check.failed) == ("not-run", 0, 0)
+    assert check.reason == "target lacks clock-control; no second participant"
+
+
+def test_a_skip_beside_a_pass_is_a_pass(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    results = [result("Input SI", "scenario", "skipped", message="x"), result("Input SI", "scenario")]
+    assert build(small_catalogue, results).entry("Input SI").checks["scenario"].status == "pass"
+
+
+def test_harness_error_is_not_run_and_not_ready(
+    small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory
+) -> None:
+    crash = result(
+        "Input SI", "contract", "error", test_id="t::crash", message="KeyError: 'siId'\nTraceback..."
+    )
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), crash])
+    check = readiness.entry("Input SI").checks["contract"]
+    assert check.status == "not-run"
+    assert check.reason == "harness error: KeyError: 'siId' (t::crash)"
+    assert readiness.entry("Input SI").status == "not-run"
+    assert readiness.harness_errors == [crash]
+    assert readiness.verdict == "not-ready"
+    assert readiness.to_json()["summary"]["harness_errors"] == 1
+    assert readiness.to_json()["harness_errors"][0]["test_id"] == "t::crash"
+
+
+def test_harness_error_on_uncontracted_entry_still_counts(
+    small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory
+) -> None:
+    crash = result("Stock List", "contract", "error", message="ImportError")
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), crash])
+    assert readiness.harness_errors == [crash]
+    assert readiness.verdict == "not-ready"
+
+
+def test_nothing_contracted_is_not_ready(small_catalogue: Catalogue) -> None:
+    empty = Catalogue(path=Path("c.yaml"), entries=(small_catalogue.entry("Stock List"),), discontinued=())
+    assert build(empty, []).verdict == "not-ready"
+
+
+def test_no_results_is_not_ready(catalogue: Catalogue) -> None:
+    readiness = build(catalogue, [])
+    assert readiness.verdict == "not-ready"
+    assert readiness.summary["contracted_not_run"] == 9
+
+
+def test_unknown_function_raises_with_suggestion(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    with pytest.raises(ValueError, match=r"test t::typo declares .*'Input S1'.*Did you mean 'Input SI'"):
+        build(small_catalogue, [result("Input S1", test_id="t::typo")])
+
+
+def test_inapplicable_check_raises(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    with pytest.raises(ValueError, match=r"'security' check of 'SI'.*rap entries take only file, scenario"):
+        build(small_catalogue, [result("SI", "security")])
+
+
+def test_entries_in_catalogue_order_with_applicable_checks(catalogue: Catalogue) -> None:
+    readiness = build(catalogue, [])
+    assert [row.name for row in readiness.entries] == [e.name for e in catalogue]
+    for row in readiness.entries:
+        assert tuple(row.checks) == APPLICABLE_CHECKS[row.entry.kind]
+
+
+def test_entry_lookup_suggests(catalogue: Catalogue) -> None:
+    readiness = build(catalogue, [])
+    with pytest.raises(KeyError, match="Did you mean 'Cancel SI'"):
+        readiness.entry("Cancel S1")
+
+
+def test_json_shape(catalogue: Catalogue, passing_everything: Passing) -> None:
+    data = json.loads(json.dumps(build(catalogue, passing_everything(catalogue)).to_json()))
+    assert set(data) >= {"verdict", "target", "contract_version", "generated_at", "summary", "entries"}
+    assert (data["verdict"], data["target"], data["contract_version"]) == (
+        "ready",
+        "simulator",
+        "ocp-api 0.1.0",
+    )
+    assert data["generated_at"] == "2025-01-02T03:04:05+00:00"
+    assert len(data["entries"]) == 43
+    first = data["entries"][0]
+    assert set(first) == {"name", "kind", "group", "status", "reason", "checks"}
+    assert first["checks"]["contract"] == {"status": "pass", "tests": 1, "failed": 0, "reason": ""}
+    rap = next(e for e in data["entries"] if e["kind"] == "rap")
+    assert set(rap["checks"]) == {"file", "scenario"}
+
+
+def test_write_readiness(tmp_path: Path, catalogue: Catalogue, result: ResultFactory) -> None:
+    readiness = build(catalogue, [result("Input SI", outcome="failed", message="Contract violation")])
+    paths = write_readiness(readiness, tmp_path / "reports")
+    assert [p.name for p in paths] == ["readiness.json", "readiness.md"]
+    text = paths[0].read_text(encoding="utf-8")
+    assert text.startswith('{\n  "verdict": "not-ready"')
+    assert json.loads(text) == readiness.to_json()
+    assert paths[1].read_text(encoding="utf-8").startswith("# OCP conformance readiness")
+
+
+def test_not_run_reason_groups_checks_by_reason(small_catalogue: Catalogue, result: ResultFactory) -> None:
+    crash = result("Input SI", "scenario", "error", test_id="t::c", message="KeyError")
+    row = build(small_catalogue, [result("Input SI"), crash]).entry("Input SI")
+    assert row.status == "not-run"
+    assert row.reason == f"not run: negative, security ({NO_TEST}); scenario (harness error: KeyError (t::c))"
