@@ -59,6 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocp-fault", action="append", default=[], metavar="NAME",
                     help="apply a simulator fault profile (repeatable; `ocp-conformance faults` lists them)")
     group.addoption("--ocp-contracts", default=None, help="contracts folder (default: OCP_CONTRACTS or ours)")
+    group.addoption("--ocp-only", action="append", default=[], metavar="FUNCTION",
+                    help="run only tests covering this catalogue function or group (repeatable)")
     group.addoption("--ocp-report", default=None, metavar="DIR",
                     help="write readiness.json / readiness.md and the Allure environment to DIR")
 
@@ -152,13 +154,25 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         catalogue = harness(config).contracts.catalogue
     except (SourceError, TargetError):
         return  # reported when the first test asks for the harness
+    only = set(config.getoption("--ocp-only"))
+    selected, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("ocp")
         if marker is None:
+            selected.append(item)
             continue
-        for name in marker.kwargs.get("functions", ()):
-            for label, value in labels_for(catalogue.entry(name)).items():
+        names = list(marker.kwargs.get("functions", ()))
+        entries = [catalogue.entry(name) for name in names]
+        if only and not any(e.name in only or e.group in only for e in entries):
+            deselected.append(item)
+            continue
+        selected.append(item)
+        for entry in entries:
+            for label, value in labels_for(entry).items():
                 item.add_marker(pytest.mark.allure_label(value, label_type=label))
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
 
 
 @pytest.hookimpl(wrapper=True)

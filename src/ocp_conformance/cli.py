@@ -1,0 +1,200 @@
+"""The command line (DESIGN.md §9). Thin: each command parses options and calls the layers below.
+
+Exit codes: 0 ready / valid; 1 not ready / invalid; 2 usage or configuration error; 3 harness error.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ocp_conformance.contracts import (
+    ContractSet,
+    SourceError,
+    lint_contracts,
+    load_contracts,
+    project_resource,
+)
+
+__all__ = ["app", "main"]
+
+EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads.")
+contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
+app.add_typer(contracts_app, name="contracts")
+console = Console()
+errors = Console(stderr=True)
+
+ContractsOption = Annotated[Path | None, typer.Option("--contracts", help="contracts folder (default: ours, "
+                                                      "or $OCP_CONTRACTS)", show_default=False)]
+
+
+def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    if fix:
+        errors.print(f"  fix: {fix}", highlight=False, markup=False)
+    return typer.Exit(code)
+
+
+def _contracts(path: Path | None) -> ContractSet:
+    try:
+        return load_contracts(path)
+    except SourceError as exc:
+        raise _fail(EXIT_USAGE, exc.render()) from None
+
+
+@app.command()
+def run(
+    target: Annotated[str, typer.Option(help="simulator (embedded, default), a base URL, or a profile")] = "simulator",
+    report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
+        "reports"),
+    only: Annotated[list[str] | None, typer.Option("--only", help="a catalogue function or group (repeatable)")] = None,
+    simulator_fault: Annotated[list[str] | None, typer.Option(
+        "--simulator-fault", help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
+    contracts: ContractsOption = None,
+    workers: Annotated[int, typer.Option(help="parallel pytest-xdist workers (0 = in this process)")] = 0,
+) -> None:
+    """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
+    import pytest
+
+    from ocp_conformance.simulator.faults import UnknownFaultError, resolve_faults
+
+    contract_set = _contracts(contracts)
+    faults = simulator_fault or []
+    try:
+        resolve_faults(faults)
+    except UnknownFaultError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    if faults and target != "simulator":
+        raise _fail(EXIT_USAGE, "--simulator-fault applies only to --target simulator")
+    if target != "simulator" and not target.startswith(("http://", "https://")):
+        raise _fail(EXIT_USAGE, f"target {target!r} is neither 'simulator' nor a URL",
+                    "use --target simulator or --target https://host/ (profiles come with a later release)")
+    known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
+    for name in only or []:
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=3)
+            raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group"
+                        + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""),
+                        "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
+    report.mkdir(parents=True, exist_ok=True)
+    (report / "readiness.json").unlink(missing_ok=True)
+    suites, scenarios = project_resource("suites"), project_resource("scenarios")
+    args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
+            "-W", "ignore::pytest.PytestAssertRewriteWarning",
+            "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
+            "--ocp-target", target, "--ocp-report", str(report),
+            "--alluredir", str(report / "allure-results"), "--clean-alluredir"]
+    if contracts is not None:
+        args += ["--ocp-contracts", str(contracts)]
+    for fault in faults:
+        args += ["--ocp-fault", fault]
+    for name in only or []:
+        args += ["--ocp-only", name]
+    if workers:
+        args += ["-n", str(workers)]
+    console.print(f"ocp-conformance: running suites and scenarios against [bold]{target}[/]"
+                  + (f" with faults {', '.join(faults)}" if faults else ""), highlight=False)
+    exit_status = pytest.main(args)
+    raise typer.Exit(_verdict_exit(report, int(exit_status)))
+
+
+def _verdict_exit(report: Path, pytest_status: int) -> int:
+    """The exit code from the structured readiness report, never from console text."""
+    import pytest
+
+    if pytest_status == pytest.ExitCode.USAGE_ERROR:
+        return EXIT_USAGE
+    readiness_path = report / "readiness.json"
+    if pytest_status in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED) \
+            or not readiness_path.exists():
+        errors.print(f"harness error: pytest exited {pytest_status} and no readiness report was written")
+        return EXIT_HARNESS
+    readiness = json.loads(readiness_path.read_text(encoding="utf-8"))
+    if readiness.get("harness_errors"):
+        errors.print(f"harness error: {len(readiness['harness_errors'])} test(s) crashed inside the harness; "
+                     "this is our bug, not the target's failure (see readiness.md)")
+        return EXIT_HARNESS
+    if pytest_status == pytest.ExitCode.INTERRUPTED:
+        return EXIT_HARNESS
+    console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'allure-results'}")
+    return EXIT_READY if readiness.get("verdict") == "ready" else EXIT_NOT_READY
+
+
+@app.command()
+def simulate(
+    host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    fault: Annotated[list[str] | None, typer.Option("--fault", help="fault profile to apply (repeatable)")] = None,
+    contracts: ContractsOption = None,
+) -> None:
+    """Serve the reference simulator over HTTP so any client can use it."""
+    import uvicorn
+
+    from ocp_conformance.simulator.app import build_app
+    from ocp_conformance.simulator.faults import UnknownFaultError
+
+    try:
+        simulator = build_app(_contracts(contracts), faults=fault or [])
+    except UnknownFaultError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 (control: /_sim)")
+    table.add_column("participant")
+    table.add_column("name")
+    table.add_column("bearer token (demo only)")
+    reference = simulator.state.simulation.reference
+    for pid in simulator.participants:
+        participant = reference.participant(pid)
+        table.add_row(pid, participant.name if participant else "", simulator.token_of(pid))
+    console.print(table)
+    if fault:
+        console.print(f"[yellow]faults applied:[/] {', '.join(fault)}")
+    uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
+
+
+@app.command()
+def faults() -> None:
+    """List the simulator's fault profiles: NAME <tab> catalogue function <tab> what it breaks."""
+    from ocp_conformance.simulator.faults import FAULTS
+
+    for fault in FAULTS.values():
+        typer.echo(f"{fault.name}\t{fault.function}\t{fault.breaks}")
+
+
+@contracts_app.command("lint")
+def contracts_lint(
+    require_complete: Annotated[bool, typer.Option(
+        "--require-complete", help="also fail on catalogue entries not yet contracted")] = False,
+    contracts: ContractsOption = None,
+) -> None:
+    """Check catalogue <-> contracts both ways, OpenAPI validity, JSON Schemas and documented error codes."""
+    contract_set = _contracts(contracts)
+    findings = lint_contracts(contract_set, require_complete=require_complete)
+    for finding in findings:
+        typer.echo(finding.render())
+    errors_found = sum(f.severity == "error" for f in findings)
+    contracted = sum(e.contracted for e in contract_set.catalogue)
+    typer.echo(f"{len(contract_set.catalogue)} catalogue entries, {contracted} contracted; "
+               f"{errors_found} error(s), {len(findings) - errors_found} warning(s)")
+    raise typer.Exit(EXIT_NOT_READY if errors_found else EXIT_READY)
+
+
+def main() -> None:
+    """Console-script entry point; a crash of ours exits 3, never 1 (which would blame the target)."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except Exception:  # noqa: BLE001 - the last line of defence
+        errors.print_exception()
+        errors.print("harness error: ocp-conformance crashed; this is a bug in the harness, not your target")
+        raise SystemExit(EXIT_HARNESS) from None
