@@ -19,7 +19,7 @@ from starlette.routing import Route
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import DomainError
+from ocp_conformance.simulator.ccass import DEFAULT_RULES, DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.faults import Fault, resolve_faults
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
@@ -56,10 +56,11 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
     """Build the simulator. ``faults`` names fault profiles to apply (see ``ocp-conformance faults``)."""
     contracts = contracts or load_contracts()
     applied = resolve_faults(faults)
-    state = state or SimulatorState()
+    rules = DEFAULT_RULES
     for fault in applied:
-        if fault.install is not None:
-            fault.install(state)
+        if fault.rules is not None:
+            rules = fault.rules(rules)
+    state = state or SimulatorState(rules=rules)
     routes = []
     for document in contracts.documents:
         validators = validators_for(document)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import DomainError, SiFilter
+from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import si_json
-from ocp_conformance.simulator.state import SimulatorState
 
 __all__ = ["FAULTS", "Fault", "UnknownFaultError", "resolve_faults"]
 
@@ -37,7 +36,8 @@ class Fault:
     breaks: str
     wrappers: Mapping[str, Wrapper] = field(default_factory=dict)
     raw_body: Callable[[str, bytes], bytes] | None = None
-    install: Callable[[SimulatorState], None] | None = None
+    rules: Callable[[SiRules], SiRules] | None = None
+    """Changes the domain's modelled rules (matching key, what may settle)."""
 
 
 class UnknownFaultError(ValueError):
@@ -140,6 +140,18 @@ def _cancel_anything(call: Call, inner: Handler) -> Reply:
         return Reply(200, si)
 
 
+def _key_without_quantity(si: SettlementInstruction) -> MatchKey:
+    return (si.deliverer, si.receiver, si.stock_code, 0, si.settlement_date, si.payment_type, si.amount, si.currency)
+
+
+def _match_ignoring_quantity(rules: SiRules) -> SiRules:
+    return replace(rules, match_key=_key_without_quantity)
+
+
+def _settle_on_hold(rules: SiRules) -> SiRules:
+    return replace(rules, settleable_statuses=rules.settleable_statuses | {"MATCHED_ON_HOLD"})
+
+
 def _forget_idempotency(call: Call, inner: Handler) -> Reply:
     call.state.idempotency.clear()
     return inner(call)
@@ -173,6 +185,12 @@ _ALL = [
     Fault("cancel-matched-si-allowed", "Cancel SI", "scenario",
           "Cancel SI reports success on a matched SI (only unmatched SIs may be cancelled)",
           wrappers={"cancelSi": _cancel_anything}),
+    Fault("match-ignores-quantity", "Input SI", "scenario",
+          "matching ignores the quantity: a deliver of 1,000 matches a receive of 500",
+          rules=_match_ignoring_quantity),
+    Fault("hold-ignored-at-settlement", "Change Hold Matched SI", "scenario",
+          "a batch settlement run settles a matched SI that one side holds",
+          rules=_settle_on_hold),
     Fault("idempotency-ignored", "Input SI", "contract",
           "a repeated Input SI with the same Idempotency-Key creates a second SI",
           wrappers={"inputSi": _forget_idempotency}),

@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocp_conformance.simulator.ccass import Simulation
+from ocp_conformance.simulator.ccass import DEFAULT_RULES, Simulation, SiRules
 
 __all__ = ["DEMO_TOKEN_SEED", "IdempotencyRecord", "SimulatorState", "demo_token"]
 
@@ -32,15 +32,17 @@ class SimulatorState:
     """Everything a reset restores."""
 
     token_seed: str = DEMO_TOKEN_SEED
-    simulation: Simulation = field(default_factory=Simulation)
+    rules: SiRules = DEFAULT_RULES
+    simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.simulation = Simulation(rules=self.rules)
         self._issue_tokens()
 
     def reset(self) -> None:
-        self.simulation = Simulation()
+        self.simulation = Simulation(rules=self.rules)
         self.idempotency.clear()
         self._issue_tokens()
 

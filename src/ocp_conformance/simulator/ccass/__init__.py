@@ -19,6 +19,7 @@ from .clock import (
 from .errors import DomainError, InsufficientStock
 from .ledger import Ledger, seed_demo_holdings
 from .reference import Participant, ReferenceData, Stock, demo_reference_data
+from .rules import DEFAULT_RULES, MatchKey, SiRules
 from .settlement import SettlementRun
 from .si import (
     FieldDifference,
@@ -38,6 +39,7 @@ __all__ = [
     "DEFAULT_BATCH_TIMES",
     "DEFAULT_DAY_END",
     "DEFAULT_FUNCTION_WINDOWS",
+    "DEFAULT_RULES",
     "DEFAULT_START",
     "HKT",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
@@ -48,6 +50,7 @@ __all__ = [
     "FieldDifference",
     "InsufficientStock",
     "Ledger",
+    "MatchKey",
     "Participant",
     "PaymentType",
     "ReferenceData",
@@ -57,6 +60,7 @@ __all__ = [
     "SiBook",
     "SiFilter",
     "SiInput",
+    "SiRules",
     "SiStatus",
     "Side",
     "Simulation",

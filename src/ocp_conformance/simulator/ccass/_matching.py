@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -49,9 +50,10 @@ class MatchIndex:
     same bucket (Change SI) is not matched at its old position.
     """
 
-    __slots__ = ("_buckets", "_entries", "_next_token")
+    __slots__ = ("_buckets", "_entries", "_key", "_next_token")
 
-    def __init__(self) -> None:
+    def __init__(self, key: Callable[[SettlementInstruction], MatchKey] = match_key) -> None:
+        self._key = key
         self._buckets: dict[tuple[MatchKey, str], _Bucket] = {}
         self._entries: dict[str, tuple[tuple[MatchKey, str], int]] = {}
         self._next_token = 0
@@ -65,7 +67,7 @@ class MatchIndex:
     def take_counterpart(self, si: SettlementInstruction) -> str | None:
         """Remove and return the oldest unmatched SI id that matches ``si``, if any."""
         other_side = "RECEIVE" if si.side == "DELIVER" else "DELIVER"
-        bucket_key = (match_key(si), other_side)
+        bucket_key = (self._key(si), other_side)
         bucket = self._buckets.get(bucket_key)
         if bucket is None:
             return None
@@ -86,7 +88,7 @@ class MatchIndex:
 
     def add(self, si: SettlementInstruction) -> None:
         """Queue ``si`` as unmatched (it must not be queued already)."""
-        bucket_key = (match_key(si), si.side)
+        bucket_key = (self._key(si), si.side)
         bucket = self._buckets.get(bucket_key)
         if bucket is None:
             bucket = self._buckets[bucket_key] = _Bucket()

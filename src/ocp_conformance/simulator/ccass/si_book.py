@@ -14,6 +14,7 @@ from .clock import HKT, BusinessClock
 from .errors import DomainError
 from .ledger import Ledger
 from .reference import ReferenceData
+from .rules import DEFAULT_RULES, SiRules
 from .settlement import SettleableIndex, SettlementRun, settle_pair
 from .si import (
     SI_INPUT_FIELDS,
@@ -85,14 +86,16 @@ class SiBook:
         ('MATCHED', True)
     """
 
-    def __init__(self, *, reference: ReferenceData, ledger: Ledger, clock: BusinessClock) -> None:
+    def __init__(self, *, reference: ReferenceData, ledger: Ledger, clock: BusinessClock,
+                 rules: SiRules = DEFAULT_RULES) -> None:
+        self._rules = rules
         self._reference = reference
         self._ledger = ledger
         self._clock = clock
         self._sis: dict[str, SettlementInstruction] = {}
         # SI ids are allocated in order, so each owner's list is already sorted by si_id.
         self._by_owner: dict[str, list[str]] = {}
-        self._match_index = MatchIndex()
+        self._match_index = MatchIndex(rules.match_key)
         self._pair_index = PairIndex()
         self._unmatched_by_date: dict[date, dict[str, None]] = {}
         self._pairs: dict[str, tuple[str, str]] = {}  # match id -> (deliver SI id, receive SI id)
@@ -196,7 +199,7 @@ class SiBook:
             si.status = status
             si.updated_at = now
         match_id = self._match_id(record)
-        if status == "MATCHED":
+        if status in self._rules.settleable_statuses:
             self._settleable.add(match_id, record.settlement_date)
         else:
             self._settleable.discard(match_id)
@@ -353,7 +356,7 @@ class SiBook:
             si.matched_at = si.updated_at = now
         pair = (record.si_id, other.si_id) if record.side == "DELIVER" else (other.si_id, record.si_id)
         self._pairs[match_id] = pair
-        if status == "MATCHED":
+        if status in self._rules.settleable_statuses:
             self._settleable.add(match_id, record.settlement_date)
 
     def _unqueue(self, record: SettlementInstruction) -> None:

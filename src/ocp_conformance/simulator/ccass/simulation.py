@@ -9,6 +9,7 @@ from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
 from .ledger import Ledger, seed_demo_holdings
 from .reference import ReferenceData, demo_reference_data
+from .rules import DEFAULT_RULES, SiRules
 from .settlement import SettlementRun
 from .si_book import SiBook
 
@@ -34,14 +35,15 @@ class Simulation:
         ['R00000001', 'R00000002']
     """
 
-    def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None) -> None:
+    def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None,
+                 rules: SiRules = DEFAULT_RULES) -> None:
         self.ledger = Ledger()
         if reference is None:
             reference = demo_reference_data()
             seed_demo_holdings(self.ledger, reference)
         self.reference = reference
         self.clock = BusinessClock(TradingCalendar(), start if start is not None else DEFAULT_START)
-        self.si_book = SiBook(reference=self.reference, ledger=self.ledger, clock=self.clock)
+        self.si_book = SiBook(reference=self.reference, ledger=self.ledger, clock=self.clock, rules=rules)
 
     def advance_to(self, when: datetime) -> list[SettlementRun]:
         """Move simulated time to ``when``, processing batch runs and day ends on the way, in order.
