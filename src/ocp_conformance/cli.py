@@ -194,7 +194,7 @@ def main() -> None:
         app()
     except SystemExit:
         raise
-    except Exception:  # noqa: BLE001 - the last line of defence
+    except Exception:
         errors.print_exception()
         errors.print("harness error: ocp-conformance crashed; this is a bug in the harness, not your target")
         raise SystemExit(EXIT_HARNESS) from None

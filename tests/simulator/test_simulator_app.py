@@ -54,8 +54,8 @@ def test_business_rule_is_422_with_pointer(client: OcpClient) -> None:
 
 def test_idempotent_replay_returns_the_same_si(client: OcpClient) -> None:
     today = client.call_operation("simGetClock").body["businessDate"]
-    fields = dict(side="DELIVER", counterpartyId="B05678", stockCode="00005", quantity=7, settlementDate=today,
-                  paymentType="FOP")
+    fields = {"side": "DELIVER", "counterpartyId": "B05678", "stockCode": "00005", "quantity": 7,
+              "settlementDate": today, "paymentType": "FOP"}
     first = client.call("Input SI", as_participant="B01234", headers={"Idempotency-Key": "replay-0001"}, **fields)
     again = client.call("Input SI", as_participant="B01234", headers={"Idempotency-Key": "replay-0001"}, **fields)
     assert again.body["siId"] == first.body["siId"]
