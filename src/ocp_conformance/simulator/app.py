@@ -32,6 +32,8 @@ log = logging.getLogger("ocp_conformance.simulator")
 
 HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **CONTROL_HANDLERS}
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+Endpoint = Callable[[Request], Awaitable[Response]]
+_EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 
 
 @dataclass(slots=True)
@@ -61,7 +63,7 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
         if fault.rules is not None:
             rules = fault.rules(rules)
     state = state or SimulatorState(rules=rules)
-    routes = []
+    endpoints: dict[str, dict[str, Endpoint]] = {}
     for document in contracts.documents:
         validators = validators_for(document)
         is_control = document.name == "simulator-control"
@@ -74,11 +76,27 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
                 if wrapper is not None:
                     handler = _wrap(wrapper, handler)
             endpoint = _endpoint(operation, validators[op_id], handler, state, applied, authenticate=not is_control)
-            routes.append(Route(_PATH_PARAM.sub(r"{\1}", operation.url_template), endpoint,
-                                methods=[operation.method.upper()], name=op_id))
+            endpoints.setdefault(operation.url_template, {})[operation.method.upper()] = endpoint
+    routes = [Route(_PATH_PARAM.sub(r"{\1}", template), _by_method(methods), methods=_EVERY_METHOD)
+              for template, methods in endpoints.items()]
     asgi = Starlette(routes=routes)
     asgi.state.simulator = state
     return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied)
+
+
+def _by_method(methods: dict[str, Endpoint]) -> Endpoint:
+    """One route per path, so a wrong method gets 405 with an Allow header naming every method of the path."""
+    allowed = ", ".join(sorted(methods))
+
+    async def dispatch(request: Request) -> Response:
+        endpoint = methods.get(request.method)
+        if endpoint is None:
+            problem = Problem(405, "METHOD_NOT_ALLOWED", f"{request.method} is not allowed on {request.url.path}; "
+                              f"allowed: {allowed}", headers={"Allow": allowed})
+            return problem_response(problem, request.url.path)
+        return await endpoint(request)
+
+    return dispatch
 
 
 def _wrap(wrapper: object, inner: Handler) -> Handler:
@@ -96,7 +114,7 @@ def _not_implemented(operation: Operation) -> Handler:
 
 
 def _endpoint(operation: Operation, validator: OperationValidator, handler: Handler, state: SimulatorState,
-              faults: tuple[Fault, ...], *, authenticate: bool) -> Callable[[Request], Awaitable[Response]]:
+              faults: tuple[Fault, ...], *, authenticate: bool) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         instance = request.url.path
         try:
