@@ -8,7 +8,6 @@ report from them (never from console text).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -233,9 +232,16 @@ def _summary(exc: BaseException) -> str:
     return "\n".join(str(leaf) for leaf in _leaves(exc))[:2000]
 
 
+def _worker_id(config: pytest.Config) -> str | None:
+    """The pytest-xdist worker id, or None in the controller. Read from the config, not the environment: a
+    harness run started from inside an xdist worker (our own tests do that) inherits PYTEST_XDIST_WORKER."""
+    workerinput = getattr(config, "workerinput", None)
+    return str(workerinput["workerid"]) if workerinput else None
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     report_option = session.config.getoption("--ocp-report")
-    if report_option is not None and os.environ.get("PYTEST_XDIST_WORKER") is None:
+    if report_option is not None and _worker_id(session.config) is None:
         import shutil
 
         shutil.rmtree(Path(report_option) / ".results", ignore_errors=True)  # never mix in an earlier run
@@ -250,7 +256,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     report_dir = Path(report_option)
     results_dir = report_dir / ".results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    worker = _worker_id(config)
     (results_dir / f"{worker or 'main'}.jsonl").write_text(dump_results(results), encoding="utf-8")
     if worker is not None:
         return  # the controller builds the report from every worker's results

@@ -1,0 +1,73 @@
+"""pytest items for scenario files: one item per workflow, marked with the functions it verifies.
+
+The plugin's ``pytest_collect_file`` hook calls :func:`collect_file` for every ``*.arazzo.yaml``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ocp_conformance.contracts import SourceError
+from ocp_conformance.scenarios.document import ArazzoDocument, load_arazzo
+from ocp_conformance.scenarios.runner import ScenarioError, ScenarioFailure, run_workflow
+
+__all__ = ["ArazzoFile", "WorkflowItem", "collect_file"]
+
+
+def collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
+    """The collector for ``file_path`` if it is a scenario file (``*.arazzo.yaml``), else None."""
+    if not file_path.name.endswith(".arazzo.yaml"):
+        return None
+    return ArazzoFile.from_parent(parent, path=file_path)
+
+
+def _harness(config: pytest.Config) -> Any:
+    from ocp_conformance.pytest_plugin import harness
+
+    return harness(config)
+
+
+class ArazzoFile(pytest.File):
+    """A scenario file; collection fails with file:line:column when the file is not usable."""
+
+    document: ArazzoDocument | None = None
+
+    def collect(self) -> Iterator[pytest.Item]:
+        try:
+            self.document = load_arazzo(self.path, _harness(self.config).contracts)
+        except SourceError as error:
+            raise self.CollectError(error.render()) from None
+        for workflow in self.document.workflows.values():
+            item = WorkflowItem.from_parent(self, name=workflow.workflow_id, document=self.document)
+            item.add_marker(pytest.mark.ocp(functions=list(workflow.functions), check="scenario"))
+            yield item
+
+
+class WorkflowItem(pytest.Item):
+    """One workflow run against the session's target."""
+
+    def __init__(self, *, document: ArazzoDocument, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.document = document
+        self.workflow = document.workflow(self.name)
+
+    def runtest(self) -> None:
+        client = _harness(self.config).client
+        result = run_workflow(self.document, self.workflow.workflow_id, client)
+        if result.outcome == "skipped":
+            pytest.skip(result.skip_reason or "skipped")
+        result.check()
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, ScenarioFailure | ScenarioError):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        location = self.document.locate("workflows", self.workflow.index)
+        return self.path, location.line - 1, f"workflow {self.workflow.workflow_id}"

@@ -1,0 +1,117 @@
+"""Workflow inputs the harness supplies when the caller does not: participants, their tokens, business dates
+and a fresh run id, so scenario files never hard-code credentials, dates, or assume an empty world."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from ocp_conformance.client import OcpClient
+from ocp_conformance.scenarios.document import Workflow
+from ocp_conformance.targets import CLOCK_CONTROL
+
+__all__ = ["DEFAULT_ROLES", "HARNESS_INPUTS", "InputsError", "harness_inputs", "redact_inputs", "resolve_inputs"]
+
+DEFAULT_ROLES: dict[str, str] = {"deliverer": "B01234", "receiver": "B05678"}
+"""Participant role inputs and the participant each defaults to (else the target's first participants)."""
+
+HARNESS_INPUTS = ("deliverer", "receiver", "delivererToken", "receiverToken", "settlementDate",
+                  "nextBusinessDate", "runId", "quantity", "otherQuantity")
+"""Input names the harness fills when a workflow declares them (plus any ``<role>Token`` of a role input)."""
+
+_HKT = timezone(timedelta(hours=8))
+
+
+class InputsError(ValueError):
+    """The workflow's inputs cannot be satisfied (a harness or authoring problem, not the target's)."""
+
+
+def _business_date(client: OcpClient) -> date:
+    control = client.contracts.control_document
+    if client.target.can(CLOCK_CONTROL) and control is not None and "simGetClock" in control.operations:
+        return date.fromisoformat(str(client.call_operation("simGetClock").body["businessDate"]))
+    return datetime.now(_HKT).date()
+
+
+def _next_business_date(day: date) -> date:
+    # The Hong Kong trading calendar is reference data of the market (its holidays are kept with the domain
+    # model); it is the same for every target.
+    from ocp_conformance.simulator.ccass import TradingCalendar
+
+    return TradingCalendar().next_business_day(day)
+
+
+def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The harness's values for the inputs ``workflow`` declares and ``given`` lacks.
+
+    ``deliverer``/``receiver`` default to B01234/B05678 (or the target's first participants); ``<role>Token``
+    is the target's token for the role's participant; ``settlementDate`` is the target's business date
+    (the simulator clock when the target can clock-control, else today in +08:00) and ``nextBusinessDate``
+    the business day after it; ``runId`` is a fresh 10-character id for references; ``quantity`` a fresh
+    quantity (1000–9999) so that this run's SIs cannot match leftovers of earlier runs, and
+    ``otherQuantity`` = quantity + 1 for deliberate mismatches.
+    """
+    declared = workflow.declared_inputs
+    values: dict[str, Any] = dict(given or {})
+    participants = list(client.target.participants)
+    spare = [p for p in participants if p not in DEFAULT_ROLES.values()]
+    for role, default in DEFAULT_ROLES.items():
+        if role in declared and role not in values:
+            if default in participants:
+                values[role] = default
+            elif spare:
+                values[role] = spare.pop(0)
+            else:
+                raise InputsError(f"the target has no participant for input {role!r} "
+                                  f"(it has: {', '.join(participants) or 'none'}); give it as an input")
+    for name in declared:
+        role = name.removesuffix("Token")
+        if name.endswith("Token") and name not in values and role in values:
+            values[name] = client.target.token(str(values[role]))
+    if "runId" in declared and "runId" not in values:
+        values["runId"] = uuid.uuid4().hex[:10].upper()
+    if "quantity" in declared and "quantity" not in values:
+        # Matching ignores references: a fresh quantity keeps this run's SIs from matching SIs left unmatched
+        # by earlier runs on the same target.
+        values["quantity"] = 1000 + secrets.randbelow(9000)
+    if "otherQuantity" in declared and "otherQuantity" not in values and isinstance(values.get("quantity"), int):
+        values["otherQuantity"] = values["quantity"] + 1
+    if {"settlementDate", "nextBusinessDate"} & declared and not {"settlementDate", "nextBusinessDate"} <= set(values):
+        today = date.fromisoformat(str(values["settlementDate"])) if "settlementDate" in values \
+            else _business_date(client)
+        values.setdefault("settlementDate", today.isoformat())
+        if "nextBusinessDate" in declared:
+            values.setdefault("nextBusinessDate", _next_business_date(today).isoformat())
+    return {k: v for k, v in values.items() if k in declared or k in (given or {})}
+
+
+def resolve_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Given values, then the harness's, then the schema's defaults; validated against the inputs schema."""
+    values = harness_inputs(workflow, client, given)
+    schema: dict[str, Any] = workflow.raw.get("inputs") or {"type": "object"}
+    for name, spec in (schema.get("properties") or {}).items():
+        if name not in values and isinstance(spec, dict) and "default" in spec:
+            values[name] = spec["default"]
+    errors = sorted(Draft202012Validator(schema).iter_errors(values), key=lambda e: list(e.absolute_path))
+    if errors:
+        shown = "; ".join(f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+        raise InputsError(f"inputs of workflow {workflow.workflow_id} are invalid: {redact_text(shown, values)}")
+    return values
+
+
+def redact_inputs(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` with every ``...Token`` input replaced by a placeholder (tokens never reach a report)."""
+    return {k: (f"<token of {values.get(k.removesuffix('Token'), '?')}>" if k.endswith("Token") else v)
+            for k, v in values.items()}
+
+
+def redact_text(text: str, values: Mapping[str, Any]) -> str:
+    for name, value in values.items():
+        if name.endswith("Token") and isinstance(value, str) and value:
+            text = text.replace(value, "***")
+    return text

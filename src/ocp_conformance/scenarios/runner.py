@@ -1,0 +1,279 @@
+"""Run one Arazzo workflow against a target through :class:`~ocp_conformance.client.OcpClient`.
+
+Independent of pytest: :func:`run_workflow` returns a :class:`WorkflowResult`; the pytest items in
+``collect.py`` turn it into a pass, a skip (with the reason) or a :class:`ScenarioFailure`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ocp_conformance.client import ContractViolation, Exchange, OcpClient
+from ocp_conformance.contracts.validation import RequestInvalid
+from ocp_conformance.scenarios.criteria import check_criterion
+from ocp_conformance.scenarios.document import ArazzoDocument, Step, Workflow
+from ocp_conformance.scenarios.expressions import MISSING, ExpressionError, RuntimeContext, evaluate, interpolate
+from ocp_conformance.scenarios.inputs import redact_inputs, redact_text, resolve_inputs
+from ocp_conformance.targets import CLOCK_CONTROL
+
+__all__ = ["ScenarioError", "ScenarioFailure", "StepResult", "WorkflowResult", "run_workflow"]
+
+MAX_STEPS = 200
+"""Loop guard: a workflow that executes more steps than this (through goto or retry) fails."""
+
+
+class ScenarioFailure(AssertionError):
+    """The target did not behave as the workflow expects.
+
+    ``function`` is None: the failure is blamed on every function the workflow declares (``functions``).
+    """
+
+    function: str | None = None
+
+    def __init__(self, message: str, *, workflow_id: str, step_id: str | None, functions: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.workflow_id = workflow_id
+        self.step_id = step_id
+        self.functions = functions
+
+
+class ScenarioError(Exception):
+    """The workflow cannot run as written (bad inputs, a request that breaks the contract): our problem."""
+
+
+@dataclass(slots=True)
+class StepResult:
+    """One execution of a step (a retried step has one result per attempt)."""
+
+    step_id: str
+    operation_id: str
+    participant: str | None
+    status: int | None
+    passed: bool
+    attempt: int
+    request: str = ""
+    """``METHOD path`` of the request (no headers, so no credentials)."""
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class WorkflowResult:
+    """What happened: per-step results, the workflow's outputs, and the outcome."""
+
+    workflow_id: str
+    outcome: Literal["passed", "failed", "skipped"]
+    inputs: dict[str, Any]
+    """The inputs used, with tokens redacted."""
+    steps: list[StepResult] = field(default_factory=list)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    failure: ScenarioFailure | None = None
+    skip_reason: str | None = None
+
+    def check(self) -> None:
+        """Raise the :class:`ScenarioFailure` if the workflow failed."""
+        if self.failure is not None:
+            raise self.failure
+
+
+def skip_reason(workflow: Workflow, client: OcpClient) -> str | None:
+    """Why ``workflow`` cannot run on the client's target, or None."""
+    for step in workflow.steps:
+        if step.control and not client.target.can(CLOCK_CONTROL):
+            return (f"needs {CLOCK_CONTROL}: step {step.step_id} calls {step.operation.operation_id}; "
+                    f"target {client.target.name} cannot control the clock (on a portal settlement happens "
+                    "on the exchange's schedule)")
+    return None
+
+
+class _Run:
+    def __init__(self, document: ArazzoDocument, workflow: Workflow, client: OcpClient, inputs: dict[str, Any],
+                 sleep: Callable[[float], None], max_steps: int) -> None:
+        self.document, self.workflow, self.client = document, workflow, client
+        self.sleep, self.max_steps = sleep, max_steps
+        self.context = RuntimeContext(workflow_id=workflow.workflow_id, inputs=inputs)
+        self.result = WorkflowResult(workflow.workflow_id, "passed", redact_inputs(inputs))
+        self.tokens = {token: pid for pid, token in client.target.tokens.items()}
+        self.exchange: Exchange | None = None
+
+    def fail(self, step: Step | None, lines: list[str]) -> ScenarioFailure:
+        where = f" at step {step.step_id} ({self.document.step_location(self.workflow, step)})" if step else ""
+        head = f"Workflow {self.workflow.workflow_id} failed{where}"
+        text = "\n".join([head, *(f"  {line}" for line in lines),
+                          f"  verifies: {', '.join(self.workflow.functions)}"])
+        return ScenarioFailure(redact_text(text, self.context.inputs), workflow_id=self.workflow.workflow_id,
+                               step_id=step.step_id if step else None, functions=self.workflow.functions)
+
+    def exchange_lines(self) -> list[str]:
+        exchange = self.exchange
+        if exchange is None:
+            return []
+        body = exchange.response.text
+        body = body if len(body) <= 600 else body[:600] + "..."
+        return [f"exchange: {exchange.describe()} -> {exchange.status}", f"response body: {body}",
+                f"reproduce: {exchange.curl()}"]
+
+    def call(self, step: Step) -> Exchange:
+        params: dict[str, dict[str, Any]] = {"path": {}, "query": {}, "header": {}}
+        for parameter in step.raw.get("parameters", []):
+            params[parameter["in"]][parameter["name"]] = interpolate(parameter["value"], self.context)
+        participant = None
+        headers = {str(k): str(v) for k, v in params["header"].items()}
+        for name in [n for n in headers if n.lower() == "authorization"]:
+            scheme, _, token = headers[name].partition(" ")
+            if scheme.lower() == "bearer" and token in self.tokens:
+                participant = self.tokens[token]
+                del headers[name]  # the client adds it from as_participant, so no token is ever recorded
+        payload = step.raw.get("requestBody", {}).get("payload")
+        body = None if payload is None else interpolate(payload, self.context)
+        self.context.request_params, self.context.request_body = params, body
+        self.context.request = self.context.response = None
+        fields = {**params["path"], **params["query"]}
+        exchange = self.client.call_operation(step.operation.operation_id, as_participant=participant,
+                                              headers=headers, body=body, **fields)
+        self.context.request, self.context.response = exchange.request, exchange.response
+        return exchange
+
+    def run(self) -> WorkflowResult:
+        steps = self.workflow.steps
+        position, executed, attempts = 0, 0, 0
+        while position < len(steps):
+            step = steps[position]
+            executed += 1
+            if executed > self.max_steps:
+                raise self.fail(step, [f"loop guard: more than {self.max_steps} step executions; a goto or retry "
+                                       "cycle never ends"])
+            attempts += 1
+            passed, lines = self.attempt(step, attempts)
+            if passed:
+                attempts = 0
+                action = self.choose(step.raw.get("onSuccess") or self.workflow.raw.get("successActions", []))
+                if action is not None and action["type"] == "end":
+                    break
+                position = self.goto(action) if action is not None else position + 1
+                continue
+            actions = step.raw.get("onFailure") or self.workflow.raw.get("failureActions", [])
+            action = self.choose(actions, retries=attempts - 1)
+            if action is not None and action["type"] == "retry":
+                self.sleep(self.retry_delay(action))
+                continue
+            if action is not None and action["type"] == "goto":
+                attempts, position = 0, self.goto(action)
+                continue
+            tries = [f"gave up after {attempts} attempts"] if attempts > 1 else []
+            raise self.fail(step, [*lines, *tries])
+        self.result.outputs = self.outputs(None, self.workflow.raw.get("outputs", {}))
+        self.context.outputs = self.result.outputs
+        return self.result
+
+    def attempt(self, step: Step, attempt: int) -> tuple[bool, list[str]]:
+        """Execute ``step`` once; (passed, failure lines)."""
+        self.exchange = None
+        operation = step.operation
+        try:
+            self.exchange = self.call(step)
+        except ContractViolation as violation:
+            self.exchange = violation.exchange
+            self.record(step, attempt, passed=False)
+            return False, [f"operation {operation.operation_id}: the response breaks the contract", str(violation)]
+        except RequestInvalid as invalid:
+            raise ScenarioError(f"{self.document.step_location(self.workflow, step)}: step {step.step_id} builds a "
+                                f"request that breaks the contract: {invalid}") from None
+        except ExpressionError as exc:
+            raise self.fail(step, [f"cannot build the request: {exc}"]) from None
+        failures: list[str] = []
+        for index, criterion in enumerate(step.raw.get("successCriteria", [])):
+            try:
+                outcome = check_criterion(criterion, self.context)
+            except ExpressionError as exc:
+                failures += [f"criterion {index + 1}: {criterion['condition']}", f"  cannot evaluate: {exc}"]
+                continue
+            if not outcome.passed:
+                location = self.document.locate("workflows", self.workflow.index, "steps", step.index,
+                                                "successCriteria", index)
+                failures += [f"criterion {index + 1} ({location}): {outcome.condition}",
+                             f"  Received: {outcome.received}", f"  Expected: {outcome.expected}"]
+        if failures:
+            self.record(step, attempt, passed=False)
+            return False, [f"success criteria not met by {operation.operation_id}", *failures,
+                           *self.exchange_lines()]
+        outputs = self.outputs(step, step.raw.get("outputs", {}))
+        self.context.steps[step.step_id] = outputs
+        self.record(step, attempt, passed=True, outputs=outputs)
+        return True, []
+
+    def record(self, step: Step, attempt: int, *, passed: bool, outputs: dict[str, Any] | None = None) -> None:
+        exchange = self.exchange
+        self.result.steps.append(StepResult(
+            step_id=step.step_id, operation_id=step.operation.operation_id,
+            participant=exchange.participant if exchange else None, status=exchange.status if exchange else None,
+            passed=passed, attempt=attempt,
+            request=f"{exchange.request.method} {exchange.request.url.path}" if exchange else "",
+            outputs=dict(outputs or {})))
+
+    def outputs(self, step: Step | None, expressions: Mapping[str, str]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name, expression in expressions.items():
+            try:
+                value = evaluate(expression, self.context)
+            except ExpressionError as exc:
+                raise self.fail(step, [f"output {name}: {exc}", *self.exchange_lines()]) from None
+            if value is MISSING:
+                raise self.fail(step, [f"output {name}: {expression} has no value in the response",
+                                       *self.exchange_lines()])
+            values[name] = value
+        return values
+
+    def choose(self, actions: list[dict[str, Any]], *, retries: int = 0) -> dict[str, Any] | None:
+        """The first action whose criteria all hold (retry actions whose limit is spent are passed over)."""
+        for action in actions:
+            if action["type"] == "retry" and retries >= int(action.get("retryLimit", 1)):
+                continue
+            try:
+                if all(check_criterion(c, self.context).passed for c in action.get("criteria", [])):
+                    return action
+            except ExpressionError:
+                continue
+        return None
+
+    def goto(self, action: Mapping[str, Any]) -> int:
+        return self.workflow.step(str(action["stepId"])).index
+
+    def retry_delay(self, action: Mapping[str, Any]) -> float:
+        header = self.exchange.response.headers.get("Retry-After") if self.exchange else None
+        if header is not None and header.isdigit():
+            return float(header)  # the server's Retry-After overrules retryAfter (Arazzo 1.0.1)
+        return float(action.get("retryAfter", 0))
+
+
+def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
+                 inputs: Mapping[str, Any] | None = None, *, sleep: Callable[[float], None] = time.sleep,
+                 max_steps: int = MAX_STEPS) -> WorkflowResult:
+    """Run ``workflow_id`` of ``document`` on the client's target.
+
+    Inputs the caller omits come from the harness (:func:`~ocp_conformance.scenarios.inputs.harness_inputs`),
+    then the inputs schema's defaults. The result's ``outcome`` is ``"skipped"`` (with ``skip_reason``) when
+    the target lacks a capability a step needs, ``"failed"`` with ``failure`` set, or ``"passed"``.
+    Raises :class:`ScenarioError` when the workflow cannot run as written.
+
+    Example:
+        >>> result = run_workflow(load_arazzo(path, contracts), "dvpMatchedAndSettled", client)
+        >>> result.check()  # raises ScenarioFailure if the target misbehaved
+    """
+    workflow = document.workflow(workflow_id)
+    reason = skip_reason(workflow, client)
+    if reason is not None:
+        return WorkflowResult(workflow_id, "skipped", redact_inputs(dict(inputs or {})), skip_reason=reason)
+    try:
+        values = resolve_inputs(workflow, client, inputs)
+    except ValueError as exc:
+        raise ScenarioError(f"{document.locate('workflows', workflow.index, 'inputs')}: {exc}") from None
+    run = _Run(document, workflow, client, values, sleep, max_steps)
+    try:
+        return run.run()
+    except ScenarioFailure as failure:
+        run.result.outcome, run.result.failure = "failed", failure
+        return run.result
+

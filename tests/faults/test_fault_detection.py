@@ -1,0 +1,24 @@
+"""Every fault profile must be caught: the run is not ready and the broken function fails (DESIGN.md §4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ocp_conformance.simulator.faults import FAULTS
+from tests.harness_run import run_harness
+
+
+@pytest.mark.parametrize("name", sorted(FAULTS))
+def test_suites_catch_the_fault(name: str, tmp_path: Path) -> None:
+    fault = FAULTS[name]
+    outcome = run_harness(tmp_path, "--simulator-fault", name)
+    assert outcome.exit_code == 1, (
+        f"fault {name} ({fault.breaks}) was not caught: exit {outcome.exit_code}, expected 1\n"
+        f"{outcome.output[-3000:]}"
+    )
+    entry = outcome.entry(fault.function)
+    assert entry["status"] == "fail", (
+        f"fault {name} breaks {fault.function!r} but readiness.json says {entry['status']}: {entry}"
+    )
