@@ -1,0 +1,150 @@
+"""Each request field the contract constrains is enforced on its own.
+
+Schemathesis's negative cases break one part of an otherwise random request, so a business rejection of the
+random parts (an unknown counterparty: 422) can hide a server that accepts the broken part. Here every case
+starts from a request that is valid for the business too, breaks exactly one field with a value the contract
+forbids (the contract's own JSON Schema decides, so nothing is listed twice), and requires a 400 problem whose
+``errors`` name that field. A 2xx means the server accepted what the contract forbids.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.contracts import load_contracts
+from ocp_conformance.contracts.validation import RequestInvalid, validators_for
+from ocp_conformance.pytest_plugin import Harness
+from ocp_conformance.targets import CLOCK_CONTROL
+
+CONTRACTS = load_contracts()
+DOCUMENT = CONTRACTS.document("ocp-api")
+VALIDATORS = validators_for(DOCUMENT)
+ACTOR, COUNTERPARTY = "B01234", "B05678"
+
+ANY_JSON = st.one_of(
+    st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
+    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=24),
+    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+)
+
+
+class FieldAccepted(AssertionError):
+    """The target accepted (or misreported) a field value the contract forbids."""
+
+    def __init__(self, function: str, message: str) -> None:
+        super().__init__(message)
+        self.function = function
+
+
+def _business_date(client: OcpClient) -> str:
+    if client.target.can(CLOCK_CONTROL):
+        return str(client.call_operation("simGetClock").body["businessDate"])
+    today = datetime.now(timezone(timedelta(hours=8))).date()
+    while today.weekday() >= 5:
+        today += timedelta(days=1)
+    return today.isoformat()
+
+
+def _input_body(client: OcpClient, side: str = "DELIVER", counterparty: str = COUNTERPARTY,
+                quantity: int | None = None) -> dict[str, Any]:
+    return {"side": side, "counterpartyId": counterparty, "stockCode": "00005",
+            "quantity": quantity or 1 + uuid.uuid4().int % 10**6, "settlementDate": _business_date(client),
+            "paymentType": "FOP", "ownReference": uuid.uuid4().hex[:16]}
+
+
+def _unmatched_si(client: OcpClient) -> dict[str, str]:
+    exchange = client.call("Input SI", as_participant=ACTOR, **_input_body(client))
+    return {"siId": exchange.body["siId"]}
+
+
+def _matched_si(client: OcpClient) -> dict[str, str]:
+    body = _input_body(client)
+    own = client.call("Input SI", as_participant=ACTOR, **body)
+    client.call("Input SI", as_participant=COUNTERPARTY, **{**_input_body(
+        client, side="RECEIVE", counterparty=ACTOR, quantity=body["quantity"])})
+    return {"siId": own.body["siId"]}
+
+
+# operationId -> (how to get path parameters, a request body valid for the business, for that resource)
+CASES: dict[str, tuple[Callable[[OcpClient], dict[str, str]], Callable[[OcpClient], dict[str, Any]]]] = {
+    "inputSi": (lambda client: {}, _input_body),
+    "changeSi": (_unmatched_si, lambda client: {"quantity": 10, "narrative": "changed"}),
+    "changeHoldMatchedSi": (_matched_si, lambda client: {"hold": True}),
+    "changeMatchedSettledSi": (_matched_si, lambda client: {"narrative": "amended", "excludeFromBatch": False}),
+}
+
+
+def _forbidden(op_id: str, path: dict[str, str], body: dict[str, Any]) -> bool:
+    try:
+        VALIDATORS[op_id].validate(path, {}, {"content-type": "application/json", "Idempotency-Key": "k" * 8},
+                                   json.dumps(body).encode())
+    except RequestInvalid:
+        return True
+    return False
+
+
+def _properties(op_id: str) -> list[str]:
+    schema = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]
+    name = schema["$ref"].rsplit("/", 1)[-1]
+    return sorted(DOCUMENT.bundled["components"]["schemas"][name]["properties"])
+
+
+def _check(exchange: Exchange, function: str, field: str, what: str) -> None:
+    received = f"HTTP {exchange.status}: {exchange.response.text[:300]}"
+    if exchange.status != 400:
+        raise FieldAccepted(function, f"{function} accepted a request whose {what}.\n  Received: {received}\n"
+                            f"  Expected: 400 problem+json naming /{field}\n  reproduce: {exchange.curl()}")
+    pointers = [e.get("pointer") for e in (exchange.body or {}).get("errors", [])]
+    if f"/{field}" not in pointers:
+        raise FieldAccepted(function, f"{function} rejected a request whose {what}, but did not name the field."
+                            f"\n  Received: errors at {pointers}\n  Expected: an error at /{field}"
+                            f"\n  reproduce: {exchange.curl()}")
+
+
+def _params() -> list[Any]:
+    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(
+        functions=[DOCUMENT.operations[op_id].function], check="negative")) for op_id in CASES]
+
+
+@pytest.mark.parametrize("op_id", _params())
+def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harness: Harness) -> None:
+    client = ocp_harness.client
+    function = str(DOCUMENT.operations[op_id].function)
+    path_of, body_of = CASES[op_id]
+    path, base = path_of(client), body_of(client)
+    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+
+    @settings(max_examples=60, deadline=None, database=None, derandomize=True,
+              suppress_health_check=list(HealthCheck))
+    @given(field=st.sampled_from(_properties(op_id)), value=ANY_JSON)
+    def broken_field(field: str, value: Any) -> None:
+        body = {**base, field: value}
+        if not _forbidden(op_id, path, body):
+            return  # the value happens to be allowed: nothing to check
+        exchange = client.call_operation(op_id, as_participant=ACTOR, validate_request=False, body=body, **path)
+        _check(exchange, function, field, f"{field} is {value!r}")
+
+    broken_field()
+
+
+@pytest.mark.parametrize("op_id", _params())
+def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
+    client = ocp_harness.client
+    function = str(DOCUMENT.operations[op_id].function)
+    path_of, body_of = CASES[op_id]
+    path, base = path_of(client), body_of(client)
+    schema_name = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    required = DOCUMENT.bundled["components"]["schemas"][schema_name.rsplit("/", 1)[-1]].get("required", [])
+    for field in required:
+        body = {k: v for k, v in base.items() if k != field}
+        exchange = client.call_operation(op_id, as_participant=ACTOR, validate_request=False, body=body, **path)
+        _check(exchange, function, field, f"required field {field} is missing")
