@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.served_simulator import served_simulator
 
@@ -35,3 +39,43 @@ def test_schemathesis_cli_catches_a_fault() -> None:
         )
     assert completed.returncode == 1, completed.stdout[-3000:]
     assert "revocation" in completed.stdout
+
+
+REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
+
+
+def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
+    if not REDOCLY.exists():
+        if os.environ.get("CI"):
+            pytest.fail("node_modules/.bin/redocly is missing: .ci/run must `npm ci` before the tests")
+        pytest.skip("Redocly CLI not installed here: run `npm ci` to include this independent check")
+    quantity = 1000 + secrets.randbelow(8000)
+    with served_simulator(*faults) as simulator:
+        inputs = {
+            "deliverer": "B01234", "receiver": "B05678",
+            "delivererToken": simulator.tokens["B01234"], "receiverToken": simulator.tokens["B05678"],
+            "settlementDate": "2027-04-06", "nextBusinessDate": "2027-04-07",
+            "runId": "R" + secrets.token_hex(4), "quantity": quantity, "otherQuantity": quantity + 1,
+        }
+        return subprocess.run(
+            [str(REDOCLY), "respect", str(scenario),
+             "--server", f"ocpApi={simulator.base_url}/ocp/v1,simControl={simulator.base_url}",
+             "--input", ",".join(f"{k}={v}" for k, v in inputs.items())],
+            capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
+        )
+
+
+@pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").rglob("*.arazzo.yaml")), ids=lambda p: p.name)
+def test_scenarios_pass_under_redocly_respect(scenario: Path) -> None:
+    """The same Arazzo files run unchanged under an independent runner, against the served simulator."""
+    completed = _respect(scenario)
+    output = completed.stdout + completed.stderr
+    assert completed.returncode == 0, output[-6000:]
+    summary = output.split("Workflows:")[1].split("\n")[0]
+    assert " passed" in summary and " failed" not in summary, output[-3000:]
+
+
+def test_redocly_respect_catches_a_fault() -> None:
+    completed = _respect(ROOT / "scenarios/si/si-deletion.arazzo.yaml", "cancel-matched-si-allowed")
+    assert completed.returncode != 0
+    assert "failed" in (completed.stdout + completed.stderr).split("Workflows:")[1].split("\n")[0]

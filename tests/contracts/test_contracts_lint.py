@@ -76,3 +76,12 @@ def test_yaml_syntax_error_names_line_and_column(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         load_yaml(bad)
     assert f"{bad}:" in str(caught.value) and "invalid YAML" in str(caught.value)
+
+
+def test_duplicate_yaml_key_is_an_error_at_its_position(tmp_path: Path) -> None:
+    bad = tmp_path / "dup.yaml"
+    bad.write_text("payload:\n  quantity: 1\n  side: DELIVER\n  quantity: 2\n")
+    with pytest.raises(SourceError) as caught:
+        load_yaml(bad)
+    assert f"{bad}:4:3" in str(caught.value)
+    assert "duplicate key 'quantity' (first at line 2)" in str(caught.value)

@@ -38,7 +38,21 @@ class SourceError(Exception):
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as strings: contracts and workflows are JSON data, and JSON has no dates."""
+    """SafeLoader that keeps dates as strings (contracts and workflows are JSON data, and JSON has no dates) and
+    rejects duplicate keys, which YAML forbids but PyYAML silently resolves to the last value."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        seen: dict[object, yaml.Node] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                first = seen[key].start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r} (first at line {first.line + 1})", key_node.start_mark)
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
 
 
 for _first, _resolvers in list(_Loader.yaml_implicit_resolvers.items()):
@@ -111,5 +125,7 @@ def load_yaml(path: Path) -> YamlDocument:
         location: SourceLocation | Path = (
             SourceLocation(path, mark.line + 1, mark.column + 1) if mark is not None else path
         )
-        raise SourceError(location, f"invalid YAML: {exc.problem}", fix="correct the YAML syntax there") from None
+        fix = ("keep one of the two keys (YAML forbids duplicates; a silent last-one-wins hides mistakes)"
+               if "duplicate key" in str(exc.problem) else "correct the YAML syntax there")
+        raise SourceError(location, f"invalid YAML: {exc.problem}", fix=fix) from None
     return YamlDocument(path=path, data=data, _root=root)

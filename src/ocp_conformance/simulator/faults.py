@@ -15,8 +15,9 @@ from typing import Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
+from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
-from ocp_conformance.simulator.representation import si_json
+from ocp_conformance.simulator.representation import domain_values, si_json
 
 __all__ = ["FAULTS", "Fault", "UnknownFaultError", "resolve_faults"]
 
@@ -81,12 +82,18 @@ def _lenient_quantity(operation_id: str, raw: bytes) -> bytes:
 
 
 def _list_cancelled_too(call: Call, inner: Handler) -> Reply:
-    reply = inner(call)
-    if call.request.query.get("status") is None and not call.request.query.get("cursor"):
-        assert call.participant is not None
-        cancelled = call.state.simulation.si_book.enquire(call.participant, SiFilter(status="CANCELLED"))
-        reply.body["items"] += [si_json(si) for si in cancelled]
-    return reply
+    """Like a listing whose default filter forgot to exclude deleted SIs: they are sorted and paged in."""
+    query = dict(call.request.query)
+    if query.get("status") is not None:
+        return inner(call)
+    assert call.participant is not None
+    limit, cursor = int(query.pop("limit", 50)), query.pop("cursor", None)
+    book = call.state.simulation.si_book
+    wanted = SiFilter(**domain_values(query))
+    sis = sorted([*book.enquire(call.participant, wanted),
+                  *book.enquire(call.participant, replace(wanted, status="CANCELLED"))], key=lambda si: si.si_id)
+    items, next_cursor = page(sis, cursor, limit)
+    return Reply(200, {"items": [si_json(si) for si in items], "nextCursor": next_cursor})
 
 
 def _get_any_participants_si(call: Call, inner: Handler) -> Reply:

@@ -92,6 +92,9 @@ def unmatched_reason(call: Call) -> Reply:
 def enquire_deleted(call: Call) -> Reply:
     query = call.request.query
     sis = call.state.simulation.si_book.deleted_today(_owner(call))
+    reference = query.get("ownReference")
+    if reference is not None:
+        sis = [si for si in sis if si.own_reference == reference]
     return _page_reply(sis, query.get("cursor"), int(query.get("limit", 50)))
 
 
