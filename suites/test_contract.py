@@ -44,7 +44,6 @@ RESPONSE_CHECKS: list[Callable[..., Any]] = [
     response_headers_conformance,
     response_schema_conformance,
 ]
-ACTING_PARTICIPANT = "B01234"
 EXAMPLES = 40
 
 
@@ -70,21 +69,21 @@ def _lenient_client(harness: Harness) -> OcpClient:
 
 
 def _send(client: OcpClient, op: Operation, case: Any) -> httpx.Response:
+    actor = client.target.acting_pair()[0]
     base_url = client.target.base_url.rstrip("/") + op.server_path.rstrip("/")
-    kwargs = case.as_transport_kwargs(base_url=base_url,
-                                      headers=client.target.auth_headers(ACTING_PARTICIPANT))
+    kwargs = case.as_transport_kwargs(base_url=base_url, headers=client.target.auth_headers(actor))
     request = client.target.http().build_request(
         kwargs["method"], kwargs["url"], headers=kwargs.get("headers"), params=kwargs.get("params"),
         json=kwargs.get("json"),
         content=kwargs.get("data") if "json" not in kwargs else None,
     )
-    return client.send(op, ACTING_PARTICIPANT, request).response
+    return client.send(op, actor, request).response
 
 
 def _run(harness: Harness, op: Operation, mode: GenerationMode, checks: list[Callable[..., Any]]) -> None:
     api_operation = _schema(op).find_operation_by_id(op.operation_id)
     client = _lenient_client(harness)
-    headers = harness.target.auth_headers(ACTING_PARTICIPANT)
+    headers = harness.target.auth_headers(harness.target.acting_pair()[0])
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
@@ -130,7 +129,7 @@ def test_stateful_link_chains(ocp_harness: Harness) -> None:
     schema = schemathesis.openapi.from_dict(CONTRACTS.document("ocp-api").bundled, config=CONFIG)
     client = _lenient_client(ocp_harness)
     by_label = {f"{op.method.upper()} {op.path}": op for op in CONTRACTS.document("ocp-api").operations.values()}
-    headers = ocp_harness.target.auth_headers(ACTING_PARTICIPANT)
+    headers = ocp_harness.target.auth_headers(ocp_harness.target.acting_pair()[0])
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]
         def call(self, case: Any, **kwargs: Any) -> Any:

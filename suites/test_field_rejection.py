@@ -28,7 +28,6 @@ from ocp_conformance.targets import CLOCK_CONTROL
 CONTRACTS = load_contracts()
 DOCUMENT = CONTRACTS.document("ocp-api")
 VALIDATORS = validators_for(DOCUMENT)
-ACTOR, COUNTERPARTY = "B01234", "B05678"
 
 ANY_JSON = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
@@ -54,23 +53,25 @@ def _business_date(client: OcpClient) -> str:
     return today.isoformat()
 
 
-def _input_body(client: OcpClient, side: str = "DELIVER", counterparty: str = COUNTERPARTY,
+def _input_body(client: OcpClient, side: str = "DELIVER", counterparty: str | None = None,
                 quantity: int | None = None) -> dict[str, Any]:
+    counterparty = counterparty or client.target.acting_pair()[1]
     return {"side": side, "counterpartyId": counterparty, "stockCode": "00005",
             "quantity": quantity or 1 + uuid.uuid4().int % 10**6, "settlementDate": _business_date(client),
             "paymentType": "FOP", "ownReference": uuid.uuid4().hex[:16]}
 
 
 def _unmatched_si(client: OcpClient) -> dict[str, str]:
-    exchange = client.call("Input SI", as_participant=ACTOR, **_input_body(client))
+    exchange = client.call("Input SI", as_participant=client.target.acting_pair()[0], **_input_body(client))
     return {"siId": exchange.body["siId"]}
 
 
 def _matched_si(client: OcpClient) -> dict[str, str]:
     body = _input_body(client)
-    own = client.call("Input SI", as_participant=ACTOR, **body)
-    client.call("Input SI", as_participant=COUNTERPARTY, **{**_input_body(
-        client, side="RECEIVE", counterparty=ACTOR, quantity=body["quantity"])})
+    actor, counterparty = client.target.acting_pair()
+    own = client.call("Input SI", as_participant=actor, **body)
+    client.call("Input SI", as_participant=counterparty, **_input_body(
+        client, side="RECEIVE", counterparty=actor, quantity=body["quantity"]))
     return {"siId": own.body["siId"]}
 
 
@@ -121,6 +122,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
     function = str(DOCUMENT.operations[op_id].function)
     path_of, body_of = CASES[op_id]
     path, base = path_of(client), body_of(client)
+    actor = client.target.acting_pair()[0]
     assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True,
@@ -130,7 +132,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
         body = {**base, field: value}
         if not _forbidden(op_id, path, body):
             return  # the value happens to be allowed: nothing to check
-        exchange = client.call_operation(op_id, as_participant=ACTOR, validate_request=False, body=body, **path)
+        exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
         _check(exchange, function, field, f"{field} is {value!r}")
 
     broken_field()
@@ -142,9 +144,10 @@ def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> No
     function = str(DOCUMENT.operations[op_id].function)
     path_of, body_of = CASES[op_id]
     path, base = path_of(client), body_of(client)
+    actor = client.target.acting_pair()[0]
     schema_name = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     required = DOCUMENT.bundled["components"]["schemas"][schema_name.rsplit("/", 1)[-1]].get("required", [])
     for field in required:
         body = {k: v for k, v in base.items() if k != field}
-        exchange = client.call_operation(op_id, as_participant=ACTOR, validate_request=False, body=body, **path)
+        exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
         _check(exchange, function, field, f"required field {field} is missing")

@@ -149,9 +149,8 @@ def test_no_token_is_unauthenticated(operation_id: str, ocp_client: OcpClient, o
                                      ocp_contracts: ContractSet) -> None:
     """Every OCP operation refuses a request without a bearer token: 401 UNAUTHENTICATED."""
     op = ocp_contracts.operation(operation_id)
-    parties = ocp_target.participants
     body = _valid_body(ocp_contracts, op, business_date=_business_date(ocp_client, ocp_target),
-                       counterparty=parties[1] if len(parties) > 1 else "B05678")
+                       counterparty=ocp_target.acting_pair()[1])
     exchange = _send(ocp_target, op, _raw_request(ocp_target, op, body, {}))
     _expect_unauthenticated(exchange, "a request without a bearer token was not refused")
 
@@ -161,9 +160,8 @@ def test_wrong_token_is_unauthenticated(operation_id: str, ocp_client: OcpClient
                                         ocp_contracts: ContractSet) -> None:
     """Every OCP operation refuses a bearer token the target never issued: 401 UNAUTHENTICATED."""
     op = ocp_contracts.operation(operation_id)
-    parties = ocp_target.participants
     body = _valid_body(ocp_contracts, op, business_date=_business_date(ocp_client, ocp_target),
-                       counterparty=parties[1] if len(parties) > 1 else "B05678")
+                       counterparty=ocp_target.acting_pair()[1])
     forged = {"Authorization": f"Bearer forged-{uuid.uuid4().hex}"}
     exchange = _send(ocp_target, op, _raw_request(ocp_target, op, body, forged))
     _expect_unauthenticated(exchange, "a request with a forged bearer token was not refused")
@@ -172,10 +170,9 @@ def test_wrong_token_is_unauthenticated(operation_id: str, ocp_client: OcpClient
 # ---------------------------------------------------------------------- isolation between participants
 def _two_participants(target: Target) -> tuple[str, str, str]:
     """(owner A, other participant B, A's counterparty — a third participant when there is one)."""
-    parties = target.participants
-    if len(parties) < 2:
-        pytest.skip(f"isolation needs credentials for two participants; the target has {len(parties)}")
-    return parties[0], parties[1], parties[2] if len(parties) > 2 else parties[1]
+    owner, other = target.acting_pair()
+    third = [p for p in target.participants if p not in (owner, other)]
+    return owner, other, third[0] if third else other
 
 
 def _owners_si(client: OcpClient, target: Target, owner: str, counterparty: str) -> dict[str, Any]:

@@ -240,6 +240,10 @@ def _worker_id(config: pytest.Config) -> str | None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    try:  # a configuration problem stops the run before any test, as a usage error, never a harness error
+        harness(session.config).target.acting_pair()
+    except (SourceError, TargetError) as exc:
+        raise pytest.UsageError(str(exc)) from None
     report_option = session.config.getoption("--ocp-report")
     if report_option is not None and _worker_id(session.config) is None:
         import shutil

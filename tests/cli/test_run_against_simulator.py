@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+import pytest
 
 from ocp_conformance.contracts import load_contracts
 from tests.harness_run import run_harness
+from tests.served_simulator import served_simulator
 
 
 def test_clean_simulator_is_ready(tmp_path: Path) -> None:
@@ -51,3 +55,23 @@ def test_tokens_never_reach_the_reports(tmp_path: Path) -> None:
             text = path.read_text(encoding="utf-8", errors="replace")
             for secret in target.secrets():
                 assert secret not in text, f"a bearer token leaked into {path}"
+
+
+def test_url_target_with_too_few_credentials_is_a_usage_error(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [n for n in os.environ if n.startswith("OCP_TOKEN_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("OCP_TOKEN_B01234", "only-one-token")
+    outcome = run_harness(tmp_path, "--target", "http://127.0.0.1:9")
+    assert outcome.exit_code == 2, outcome.output[-2000:]
+    assert "OCP_TOKEN_<PARTICIPANT> for two participants" in outcome.output
+    assert "only-one-token" not in outcome.output
+
+
+def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with served_simulator() as simulator:
+        for participant, token in simulator.tokens.items():
+            monkeypatch.setenv(f"OCP_TOKEN_{participant}", token)
+        outcome = run_harness(tmp_path, "--target", simulator.base_url)
+    assert outcome.exit_code == 0, outcome.output[-4000:]
+    assert outcome.readiness is not None and outcome.readiness["verdict"] == "ready"

@@ -13,12 +13,12 @@ from jsonschema import Draft202012Validator
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.scenarios.document import Workflow
-from ocp_conformance.targets import CLOCK_CONTROL
+from ocp_conformance.targets import CLOCK_CONTROL, TargetError
 
 __all__ = ["DEFAULT_ROLES", "HARNESS_INPUTS", "InputsError", "harness_inputs", "redact_inputs", "resolve_inputs"]
 
-DEFAULT_ROLES: dict[str, str] = {"deliverer": "B01234", "receiver": "B05678"}
-"""Participant role inputs and the participant each defaults to (else the target's first participants)."""
+DEFAULT_ROLES: tuple[str, ...] = ("deliverer", "receiver")
+"""Participant role inputs, filled from the target's acting pair (participant under test, counterparty)."""
 
 HARNESS_INPUTS = ("deliverer", "receiver", "delivererToken", "receiverToken", "settlementDate",
                   "nextBusinessDate", "runId", "quantity", "otherQuantity")
@@ -46,10 +46,17 @@ def _next_business_date(day: date) -> date:
     return TradingCalendar().next_business_day(day)
 
 
+def _acting_pair(client: OcpClient) -> tuple[str, str]:
+    try:
+        return client.target.acting_pair()
+    except TargetError as exc:
+        raise InputsError(str(exc)) from None
+
+
 def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The harness's values for the inputs ``workflow`` declares and ``given`` lacks.
 
-    ``deliverer``/``receiver`` default to B01234/B05678 (or the target's first participants); ``<role>Token``
+    ``deliverer``/``receiver`` are the target's acting pair (``Target.acting_pair``); ``<role>Token``
     is the target's token for the role's participant; ``settlementDate`` is the target's business date
     (the simulator clock when the target can clock-control, else today in +08:00) and ``nextBusinessDate``
     the business day after it; ``runId`` is a fresh 10-character id for references; ``quantity`` a fresh
@@ -58,17 +65,9 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     """
     declared = workflow.declared_inputs
     values: dict[str, Any] = dict(given or {})
-    participants = list(client.target.participants)
-    spare = [p for p in participants if p not in DEFAULT_ROLES.values()]
-    for role, default in DEFAULT_ROLES.items():
+    for role, participant in zip(DEFAULT_ROLES, _acting_pair(client), strict=True):
         if role in declared and role not in values:
-            if default in participants:
-                values[role] = default
-            elif spare:
-                values[role] = spare.pop(0)
-            else:
-                raise InputsError(f"the target has no participant for input {role!r} "
-                                  f"(it has: {', '.join(participants) or 'none'}); give it as an input")
+            values[role] = participant
     for name in declared:
         role = name.removesuffix("Token")
         if name.endswith("Token") and name not in values and role in values:

@@ -27,6 +27,8 @@ class Target:
     tokens: Mapping[str, str]
     """participant ID -> bearer token. Secret: never logged, attached or reported."""
     capabilities: frozenset[str] = frozenset()
+    roles: tuple[str, ...] = ()
+    """Participants in the order the suites act as them (first = the participant under test); default sorted."""
     make_client: Callable[[], httpx.Client] | None = None
     description: str = ""
     _client: httpx.Client | None = field(default=None, repr=False)
@@ -34,6 +36,18 @@ class Target:
     @property
     def participants(self) -> tuple[str, ...]:
         return tuple(sorted(self.tokens))
+
+    def acting_pair(self) -> tuple[str, str]:
+        """The participant under test and its counterparty: suites and scenarios act as these two."""
+        order = [p for p in self.roles if p in self.tokens] or list(self.participants)
+        if len(order) < 2:
+            raise TargetError(
+                f"the suites act as two participants (one side and its counterparty), but target {self.name} has "
+                f"credentials for {len(order)}: {', '.join(order) or 'none'}. Set OCP_TOKEN_<PARTICIPANT> for two "
+                "participants (e.g. OCP_TOKEN_B01234 and OCP_TOKEN_B05678); OCP_PARTICIPANTS=B01234,B05678 chooses "
+                "which acts first"
+            )
+        return order[0], order[1]
 
     def can(self, capability: str) -> bool:
         return capability in self.capabilities

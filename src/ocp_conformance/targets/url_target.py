@@ -59,5 +59,15 @@ def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeou
         except (httpx.HTTPError, ValueError):
             pass  # not our simulator, or not reachable yet: the suites report connectivity precisely
     return Target(name=base_url, kind="url", base_url=base_url, tokens=tokens,
-                  capabilities=frozenset(capabilities), make_client=make_client,
+                  capabilities=frozenset(capabilities), make_client=make_client, roles=_roles(tokens),
                   description=f"server at {base_url}")
+
+
+def _roles(tokens: Mapping[str, str]) -> tuple[str, ...]:
+    """``OCP_PARTICIPANTS=B01234,B05678``: who acts first; each must have a token."""
+    listed = [p.strip() for p in os.environ.get("OCP_PARTICIPANTS", "").split(",") if p.strip()]
+    missing = [p for p in listed if p not in tokens]
+    if missing:
+        raise TargetError(f"OCP_PARTICIPANTS names {', '.join(missing)}, which have no token; set "
+                          + " and ".join(f"{TOKEN_ENV_PREFIX}{p}" for p in missing))
+    return tuple(listed)
