@@ -93,7 +93,8 @@ def run(
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
             "--ocp-target", target, "--ocp-report", str(report),
-            "--alluredir", str(report / "allure-results"), "--clean-alluredir"]
+            "--alluredir", str(report / "allure-results"), "--clean-alluredir",
+            "--junitxml", str(report / "junit.xml")]
     if contracts is not None:
         args += ["--ocp-contracts", str(contracts)]
     for fault in faults:
@@ -126,7 +127,8 @@ def _verdict_exit(report: Path, pytest_status: int) -> int:
         return EXIT_HARNESS
     if pytest_status == pytest.ExitCode.INTERRUPTED:
         return EXIT_HARNESS
-    console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'allure-results'}")
+    console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'junit.xml'}, "
+                  f"{report / 'allure-results'}")
     return EXIT_READY if readiness.get("verdict") == "ready" else EXIT_NOT_READY
 
 

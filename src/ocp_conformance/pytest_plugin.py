@@ -142,7 +142,7 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     if file_path.name.endswith(".arazzo.yaml"):
         from ocp_conformance.scenarios import collect_file
 
-        collected: pytest.Collector | None = collect_file(parent, file_path)
+        collected: pytest.Collector | None = collect_file(parent, file_path, lambda config: harness(config).client)
         return collected
     return None
 

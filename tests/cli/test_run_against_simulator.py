@@ -30,6 +30,7 @@ def test_clean_simulator_is_ready(tmp_path: Path) -> None:
             assert reported["reason"] == "not yet contracted"
     assert "not yet contracted" in outcome.output
     assert (tmp_path / "readiness.md").exists()
+    assert (tmp_path / "junit.xml").exists()
     assert any((tmp_path / "allure-results").glob("*-result.json"))
 
 

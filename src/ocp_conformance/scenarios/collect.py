@@ -5,30 +5,28 @@ The plugin's ``pytest_collect_file`` hook calls :func:`collect_file` for every `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import SourceError
 from ocp_conformance.scenarios.document import ArazzoDocument, load_arazzo
 from ocp_conformance.scenarios.runner import ScenarioError, ScenarioFailure, run_workflow
 
-__all__ = ["ArazzoFile", "WorkflowItem", "collect_file"]
+__all__ = ["ArazzoFile", "ClientOf", "WorkflowItem", "collect_file"]
+
+ClientOf = Callable[[pytest.Config], OcpClient]
+"""How a collector finds the session's client: the plugin supplies it, so this layer never imports the plugin."""
 
 
-def collect_file(parent: pytest.Collector, file_path: Path) -> pytest.File | None:
+def collect_file(parent: pytest.Collector, file_path: Path, client_of: ClientOf) -> pytest.File | None:
     """The collector for ``file_path`` if it is a scenario file (``*.arazzo.yaml``), else None."""
     if not file_path.name.endswith(".arazzo.yaml"):
         return None
-    return ArazzoFile.from_parent(parent, path=file_path)
-
-
-def _harness(config: pytest.Config) -> Any:
-    from ocp_conformance.pytest_plugin import harness
-
-    return harness(config)
+    return ArazzoFile.from_parent(parent, path=file_path, client_of=client_of)
 
 
 class ArazzoFile(pytest.File):
@@ -36,13 +34,18 @@ class ArazzoFile(pytest.File):
 
     document: ArazzoDocument | None = None
 
+    def __init__(self, *, client_of: ClientOf, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.client_of = client_of
+
     def collect(self) -> Iterator[pytest.Item]:
         try:
-            self.document = load_arazzo(self.path, _harness(self.config).contracts)
+            self.document = load_arazzo(self.path, self.client_of(self.config).contracts)
         except SourceError as error:
             raise self.CollectError(error.render()) from None
         for workflow in self.document.workflows.values():
-            item = WorkflowItem.from_parent(self, name=workflow.workflow_id, document=self.document)
+            item = WorkflowItem.from_parent(self, name=workflow.workflow_id, document=self.document,
+                                            client_of=self.client_of)
             item.add_marker(pytest.mark.ocp(functions=list(workflow.functions), check="scenario"))
             yield item
 
@@ -50,13 +53,14 @@ class ArazzoFile(pytest.File):
 class WorkflowItem(pytest.Item):
     """One workflow run against the session's target."""
 
-    def __init__(self, *, document: ArazzoDocument, **kwargs: Any) -> None:
+    def __init__(self, *, document: ArazzoDocument, client_of: ClientOf, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.document = document
+        self.client_of = client_of
         self.workflow = document.workflow(self.name)
 
     def runtest(self) -> None:
-        client = _harness(self.config).client
+        client = self.client_of(self.config)
         result = run_workflow(self.document, self.workflow.workflow_id, client)
         if result.outcome == "skipped":
             pytest.skip(result.skip_reason or "skipped")

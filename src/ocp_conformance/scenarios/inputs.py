@@ -31,19 +31,22 @@ class InputsError(ValueError):
     """The workflow's inputs cannot be satisfied (a harness or authoring problem, not the target's)."""
 
 
-def _business_date(client: OcpClient) -> date:
+def _business_dates(client: OcpClient) -> tuple[date, date]:
+    """The target's business date and the next one: from the simulator clock when the target can
+    clock-control; otherwise today in Hong Kong and the next weekday, skipping weekends only (public holidays
+    need the exchange's calendar, which the GCP reference data will provide)."""
     control = client.contracts.control_document
     if client.target.can(CLOCK_CONTROL) and control is not None and "simGetClock" in control.operations:
-        return date.fromisoformat(str(client.call_operation("simGetClock").body["businessDate"]))
-    return datetime.now(_HKT).date()
+        clock = client.call_operation("simGetClock").body
+        return date.fromisoformat(str(clock["businessDate"])), date.fromisoformat(str(clock["nextBusinessDate"]))
+    today = _weekday_from(datetime.now(_HKT).date())
+    return today, _weekday_from(today + timedelta(days=1))
 
 
-def _next_business_date(day: date) -> date:
-    # The Hong Kong trading calendar is reference data of the market (its holidays are kept with the domain
-    # model); it is the same for every target.
-    from ocp_conformance.simulator.ccass import TradingCalendar
-
-    return TradingCalendar().next_business_day(day)
+def _weekday_from(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _acting_pair(client: OcpClient) -> tuple[str, str]:
@@ -81,11 +84,10 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     if "otherQuantity" in declared and "otherQuantity" not in values and isinstance(values.get("quantity"), int):
         values["otherQuantity"] = values["quantity"] + 1
     if {"settlementDate", "nextBusinessDate"} & declared and not {"settlementDate", "nextBusinessDate"} <= set(values):
-        today = date.fromisoformat(str(values["settlementDate"])) if "settlementDate" in values \
-            else _business_date(client)
+        today, following = _business_dates(client)
         values.setdefault("settlementDate", today.isoformat())
         if "nextBusinessDate" in declared:
-            values.setdefault("nextBusinessDate", _next_business_date(today).isoformat())
+            values.setdefault("nextBusinessDate", following.isoformat())
     return {k: v for k, v in values.items() if k in declared or k in (given or {})}
 
 

@@ -1,0 +1,63 @@
+"""ARCHITECTURE.md's layer rules and the public API, checked rather than trusted."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ocp_conformance"
+
+# layer -> the layers of ours it may import (itself included). Anything not listed is a surface (cli, plugin).
+ALLOWED = {
+    "contracts": {"contracts"},
+    "simulator.ccass": {"simulator.ccass"},
+    "simulator": {"contracts", "simulator", "simulator.ccass"},
+    "targets": {"contracts", "simulator", "targets"},
+    "client": {"contracts", "targets", "client"},
+    "scenarios": {"contracts", "targets", "client", "scenarios"},
+    "reporting": {"contracts", "reporting"},
+}
+
+
+def _layer(module: str) -> str | None:
+    parts = module.split(".")[1:]  # drop "ocp_conformance"
+    if parts[:2] == ["simulator", "ccass"]:
+        return "simulator.ccass"
+    return parts[0] if parts and parts[0] in ALLOWED else None
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("ocp_conformance.")}
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_layers_import_only_what_they_may(path: Path) -> None:
+    module = "ocp_conformance." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts)
+    layer = _layer(module)
+    if layer is None:
+        return
+    for imported in _imports(path):
+        target = _layer(imported) or imported
+        assert target in ALLOWED[layer], f"{module} (layer {layer}) imports {imported} ({target}); see ARCHITECTURE.md"
+
+
+PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.simulator.ccass",
+                   "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting"]
+
+
+@pytest.mark.parametrize("package", PUBLIC_PACKAGES)
+def test_public_names_resolve(package: str) -> None:
+    module = importlib.import_module(package)
+    assert module.__all__, f"{package} has an empty __all__"
+    for name in module.__all__:
+        assert hasattr(module, name), f"{package}.__all__ names {name}, which it does not define"
