@@ -5,7 +5,6 @@ Exit codes: 0 ready / valid; 1 not ready / invalid; 2 usage or configuration err
 
 from __future__ import annotations
 
-import difflib
 import json
 import os
 from pathlib import Path
@@ -18,6 +17,7 @@ from rich.table import Table
 from ocp_conformance.contracts import (
     ContractSet,
     SourceError,
+    did_you_mean,
     lint_contracts,
     load_contracts,
     project_resource,
@@ -82,9 +82,8 @@ def run(
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
     for name in only or []:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3)
-            raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group"
-                        + (f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""),
+            raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group."
+                        + did_you_mean(name, known),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
     report.mkdir(parents=True, exist_ok=True)
     (report / "readiness.json").unlink(missing_ok=True)

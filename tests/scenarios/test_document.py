@@ -37,7 +37,7 @@ def _load(tmp_path: Path, contracts: ContractSet, text: str) -> SourceError:
     (HEAD.replace("[Enquire SI]", "[Enquire Sl]") + STEP, "7:23", "'Enquire Sl' is not a catalogue function. "
      "Did you mean 'Enquire SI'"),
     (HEAD.replace("    x-ocp-functions: [Enquire SI]\n", "") + STEP, "6:5", "'x-ocp-functions' is a required"),
-    (HEAD + STEP.replace("enquireSi", "enquireSl"), "11:22", "Did you mean enquireSi"),
+    (HEAD + STEP.replace("enquireSi", "enquireSl"), "11:22", "Did you mean 'enquireSi'"),
     (HEAD + STEP.replace("enquireSi", "$sourceDescriptions.nope.enquireSi"), "11:22", "no source description"),
     (HEAD + STEP + "        successCriteria:\n          - condition: $statusCode = 200\n", "13:24",
      "condition: unexpected '= 200' (at column 13 of the condition)"),

@@ -164,5 +164,5 @@ def test_invalid_inputs_are_our_error(tmp_path: Path, contracts: ContractSet, cl
 
 
 def test_unknown_workflow_suggests(tmp_path: Path, contracts: ContractSet, client: OcpClient) -> None:
-    with pytest.raises(KeyError, match="did you mean wf"):
+    with pytest.raises(KeyError, match="Did you mean 'wf'"):
         run_workflow(_doc(tmp_path, contracts, [_enquire()]), "wff", client)

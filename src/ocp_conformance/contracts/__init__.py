@@ -8,6 +8,7 @@ from ocp_conformance.contracts.lint import LintFinding, lint_contracts
 from ocp_conformance.contracts.locate import default_contracts_dir, project_resource
 from ocp_conformance.contracts.openapi import ApiDocument, Operation
 from ocp_conformance.contracts.source import SourceError, SourceLocation, YamlDocument, load_yaml
+from ocp_conformance.contracts.suggest import close_names, did_you_mean
 
 __all__ = [
     "ApiDocument",
@@ -22,7 +23,9 @@ __all__ = [
     "UnknownFunctionError",
     "UnknownOperationError",
     "YamlDocument",
+    "close_names",
     "default_contracts_dir",
+    "did_you_mean",
     "lint_contracts",
     "load_contracts",
     "load_yaml",

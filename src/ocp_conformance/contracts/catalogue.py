@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, cast
 
 from ocp_conformance.contracts.source import SourceError, YamlDocument, load_yaml
+from ocp_conformance.contracts.suggest import close_names, did_you_mean
 
 __all__ = ["Catalogue", "CatalogueEntry", "DiscontinuedFunction", "EntryKind", "UnknownFunctionError"]
 
@@ -53,8 +53,8 @@ class UnknownFunctionError(LookupError):
     """A function name that is not in the catalogue; offers the closest names."""
 
     def __init__(self, name: str, known: list[str]) -> None:
-        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-        hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        close = close_names(name, known)
+        hint = did_you_mean(name, known)
         super().__init__(
             f"{name!r} is not a catalogue function.{hint} "
             "Names are exactly as HKEX writes them; `ocp-conformance contracts lint` lists the catalogue."

@@ -11,6 +11,7 @@ from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry
 from ocp_conformance.contracts.locate import default_contracts_dir
 from ocp_conformance.contracts.openapi import ApiDocument, Operation
 from ocp_conformance.contracts.source import SourceError
+from ocp_conformance.contracts.suggest import did_you_mean
 
 __all__ = ["CONTROL_DOCUMENT", "ContractSet", "UnknownOperationError", "load_contracts"]
 
@@ -52,10 +53,7 @@ class ContractSet:
         try:
             return self.operations[operation_id]
         except KeyError:
-            import difflib
-
-            close = difflib.get_close_matches(operation_id, list(self.operations), n=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            hint = did_you_mean(operation_id, self.operations, cutoff=0.6)
             raise UnknownOperationError(f"no contract defines operationId {operation_id!r}.{hint}") from None
 
     def operations_of(self, entry: CatalogueEntry | str) -> tuple[Operation, ...]:

@@ -6,7 +6,6 @@ yet are listed as not-run and do not count toward it.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry, EntryKind
+from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.reporting.results import CheckKind, CheckResult
 
 __all__ = [
@@ -109,7 +109,7 @@ class Readiness:
         for row in self.entries:
             if row.name == name:
                 return row
-        raise KeyError(f"{name!r} is not in the readiness matrix.{_did_you_mean(name, self._names())}")
+        raise KeyError(f"{name!r} is not in the readiness matrix.{did_you_mean(name, self._names())}")
 
     def failed_entries(self) -> list[EntryStatus]:
         """The rows whose status is ``fail``, in catalogue order."""
@@ -187,7 +187,7 @@ def build_readiness(
             if entry is None:
                 raise ValueError(
                     f"test {result.test_id} declares catalogue function {name!r}, which is not in the "
-                    f"catalogue.{_did_you_mean(name, list(by_name))} Names are exactly as HKEX writes them; "
+                    f"catalogue.{did_you_mean(name, list(by_name))} Names are exactly as HKEX writes them; "
                     "fix the test's declaration (this is a harness bug, not the target's failure)."
                 )
             if result.check not in APPLICABLE_CHECKS[entry.kind]:
@@ -268,11 +268,6 @@ def _join(parts: Iterable[str]) -> str:
 def _first_line(message: str) -> str:
     line = message.strip().splitlines()[0] if message.strip() else ""
     return line or "(no message)"
-
-
-def _did_you_mean(name: str, known: list[str]) -> str:
-    close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
 
 
 def write_readiness(readiness: Readiness, report_dir: Path) -> list[Path]:

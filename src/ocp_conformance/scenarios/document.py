@@ -3,7 +3,6 @@ against the contracts, and remember where everything is so errors can say file:l
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -23,6 +22,7 @@ from ocp_conformance.contracts import (
     YamlDocument,
     load_yaml,
 )
+from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.scenarios.criteria import ConditionSyntaxError, parse_condition
 from ocp_conformance.scenarios.expressions import expressions_in
 
@@ -87,9 +87,8 @@ class ArazzoDocument:
         try:
             return self.workflows[workflow_id]
         except KeyError:
-            close = difflib.get_close_matches(workflow_id, list(self.workflows), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise KeyError(f"{self.path} has no workflow {workflow_id!r}{hint}") from None
+            raise KeyError(f"{self.path} has no workflow {workflow_id!r}.{did_you_mean(workflow_id, self.workflows)}"
+                           ) from None
 
     def step_location(self, workflow: Workflow, step: Step) -> SourceLocation:
         return self.locate("workflows", workflow.index, "steps", step.index)
@@ -150,8 +149,7 @@ def _workflow(document: ArazzoDocument, contracts: ContractSet, index: int, raw:
     known = [entry.name for entry in contracts.catalogue]
     for position, name in enumerate(raw["x-ocp-functions"]):
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+            hint = did_you_mean(name, known)
             raise SourceError(document.locate("workflows", index, "x-ocp-functions", position),
                               f"{name!r} is not a catalogue function.{hint}",
                               fix="use the exact name from contracts/catalogue.yaml")
@@ -183,8 +181,7 @@ def _step(document: ArazzoDocument, contracts: ContractSet, where: tuple[int, in
     owners = [n for n, d in candidates.items() if operation_id in d.operations]
     if not owners:
         every = [op for d in candidates.values() for op in d.operations]
-        close = difflib.get_close_matches(operation_id, every, n=3)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        hint = did_you_mean(operation_id, every, cutoff=0.6)
         raise SourceError(location, f"operation {operation_id!r} is in none of the source descriptions.{hint}")
     if len(owners) > 1:
         raise SourceError(location, f"operation {operation_id!r} is in several source descriptions",
@@ -218,8 +215,7 @@ def _check_references(document: ArazzoDocument, workflow: Workflow) -> None:
             for a, action in enumerate(step.raw.get(kind, [])):
                 target = action.get("stepId")
                 if target is not None and target not in step_ids:
-                    close = difflib.get_close_matches(str(target), step_ids, n=3)
-                    hint = f" Did you mean {', '.join(close)}?" if close else ""
+                    hint = did_you_mean(str(target), step_ids, cutoff=0.6)
                     raise SourceError(document.locate(*at, "steps", step.index, kind, a, "stepId"),
                                       f"goto target {target!r} is not a step of {workflow.workflow_id}.{hint}")
     for parts, criterion in _criteria_places(workflow):

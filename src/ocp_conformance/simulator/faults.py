@@ -7,12 +7,12 @@ asserts that the readiness report fails that function.
 
 from __future__ import annotations
 
-import difflib
 import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
 from ocp_conformance.simulator.paging import page
@@ -43,8 +43,7 @@ class Fault:
 
 class UnknownFaultError(ValueError):
     def __init__(self, name: str) -> None:
-        close = difflib.get_close_matches(name, list(FAULTS), n=3, cutoff=0.4)
-        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        hint = did_you_mean(name, FAULTS, cutoff=0.4)
         super().__init__(f"no fault profile {name!r}.{hint} `ocp-conformance faults` lists them all.")
 
 

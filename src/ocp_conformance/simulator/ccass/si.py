@@ -87,8 +87,8 @@ class SettlementFailure:
 
 
 @dataclass(slots=True, kw_only=True)
-class SettlementInstruction:
-    """An SI as stored in the book. Carries every :class:`SiInput` field plus lifecycle data.
+class SettlementInstruction(SiInput):
+    """An SI as stored in the book: the :class:`SiInput` fields it was given, plus lifecycle data.
 
     The book hands out copies: mutating a returned instance does not change the book.
 
@@ -105,19 +105,6 @@ class SettlementInstruction:
 
     si_id: str
     owner: str
-    side: Side
-    counterparty_id: str
-    stock_code: str
-    quantity: int
-    settlement_date: date
-    payment_type: PaymentType
-    amount: Decimal | None = None
-    currency: str | None = None
-    stock_account: str = "01"
-    own_reference: str | None = None
-    narrative: str | None = None
-    hold: bool = False
-    exclude_from_batch: bool = False
     status: SiStatus = "UNMATCHED"
     match_id: str | None = None
     created_at: datetime
@@ -142,21 +129,7 @@ class SettlementInstruction:
 
     def to_input(self) -> SiInput:
         """The :class:`SiInput` fields of this SI (e.g. to apply a Change SI)."""
-        return SiInput(
-            side=self.side,
-            counterparty_id=self.counterparty_id,
-            stock_code=self.stock_code,
-            quantity=self.quantity,
-            settlement_date=self.settlement_date,
-            payment_type=self.payment_type,
-            amount=self.amount,
-            currency=self.currency,
-            stock_account=self.stock_account,
-            own_reference=self.own_reference,
-            narrative=self.narrative,
-            hold=self.hold,
-            exclude_from_batch=self.exclude_from_batch,
-        )
+        return SiInput(**{name: getattr(self, name) for name in SI_INPUT_FIELDS})
 
 
 @dataclass(frozen=True, slots=True)

@@ -120,23 +120,8 @@ class SiBook:
         self._si_seq += 1
         si_id = f"SI{self._si_seq:010d}"
         record = SettlementInstruction(
-            si_id=si_id,
-            owner=owner,
-            side=si.side,
-            counterparty_id=si.counterparty_id,
-            stock_code=si.stock_code,
-            quantity=si.quantity,
-            settlement_date=si.settlement_date,
-            payment_type=si.payment_type,
-            amount=si.amount,
-            currency=si.currency,
-            stock_account=si.stock_account,
-            own_reference=si.own_reference,
-            narrative=si.narrative,
-            hold=si.hold,
-            exclude_from_batch=si.exclude_from_batch,
-            created_at=now,
-            updated_at=now,
+            si_id=si_id, owner=owner, created_at=now, updated_at=now,
+            **{name: getattr(si, name) for name in SI_INPUT_FIELDS},
         )
         self._sis[si_id] = record
         owned = self._by_owner.get(owner)
