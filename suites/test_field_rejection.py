@@ -111,6 +111,15 @@ def _check(exchange: Exchange, function: str, field: str, what: str) -> None:
                             f"\n  reproduce: {exchange.curl()}")
 
 
+def _setup(op_id: str, harness: Harness) -> tuple[OcpClient, str, str, dict[str, str], dict[str, Any]]:
+    """The client, the acting participant, the function, and a request valid for the business too."""
+    client = harness.client
+    path_of, body_of = CASES[op_id]
+    path, base = path_of(client), body_of(client)
+    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+    return client, client.target.acting_pair()[0], str(DOCUMENT.operations[op_id].function), path, base
+
+
 def _params() -> list[Any]:
     return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(
         functions=[DOCUMENT.operations[op_id].function], check="negative")) for op_id in CASES]
@@ -118,12 +127,7 @@ def _params() -> list[Any]:
 
 @pytest.mark.parametrize("op_id", _params())
 def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harness: Harness) -> None:
-    client = ocp_harness.client
-    function = str(DOCUMENT.operations[op_id].function)
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of(client)
-    actor = client.target.acting_pair()[0]
-    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+    client, actor, function, path, base = _setup(op_id, ocp_harness)
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
@@ -140,11 +144,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
 
 @pytest.mark.parametrize("op_id", _params())
 def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
-    client = ocp_harness.client
-    function = str(DOCUMENT.operations[op_id].function)
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of(client)
-    actor = client.target.acting_pair()[0]
+    client, actor, function, path, base = _setup(op_id, ocp_harness)
     schema_name = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]["$ref"]
     required = DOCUMENT.bundled["components"]["schemas"][schema_name.rsplit("/", 1)[-1]].get("required", [])
     for field in required:
