@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from rich.console import Console
 
@@ -213,8 +214,9 @@ def _leaves(exc: BaseException) -> Iterator[BaseException]:
 
 
 def _is_target_failure(exc: BaseException) -> bool:
-    """An assertion about the target (or the target not answering): the target's failure, not ours."""
-    return all(isinstance(leaf, AssertionError | TargetUnreachable) for leaf in _leaves(exc))
+    """An assertion about the target, or the target not answering (through our client or a raw httpx call):
+    the target's failure, not ours."""
+    return all(isinstance(leaf, AssertionError | TargetUnreachable | httpx.TransportError) for leaf in _leaves(exc))
 
 
 def _blamed(exc: BaseException) -> set[str]:

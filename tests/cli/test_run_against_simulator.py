@@ -76,3 +76,14 @@ def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.Mon
         outcome = run_harness(tmp_path, "--target", simulator.base_url)
     assert outcome.exit_code == 0, outcome.output[-4000:]
     assert outcome.readiness is not None and outcome.readiness["verdict"] == "ready"
+
+
+def test_dead_target_is_not_ready_never_a_harness_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCP_TOKEN_B01234", "token-of-b01234")
+    monkeypatch.setenv("OCP_TOKEN_B05678", "token-of-b05678")
+    outcome = run_harness(tmp_path, "--target", "http://127.0.0.1:9", "--only", "Cancel SI")
+    assert outcome.exit_code == 1, outcome.output[-3000:]
+    entry = outcome.entry("Cancel SI")
+    assert entry["status"] == "fail"
+    assert "Connection refused" in entry["checks"]["security"]["reason"]
+    assert outcome.readiness is not None and not outcome.readiness["harness_errors"]
