@@ -58,7 +58,7 @@ def _openapi_validity(contracts: ContractSet) -> list[LintFinding]:
         except OpenAPIValidationError as exc:
             parts = tuple(str(p) for p in exc.path)
             findings.append(LintFinding("error", doc.source.locate(parts),
-                                        f"invalid OpenAPI 3.1: {exc.message}",
+                                        f"invalid OpenAPI 3.1: {str(exc.message).splitlines()[0]}",
                                         "correct the value at this position (see the OpenAPI 3.1 specification)"))
     return findings
 
