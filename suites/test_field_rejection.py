@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -23,7 +22,6 @@ from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid, validators_for
 from ocp_conformance.pytest_plugin import Harness
-from ocp_conformance.targets import CLOCK_CONTROL
 
 CONTRACTS = load_contracts()
 DOCUMENT = CONTRACTS.document("ocp-api")
@@ -44,20 +42,12 @@ class FieldAccepted(AssertionError):
         self.function = function
 
 
-def _business_date(client: OcpClient) -> str:
-    if client.target.can(CLOCK_CONTROL):
-        return str(client.call_operation("simGetClock").body["businessDate"])
-    today = datetime.now(timezone(timedelta(hours=8))).date()
-    while today.weekday() >= 5:
-        today += timedelta(days=1)
-    return today.isoformat()
-
-
 def _input_body(client: OcpClient, side: str = "DELIVER", counterparty: str | None = None,
                 quantity: int | None = None) -> dict[str, Any]:
     counterparty = counterparty or client.target.acting_pair()[1]
     return {"side": side, "counterpartyId": counterparty, "stockCode": "00005",
-            "quantity": quantity or 1 + uuid.uuid4().int % 10**6, "settlementDate": _business_date(client),
+            "quantity": quantity or 1 + uuid.uuid4().int % 10**6,
+            "settlementDate": client.business_dates()[0].isoformat(),
             "paymentType": "FOP", "ownReference": uuid.uuid4().hex[:16]}
 
 

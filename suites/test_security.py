@@ -15,9 +15,7 @@ catalogue function the operation serves.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -52,15 +50,6 @@ class SecurityFailure(AssertionError):
 
 
 # ---------------------------------------------------------------------- request building
-def _business_date(client: OcpClient, target: Target) -> str:
-    if target.can("clock-control"):
-        return str(client.call_operation("simGetClock").body["businessDate"])
-    day = datetime.now(ZoneInfo("Asia/Hong_Kong")).date()
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
-
-
 def _resolve(contracts: ContractSet, op: Operation, schema: Any) -> dict[str, Any]:
     """Follow local ``$ref``s of ``op``'s bundled document."""
     bundled = contracts.document(op.document).bundled
@@ -149,7 +138,7 @@ def test_no_token_is_unauthenticated(operation_id: str, ocp_client: OcpClient, o
                                      ocp_contracts: ContractSet) -> None:
     """Every OCP operation refuses a request without a bearer token: 401 UNAUTHENTICATED."""
     op = ocp_contracts.operation(operation_id)
-    body = _valid_body(ocp_contracts, op, business_date=_business_date(ocp_client, ocp_target),
+    body = _valid_body(ocp_contracts, op, business_date=ocp_client.business_dates()[0].isoformat(),
                        counterparty=ocp_target.acting_pair()[1])
     exchange = _send(ocp_target, op, _raw_request(ocp_target, op, body, {}))
     _expect_unauthenticated(exchange, "a request without a bearer token was not refused")
@@ -160,7 +149,7 @@ def test_wrong_token_is_unauthenticated(operation_id: str, ocp_client: OcpClient
                                         ocp_contracts: ContractSet) -> None:
     """Every OCP operation refuses a bearer token the target never issued: 401 UNAUTHENTICATED."""
     op = ocp_contracts.operation(operation_id)
-    body = _valid_body(ocp_contracts, op, business_date=_business_date(ocp_client, ocp_target),
+    body = _valid_body(ocp_contracts, op, business_date=ocp_client.business_dates()[0].isoformat(),
                        counterparty=ocp_target.acting_pair()[1])
     forged = {"Authorization": f"Bearer forged-{uuid.uuid4().hex}"}
     exchange = _send(ocp_target, op, _raw_request(ocp_target, op, body, forged))
@@ -180,7 +169,7 @@ def _owners_si(client: OcpClient, target: Target, owner: str, counterparty: str)
     reference = uuid.uuid4().hex[:16]
     quantity = 700_000_000 + uuid.uuid4().int % 200_000_000
     created = client.call("Input SI", as_participant=owner, side="DELIVER", counterpartyId=counterparty,
-                          stockCode="00005", quantity=quantity, settlementDate=_business_date(client, target),
+                          stockCode="00005", quantity=quantity, settlementDate=client.business_dates()[0].isoformat(),
                           paymentType="FOP", ownReference=reference, narrative=f"private-{reference}")
     if created.status != 201:
         pytest.skip(f"could not set up A's SI (Input SI answered {created.status} {_problem_code(created)})")

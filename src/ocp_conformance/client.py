@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -19,7 +21,7 @@ from ocp_conformance.contracts.validation import (
     response_validators_for,
     validators_for,
 )
-from ocp_conformance.targets import Target
+from ocp_conformance.targets import CLOCK_CONTROL, Target
 
 __all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
 
@@ -106,6 +108,24 @@ class OcpClient:
             self._requests.update(validators_for(document))
             self._responses.update(response_validators_for(document))
 
+    def lenient(self) -> OcpClient:
+        """A client on the same target that records contract violations on each Exchange instead of raising
+        them (for suites whose checks judge responses themselves); it shares validators and listeners."""
+        clone = copy.copy(self)
+        clone.strict = False
+        return clone
+
+    def business_dates(self) -> tuple[date, date]:
+        """The target's business date and the next one: from the simulator clock when the target can
+        clock-control; otherwise today in Hong Kong and the next weekday (weekends only: public holidays need
+        the exchange's calendar, which the GCP reference data will provide)."""
+        control = self.contracts.control_document
+        if self.target.can(CLOCK_CONTROL) and control is not None and "simGetClock" in control.operations:
+            clock = self.call_operation("simGetClock").body
+            return date.fromisoformat(str(clock["businessDate"])), date.fromisoformat(str(clock["nextBusinessDate"]))
+        today = _weekday_from(datetime.now(_HKT).date())
+        return today, _weekday_from(today + timedelta(days=1))
+
     def operation_for(self, function: str) -> Operation:
         """The first operation serving ``function`` (raises with suggestions for unknown names)."""
         operations = self.contracts.operations_of(function)
@@ -172,6 +192,15 @@ class OcpClient:
         if exchange.violations and self.strict:
             raise ContractViolation(exchange)
         return exchange
+
+
+_HKT = timezone(timedelta(hours=8))
+
+
+def _weekday_from(day: date) -> date:
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day
 
 
 def _split(op: Operation, fields: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str], Any]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.scenarios.document import Workflow
-from ocp_conformance.targets import CLOCK_CONTROL, TargetError
+from ocp_conformance.targets import TargetError
 
 __all__ = ["DEFAULT_ROLES", "HARNESS_INPUTS", "InputsError", "harness_inputs", "redact_inputs", "resolve_inputs"]
 
@@ -29,24 +29,6 @@ _HKT = timezone(timedelta(hours=8))
 
 class InputsError(ValueError):
     """The workflow's inputs cannot be satisfied (a harness or authoring problem, not the target's)."""
-
-
-def _business_dates(client: OcpClient) -> tuple[date, date]:
-    """The target's business date and the next one: from the simulator clock when the target can
-    clock-control; otherwise today in Hong Kong and the next weekday, skipping weekends only (public holidays
-    need the exchange's calendar, which the GCP reference data will provide)."""
-    control = client.contracts.control_document
-    if client.target.can(CLOCK_CONTROL) and control is not None and "simGetClock" in control.operations:
-        clock = client.call_operation("simGetClock").body
-        return date.fromisoformat(str(clock["businessDate"])), date.fromisoformat(str(clock["nextBusinessDate"]))
-    today = _weekday_from(datetime.now(_HKT).date())
-    return today, _weekday_from(today + timedelta(days=1))
-
-
-def _weekday_from(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def _acting_pair(client: OcpClient) -> tuple[str, str]:
@@ -84,7 +66,7 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     if "otherQuantity" in declared and "otherQuantity" not in values and isinstance(values.get("quantity"), int):
         values["otherQuantity"] = values["quantity"] + 1
     if {"settlementDate", "nextBusinessDate"} & declared and not {"settlementDate", "nextBusinessDate"} <= set(values):
-        today, following = _business_dates(client)
+        today, following = client.business_dates()
         values.setdefault("settlementDate", today.isoformat())
         if "nextBusinessDate" in declared:
             values.setdefault("nextBusinessDate", following.isoformat())
