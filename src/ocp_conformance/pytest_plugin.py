@@ -162,6 +162,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             selected.append(item)
             continue
         names = list(marker.kwargs.get("functions", ()))
+        if not names or marker.kwargs.get("check") not in _CHECKS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: write @pytest.mark.ocp(functions=[<catalogue names>], check=<one of "
+                f"{', '.join(_CHECKS)}>); received functions={names!r}, check={marker.kwargs.get('check')!r}")
         entries = [catalogue.entry(name) for name in names]
         if only and not any(e.name in only or e.group in only for e in entries):
             deselected.append(item)
@@ -189,7 +193,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
             call: pytest.CallInfo[None]) -> CheckResult:
     functions = tuple(marker.kwargs.get("functions", ()))
-    check = marker.kwargs.get("check", "contract")
+    check = marker.kwargs["check"]
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
         return CheckResult(item.nodeid, functions, check, "skipped", message=reason.removeprefix("Skipped: "))
