@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
@@ -138,6 +139,10 @@ class OcpClient:
         """Call ``function`` (a catalogue name). ``fields`` fill path, query and header parameters by name;
         the rest is the JSON body. A required ``Idempotency-Key`` is generated when not given."""
         op = self.contracts.operation(operation) if operation else self.operation_for(function)
+        if op.function != function:
+            served_by = ", ".join(self.contracts.catalogue.entry(function).operations)
+            raise ValueError(f"operation {op.operation_id} serves {op.function!r}, not {function!r}; "
+                             f"{function!r} is served by {served_by}")
         return self.call_operation(op.operation_id, as_participant=as_participant, headers=headers,
                                    validate_request=validate_request, **fields)
 
@@ -154,7 +159,7 @@ class OcpClient:
                     and "Idempotency-Key" not in header_values and not (headers and "Idempotency-Key" in headers):
                 header_values["Idempotency-Key"] = uuid.uuid4().hex
         all_headers = {**header_values, **(headers or {})}
-        raw = httpx.Request("POST", "http://x", json=json_body).content if json_body is not None else b""
+        raw = json.dumps(json_body).encode() if json_body is not None else b""
         if validate_request:
             self._requests[operation_id].validate(
                 {k: str(v) for k, v in path.items()}, {k: str(v) for k, v in query.items()},
