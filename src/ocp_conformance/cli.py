@@ -159,6 +159,9 @@ def simulate(
     console.print(table)
     if fault:
         console.print(f"[yellow]faults applied:[/] {', '.join(fault)}")
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens above and the "
+                     "unauthenticated /_sim control API are reachable from the network")
     uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
 
 
