@@ -277,8 +277,10 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
     built = harness(config)
     results = [r for path in sorted(results_dir.glob("*.jsonl"))
                for r in load_results(path.read_text(encoding="utf-8").splitlines())]
-    readiness = build_readiness(built.contracts.catalogue, results, target=built.target.description or
-                                built.target.name, contract_version=built.contracts.version)
+    readiness = build_readiness(built.contracts.catalogue, results,
+                                target=built.target.description or built.target.name,
+                                contract_version=built.contracts.version,
+                                selection=config.getoption("--ocp-only") or None)
     write_readiness(readiness, report_dir)
     allure_dir = config.getoption("--alluredir", None)
     if allure_dir:

@@ -249,3 +249,19 @@ def test_not_run_reason_groups_checks_by_reason(small_catalogue: Catalogue, resu
     row = build(small_catalogue, [result("Input SI"), crash]).entry("Input SI")
     assert row.status == "not-run"
     assert row.reason == f"not run: negative, security ({NO_TEST}); scenario (harness error: KeyError (t::c))"
+
+
+def test_entries_outside_a_partial_run_are_not_selected_and_not_ready() -> None:
+    from ocp_conformance.contracts import load_contracts
+    from ocp_conformance.reporting import CheckResult, build_readiness
+
+    catalogue = load_contracts().catalogue
+    results = [CheckResult(f"t::{check}", ("Input SI",), check, "passed")  # type: ignore[arg-type]
+               for check in ("contract", "negative", "scenario", "security")]
+    readiness = build_readiness(catalogue, results, target="t", contract_version="v", selection=["Input SI"])
+    assert readiness.entry("Input SI").status == "pass"
+    assert readiness.entry("Cancel SI").reason == "not selected (--only)"
+    assert readiness.entry("Input DI").reason == "not yet contracted"
+    assert readiness.verdict == "not-ready"
+    by_group = build_readiness(catalogue, results, target="t", contract_version="v", selection=["Maintain SI"])
+    assert by_group.entry("Cancel SI").checks["contract"].reason == "no test covers this check"

@@ -7,7 +7,7 @@ yet are listed as not-run and do not count toward it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ APPLICABLE_CHECKS: dict[EntryKind, tuple[CheckKind, ...]] = {
     "rap": ("file", "scenario"),
 }
 NOT_CONTRACTED = "not yet contracted"
+NOT_SELECTED = "not selected (--only)"
 NO_TEST = "no test covers this check"
 _MAX_LISTED = 3
 
@@ -157,6 +158,7 @@ def build_readiness(
     target: str,
     contract_version: str,
     now: datetime | None = None,
+    selection: Collection[str] | None = None,
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -166,6 +168,8 @@ def build_readiness(
         target: the target's name or URL, as shown in the report.
         contract_version: e.g. ``ContractSet.version``.
         now: the report's timestamp (default: the current UTC time); tests pin it.
+        selection: the functions or groups a partial run selected (``--only``); other contracted entries are
+            not-run "not selected", and still count against the verdict (a partial run proves nothing of them).
 
     Raises:
         ValueError: a result names a function the catalogue lacks, or a check kind that does not apply
@@ -200,7 +204,7 @@ def build_readiness(
         if result.outcome == "error":
             harness_errors.append(result)
 
-    rows = tuple(_entry_status(entry, cells) for entry in catalogue)
+    rows = tuple(_entry_status(entry, cells, selection) for entry in catalogue)
     contracted = [row for row in rows if row.contracted]
     ready = bool(contracted) and not harness_errors and all(row.status == "pass" for row in contracted)
     return Readiness(
@@ -214,12 +218,16 @@ def build_readiness(
 
 
 def _entry_status(
-    entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]]
+    entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]],
+    selection: Collection[str] | None = None,
 ) -> EntryStatus:
     kinds = APPLICABLE_CHECKS[entry.kind]
     if not entry.contracted:
         checks = {kind: CheckStatus("not-run", reason=NOT_CONTRACTED) for kind in kinds}
         return EntryStatus(entry, "not-run", NOT_CONTRACTED, checks)
+    if selection and entry.name not in selection and entry.group not in selection:
+        checks = {kind: CheckStatus("not-run", reason=NOT_SELECTED) for kind in kinds}
+        return EntryStatus(entry, "not-run", NOT_SELECTED, checks)
     checks = {kind: _check_status(entry.name, cells.get((entry.name, kind), [])) for kind in kinds}
     failed = [kind for kind, check in checks.items() if check.status == "fail"]
     if failed:
