@@ -6,6 +6,14 @@ and :class:`SiBook` together. Rules and modelling choices are described in ``/wo
 
 from __future__ import annotations
 
+from .broadcast import (
+    CATEGORY_SETTLEMENT,
+    CATEGORY_SYSTEM,
+    FINAL_RUN_LABEL,
+    BroadcastBoard,
+    BroadcastMessage,
+    message_for,
+)
 from .calendar import HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
 from .clock import (
     DEFAULT_BATCH_TIMES,
@@ -17,8 +25,37 @@ from .clock import (
     ClockEventKind,
 )
 from .errors import DomainError, InsufficientStock
-from .ledger import Ledger, seed_demo_holdings
-from .reference import Participant, ReferenceData, Stock, demo_reference_data
+from .isi import (
+    DEFAULT_ISI_BATCH_CUTOFF,
+    ISI_INPUT_FIELDS,
+    InvestorSettlementInstruction,
+    IsiBatchRun,
+    IsiBook,
+    IsiDirection,
+    IsiInput,
+    IsiPaymentType,
+    IsiStatus,
+)
+from .ledger import Balance, Hold, Ledger, Movement, seed_demo_holdings
+from .mass_transfers import (
+    DEFAULT_MAX_MASS_ITEMS,
+    MassItem,
+    MassItemRecord,
+    MassItemResult,
+    MassStatus,
+    MassSubmission,
+    MassTransferBook,
+)
+from .reference import (
+    CLEARING_ACCOUNT,
+    SPSA_ACCOUNT_RANGE,
+    AccountKind,
+    Participant,
+    ReferenceData,
+    Stock,
+    account_kind,
+    demo_reference_data,
+)
 from .rules import DEFAULT_RULES, MatchKey, SiRules
 from .settlement import SettlementRun
 from .si import (
@@ -34,26 +71,66 @@ from .si import (
 )
 from .si_book import SiBook, SiFilter
 from .simulation import DEFAULT_START, Simulation
+from .transfers import (
+    DEFAULT_SPSA_POLICY,
+    AccountTransfer,
+    AtiStatus,
+    SegregatedTransfer,
+    SpsaPolicy,
+    StiStatus,
+    TransferBook,
+)
 
 __all__ = [
+    "CATEGORY_SETTLEMENT",
+    "CATEGORY_SYSTEM",
+    "CLEARING_ACCOUNT",
     "DEFAULT_BATCH_TIMES",
     "DEFAULT_DAY_END",
     "DEFAULT_FUNCTION_WINDOWS",
+    "DEFAULT_ISI_BATCH_CUTOFF",
+    "DEFAULT_MAX_MASS_ITEMS",
     "DEFAULT_RULES",
+    "DEFAULT_SPSA_POLICY",
     "DEFAULT_START",
+    "FINAL_RUN_LABEL",
     "HKT",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
+    "ISI_INPUT_FIELDS",
+    "SPSA_ACCOUNT_RANGE",
+    "AccountKind",
+    "AccountTransfer",
+    "AtiStatus",
+    "Balance",
+    "BroadcastBoard",
+    "BroadcastMessage",
     "BusinessClock",
     "ClockEvent",
     "ClockEventKind",
     "DomainError",
     "FieldDifference",
+    "Hold",
     "InsufficientStock",
+    "InvestorSettlementInstruction",
+    "IsiBatchRun",
+    "IsiBook",
+    "IsiDirection",
+    "IsiInput",
+    "IsiPaymentType",
+    "IsiStatus",
     "Ledger",
+    "MassItem",
+    "MassItemRecord",
+    "MassItemResult",
+    "MassStatus",
+    "MassSubmission",
+    "MassTransferBook",
     "MatchKey",
+    "Movement",
     "Participant",
     "PaymentType",
     "ReferenceData",
+    "SegregatedTransfer",
     "SettlementFailure",
     "SettlementInstruction",
     "SettlementRun",
@@ -64,10 +141,15 @@ __all__ = [
     "SiStatus",
     "Side",
     "Simulation",
+    "SpsaPolicy",
+    "StiStatus",
     "Stock",
     "TradingCalendar",
+    "TransferBook",
     "UnmatchedCandidate",
     "UnmatchedReport",
+    "account_kind",
     "demo_reference_data",
+    "message_for",
     "seed_demo_holdings",
 ]

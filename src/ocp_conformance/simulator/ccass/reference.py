@@ -5,8 +5,43 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import Final, Literal
 
-__all__ = ["Participant", "ReferenceData", "Stock", "demo_reference_data"]
+__all__ = [
+    "CLEARING_ACCOUNT",
+    "SPSA_ACCOUNT_RANGE",
+    "AccountKind",
+    "Participant",
+    "ReferenceData",
+    "Stock",
+    "account_kind",
+    "demo_reference_data",
+]
+
+AccountKind = Literal["clearing", "segregated", "spsa"]
+
+# [M] account 01 is the stock clearing account; 02–99 are segregated, with a reserved range for SPSAs.
+CLEARING_ACCOUNT: Final = "01"
+# [M] the SPSA range (inclusive) is not published as a fixed rule; 80–99 is the usual example.
+SPSA_ACCOUNT_RANGE: Final[tuple[int, int]] = (80, 99)
+
+
+def account_kind(account: str, *, spsa_range: tuple[int, int] = SPSA_ACCOUNT_RANGE) -> AccountKind:
+    """The kind of a 2-digit stock account: ``"clearing"`` (01), ``"spsa"`` (in ``spsa_range``) or ``"segregated"``.
+
+    Raises:
+        ValueError: ``account`` is not 2 digits.
+
+    Example:
+        >>> [account_kind(a) for a in ("01", "02", "80")]
+        ['clearing', 'segregated', 'spsa']
+    """
+    if len(account) != 2 or not (account.isascii() and account.isdigit()):
+        raise ValueError(f"Received stock account {account!r}; expected 2 digits, e.g. '01'.")
+    if account == CLEARING_ACCOUNT:
+        return "clearing"
+    low, high = spsa_range
+    return "spsa" if low <= int(account) <= high else "segregated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +52,8 @@ class Participant:
         participant_id: a letter and 5 digits, e.g. ``"B01234"`` (B broker, C custodian).
         name: registered name.
         participant_type: e.g. ``"BROKER"`` or ``"CUSTODIAN"``.
-        stock_accounts: the 2-digit stock account numbers it holds, e.g. ``("01", "02", "80")``.
+        stock_accounts: the 2-digit stock account numbers it holds, e.g. ``("01", "02", "80")``; see
+            :func:`account_kind` for what each number means.
     """
 
     participant_id: str

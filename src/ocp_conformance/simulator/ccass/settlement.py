@@ -87,11 +87,11 @@ def settle_pair(
     """
     deliverer, receiver = deliver_si.owner, receive_si.owner
     stock, quantity = deliver_si.stock_code, deliver_si.quantity
-    available = ledger.holding(deliverer, deliver_si.stock_account, stock)
+    available = ledger.available(deliverer, deliver_si.stock_account, stock)  # stock on hold cannot settle
     if available < quantity:
         reason = (
             f"Lack of stock: {deliverer}-{deliver_si.stock_account} needs {quantity} shares of {stock} "
-            f"but holds {available}."
+            f"but has {available} available."
         )
         failure = SettlementFailure(run_id=run_id, at=at, code="LACK", reason=reason)
         deliver_si.last_settlement_failure = failure
@@ -103,6 +103,9 @@ def settle_pair(
         quantity=quantity,
         source=(deliverer, deliver_si.stock_account),
         target=(receiver, receive_si.stock_account),
+        at=at,
+        kind="SI_SETTLEMENT",
+        reference=deliver_si.match_id,
     )
     if deliver_si.payment_type != "FOP" and deliver_si.amount is not None and deliver_si.currency is not None:
         ledger.post_money(deliverer, deliver_si.currency, deliver_si.amount)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from .broadcast import BroadcastBoard
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
+from .isi import IsiBook
 from .ledger import Ledger, seed_demo_holdings
+from .mass_transfers import MassTransferBook
 from .reference import ReferenceData, demo_reference_data
 from .rules import DEFAULT_RULES, SiRules
 from .settlement import SettlementRun
 from .si_book import SiBook
+from .transfers import TransferBook
 
 __all__ = ["DEFAULT_START", "Simulation"]
 
@@ -44,6 +48,10 @@ class Simulation:
         self.reference = reference
         self.clock = BusinessClock(TradingCalendar(), start if start is not None else DEFAULT_START)
         self.si_book = SiBook(reference=self.reference, ledger=self.ledger, clock=self.clock, rules=rules)
+        self.isi_book = IsiBook(self.reference, self.ledger, self.clock)
+        self.transfers = TransferBook(self.reference, self.ledger, self.clock)
+        self.mass_transfers = MassTransferBook(self.transfers, self.clock)
+        self.broadcasts = BroadcastBoard(self.clock)
 
     def advance_to(self, when: datetime) -> list[SettlementRun]:
         """Move simulated time to ``when``, processing batch runs and day ends on the way, in order.
@@ -67,14 +75,23 @@ class Simulation:
         return runs
 
     def run_batch_settlement(self) -> SettlementRun:
-        """Run a batch settlement now (outside the schedule, e.g. on demand from a test)."""
-        return self.si_book.run_batch_settlement()
+        """Run a batch settlement now (outside the schedule, e.g. on demand from a test): SIs, then the ISIs
+        waiting for stock under the same run id, then mass ATI/STI submissions and the STIs pending."""
+        run = self.si_book.run_batch_settlement()
+        self.isi_book.run_batch(run.run_id)
+        self.mass_transfers.process_all()
+        self.transfers.settle_pending()
+        return run
 
     def _process(self, event: ClockEvent) -> SettlementRun | None:
+        run = None
         if event.kind == "batch_run":
-            return self.si_book.run_batch_settlement()
-        self.si_book.on_day_end(event.at.date())
-        return None
+            run = self.run_batch_settlement()
+        else:
+            self.si_book.on_day_end(event.at.date())
+            self.isi_book.on_day_end(event.at.date())
+        self.broadcasts.publish_event(event)  # after processing: the message says the run completed
+        return run
 
     def __repr__(self) -> str:
         return f"Simulation(now={self.clock.now.isoformat()}, sis={len(self.si_book)})"

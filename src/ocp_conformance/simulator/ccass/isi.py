@@ -1,0 +1,511 @@
+"""The ISI book: Investor Settlement Instructions between an Investor Participant and a broker/custodian.
+
+[F] An ISI moves HK-market stock between an Investor Participant and a broker or custodian. With
+affirmation it is input by the broker/custodian and affirmed by the investor; without affirmation it must be
+free of payment and its owner must be on the investor's maintained list. It settles on-line at once when
+the deliverer has the stock; one input or affirmed after 15:45 is excluded from batch settlement runs.
+[M] Statuses UNAFFIRMED → PENDING_SETTLEMENT → SETTLED, or CANCELLED / PURGED (unsettled at day end).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from copy import copy
+from dataclasses import dataclass, fields
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Final, Literal
+
+from ._validation import CURRENCIES, camel, unknown_field
+from .clock import BusinessClock
+from .errors import DomainError, InsufficientStock, did_you_mean
+from .ledger import Ledger
+from .reference import Participant, ReferenceData
+
+__all__ = [
+    "DEFAULT_ISI_BATCH_CUTOFF",
+    "ISI_INPUT_FIELDS",
+    "InvestorSettlementInstruction",
+    "IsiBatchRun",
+    "IsiBook",
+    "IsiDirection",
+    "IsiInput",
+    "IsiPaymentType",
+    "IsiStatus",
+]
+
+IsiStatus = Literal["UNAFFIRMED", "PENDING_SETTLEMENT", "SETTLED", "CANCELLED", "PURGED"]
+IsiDirection = Literal["DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR"]
+IsiPaymentType = Literal["FOP", "DVP"]
+
+# [F] input or affirmed after 15:45 → excluded from batch settlement runs.
+DEFAULT_ISI_BATCH_CUTOFF: Final = time(15, 45)
+_DIRECTIONS: Final = ("DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR")
+_PAYMENT_TYPES: Final = ("FOP", "DVP")
+_INVESTOR_TYPE: Final = "INVESTOR"
+# Who the ISI is visible to never changes, so these fields are fixed at input.
+_NOT_CHANGEABLE: Final = frozenset({"investor_id", "with_affirmation"})
+
+
+@dataclass(slots=True)
+class IsiInput:
+    """What a broker/custodian submits in Input ISI (and may edit with Change ISI before settlement).
+
+    Attributes:
+        investor_id: the Investor Participant, e.g. ``"I12345"``.
+        direction: ``"DELIVER_TO_INVESTOR"`` (owner delivers) or ``"RECEIVE_FROM_INVESTOR"`` (investor delivers).
+        stock_code: 5-digit HK-market stock code.
+        quantity: number of shares (> 0).
+        payment_type: ``"FOP"`` or ``"DVP"``.
+        amount: settlement amount, required (> 0) for DVP, absent for FOP.
+        currency: ``"HKD"``, ``"CNY"`` or ``"USD"``, required for DVP, absent for FOP.
+        with_affirmation: the investor must affirm before it can settle.
+
+    Example:
+        >>> IsiInput("I12345", "DELIVER_TO_INVESTOR", "00700", 1_000).with_affirmation
+        True
+    """
+
+    investor_id: str
+    direction: IsiDirection
+    stock_code: str
+    quantity: int
+    payment_type: IsiPaymentType = "FOP"
+    amount: Decimal | None = None
+    currency: str | None = None
+    with_affirmation: bool = True
+
+
+ISI_INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(IsiInput))
+
+
+@dataclass(slots=True, kw_only=True)
+class InvestorSettlementInstruction(IsiInput):
+    """A stored ISI (returned as a copy).
+
+    Attributes:
+        isi_id: ``"ISI"`` + 10 digits, sequential.
+        owner: the broker/custodian that input it.
+        status: UNAFFIRMED, PENDING_SETTLEMENT, SETTLED, CANCELLED or PURGED.
+        business_date: the business date it was input on (purged at that day's end if unsettled).
+        excluded_from_batch: input or affirmed after the cut-off, so batch runs never retry it.
+        reason: why it is not settled (``"LACK: ..."``) or why it was cancelled or purged.
+    """
+
+    isi_id: str
+    owner: str
+    status: IsiStatus
+    created_at: datetime
+    updated_at: datetime
+    business_date: date
+    affirmed_at: datetime | None = None
+    settled_at: datetime | None = None
+    excluded_from_batch: bool = False
+    reason: str | None = None
+
+    @property
+    def deliverer(self) -> str:
+        """The participant whose stock moves out."""
+        return self.owner if self.direction == "DELIVER_TO_INVESTOR" else self.investor_id
+
+    @property
+    def receiver(self) -> str:
+        """The participant whose stock account is credited."""
+        return self.investor_id if self.direction == "DELIVER_TO_INVESTOR" else self.owner
+
+
+@dataclass(frozen=True, slots=True)
+class IsiBatchRun:
+    """Outcome of one ISI batch retry: ids settled, and ``(isi_id, reason)`` of those still short of stock."""
+
+    run_id: str | None
+    at: datetime
+    settled: tuple[str, ...]
+    failed: tuple[tuple[str, str], ...]
+
+
+def _is_investor(participant: Participant | None) -> bool:
+    return participant is not None and participant.participant_type.upper() == _INVESTOR_TYPE
+
+
+class IsiBook:
+    """Every ISI, visible to its owner and its investor only; settled on-line or by batch retries.
+
+    Args:
+        reference: participants (investors have participant type ``"Investor"``, any case) and stocks.
+        ledger: holdings; ISIs move stock between the parties' ``stock_account``.
+        clock: simulated time; ``created_at`` etc. and the batch cut-off use it.
+        batch_cutoff: input or affirmation strictly after this time excludes the ISI from batch runs.
+        stock_account: the account used on both sides [M: "01", the stock clearing account].
+
+    Example:
+        >>> from ocp_conformance.simulator.ccass import HKT, BusinessClock, Ledger, Participant, ReferenceData
+        >>> from ocp_conformance.simulator.ccass import Stock, TradingCalendar
+        >>> ref = ReferenceData([Participant("B01234", "Alpha", "BROKER", ("01",)),
+        ...                      Participant("I12345", "Chan", "Investor", ("01",))],
+        ...                     [Stock("00700", "Tencent", "HKMK")])
+        >>> ledger = Ledger(); ledger.deposit("B01234", "01", "00700", 1_000)
+        >>> clock = BusinessClock(TradingCalendar(), datetime(2027, 4, 6, 9, 0, tzinfo=HKT))
+        >>> book = IsiBook(ref, ledger, clock)
+        >>> isi = book.input_isi("B01234", IsiInput("I12345", "DELIVER_TO_INVESTOR", "00700", 400))
+        >>> book.affirm("I12345", isi.isi_id).status, ledger.holding("I12345", "01", "00700")
+        ('SETTLED', 400)
+    """
+
+    def __init__(
+        self,
+        reference: ReferenceData,
+        ledger: Ledger,
+        clock: BusinessClock,
+        *,
+        batch_cutoff: time = DEFAULT_ISI_BATCH_CUTOFF,
+        stock_account: str = "01",
+    ) -> None:
+        self._reference = reference
+        self._ledger = ledger
+        self._clock = clock
+        self._cutoff = batch_cutoff
+        self._account = stock_account
+        self._isis: dict[str, InvestorSettlementInstruction] = {}
+        # Ids are sequential, so each participant's list is sorted and dicts below keep input order.
+        self._by_participant: dict[str, list[str]] = {}
+        self._open: dict[str, None] = {}  # UNAFFIRMED or PENDING_SETTLEMENT, for day end
+        self._batch_eligible: dict[str, None] = {}  # PENDING_SETTLEMENT and not excluded from batch
+        self._allowed: dict[str, dict[str, None]] = {}  # investor -> counterparties without affirmation
+        self._seq = 0
+
+    def __len__(self) -> int:
+        return len(self._isis)
+
+    # ---------------------------------------------------------------- the investor's list
+    def allow_without_affirmation(self, investor_id: str, counterparty_id: str) -> None:
+        """Put ``counterparty_id`` on ``investor_id``'s list of who may input ISIs without affirmation."""
+        self._investor(investor_id)
+        self._non_investor(counterparty_id, "COUNTERPARTY_UNKNOWN", "/counterpartyId", status=422)
+        self._allowed.setdefault(investor_id, {})[counterparty_id] = None
+
+    def disallow_without_affirmation(self, investor_id: str, counterparty_id: str) -> None:
+        """Take ``counterparty_id`` off the list (no-op if absent); ISIs already input are unaffected."""
+        self._investor(investor_id)
+        self._allowed.get(investor_id, {}).pop(counterparty_id, None)
+
+    def counterparties_without_affirmation(self, investor_id: str) -> tuple[str, ...]:
+        """The investor's list, in the order the counterparties were added."""
+        return tuple(self._allowed.get(investor_id, ()))
+
+    # ---------------------------------------------------------------- Maintain ISI
+    def input_isi(self, owner: str, isi: IsiInput) -> InvestorSettlementInstruction:
+        """Input ISI: validate; UNAFFIRMED with affirmation, else PENDING_SETTLEMENT and settled on-line.
+
+        Raises:
+            DomainError: OWNER_NOT_ALLOWED (403), INVESTOR_UNKNOWN, QUANTITY_INVALID, STOCK_UNKNOWN,
+                AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AFFIRMATION_REQUIRED_FOR_DVP, COUNTERPARTY_NOT_LISTED, …
+        """
+        self._validate(owner, isi)
+        now = self._clock.now
+        self._seq += 1
+        record = InvestorSettlementInstruction(
+            **{name: getattr(isi, name) for name in ISI_INPUT_FIELDS},
+            isi_id=f"ISI{self._seq:010d}",
+            owner=owner,
+            status="UNAFFIRMED" if isi.with_affirmation else "PENDING_SETTLEMENT",
+            created_at=now,
+            updated_at=now,
+            business_date=self._clock.today,
+        )
+        self._isis[record.isi_id] = record
+        for pid in (owner, isi.investor_id):
+            self._by_participant.setdefault(pid, []).append(record.isi_id)
+        self._open[record.isi_id] = None
+        if record.status == "PENDING_SETTLEMENT":
+            self._to_pending(record)
+        return copy(record)
+
+    def change_isi(self, owner: str, isi_id: str, changes: Mapping[str, object]) -> InvestorSettlementInstruction:
+        """Change ISI: amend input fields before any affirmation or settlement (UNAFFIRMED, or pending
+        without affirmation); a pending one is tried on-line again at once."""
+        record = self._owned(owner, isi_id)
+        self._check_amendable(record, "Change ISI")
+        updated = IsiInput(**{name: getattr(record, name) for name in ISI_INPUT_FIELDS})
+        for key, value in changes.items():
+            if key not in ISI_INPUT_FIELDS:
+                raise unknown_field(key, ISI_INPUT_FIELDS)
+            if key in _NOT_CHANGEABLE and value != getattr(record, key):
+                raise DomainError(
+                    "FIELD_NOT_CHANGEABLE",
+                    f"Received a change of {camel(key)} on ISI {isi_id}. Expected it unchanged: cancel the "
+                    "ISI and input a new one instead.",
+                    pointer=f"/{camel(key)}",
+                )
+            setattr(updated, key, value)
+        self._validate(owner, updated)
+        for key in ISI_INPUT_FIELDS:
+            setattr(record, key, getattr(updated, key))
+        record.updated_at = self._clock.now
+        if record.status == "PENDING_SETTLEMENT":
+            self._batch_eligible.pop(isi_id, None)
+            self._to_pending(record)
+        return copy(record)
+
+    def cancel_isi(self, owner: str, isi_id: str) -> InvestorSettlementInstruction:
+        """Cancel ISI: same states as :meth:`change_isi`; status CANCELLED."""
+        record = self._owned(owner, isi_id)
+        self._check_amendable(record, "Cancel ISI")
+        self._close(record, "CANCELLED", f"Cancelled by {owner}.")
+        return copy(record)
+
+    def affirm(self, investor_id: str, isi_id: str) -> InvestorSettlementInstruction:
+        """Affirm an UNAFFIRMED ISI as its investor: PENDING_SETTLEMENT, then settled on-line if stock suffices."""
+        record = self._affirmable(investor_id, isi_id, "affirm")
+        record.affirmed_at = self._clock.now
+        self._to_pending(record)
+        return copy(record)
+
+    def reject_affirmation(self, investor_id: str, isi_id: str) -> InvestorSettlementInstruction:
+        """Refuse to affirm an UNAFFIRMED ISI as its investor: status CANCELLED."""
+        record = self._affirmable(investor_id, isi_id, "reject")
+        self._close(record, "CANCELLED", f"Affirmation rejected by investor {investor_id}.")
+        return copy(record)
+
+    # ---------------------------------------------------------------- Enquire ISI
+    def get(self, participant: str, isi_id: str) -> InvestorSettlementInstruction:
+        """The ISI if ``participant`` is its owner or investor, else ISI_NOT_FOUND (404)."""
+        return copy(self._visible(participant, isi_id))
+
+    def enquire(self, participant: str, status: IsiStatus | None = None) -> list[InvestorSettlementInstruction]:
+        """Enquire ISI: the ISIs ``participant`` owns or is the investor of, by isi_id, optionally by status."""
+        isis = self._isis
+        found = (isis[i] for i in self._by_participant.get(participant, ()))
+        return [copy(isi) for isi in found if status is None or isi.status == status]
+
+    # ---------------------------------------------------------------- scheduled processing
+    def run_batch(self, run_id: str | None = None) -> IsiBatchRun:
+        """Retry every PENDING_SETTLEMENT ISI not excluded from batch runs, in input order."""
+        settled: list[str] = []
+        failed: list[tuple[str, str]] = []
+        for isi_id in list(self._batch_eligible):
+            record = self._isis[isi_id]
+            if self._settle(record):
+                settled.append(isi_id)
+            else:
+                failed.append((isi_id, record.reason or ""))
+        return IsiBatchRun(run_id, self._clock.now, tuple(settled), tuple(failed))
+
+    def on_day_end(self, day: date) -> list[str]:
+        """Day end: purge UNAFFIRMED and unsettled ISIs input on or before ``day``; return their ids."""
+        purged = [i for i in self._open if self._isis[i].business_date <= day]
+        for isi_id in purged:
+            self._close(self._isis[isi_id], "PURGED", f"Not settled by the end of business day {day.isoformat()}.")
+        return purged
+
+    # ---------------------------------------------------------------- internals
+    def _to_pending(self, record: InvestorSettlementInstruction) -> None:
+        """Move to PENDING_SETTLEMENT (stamped now), apply the batch cut-off and try to settle on-line."""
+        clock = self._clock
+        now = clock.now
+        record.status = "PENDING_SETTLEMENT"
+        record.updated_at = now
+        if clock.business_date_of(now) == now.date() and now.timetz().replace(tzinfo=None) > self._cutoff:
+            record.excluded_from_batch = True
+        if not self._settle(record) and not record.excluded_from_batch:
+            self._batch_eligible[record.isi_id] = None
+
+    def _settle(self, record: InvestorSettlementInstruction) -> bool:
+        """All-or-nothing settlement; on lack of stock record the reason and leave it pending."""
+        account, now = self._account, self._clock.now
+        deliverer, receiver = record.deliverer, record.receiver
+        try:
+            # The ledger decides what may move (it knows about stock on hold), so ask it, don't pre-check.
+            self._ledger.move(
+                stock=record.stock_code,
+                quantity=record.quantity,
+                source=(deliverer, account),
+                target=(receiver, account),
+                at=now,
+                kind="ISI",
+                reference=record.isi_id,
+            )
+        except InsufficientStock as short:
+            record.reason = (
+                f"LACK: {deliverer}-{account} needs {record.quantity} shares of {record.stock_code} "
+                f"but has {short.available} available."
+            )
+            record.updated_at = now
+            return False
+        ledger = self._ledger
+        if record.payment_type == "DVP" and record.amount is not None and record.currency is not None:
+            ledger.post_money(deliverer, record.currency, record.amount)
+            ledger.post_money(receiver, record.currency, -record.amount)
+        record.status = "SETTLED"
+        record.settled_at = record.updated_at = now
+        record.reason = None
+        self._open.pop(record.isi_id, None)
+        self._batch_eligible.pop(record.isi_id, None)
+        return True
+
+    def _close(self, record: InvestorSettlementInstruction, status: IsiStatus, reason: str) -> None:
+        record.status = status
+        record.reason = reason
+        record.updated_at = self._clock.now
+        self._open.pop(record.isi_id, None)
+        self._batch_eligible.pop(record.isi_id, None)
+
+    def _check_amendable(self, record: InvestorSettlementInstruction, action: str) -> None:
+        if record.status == "UNAFFIRMED" or (record.status == "PENDING_SETTLEMENT" and not record.with_affirmation):
+            return
+        raise DomainError(
+            "ISI_STATE_CONFLICT",
+            f"Received {action} for ISI {record.isi_id}, whose status is {record.status}"
+            f"{' (affirmed)' if record.affirmed_at else ''}. Expected UNAFFIRMED, or PENDING_SETTLEMENT for an "
+            "ISI without affirmation. Enquire ISI to see its current status.",
+            status=409,
+        )
+
+    def _affirmable(self, investor_id: str, isi_id: str, action: str) -> InvestorSettlementInstruction:
+        record = self._visible(investor_id, isi_id)
+        if record.investor_id != investor_id:
+            raise DomainError(
+                "AFFIRMATION_NOT_ALLOWED",
+                f"Received a request to {action} ISI {isi_id} from its owner {investor_id}. Expected the "
+                f"investor {record.investor_id} to {action} it.",
+                status=403,
+            )
+        if record.status != "UNAFFIRMED":
+            raise DomainError(
+                "ISI_STATE_CONFLICT",
+                f"Received a request to {action} ISI {isi_id}, whose status is {record.status}. Expected UNAFFIRMED.",
+                status=409,
+            )
+        return record
+
+    def _visible(self, participant: str, isi_id: str) -> InvestorSettlementInstruction:
+        record = self._isis.get(isi_id)
+        if record is None or participant not in (record.owner, record.investor_id):
+            # Same answer for "absent" and "someone else's": others' ISIs are not disclosed.
+            raise DomainError(
+                "ISI_NOT_FOUND",
+                f"Received isiId={isi_id!r}. Expected the id of an ISI that participant {participant} input "
+                "or is the investor of. Use Enquire ISI to list them.",
+                status=404,
+            )
+        return record
+
+    def _owned(self, owner: str, isi_id: str) -> InvestorSettlementInstruction:
+        record = self._visible(owner, isi_id)
+        if record.owner != owner:
+            raise DomainError(
+                "OWNER_NOT_ALLOWED",
+                f"Received a change or cancel of ISI {isi_id} from its investor {owner}. Expected the "
+                f"broker/custodian {record.owner} that input it.",
+                status=403,
+            )
+        return record
+
+    def _investor(self, investor_id: object) -> Participant:
+        participant = self._reference.participant(investor_id) if isinstance(investor_id, str) else None
+        if participant is None or not _is_investor(participant):
+            kind = "not an Investor Participant" if participant is not None else "not on the participant list"
+            raise DomainError(
+                "INVESTOR_UNKNOWN",
+                f"Received investorId={investor_id!r}, {kind}. Expected an Investor Participant."
+                f"{did_you_mean(str(investor_id), self._investor_ids())}",
+                pointer="/investorId",
+            )
+        return participant
+
+    def _investor_ids(self) -> list[str]:
+        return [pid for pid, p in self._reference.participants.items() if _is_investor(p)]
+
+    def _non_investor(self, pid: str, code: str, pointer: str, *, status: int) -> Participant:
+        participant = self._reference.participant(pid)
+        if participant is None or _is_investor(participant):
+            kind = "an Investor Participant" if participant is not None else "not on the participant list"
+            raise DomainError(
+                code,
+                f"Received participant {pid!r}, {kind}. Expected a broker or custodian: ISIs are input by the "
+                "broker/custodian, never by the investor.",
+                status=status,
+                pointer=pointer,
+            )
+        return participant
+
+    def _validate(self, owner: str, isi: IsiInput) -> None:
+        self._non_investor(owner, "OWNER_NOT_ALLOWED", "", status=403)
+        self._investor(isi.investor_id)
+        if isi.direction not in _DIRECTIONS:
+            raise _invalid("direction", isi.direction, f"one of {', '.join(_DIRECTIONS)}")
+        if isinstance(isi.quantity, bool) or not isinstance(isi.quantity, int) or isi.quantity <= 0:
+            raise DomainError(
+                "QUANTITY_INVALID",
+                f"Received quantity={isi.quantity!r}. Expected a whole number of shares greater than 0.",
+                pointer="/quantity",
+            )
+        code = isi.stock_code
+        if not isinstance(code, str) or self._reference.stock(code) is None:
+            padded = code.zfill(5) if isinstance(code, str) and code.isdigit() else str(code)
+            hint = (
+                f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
+                if self._reference.stock(padded) is not None
+                else did_you_mean(str(code), self._reference.stocks)
+            )
+            raise DomainError(
+                "STOCK_UNKNOWN",
+                f"Received stockCode={code!r}. Expected a stock on the stock list.{hint}",
+                pointer="/stockCode",
+            )
+        if not isinstance(isi.with_affirmation, bool):
+            raise _invalid("with_affirmation", isi.with_affirmation, "true or false")
+        _check_payment(isi)
+        if not isi.with_affirmation:
+            self._check_without_affirmation(owner, isi)
+
+    def _check_without_affirmation(self, owner: str, isi: IsiInput) -> None:
+        if isi.payment_type != "FOP":
+            raise DomainError(
+                "AFFIRMATION_REQUIRED_FOR_DVP",
+                f"Received withAffirmation=false with paymentType={isi.payment_type}. Expected FOP: only free-"
+                "of-payment ISIs may be input without affirmation. Set withAffirmation=true.",
+                pointer="/withAffirmation",
+            )
+        if owner not in self._allowed.get(isi.investor_id, {}):
+            raise DomainError(
+                "COUNTERPARTY_NOT_LISTED",
+                f"Received an ISI without affirmation from {owner} for investor {isi.investor_id}. Expected "
+                f"{owner} on the investor's list of counterparties allowed to input ISIs without "
+                "affirmation. Ask the investor to add you, or set withAffirmation=true.",
+                pointer="/withAffirmation",
+            )
+
+
+def _invalid(field: str, received: object, expected: str) -> DomainError:
+    return DomainError(
+        "FIELD_INVALID", f"Received {camel(field)}={received!r}. Expected {expected}.", pointer=f"/{camel(field)}"
+    )
+
+
+def _check_payment(isi: IsiInput) -> None:
+    if isi.payment_type not in _PAYMENT_TYPES:
+        raise _invalid("payment_type", isi.payment_type, "one of FOP, DVP")
+    if isi.payment_type == "FOP":
+        if isi.amount is not None or isi.currency is not None:
+            raise DomainError(
+                "AMOUNT_NOT_ALLOWED",
+                f"Received paymentType=FOP with amount={isi.amount} currency={isi.currency}. Expected no amount "
+                "and no currency for a free-of-payment ISI; remove them or use DVP.",
+                pointer="/amount",
+            )
+        return
+    amount = isi.amount
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or not isi.currency:
+        raise DomainError(
+            "AMOUNT_REQUIRED",
+            f"Received paymentType=DVP with amount={amount!r} currency={isi.currency!r}. Expected a decimal "
+            "amount greater than 0 and a currency for a DVP ISI.",
+            pointer="/amount",
+        )
+    if isi.currency not in CURRENCIES:
+        raise DomainError(
+            "CURRENCY_UNSUPPORTED",
+            f"Received currency={isi.currency!r}. Expected one of {', '.join(sorted(CURRENCIES))}.",
+            pointer="/currency",
+        )
