@@ -122,7 +122,11 @@ class PairIndex:
 
     def add(self, si: SettlementInstruction) -> None:
         """Record ``si`` as unmatched."""
-        self._by_pair.setdefault((si.owner, si.counterparty_id), {})[si.si_id] = None
+        key = (si.owner, si.counterparty_id)
+        ids = self._by_pair.get(key)
+        if ids is None:  # not setdefault: that would build a throwaway dict on every call of this hot path
+            ids = self._by_pair[key] = {}
+        ids[si.si_id] = None
 
     def remove(self, si: SettlementInstruction) -> None:
         """Forget ``si`` (no-op if absent); ``si`` must carry the owner/counterparty it was added with."""

@@ -239,8 +239,17 @@ class Ledger:
                     kind: str, reference: str | None) -> None:
         self._seq += 1
         line = (self._seq, at, participant, account, stock, quantity, kind, reference)
-        self._journal.setdefault(participant, []).append(line)
-        self._journal_by_position.setdefault((participant, account, stock), []).append(line)
+        # Not setdefault: that builds a throwaway list on every settlement, and the extra allocations make the
+        # garbage collector scan the whole (large) heap more often.
+        lines = self._journal.get(participant)
+        if lines is None:
+            lines = self._journal[participant] = []
+        lines.append(line)
+        position = (participant, account, stock)
+        lines = self._journal_by_position.get(position)
+        if lines is None:
+            lines = self._journal_by_position[position] = []
+        lines.append(line)
 
     # ---------------------------------------------------------------- money and totals
     def money(self, participant: str, currency: str) -> Decimal:

@@ -49,7 +49,10 @@ class SettleableIndex:
 
     def add(self, match_id: str, settlement_date: date) -> None:
         """Mark a pair as eligible from ``settlement_date`` on (idempotent)."""
-        self._by_date.setdefault(settlement_date, {})[match_id] = None
+        ids = self._by_date.get(settlement_date)
+        if ids is None:  # not setdefault: no throwaway dict per call on this hot path
+            ids = self._by_date[settlement_date] = {}
+        ids[match_id] = None
         self._dates[match_id] = settlement_date
 
     def discard(self, match_id: str) -> None:

@@ -327,7 +327,10 @@ class SiBook:
         if other_id is None:
             self._match_index.add(record)
             self._pair_index.add(record)
-            self._unmatched_by_date.setdefault(record.settlement_date, {})[record.si_id] = None
+            ids = self._unmatched_by_date.get(record.settlement_date)
+            if ids is None:  # not setdefault: no throwaway dict per SI
+                ids = self._unmatched_by_date[record.settlement_date] = {}
+            ids[record.si_id] = None
             return
         other = self._sis[other_id]
         self._unqueue(other)
