@@ -102,7 +102,7 @@ def code_of(exc: pytest.ExceptionInfo[DomainError]) -> tuple[str, int, str]:
         (BROKER, {"stock_code": "700"}, ("STOCK_UNKNOWN", 422, "/stockCode")),
         (BROKER, {"payment_type": "RDP"}, ("FIELD_INVALID", 422, "/paymentType")),
         (BROKER, {"payment_type": "DVP"}, ("AMOUNT_REQUIRED", 422, "/amount")),
-        (BROKER, {"payment_type": "DVP", "amount": Decimal(0), "currency": "HKD"}, ("AMOUNT_REQUIRED", 422, "/amount")),
+        (BROKER, {"payment_type": "DVP", "amount": Decimal(0), "currency": "HKD"}, ("AMOUNT_INVALID", 422, "/amount")),
         (BROKER, {"payment_type": "DVP", "amount": Decimal(5)}, ("AMOUNT_REQUIRED", 422, "/amount")),
         (
             BROKER,

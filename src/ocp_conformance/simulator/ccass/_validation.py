@@ -139,34 +139,36 @@ def _check_date(si: SiInput, calendar: TradingCalendar, today: date) -> None:
         )
 
 
-def _check_payment(si: SiInput) -> None:
-    if si.payment_type == "FOP":
-        if si.amount is not None or si.currency is not None:
+def check_payment(payment_type: str, amount: object, currency: str | None, *, noun: str, paid: str) -> None:
+    """The payment rule of SIs and ISIs alike: FOP carries no amount and no currency; a paid type (``paid``,
+    e.g. "DVP/RDP") needs both, the amount a finite decimal above 0 and the currency one CCASS settles in."""
+    if payment_type == "FOP":
+        if amount is not None or currency is not None:
             raise DomainError(
                 "AMOUNT_NOT_ALLOWED",
-                f"Received paymentType=FOP with amount={si.amount} currency={si.currency}. Expected no "
-                "amount and no currency for a free-of-payment SI; remove them or use DVP/RDP.",
+                f"Received paymentType=FOP with amount={amount} currency={currency}. Expected no "
+                f"amount and no currency for a free-of-payment {noun}; remove them or use {paid}.",
                 pointer="/amount",
             )
         return
-    if si.amount is None or si.currency is None:
+    if amount is None or currency is None:
         raise DomainError(
             "AMOUNT_REQUIRED",
-            f"Received paymentType={si.payment_type} with amount={si.amount} currency={si.currency}. "
-            "Expected both an amount and a currency for a DVP/RDP SI.",
+            f"Received paymentType={payment_type} with amount={amount} currency={currency}. "
+            f"Expected both an amount and a currency for a {paid} {noun}.",
             pointer="/amount",
         )
-    if not si.amount.is_finite() or si.amount <= 0:
+    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0:
         raise DomainError(
             "AMOUNT_INVALID",
-            f"Received amount={si.amount}. Expected a finite amount greater than 0.",
+            f"Received amount={amount!r}. Expected a finite decimal amount greater than 0.",
             pointer="/amount",
         )
-    if si.currency not in CURRENCIES:
+    if currency not in CURRENCIES:
         raise DomainError(
             "CURRENCY_UNSUPPORTED",
-            f"Received currency={si.currency!r}. Expected one of {', '.join(sorted(CURRENCIES))}."
-            f"{did_you_mean(si.currency.upper(), CURRENCIES)}",
+            f"Received currency={currency!r}. Expected one of {', '.join(sorted(CURRENCIES))}."
+            f"{did_you_mean(str(currency).upper(), CURRENCIES)}",
             pointer="/currency",
         )
 
@@ -178,7 +180,7 @@ def validate_si_input(
     _check_shapes(si)
     _check_parties(owner, si, reference)
     _check_date(si, calendar, today)
-    _check_payment(si)
+    check_payment(si.payment_type, si.amount, si.currency, noun="SI", paid="DVP/RDP")
 
 
 def check_matched_change(

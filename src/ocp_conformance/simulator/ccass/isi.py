@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Final, Literal
 
-from ._validation import CURRENCIES, camel, unknown_field
+from ._validation import camel, check_payment, unknown_field
 from .clock import BusinessClock
 from .errors import DomainError, InsufficientStock, did_you_mean
 from .ledger import Ledger
@@ -486,26 +486,4 @@ def _invalid(field: str, received: object, expected: str) -> DomainError:
 def _check_payment(isi: IsiInput) -> None:
     if isi.payment_type not in _PAYMENT_TYPES:
         raise _invalid("payment_type", isi.payment_type, "one of FOP, DVP")
-    if isi.payment_type == "FOP":
-        if isi.amount is not None or isi.currency is not None:
-            raise DomainError(
-                "AMOUNT_NOT_ALLOWED",
-                f"Received paymentType=FOP with amount={isi.amount} currency={isi.currency}. Expected no amount "
-                "and no currency for a free-of-payment ISI; remove them or use DVP.",
-                pointer="/amount",
-            )
-        return
-    amount = isi.amount
-    if not isinstance(amount, Decimal) or not amount.is_finite() or amount <= 0 or not isi.currency:
-        raise DomainError(
-            "AMOUNT_REQUIRED",
-            f"Received paymentType=DVP with amount={amount!r} currency={isi.currency!r}. Expected a decimal "
-            "amount greater than 0 and a currency for a DVP ISI.",
-            pointer="/amount",
-        )
-    if isi.currency not in CURRENCIES:
-        raise DomainError(
-            "CURRENCY_UNSUPPORTED",
-            f"Received currency={isi.currency!r}. Expected one of {', '.join(sorted(CURRENCIES))}.",
-            pointer="/currency",
-        )
+    check_payment(isi.payment_type, isi.amount, isi.currency, noun="ISI", paid="DVP")
