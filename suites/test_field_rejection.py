@@ -84,9 +84,13 @@ def _forbidden(op_id: str, path: dict[str, str], body: dict[str, Any]) -> bool:
 
 
 def _properties(op_id: str) -> list[str]:
-    schema = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]
-    name = schema["$ref"].rsplit("/", 1)[-1]
-    return sorted(DOCUMENT.bundled["components"]["schemas"][name]["properties"])
+    return sorted(_body_schema(op_id)["properties"])
+
+
+def _body_schema(op_id: str) -> dict[str, Any]:
+    schema: dict[str, Any] = DOCUMENT.resolve(
+        DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"])
+    return schema
 
 
 def _check(exchange: Exchange, function: str, field: str, what: str) -> None:
@@ -135,8 +139,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
 @pytest.mark.parametrize("op_id", _params())
 def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
     client, actor, function, path, base = _setup(op_id, ocp_harness)
-    schema_name = DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"]["$ref"]
-    required = DOCUMENT.bundled["components"]["schemas"][schema_name.rsplit("/", 1)[-1]].get("required", [])
+    required = _body_schema(op_id).get("required", [])
     for field in required:
         body = {k: v for k, v in base.items() if k != field}
         exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)

@@ -51,14 +51,9 @@ class SecurityFailure(AssertionError):
 
 # ---------------------------------------------------------------------- request building
 def _resolve(contracts: ContractSet, op: Operation, schema: Any) -> dict[str, Any]:
-    """Follow local ``$ref``s of ``op``'s bundled document."""
-    bundled = contracts.document(op.document).bundled
-    while isinstance(schema, dict) and isinstance(schema.get("$ref"), str) and schema["$ref"].startswith("#/"):
-        node: Any = bundled
-        for part in schema["$ref"][2:].split("/"):
-            node = node[part]
-        schema = node
-    return schema if isinstance(schema, dict) else {}
+    """``schema`` with the local ``$ref``s of ``op``'s bundled document followed."""
+    resolved = contracts.document(op.document).resolve(schema)
+    return resolved if isinstance(resolved, dict) else {}
 
 
 def _sample(contracts: ContractSet, op: Operation, schema: Any) -> tuple[bool, Any]:

@@ -9,7 +9,7 @@ report from them (never from console text).
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,6 @@ class Harness:
     client: OcpClient
     redactor: Redactor
     faults: tuple[str, ...] = ()
-    exchanges: list[Exchange] = field(default_factory=list)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -66,6 +66,10 @@ class ApiDocument:
         doc.operations = _index_operations(doc)
         return doc
 
+    def resolve(self, node: Any) -> Any:
+        """``node`` with its local ``$ref``s (``#/components/...``) followed to what they name."""
+        return _local(self.bundled, node)
+
     @property
     def version(self) -> str:
         return str(self.bundled.get("info", {}).get("version", "unknown"))

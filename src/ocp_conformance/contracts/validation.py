@@ -73,17 +73,19 @@ class _Parameter:
     location: str
     required: bool
     validator: Draft202012Validator
+    type: str | None
 
 
 class OperationValidator:
     """Checks path, query and header parameters and the JSON body of one operation."""
 
-    def __init__(self, operation: Operation, registry: Registry[Any], base_uri: str) -> None:
+    def __init__(self, document: ApiDocument, operation: Operation, registry: Registry[Any], base_uri: str) -> None:
         self.operation = operation
         self._parameters = [
             _Parameter(p["name"], p["in"], bool(p.get("required", p["in"] == "path")),
-                       _validator(p.get("schema", {}), registry, base_uri))
-            for p in (_deref(p, registry, base_uri) for p in operation.spec.get("parameters", []))
+                       _validator(p.get("schema", {}), registry, base_uri),
+                       document.resolve(p.get("schema", {})).get("type"))
+            for p in operation.spec.get("parameters", [])  # Operation has them resolved already
         ]
         body_spec = operation.spec.get("requestBody")
         self._body_required = bool(body_spec and body_spec.get("required"))
@@ -104,7 +106,7 @@ class OperationValidator:
                 if param.required:
                     errors.append(FieldError(pointer, f"required {param.location} parameter is missing"))
                 continue
-            value = _coerce(raw, param.validator.schema if isinstance(param.validator.schema, dict) else {})
+            value = _coerce(raw, param.type)
             errors += [FieldError(pointer, _reason(e)) for e in param.validator.iter_errors(value)]
             values[param.location][param.name] = value
         body = None
@@ -138,7 +140,8 @@ class OperationValidator:
 def validators_for(document: ApiDocument) -> dict[str, OperationValidator]:
     """One validator per operation of ``document``, sharing a registry of its bundled components."""
     base_uri, registry = _registry(document)
-    return {op_id: OperationValidator(op, registry, base_uri) for op_id, op in document.operations.items()}
+    return {op_id: OperationValidator(document, op, registry, base_uri)
+            for op_id, op in document.operations.items()}
 
 
 def _absolute(node: Any, base_uri: str) -> Any:
@@ -155,20 +158,8 @@ def _validator(schema: Any, registry: Registry[Any], base_uri: str) -> Draft2020
                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def _deref(node: dict[str, Any], registry: Registry[Any], base_uri: str) -> dict[str, Any]:
-    while "$ref" in node:
-        node = registry.resolver(base_uri).lookup(base_uri + node["$ref"]).contents
-    return node
-
-
-def _resolved_type(schema: dict[str, Any]) -> Any:
-    if "$ref" in schema:
-        return None
-    return schema.get("type")
-
-
-def _coerce(raw: str, schema: dict[str, Any]) -> Any:
-    kind = _resolved_type(schema)
+def _coerce(raw: str, kind: str | None) -> Any:
+    """A query or header value as the type its schema declares (it arrives as text)."""
     if kind == "integer" and _INTEGER.match(raw):
         return int(raw)
     if kind == "boolean" and raw in ("true", "false"):
@@ -199,11 +190,11 @@ def _reason(error: ValidationError) -> str:
 class ResponseValidator:
     """Checks a response against the operation: documented status, content type, body schema."""
 
-    def __init__(self, operation: Operation, registry: Registry[Any], base_uri: str) -> None:
+    def __init__(self, document: ApiDocument, operation: Operation, registry: Registry[Any], base_uri: str) -> None:
         self.operation = operation
         self._bodies: dict[str, tuple[str, Draft202012Validator]] = {}
         for status, response in operation.spec.get("responses", {}).items():
-            response = _deref(response, registry, base_uri)
+            response = document.resolve(response)
             for media_type, media in (response.get("content") or {}).items():
                 if "schema" in media:
                     self._bodies[str(status)] = (media_type, _validator(media["schema"], registry, base_uri))
@@ -222,7 +213,7 @@ class ResponseValidator:
         seen_type = (content_type or "").split(";")[0].strip()
         if seen_type != media_type:
             problems.append(f"wrong content type. Received: {seen_type or 'none'}. Expected: {media_type}")
-        if body is _NOT_JSON:
+        if body is NOT_JSON:
             return [*problems, "the body is not JSON"]
         for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
             for field in _field_errors(error):
@@ -230,13 +221,14 @@ class ResponseValidator:
         return problems
 
 
-_NOT_JSON = object()
-NOT_JSON = _NOT_JSON
+NOT_JSON = object()
+"""Pass as ``body`` when the response body could not be parsed as JSON."""
 
 
 def response_validators_for(document: ApiDocument) -> dict[str, ResponseValidator]:
     base_uri, registry = _registry(document)
-    return {op_id: ResponseValidator(op, registry, base_uri) for op_id, op in document.operations.items()}
+    return {op_id: ResponseValidator(document, op, registry, base_uri)
+            for op_id, op in document.operations.items()}
 
 
 def _registry(document: ApiDocument) -> tuple[str, Registry[Any]]:
