@@ -85,3 +85,22 @@ def test_duplicate_yaml_key_is_an_error_at_its_position(tmp_path: Path) -> None:
         load_yaml(bad)
     assert f"{bad}:4:3" in str(caught.value)
     assert "duplicate key 'quantity' (first at line 2)" in str(caught.value)
+
+
+def test_a_function_group_may_live_in_its_own_path_file(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    (folder / "api" / "paths").mkdir(exist_ok=True)
+    (folder / "api" / "paths" / "probe.yaml").write_text(
+        "openapi: 3.1.0\ninfo: {title: probe, version: 0.0.0}\npaths: {}\ncomponents:\n"
+        "  pathItems:\n    Probe:\n      get:\n        operationId: probeThing\n"
+        "        responses:\n          '200':\n            description: ok\n            content:\n"
+        "              application/json: {schema: {$ref: '#/components/schemas/Thing'}}\n"
+        "  schemas:\n    Thing: {type: object, properties: {code: {$ref: '../components/common.yaml"
+        "#/components/schemas/StockCode'}}}\n")
+    api = folder / "api" / "ocp-api.yaml"
+    api.write_text(api.read_text().replace(
+        "paths:\n", "paths:\n  /probe:\n    $ref: './paths/probe.yaml#/components/pathItems/Probe'\n", 1))
+    document = load_contracts(folder).document("ocp-api")
+    assert document.operations["probeThing"].path == "/probe"
+    assert "$ref" not in document.bundled["paths"]["/probe"] and "pathItems" not in document.bundled["components"]
+    assert document.resolve(document.bundled["components"]["schemas"]["Thing"]["properties"]["code"])["type"]

@@ -123,7 +123,9 @@ def bundle(root: YamlDocument) -> dict[str, Any]:
 
     Referenced items are copied into the root's ``components`` under the same section and name, so the result
     is one self-contained dict that jsonschema, schemathesis and the simulator can all use. Parameters,
-    responses and schemas are resolved to local references; a name clash between files is an error.
+    responses and schemas are resolved to local references; a name clash between files is an error. Path
+    items (``paths: {/x: {$ref: ./paths/group.yaml#/components/pathItems/X}}``, so one function group can live
+    in its own file) are inlined under ``paths`` instead, as every tool reads them there.
     """
     result = copy.deepcopy(root.data)
     imported: dict[str, dict[str, Any]] = {}
@@ -177,4 +179,17 @@ def bundle(root: YamlDocument) -> dict[str, Any]:
                                   f"components/{section}/{name} is defined here and in a referenced file",
                                   fix="rename one of them")
             own.setdefault(section, {})[name] = item
+    _inline_path_items(bundled)
     return bundled
+
+
+def _inline_path_items(bundled: dict[str, Any]) -> None:
+    path_items = bundled.get("components", {}).pop("pathItems", None)
+    if not path_items:
+        return
+    paths = bundled.get("paths") or {}
+    for path, item in list(paths.items()):
+        ref = item.get("$ref") if isinstance(item, dict) else None
+        if isinstance(ref, str) and ref.startswith("#/components/pathItems/"):
+            name = ref.rsplit("/", 1)[1]
+            paths[path] = {**path_items[name], **{k: v for k, v in item.items() if k != "$ref"}}

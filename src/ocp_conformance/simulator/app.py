@@ -62,7 +62,8 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
     for fault in applied:
         if fault.rules is not None:
             rules = fault.rules(rules)
-    state = state or SimulatorState(rules=rules)
+    patches = tuple(fault.patch for fault in applied if fault.patch is not None)
+    state = state or SimulatorState(rules=rules, patches=patches)
     endpoints: dict[str, dict[str, Endpoint]] = {}
     for document in contracts.documents:
         validators = validators_for(document)

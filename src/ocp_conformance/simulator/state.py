@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,18 +34,26 @@ class SimulatorState:
 
     token_seed: str = DEMO_TOKEN_SEED
     rules: SiRules = DEFAULT_RULES
+    patches: tuple[Callable[[Simulation], None], ...] = ()
+    """Applied to every simulation built (at start and on reset): how fault profiles break deeper rules."""
     simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.simulation = Simulation(rules=self.rules)
+        self.simulation = self._new_simulation()
         self._issue_tokens()
 
     def reset(self) -> None:
-        self.simulation = Simulation(rules=self.rules)
+        self.simulation = self._new_simulation()
         self.idempotency.clear()
         self._issue_tokens()
+
+    def _new_simulation(self) -> Simulation:
+        simulation = Simulation(rules=self.rules)
+        for patch in self.patches:
+            patch(simulation)
+        return simulation
 
     def _issue_tokens(self) -> None:
         self.tokens = {demo_token(pid, self.token_seed): pid for pid in self.simulation.reference.participants}

@@ -1,60 +1,18 @@
-"""Fault profiles: each makes the simulator break one rule on purpose, so we can prove a suite catches it.
-
-A suite that no fault can fail is not done (DESIGN.md §4). Each profile names the catalogue function it
-breaks and the check kind expected to catch it; ``tests/faults/`` runs the harness against every profile and
-asserts that the readiness report fails that function.
-"""
+"""Fault profiles of the Maintain SI group."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import Literal
+from dataclasses import replace
 
-from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
+from ocp_conformance.simulator.faults.fault import Fault
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import domain_values, si_json
 
-__all__ = ["FAULTS", "Fault", "UnknownFaultError", "resolve_faults"]
-
-Wrapper = Callable[[Call, Handler], Reply]
-CheckKind = Literal["contract", "negative", "scenario", "security"]
-
-
-@dataclass(frozen=True, slots=True)
-class Fault:
-    """One deliberate defect."""
-
-    name: str
-    function: str
-    """The catalogue function it breaks."""
-    check: CheckKind
-    """The check kind expected to catch it."""
-    breaks: str
-    wrappers: Mapping[str, Wrapper] = field(default_factory=dict)
-    raw_body: Callable[[str, bytes], bytes] | None = None
-    rules: Callable[[SiRules], SiRules] | None = None
-    """Changes the domain's modelled rules (matching key, what may settle)."""
-
-
-class UnknownFaultError(ValueError):
-    def __init__(self, name: str) -> None:
-        hint = did_you_mean(name, FAULTS, cutoff=0.4)
-        super().__init__(f"no fault profile {name!r}.{hint} `ocp-conformance faults` lists them all.")
-
-
-def resolve_faults(names: Iterable[str]) -> tuple[Fault, ...]:
-    """The profiles called ``names``, or :class:`UnknownFaultError` for the first unknown one."""
-    resolved = []
-    for name in names:
-        if name not in FAULTS:
-            raise UnknownFaultError(name)
-        resolved.append(FAULTS[name])
-    return tuple(resolved)
+__all__ = ["SI_FAULTS"]
 
 
 def _drop_reason_code(call: Call, inner: Handler) -> Reply:
@@ -163,7 +121,7 @@ def _forget_idempotency(call: Call, inner: Handler) -> Reply:
     return inner(call)
 
 
-_ALL = [
+SI_FAULTS = [
     Fault("drop-required-field", "Enquire SI Unmatched Reason", "contract",
           "the unmatched-reason response lacks the required field reasonCode",
           wrappers={"enquireSiUnmatchedReason": _drop_reason_code}),
@@ -201,5 +159,3 @@ _ALL = [
           "a repeated Input SI with the same Idempotency-Key creates a second SI",
           wrappers={"inputSi": _forget_idempotency}),
 ]
-
-FAULTS: dict[str, Fault] = {fault.name: fault for fault in _ALL}

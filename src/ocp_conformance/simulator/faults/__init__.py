@@ -1,0 +1,37 @@
+"""Fault profiles: each makes the simulator break one rule on purpose, so we can prove a suite catches it.
+
+A suite that no fault can fail is not done (DESIGN.md §4). Each profile names the catalogue function it
+breaks and the check kind expected to catch it; ``tests/faults/`` runs the harness against every profile and
+asserts that the readiness report fails that function. Each function group keeps its profiles in its own
+module; this one lists them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ocp_conformance.contracts.suggest import did_you_mean
+from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
+from ocp_conformance.simulator.faults.si import SI_FAULTS
+
+__all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "resolve_faults"]
+
+FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
+    *SI_FAULTS,
+]}
+
+
+class UnknownFaultError(ValueError):
+    def __init__(self, name: str) -> None:
+        hint = did_you_mean(name, FAULTS, cutoff=0.4)
+        super().__init__(f"no fault profile {name!r}.{hint} `ocp-conformance faults` lists them all.")
+
+
+def resolve_faults(names: Iterable[str]) -> tuple[Fault, ...]:
+    """The profiles called ``names``, or :class:`UnknownFaultError` for the first unknown one."""
+    resolved = []
+    for name in names:
+        if name not in FAULTS:
+            raise UnknownFaultError(name)
+        resolved.append(FAULTS[name])
+    return tuple(resolved)
