@@ -32,7 +32,15 @@ def _all_positions(client: OcpClient, participant: str, **filters: Any) -> list[
 def test_enquiry_lists_only_the_callers_positions(ocp_client: OcpClient, ocp_target: Target) -> None:
     require_positions(ocp_client, ocp_target)
     owner, other = ocp_target.acting_pair()
-    book(ocp_client, owner, "00700", "SELL", 1 + uuid.uuid4().int % 10_000)
+    sold = 1 + uuid.uuid4().int % 10_000
+    book(ocp_client, owner, "00700", "SELL", sold)
+    try:
+        _only_own(ocp_client, other)
+    finally:  # a buy of as much nets the short out again, so no later batch run delivers it
+        book(ocp_client, owner, "00700", "BUY", sold)
+
+
+def _only_own(ocp_client: OcpClient, other: str) -> None:
     for filters in ({}, {"stockCode": "700"}, {"direction": "SHORT"}):
         foreign = [i for i in _all_positions(ocp_client, other, **filters) if i.get("participantId") != other]
         if foreign:
@@ -50,7 +58,10 @@ def test_di_requirement_is_the_participants_own(ocp_client: OcpClient, ocp_targe
     book(ocp_client, other, "00388", "SELL", 10)  # a position to read the requirement back on
     theirs = 1 + uuid.uuid4().int % 10**6
     ocp_client.call("Change DI Requirement", as_participant=owner, stockCode="00388", holdBackQuantity=theirs)
-    item = position(ocp_client, other, "00388")
+    try:
+        item = position(ocp_client, other, "00388")
+    finally:
+        book(ocp_client, other, "00388", "BUY", 10)
     ocp_client.call("Change DI Requirement", as_participant=owner, stockCode="00388", holdBackQuantity=0)
     seen = (item or {}).get("diRequirement", {}).get("holdBackQuantity")
     if seen != mine:

@@ -225,7 +225,7 @@ class CnsBook:
     """CNS positions per participant, stock and settlement date; DIs and DI requirements.
 
     Example:
-        >>> from .simulation import Simulation
+        >>> from ocp_conformance.simulator.ccass import Simulation
         >>> sim = Simulation()
         >>> trade, position = sim.cns.book_trade("B01234", "00005", "SELL", 500, date(2027, 4, 1))
         >>> position.settlement_date, position.direction, position.outstanding_short
