@@ -132,3 +132,11 @@ def test_unknown_stock_requirement_and_bad_trade(client: OcpClient) -> None:
     bad = client.call_operation("simBookExchangeTrade", body={
         "participantId": ALPHA, "stockCode": "00005", "side": "SELL", "quantity": 1, "market": "MAMK"})
     assert (bad.status, bad.body["code"]) == (422, "MARKET_MISMATCH")
+
+
+def test_trade_booked_days_overdue_is_an_overdue_position(client: OcpClient) -> None:
+    booked = _sell(client, BETA, "00001", 70, businessDaysOverdue=2)
+    assert booked["settlementDate"] < client.call_operation("simGetClock").body["businessDate"]
+    position = _position(client, BETA, "1")
+    assert (position["positionType"], position["carriedForwardQuantity"], position["overdueSince"]) == (
+        "OVERDUE", -70, booked["settlementDate"])

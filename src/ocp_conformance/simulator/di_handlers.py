@@ -88,13 +88,17 @@ def enquire_positions(call: Call) -> Reply:
 
 
 def book_trade(call: Call) -> Reply:
-    """simBookExchangeTrade: without tradeDate, the trade settles on the current business date."""
+    """simBookExchangeTrade: without tradeDate, the trade settles on the current business date (or
+    businessDaysOverdue business days before it)."""
     body = call.request.body
     sim = call.state.simulation
     book = sim.cns
     stock = sim.reference.stock(body["stockCode"])
     market = body.get("market") or (stock.market if stock else "HKMK")
-    trade_date = date.fromisoformat(body["tradeDate"]) if "tradeDate" in body else book.trade_date_due_today(market)
+    if "tradeDate" in body:
+        trade_date = date.fromisoformat(body["tradeDate"])
+    else:
+        trade_date = book.trade_date_due_today(market, days_overdue=int(body.get("businessDaysOverdue", 0)))
     trade, position = book.book_trade(body["participantId"], body["stockCode"], body["side"], body["quantity"],
                                       trade_date, body.get("market"))
     return Reply(200, {"tradeId": trade.trade_id, "participantId": trade.participant, "stockCode": trade.stock_code,

@@ -293,9 +293,11 @@ class CnsBook:
         position.updated_at = now
         return trade, position
 
-    def trade_date_due_today(self, market: str) -> date:
-        """The trade date of a trade on ``market`` that settles on the current business date."""
-        return self.clock.calendar.add_business_days(self.clock.today, -self.rules.settlement_cycles.get(market, 2))
+    def trade_date_due_today(self, market: str, *, days_overdue: int = 0) -> date:
+        """The trade date of a trade on ``market`` that settles on the current business date, or
+        ``days_overdue`` business days before it."""
+        cycle = self.rules.settlement_cycles.get(market, 2)
+        return self.clock.calendar.add_business_days(self.clock.today, -(cycle + days_overdue))
 
     # ---------------------------------------------------------------- enquiry
     def positions(self, participant: str, wanted: CnsPositionFilter = CnsPositionFilter()) -> list[CnsPosition]:
