@@ -8,6 +8,7 @@ from typing import Final
 from .broadcast import BroadcastBoard
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
+from .cns import CnsBook, seed_demo_positions
 from .isi import IsiBook
 from .ledger import Ledger, seed_demo_holdings
 from .mass_transfers import MassTransferBook
@@ -42,6 +43,7 @@ class Simulation:
     def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None,
                  rules: SiRules = DEFAULT_RULES) -> None:
         self.ledger = Ledger()
+        demo = reference is None
         if reference is None:
             reference = demo_reference_data()
             seed_demo_holdings(self.ledger, reference)
@@ -52,6 +54,9 @@ class Simulation:
         self.transfers = TransferBook(self.reference, self.ledger, self.clock)
         self.mass_transfers = MassTransferBook(self.transfers, self.clock)
         self.broadcasts = BroadcastBoard(self.clock)
+        self.cns = CnsBook(self.reference, self.ledger, self.clock)
+        if demo:
+            seed_demo_positions(self.cns)
 
     def advance_to(self, when: datetime) -> list[SettlementRun]:
         """Move simulated time to ``when``, processing batch runs and day ends on the way, in order.
@@ -81,6 +86,7 @@ class Simulation:
         self.isi_book.run_batch(run.run_id)
         self.mass_transfers.process_all()
         self.transfers.settle_pending()
+        self.cns.run_batch(run.run_id)  # after the SIs: automatic CNS delivery takes what stock is left
         return run
 
     def _process(self, event: ClockEvent) -> SettlementRun | None:
@@ -90,6 +96,7 @@ class Simulation:
         else:
             self.si_book.on_day_end(event.at.date())
             self.isi_book.on_day_end(event.at.date())
+            self.cns.on_day_end(event.at.date())
         self.broadcasts.publish_event(event)  # after processing: the message says the run completed
         return run
 
