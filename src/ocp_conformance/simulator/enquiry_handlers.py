@@ -33,7 +33,7 @@ def _account(call: Call) -> tuple[str, str]:
         accounts = ", ".join(participant + a for a in known.stock_accounts) if known else "none"
         raise Problem(404, "STOCK_ACCOUNT_NOT_FOUND",
                       f"Received accountId {account_id!r}. Expected one of your stock accounts ({accounts}).",
-                      (FieldError("/accountId", "not a stock account of the acting participant"),))
+                      (FieldError("/path/accountId", "not a stock account of the acting participant"),))
     return participant, account
 
 
