@@ -101,6 +101,9 @@ def enquire_movements(call: Call) -> Reply:
         raise Problem(422, "DATE_RANGE_INVALID", f"Received fromDate {since} after toDate {until}. "
                       "Expected fromDate on or before toDate.", (FieldError("/query/fromDate", "after toDate"),))
     lines = sim.statements.movements(participant, account, since, until, _stock(call))
+    source_id = call.request.query.get("sourceId")
+    if source_id is not None:
+        lines = [line for line in lines if line.source_id == source_id]
     items, next_cursor = _paged(call, lines)
     return Reply(200, {"accountId": participant + account, "fromDate": since.isoformat(),
                        "toDate": until.isoformat(), "items": [movement_json(m) for m in items],
@@ -111,11 +114,17 @@ def enquire_activity(call: Call) -> Reply:
     sim = call.state.simulation
     day = _date(call, "businessDate", sim.clock.today)
     activity = sim.activity.read(_participant(call), day, date_of=sim.clock.business_date_of)
-    wanted = call.request.query.get("sourceType")
-    listed = [item for item in activity.items if wanted is None or item.source_type == wanted]
+    query = call.request.query
+    kind, source_id, run_id = query.get("sourceType"), query.get("sourceId"), query.get("runId")
+    listed = [item for item in activity.items
+              if (kind is None or item.source_type == kind) and (source_id is None or item.source_id == source_id)]
     items, next_cursor = _paged(call, listed)
-    runs = [{"runId": run.run_id, "at": encode(run.at), "settled": list(run.settled),
-             "failed": [{"instructionId": i, "reason": r} for i, r in run.failed]} for run in activity.batch_runs]
+    def wanted(instruction: str) -> bool:
+        return source_id is None or instruction == source_id
+
+    runs = [{"runId": run.run_id, "at": encode(run.at), "settled": [i for i in run.settled if wanted(i)],
+             "failed": [{"instructionId": i, "reason": r} for i, r in run.failed if wanted(i)]}
+            for run in activity.batch_runs if run_id is None or run.run_id == run_id]
     return Reply(200, {"businessDate": day.isoformat(), "batchRuns": runs,
                        "items": [activity_item_json(i) for i in items], "nextCursor": next_cursor})
 
