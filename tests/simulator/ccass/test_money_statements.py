@@ -64,3 +64,14 @@ def test_activity_lists_settlements_with_money_and_run_results(sim: Simulation, 
     (run,) = activity.batch_runs
     assert run.settled == (deliver.si_id,)
     assert [si_id for si_id, _ in run.failed] == [lack.si_id]
+
+
+def test_a_new_instruction_type_appears_in_activity_and_movements_unchanged(sim: Simulation) -> None:
+    """DI (built elsewhere) only has to move stock through the ledger under its own kind."""
+    sim.ledger.move(stock="00005", quantity=11, source=(ALPHA, "01"), target=("C00019", "01"), at=sim.clock.now,
+                    kind="DI", reference="DI0000000001")
+    (item,) = sim.activity.read(ALPHA, sim.clock.today).items
+    assert (item.source_type, item.source_id, item.quantity) == ("DI", "DI0000000001", -11)
+    today = sim.clock.today
+    (line,) = sim.statements.movements(ALPHA, "01", today, today, "00005")
+    assert (line.movement_type, line.source_type) == ("DI", "DI")

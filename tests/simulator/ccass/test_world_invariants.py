@@ -146,6 +146,13 @@ class WorldMachine(RuleBasedStateMachine):
     def mass_submission(self, participant: str, items: list[MassItem]) -> None:
         self.mass_ids.append(self.sim.mass_transfers.submit(participant, items).mass_id)
 
+    @precondition(lambda self: bool(self.mass_ids))
+    @rule(data=st.data())
+    def cancel_mass_submission(self, data: st.DataObject) -> None:
+        mass_id = data.draw(st.sampled_from(self.mass_ids))
+        with suppress(DomainError):  # already processed: it stays as it was
+            self.sim.mass_transfers.cancel(self._owner_of(mass_id), mass_id)
+
     # ------------------------------------------------------------------ ISIs
     @rule(broker=st.sampled_from(BROKERS), direction=st.sampled_from(["DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR"]),
           stock=st.sampled_from(["00005", "00700"]), quantity=quantities, dvp=st.booleans(), amount=amounts,
