@@ -95,6 +95,9 @@ def _existing_sis(client: OcpClient) -> list[str]:
 
 def _cases(api_operation: Any, op: Operation, mode: GenerationMode, client: OcpClient) -> Any:
     generated = api_operation.as_strategy(generation_mode=mode)
+    if "{accountId}" in op.path:  # the acting participant's own stock account, so cases reach real balances
+        own = f"{client.target.acting_pair()[0]}01"
+        return st.one_of(generated, api_operation.as_strategy(generation_mode=mode, path_parameters={"accountId": own}))
     if "{siId}" not in op.path:
         return generated
     existing = [api_operation.as_strategy(generation_mode=mode, path_parameters={"siId": si_id})

@@ -15,7 +15,7 @@ ResultFactory = Callable[..., CheckResult]
 
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
-    """The project's catalogue: 43 entries, the 9 Maintain SI ones contracted."""
+    """The project's catalogue: 43 entries, those whose group has a contract contracted."""
     return load_contracts().catalogue
 
 

@@ -44,9 +44,11 @@ def test_ready_when_every_contracted_entry_passes(
     assert readiness.harness_errors == []
 
 
-def test_real_catalogue_ready_with_only_maintain_si_contracted(
+def test_real_catalogue_ready_with_every_contracted_entry_passing(
     catalogue: Catalogue, passing_everything: Passing
 ) -> None:
+    # Counted from the catalogue, so a function group that adds its contract needs no edit here.
+    contracted = sum(1 for entry in catalogue if entry.contracted)
     readiness = build(catalogue, passing_everything(catalogue))
     contracted = sum(1 for entry in catalogue if entry.contracted)
     assert readiness.verdict == "ready"

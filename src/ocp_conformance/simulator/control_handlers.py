@@ -42,7 +42,8 @@ def seed_holding(call: Call) -> Reply:
     if sim.reference.stock(body["stockCode"]) is None:
         raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(sim.reference.stocks)}",
                       (FieldError("/stockCode", "unknown stock"),))
-    sim.ledger.deposit(pid, account, body["stockCode"], body["quantity"])
+    # Dated, so Enquire Stock Account Movement lists the deposit like any other movement.
+    sim.ledger.deposit(pid, account, body["stockCode"], body["quantity"], at=sim.clock.now)
     return Reply(200, {"participantId": pid, "stockAccount": account, "stockCode": body["stockCode"],
                        "quantity": sim.ledger.holding(pid, account, body["stockCode"])})
 

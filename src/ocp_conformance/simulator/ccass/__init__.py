@@ -6,6 +6,7 @@ and :class:`SiBook` together. Rules and modelling choices are described in ``/wo
 
 from __future__ import annotations
 
+from .activity import ActivityItem, BatchRunRecord, RunResult, SettlementActivity, SettlementActivityReader
 from .broadcast import (
     CATEGORY_SETTLEMENT,
     CATEGORY_SYSTEM,
@@ -63,6 +64,7 @@ from .mass_transfers import (
     MassSubmission,
     MassTransferBook,
 )
+from .money import SUB_LEDGERS, MoneyLedger, MoneyPosition, MoneyPosting
 from .reference import (
     CLEARING_ACCOUNT,
     SPSA_ACCOUNT_RANGE,
@@ -88,6 +90,7 @@ from .si import (
 )
 from .si_book import SiBook, SiFilter
 from .simulation import DEFAULT_START, Simulation
+from .statements import AccountStatements, PendingLeg, StatementLine, StockBalance
 from .transfers import (
     DEFAULT_SPSA_POLICY,
     AccountTransfer,
@@ -116,10 +119,14 @@ __all__ = [
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
     "SPSA_ACCOUNT_RANGE",
+    "SUB_LEDGERS",
     "AccountKind",
+    "AccountStatements",
     "AccountTransfer",
+    "ActivityItem",
     "AtiStatus",
     "Balance",
+    "BatchRunRecord",
     "BroadcastBoard",
     "BroadcastMessage",
     "BusinessClock",
@@ -155,11 +162,18 @@ __all__ = [
     "MassSubmission",
     "MassTransferBook",
     "MatchKey",
+    "MoneyLedger",
+    "MoneyPosition",
+    "MoneyPosting",
     "Movement",
     "Participant",
     "PaymentType",
+    "PendingLeg",
     "ReferenceData",
+    "RunResult",
     "SegregatedTransfer",
+    "SettlementActivity",
+    "SettlementActivityReader",
     "SettlementFailure",
     "SettlementInstruction",
     "SettlementRun",
@@ -171,8 +185,10 @@ __all__ = [
     "Side",
     "Simulation",
     "SpsaPolicy",
+    "StatementLine",
     "StiStatus",
     "Stock",
+    "StockBalance",
     "TradeSide",
     "TradingCalendar",
     "TransferBook",

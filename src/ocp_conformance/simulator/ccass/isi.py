@@ -334,8 +334,9 @@ class IsiBook:
             return False
         ledger = self._ledger
         if record.payment_type == "DVP" and record.amount is not None and record.currency is not None:
-            ledger.post_money(deliverer, record.currency, record.amount)
-            ledger.post_money(receiver, record.currency, -record.amount)
+            for party, amount in ((deliverer, record.amount), (receiver, -record.amount)):
+                ledger.post_money(party, record.currency, amount, stock=record.stock_code, at=now, kind="ISI",
+                                  reference=record.isi_id)
         record.status = "SETTLED"
         record.settled_at = record.updated_at = now
         record.reason = None

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
 
 from .errors import InsufficientStock
+from .money import DEFAULT_MARKET, MoneyLedger
 from .reference import ReferenceData
 
 __all__ = ["Balance", "Hold", "Ledger", "Movement", "seed_demo_holdings"]
@@ -87,9 +89,14 @@ class Ledger:
         [1000, -400]
     """
 
-    __slots__ = ("_holds", "_journal", "_journal_by_position", "_money", "_on_hold", "_seq", "_stock")
+    __slots__ = ("_holds", "_journal", "_journal_by_position", "_markets", "_money", "_on_hold", "_seq", "_stock",
+                 "money_ledger")
 
-    def __init__(self) -> None:
+    def __init__(self, *, markets: Mapping[str, str] | None = None) -> None:
+        # Stock code -> market, so a money posting lands in the market of the stock that settled.
+        self._markets: Mapping[str, str] = markets or {}
+        self.money_ledger = MoneyLedger()
+        """Money positions by market, currency and sub-ledger, with their journal (see :mod:`.money`)."""
         # Nested by participant so per-participant enquiries never scan the whole market.
         self._stock: defaultdict[str, dict[tuple[str, str], int]] = defaultdict(dict)
         self._money: defaultdict[str, dict[str, Decimal]] = defaultdict(dict)
@@ -128,6 +135,28 @@ class Ledger:
         positions = self._stock[participant]
         positions[(account, stock)] = positions.get((account, stock), 0) + quantity
         self._journalise(at, participant, account, stock, quantity, kind, reference)
+
+    def withdraw(self, participant: str, account: str, stock: str, quantity: int, *,
+                 at: datetime | None = None, kind: str = "WITHDRAWAL", reference: str | None = None) -> None:
+        """Take ``quantity`` (> 0) of available ``stock`` out of the simulated market (the reverse of a deposit).
+
+        Raises:
+            InsufficientStock: less than ``quantity`` is available; nothing moves.
+            ValueError: ``quantity`` is not positive.
+        """
+        if quantity <= 0:
+            raise ValueError(f"Received withdrawal quantity {quantity}; expected a positive number of shares.")
+        held = self.holding(participant, account, stock)
+        available = held - self.on_hold(participant, account, stock)
+        if available < quantity:
+            raise InsufficientStock(participant=participant, account=account, stock=stock, needed=quantity,
+                                    available=available)
+        positions = self._stock[participant]
+        if held - quantity:
+            positions[(account, stock)] = held - quantity
+        else:
+            del positions[(account, stock)]
+        self._journalise(at, participant, account, stock, -quantity, kind, reference)
 
     def move(self, *, stock: str, quantity: int, source: tuple[str, str], target: tuple[str, str],
              at: datetime | None = None, kind: str = "MOVE", reference: str | None = None) -> None:
@@ -257,10 +286,17 @@ class Ledger:
         positions = self._money.get(participant)
         return positions.get(currency, _ZERO) if positions else _ZERO
 
-    def post_money(self, participant: str, currency: str, amount: Decimal) -> None:
-        """Add ``amount`` (negative to debit) to ``participant``'s position in ``currency``."""
+    def post_money(self, participant: str, currency: str, amount: Decimal, *, stock: str | None = None,
+                   at: datetime | None = None, kind: str = "MONEY", reference: str | None = None) -> None:
+        """Add ``amount`` (negative to debit) to ``participant``'s position in ``currency``.
+
+        The posting also goes to the settlement sub-ledger of :attr:`money_ledger`, in the market of ``stock``
+        (``HKMK`` when no stock is named), journalled with ``at``, ``kind`` and ``reference``.
+        """
         positions = self._money[participant]
         positions[currency] = positions.get(currency, _ZERO) + amount
+        market = self._markets.get(stock, DEFAULT_MARKET) if stock is not None else DEFAULT_MARKET
+        self.money_ledger.post(participant, currency, amount, market=market, at=at, kind=kind, reference=reference)
 
     def holdings_of(self, participant: str) -> list[tuple[str, str, int]]:
         """``(account, stock, quantity)`` of every non-zero holding of ``participant``, sorted."""

@@ -111,8 +111,9 @@ def settle_pair(
         reference=deliver_si.match_id,
     )
     if deliver_si.payment_type != "FOP" and deliver_si.amount is not None and deliver_si.currency is not None:
-        ledger.post_money(deliverer, deliver_si.currency, deliver_si.amount)
-        ledger.post_money(receiver, deliver_si.currency, -deliver_si.amount)
+        for party, amount in ((deliverer, deliver_si.amount), (receiver, -deliver_si.amount)):
+            ledger.post_money(party, deliver_si.currency, amount, stock=stock, at=at, kind="SI_SETTLEMENT",
+                              reference=deliver_si.match_id)
     for si in (deliver_si, receive_si):
         si.status = "SETTLED"
         si.settled_at = si.updated_at = at

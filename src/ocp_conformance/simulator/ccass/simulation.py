@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final
 
+from .activity import BatchRunRecord, SettlementActivityReader
 from .broadcast import BroadcastBoard
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
@@ -16,6 +17,7 @@ from .reference import ReferenceData, demo_reference_data
 from .rules import DEFAULT_RULES, SiRules
 from .settlement import SettlementRun
 from .si_book import SiBook
+from .statements import AccountStatements, SourceIds, isi_pending, si_pending, si_source_ids, sti_pending
 from .transfers import TransferBook
 
 __all__ = ["DEFAULT_START", "Simulation"]
@@ -42,10 +44,10 @@ class Simulation:
 
     def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None,
                  rules: SiRules = DEFAULT_RULES) -> None:
-        self.ledger = Ledger()
-        demo = reference is None
-        if reference is None:
-            reference = demo_reference_data()
+        seed = reference is None
+        reference = reference if reference is not None else demo_reference_data()
+        self.ledger = Ledger(markets={code: stock.market for code, stock in reference.stocks.items()})
+        if seed:
             seed_demo_holdings(self.ledger, reference)
         self.reference = reference
         self.clock = BusinessClock(TradingCalendar(), start if start is not None else DEFAULT_START)
@@ -55,8 +57,16 @@ class Simulation:
         self.mass_transfers = MassTransferBook(self.transfers, self.clock)
         self.broadcasts = BroadcastBoard(self.clock)
         self.cns = CnsBook(self.reference, self.ledger, self.clock)
-        if demo:
+        if seed:
             seed_demo_positions(self.cns)
+        self.batch_runs: list[BatchRunRecord] = []
+        """Every batch run performed, in order (read by Enquire Settlement Activity)."""
+        source_ids: dict[str, SourceIds] = {"SI_SETTLEMENT": si_source_ids(self.si_book)}
+        self.statements = AccountStatements(
+            self.ledger, [si_pending(self.si_book), sti_pending(self.transfers), isi_pending(self.isi_book)],
+            source_ids)
+        self.activity = SettlementActivityReader(self.ledger, self.batch_runs, self.si_book, self.isi_book,
+                                                 source_ids)
 
     def advance_to(self, when: datetime) -> list[SettlementRun]:
         """Move simulated time to ``when``, processing batch runs and day ends on the way, in order.
@@ -83,7 +93,7 @@ class Simulation:
         """Run a batch settlement now (outside the schedule, e.g. on demand from a test): SIs, then the ISIs
         waiting for stock under the same run id, then mass ATI/STI submissions and the STIs pending."""
         run = self.si_book.run_batch_settlement()
-        self.isi_book.run_batch(run.run_id)
+        self.batch_runs.append(BatchRunRecord(run, self.isi_book.run_batch(run.run_id)))
         self.mass_transfers.process_all()
         self.transfers.settle_pending()
         self.cns.run_batch(run.run_id)  # after the SIs: automatic CNS delivery takes what stock is left

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.simulator.faults.di import DI_FAULTS
+from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 
@@ -20,6 +21,7 @@ __all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "reso
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *SI_FAULTS,
     *DI_FAULTS,
+    *ENQUIRY_FAULTS,
 ]}
 
 
