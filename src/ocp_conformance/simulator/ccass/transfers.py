@@ -179,7 +179,7 @@ class TransferBook:
 
         Raises:
             DomainError: ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, QUANTITY_INVALID,
-                SPSA_TRANSFER_NOT_ALLOWED (422) or INSUFFICIENT_BALANCE (409); nothing moves.
+                SPSA_TRANSFER_NOT_ALLOWED or INSUFFICIENT_BALANCE (422: a business rule); nothing moves.
         """
         del reference  # accepted for the surface; the journal references the ATI id instead
         self._validate(owner, from_account, to_account, stock, quantity)
@@ -190,7 +190,7 @@ class TransferBook:
                 f"Received an ATI of {quantity} shares of {stock} out of {owner}-{from_account}. Expected at "
                 f"most the {available} shares available there (needed {quantity}, available {available}). "
                 "Fix: transfer less, or move stock into that account first.",
-                status=409,
+                status=422,
                 pointer="/quantity",
             )
         now = self._clock.now

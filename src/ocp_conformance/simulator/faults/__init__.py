@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocp_conformance.contracts.suggest import did_you_mean
+from ocp_conformance.simulator.faults.ati import ATI_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 
@@ -18,6 +19,7 @@ __all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "reso
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *SI_FAULTS,
+    *ATI_FAULTS,
 ]}
 
 
