@@ -95,7 +95,8 @@ def input_ati(call: Call) -> Reply:
 
     def create() -> Reply:
         ati = call.state.simulation.transfers.input_ati(
-            _owner(call), body["fromAccount"], body["toAccount"], body["stockCode"], body["quantity"])
+            _owner(call), body["fromAccount"], body["toAccount"], body["stockCode"], body["quantity"],
+            body.get("ownReference"))
         return Reply(201, ati_json(ati))
 
     return _idempotent(call, create)

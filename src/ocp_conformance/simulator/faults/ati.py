@@ -48,7 +48,8 @@ def _fake_ati(call: Call) -> Reply:
     body = call.request.body
     clock = call.state.simulation.clock
     ati = AccountTransfer("ATI9999999999", call.participant, body["fromAccount"], body["toAccount"],
-                          body["stockCode"], body["quantity"], "SETTLED", None, clock.now)
+                          body["stockCode"], body["quantity"], "SETTLED", None, clock.now,
+                          own_reference=body.get("ownReference"))
     return Reply(201, ati_json(ati))
 
 
