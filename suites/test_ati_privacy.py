@@ -31,12 +31,17 @@ class PrivacyBreach(AssertionError):
 
 def _owners_submission(client: OcpClient, owner: str) -> dict[str, Any]:
     reference = uuid.uuid4().hex[:16]
-    quantity = 700_000 + uuid.uuid4().int % 200_000
+    quantity = 1 + uuid.uuid4().int % 999
     created = client.call("Input Mass ATI/STI", as_participant=owner, ownReference=reference, items=[
         {"kind": "ATI", "fromAccount": "01", "toAccount": "02", "stockCode": "00005", "quantity": quantity}])
     if created.status != 201:
         pytest.skip(f"could not set up A's submission (Input Mass ATI/STI answered {created.status})")
     return dict(created.body)
+
+
+def _withdraw(client: OcpClient, owner: str, submission: dict[str, Any]) -> None:
+    """Cancel the suite's submission, so no later batch run of someone else's test moves the owner's stock."""
+    client.call("Cancel Mass ATI/STI", as_participant=owner, massId=submission["massId"])
 
 
 def _code(exchange: Exchange) -> object:
@@ -74,6 +79,7 @@ def test_other_participants_submission_is_not_found(function: str, operation: st
         raise PrivacyBreach(function, f"{other}'s request changed {owner}'s submission",
                             received=f"status={after.body['status']} ownReference={after.body['ownReference']}",
                             expected=f"status=RECEIVED ownReference={submission['ownReference']}", exchange=after)
+    _withdraw(ocp_client, owner, submission)
 
 
 @pytest.mark.ocp(functions=["Enquire Mass ATI/STI"], check="security")
@@ -96,3 +102,4 @@ def test_enquire_never_lists_other_participants_submissions(ocp_client: OcpClien
             raise PrivacyBreach("Enquire Mass ATI/STI", f"{other}'s enquiry lists another participant's submission",
                                 received=sorted({s["participantId"] for s in unfiltered.body["items"]}),
                                 expected=[other], exchange=unfiltered)
+    _withdraw(ocp_client, owner, submission)
