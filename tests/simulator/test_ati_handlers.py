@@ -143,3 +143,19 @@ def test_fault_mass_item_applied_twice_doubles_the_move() -> None:
     client.call("Input Mass ATI/STI", as_participant=A, items=[_item("ATI", "01", "02", 7, "00005")])
     client.call_operation("simRunBatchSettlement")
     assert _holding(client, A, "02", "00005") == before + 14
+
+
+def test_input_mass_replays_a_repeated_idempotency_key(client: OcpClient) -> None:
+    key = {"Idempotency-Key": "mass-replay-01"}
+    items = [_item("ATI", "01", "02", 1)]
+    first = client.call("Input Mass ATI/STI", as_participant=A, headers=key, items=items)
+    again = client.call("Input Mass ATI/STI", as_participant=A, headers=key, items=items)
+    assert again.body["massId"] == first.body["massId"]
+    assert len(client.call("Enquire Mass ATI/STI", as_participant=A).body["items"]) == 1
+    other = client.call("Input Mass ATI/STI", as_participant=A, headers=key, items=[_item("STI", "01", "02", 1)])
+    assert (other.status, other.body["code"]) == (409, "IDEMPOTENCY_KEY_REUSED")
+
+
+def test_input_ati_keeps_the_own_reference(client: OcpClient) -> None:
+    body = client.call("Input ATI", as_participant=A, ownReference="MYREF-1", **_ati("01", "02", 1)).body
+    assert body["ownReference"] == "MYREF-1"
