@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
+from ocp_conformance.simulator.ati_handlers import ATI_HANDLERS
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DEFAULT_RULES, DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
@@ -32,7 +33,7 @@ __all__ = ["HANDLERS", "SimulatorApp", "build_app"]
 
 log = logging.getLogger("ocp_conformance.simulator")
 
-HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **CONTROL_HANDLERS, **DI_HANDLERS, **ENQUIRY_HANDLERS}
+HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **ATI_HANDLERS, **DI_HANDLERS, **ENQUIRY_HANDLERS, **CONTROL_HANDLERS}
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Endpoint = Callable[[Request], Awaitable[Response]]
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]

@@ -70,7 +70,7 @@ class TestAti:
             (("01", "02", "00700", 0), "QUANTITY_INVALID", 422, "/quantity"),
             (("01", "02", "00700", -3), "QUANTITY_INVALID", 422, "/quantity"),
             (("01", "02", "00700", True), "QUANTITY_INVALID", 422, "/quantity"),
-            (("02", "01", "00700", 10_001), "INSUFFICIENT_BALANCE", 409, "/quantity"),
+            (("02", "01", "00700", 10_001), "INSUFFICIENT_BALANCE", 422, "/quantity"),
         ],
     )
     def test_rules(self, sim: Simulation, book: TransferBook, args: tuple[object, ...], code: str, status: int,

@@ -90,6 +90,7 @@ class MassSubmission:
         created_at: simulated submission time.
         updated_at: simulated time of the last change.
         processed_at: simulated processing time, ``None`` until processed.
+        own_reference: the owner's own reference for the submission, ``None`` if not given.
     """
 
     mass_id: str
@@ -99,6 +100,7 @@ class MassSubmission:
     created_at: datetime
     updated_at: datetime
     processed_at: datetime | None = None
+    own_reference: str | None = None
 
     @property
     def accepted(self) -> int:
@@ -148,7 +150,7 @@ class MassTransferBook:
         self._received: dict[str, None] = {}  # mass ids awaiting processing, in submission order
         self._seq = 0
 
-    def submit(self, owner: str, items: Sequence[MassItem]) -> MassSubmission:
+    def submit(self, owner: str, items: Sequence[MassItem], own_reference: str | None = None) -> MassSubmission:
         """Store a submission as RECEIVED; items are only checked for shape here, fully when processed.
 
         Raises:
@@ -158,21 +160,25 @@ class MassTransferBook:
         now = self._clock.now
         self._seq += 1
         mass_id = f"MASS{self._seq:08d}"
-        submission = MassSubmission(mass_id, owner, "RECEIVED", records, now, now)
+        submission = MassSubmission(mass_id, owner, "RECEIVED", records, now, now, own_reference=own_reference)
         self._submissions[mass_id] = submission
         self._by_owner.setdefault(owner, []).append(mass_id)
         self._received[mass_id] = None
         return _snapshot(submission)
 
-    def change(self, owner: str, mass_id: str, items: Sequence[MassItem]) -> MassSubmission:
-        """Replace the items of a RECEIVED submission.
+    def change(self, owner: str, mass_id: str, items: Sequence[MassItem] | None = None, *,
+               own_reference: str | None = None) -> MassSubmission:
+        """Replace the items (and/or the own reference) of a RECEIVED submission; ``None`` keeps them.
 
         Raises:
             DomainError: MASS_NOT_FOUND (404), MASS_ALREADY_PROCESSED (409), or an item error as in
                 :meth:`submit`.
         """
         submission = self._received_of(owner, mass_id, "Change Mass ATI/STI")
-        submission.items = self._records(items)
+        if items is not None:
+            submission.items = self._records(items)
+        if own_reference is not None:
+            submission.own_reference = own_reference
         submission.updated_at = self._clock.now
         return _snapshot(submission)
 

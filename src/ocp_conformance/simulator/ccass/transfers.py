@@ -82,6 +82,7 @@ class AccountTransfer:
             so ``"REJECTED"`` only appears on records a surface builds to report a refusal.
         reason: why it was rejected, ``None`` when settled.
         created_at: simulated input time (also the settlement time).
+        own_reference: the owner's own reference, ``None`` if not given.
     """
 
     ati_id: str
@@ -93,6 +94,7 @@ class AccountTransfer:
     status: AtiStatus
     reason: str | None
     created_at: datetime
+    own_reference: str | None = None
 
 
 @dataclass(slots=True)
@@ -174,14 +176,13 @@ class TransferBook:
                   reference: str | None = None) -> AccountTransfer:
         """Input an ATI and settle it at once.
 
-        ``reference`` is the caller's own reference; it is not stored on the record (the ledger journal
-        references the ATI id).
+        ``reference`` is the caller's own reference, kept as :attr:`AccountTransfer.own_reference` (the ledger
+        journal references the ATI id).
 
         Raises:
             DomainError: ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, QUANTITY_INVALID,
-                SPSA_TRANSFER_NOT_ALLOWED (422) or INSUFFICIENT_BALANCE (409); nothing moves.
+                SPSA_TRANSFER_NOT_ALLOWED or INSUFFICIENT_BALANCE (422: a business rule); nothing moves.
         """
-        del reference  # accepted for the surface; the journal references the ATI id instead
         self._validate(owner, from_account, to_account, stock, quantity)
         available = self._ledger.available(owner, from_account, stock)
         if available < quantity:
@@ -190,7 +191,7 @@ class TransferBook:
                 f"Received an ATI of {quantity} shares of {stock} out of {owner}-{from_account}. Expected at "
                 f"most the {available} shares available there (needed {quantity}, available {available}). "
                 "Fix: transfer less, or move stock into that account first.",
-                status=409,
+                status=422,
                 pointer="/quantity",
             )
         now = self._clock.now
@@ -198,7 +199,8 @@ class TransferBook:
         ati_id = f"ATI{self._ati_seq:010d}"
         self._ledger.move(stock=stock, quantity=quantity, source=(owner, from_account),
                           target=(owner, to_account), at=now, kind="ATI", reference=ati_id)
-        record = AccountTransfer(ati_id, owner, from_account, to_account, stock, quantity, "SETTLED", None, now)
+        record = AccountTransfer(ati_id, owner, from_account, to_account, stock, quantity, "SETTLED", None, now,
+                                 own_reference=reference)
         self._atis[ati_id] = record
         self._atis_by_owner.setdefault(owner, []).append(ati_id)
         return copy(record)

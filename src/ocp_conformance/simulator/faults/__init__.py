@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ocp_conformance.contracts.suggest import did_you_mean
+from ocp_conformance.simulator.faults.ati import ATI_FAULTS
 from ocp_conformance.simulator.faults.di import DI_FAULTS
 from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
@@ -22,6 +23,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *SI_FAULTS,
     *DI_FAULTS,
     *ENQUIRY_FAULTS,
+    *ATI_FAULTS,
 ]}
 
 

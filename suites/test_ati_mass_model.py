@@ -1,0 +1,312 @@
+"""Model-based test of Mass ATI/STI: random mixes of valid and invalid items, each applied exactly once or
+rejected with a reason, checked against the stock positions before and after the batch run.
+
+Rules the model applies (DOMAIN.md §4; processing model in contracts/README.md):
+
+- a submission is RECEIVED and moves nothing until the next batch run; until then it may be changed (the new
+  items replace the old) or cancelled (nothing is ever applied);
+- the run processes items in order: an item breaking a rule is REJECTED with one of the codes that rule
+  allows (ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, and for ATIs INSUFFICIENT_BALANCE against the
+  balance left by the items before it) and a reason; any other item is ACCEPTED with the transfer it created;
+- accepted ATIs move at once, accepted STIs settle in the same run (the suite keeps their sources well stocked);
+- every accepted item moves its quantity exactly once: a further run changes nothing.
+
+Needs clock-control (the batch run on demand and the positions operation); skipped elsewhere. The world is
+shared, so the suite flushes pending work with a run before reading positions, uses a participant outside the
+acting pair where the target has one, and only compares the accounts and stocks it uses.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Final, Literal
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.targets import Target
+
+MASS_FUNCTIONS: Final = ["Input Mass ATI/STI", "Change Mass ATI/STI", "Cancel Mass ATI/STI", "Enquire Mass ATI/STI"]
+ACCOUNTS: Final = ("01", "02", "80")
+UNKNOWN_ACCOUNT: Final = "77"
+STOCKS: Final = ("00001", "00388", "02800")
+UNKNOWN_STOCK: Final = "99999"
+HUGE: Final = 900_000_000_000  # more than any account holds
+TOP_UP_BELOW: Final = 100_000
+TOP_UP: Final = 1_000_000
+
+Position = tuple[str, str]  # (stock account, stock code)
+Action = Literal["process", "change", "cancel"]
+
+
+class MassMismatch(AssertionError):
+    """The target's mass processing differs from what the Mass ATI/STI rules predict."""
+
+    def __init__(self, function: str, what: str, *, received: object, expected: object, items: Sequence[Item],
+                 exchange: Exchange | None = None) -> None:
+        self.function = function
+        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}",
+                 f"  Items: {[item.describe() for item in items]}"]
+        if exchange is not None:
+            lines.append(f"  Request: {exchange.curl()}")
+        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
+        super().__init__("\n".join(lines))
+        _RAISED.append(self)
+
+
+_RAISED: list[MassMismatch] = []
+"""Every mismatch of the current run: the target keeps state, so hypothesis's replay may not reproduce it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    kind: str
+    from_account: str
+    to_account: str
+    stock_code: str
+    quantity: int
+
+    def body(self) -> dict[str, Any]:
+        return {"kind": self.kind, "fromAccount": self.from_account, "toAccount": self.to_account,
+                "stockCode": self.stock_code, "quantity": self.quantity}
+
+    def describe(self) -> str:
+        return f"{self.kind} {self.from_account}->{self.to_account} {self.quantity} x {self.stock_code}"
+
+    def refusals(self, balances: Mapping[Position, int]) -> set[str]:
+        """The codes a rejection of this item may carry given ``balances``; empty if it must be accepted."""
+        codes: set[str] = set()
+        if self.from_account == self.to_account:
+            codes.add("ACCOUNT_SAME")
+        if {self.from_account, self.to_account} - set(ACCOUNTS):
+            codes.add("STOCK_ACCOUNT_UNKNOWN")
+        if self.stock_code not in STOCKS:
+            codes.add("STOCK_UNKNOWN")
+        known_source = self.from_account in ACCOUNTS and self.stock_code in STOCKS
+        if self.kind == "ATI" and known_source and self.quantity > balances[(self.from_account, self.stock_code)]:
+            codes.add("INSUFFICIENT_BALANCE")
+        return codes
+
+
+def _item(kind: str, source: str, target: str, stock: str, quantity: int) -> Item:
+    return Item(kind, source, target, stock, 50 if kind == "STI" and quantity == HUGE else quantity)
+
+
+ACCOUNT_CHOICES: Final = st.sampled_from((*ACCOUNTS, *ACCOUNTS, UNKNOWN_ACCOUNT))
+ITEMS: Final = st.lists(st.builds(
+    _item, st.sampled_from(("ATI", "STI")), ACCOUNT_CHOICES, ACCOUNT_CHOICES,
+    st.sampled_from((*STOCKS, *STOCKS, UNKNOWN_STOCK)),
+    st.one_of(st.integers(min_value=1, max_value=50), st.just(HUGE))), min_size=1, max_size=8)
+SETTINGS: Final = settings(max_examples=15, deadline=None, database=None,
+                           phases=[Phase.explicit, Phase.reuse, Phase.generate],  # each replay costs requests
+                           suppress_health_check=list(HealthCheck))
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """What processing ``items`` from ``before`` leads to."""
+
+    refusals: tuple[set[str], ...]
+    after: dict[Position, int]
+
+    @property
+    def status(self) -> str:
+        rejected = sum(1 for codes in self.refusals if codes)
+        if not rejected:
+            return "PROCESSED"
+        return "REJECTED" if rejected == len(self.refusals) else "PARTIALLY_REJECTED"
+
+
+def predict(items: Sequence[Item], before: Mapping[Position, int]) -> Expected:
+    """Apply ``items`` in order: ATIs move at once, accepted STIs settle after every item was processed."""
+    balances = dict(before)
+    refusals: list[set[str]] = []
+    settling: list[Item] = []
+    for item in items:
+        codes = item.refusals(balances)
+        refusals.append(codes)
+        if codes:
+            continue
+        if item.kind == "ATI":
+            _move(balances, item)
+        else:
+            settling.append(item)
+    for item in settling:
+        if balances[(item.from_account, item.stock_code)] >= item.quantity:
+            _move(balances, item)
+    return Expected(tuple(refusals), balances)
+
+
+def _move(balances: dict[Position, int], item: Item) -> None:
+    balances[(item.from_account, item.stock_code)] -= item.quantity
+    balances[(item.to_account, item.stock_code)] += item.quantity
+
+
+class Run:
+    """One example against the target: submit, maybe change or cancel, process, and check."""
+
+    def __init__(self, client: OcpClient, participant: str) -> None:
+        self.client = client
+        self.participant = participant
+
+    def positions(self) -> dict[Position, int]:
+        body = self.client.call_operation("simGetPositions", participantId=self.participant).body
+        held = {(h["stockAccount"], h["stockCode"]): int(h["quantity"]) for h in body["holdings"]}
+        return {(account, stock): held.get((account, stock), 0) for account in ACCOUNTS for stock in STOCKS}
+
+    def top_up(self) -> None:
+        for (account, stock), quantity in self.positions().items():
+            if quantity < TOP_UP_BELOW:
+                self.client.call_operation("simSeedHolding", participantId=self.participant, stockAccount=account,
+                                           stockCode=stock, quantity=TOP_UP)
+
+    def get(self, mass_id: str) -> Exchange:
+        return self.client.call("Enquire Mass ATI/STI", as_participant=self.participant,
+                                operation="getMassTransfer", massId=mass_id)
+
+    def check(self, items: Sequence[Item], action: Action, replacement: Sequence[Item]) -> None:
+        self.top_up()
+        self.client.call_operation("simRunBatchSettlement")  # flush what others left pending
+        before = self.positions()
+        reference = uuid.uuid4().hex[:16]
+        created = self.client.call("Input Mass ATI/STI", as_participant=self.participant, ownReference=reference,
+                                   items=[item.body() for item in items])
+        self._expect_received(created, items, "Input Mass ATI/STI")
+        mass_id = created.body["massId"]
+        applied: Sequence[Item] = items
+        blame = "Input Mass ATI/STI"
+        if action == "change":
+            blame = "Change Mass ATI/STI"
+            changed = self.client.call(blame, as_participant=self.participant, massId=mass_id,
+                                       items=[item.body() for item in replacement])
+            self._expect_received(changed, replacement, blame)
+            applied = replacement
+        elif action == "cancel":
+            blame = "Cancel Mass ATI/STI"
+            cancelled = self.client.call(blame, as_participant=self.participant, massId=mass_id)
+            if (cancelled.status, cancelled.body.get("status")) != (200, "CANCELLED"):
+                raise MassMismatch(blame, "cancelling a RECEIVED submission failed", items=items, exchange=cancelled,
+                                   received=f"HTTP {cancelled.status} {cancelled.body}", expected="HTTP 200 CANCELLED")
+            applied = ()
+        if self.positions() != before:
+            raise MassMismatch(blame, "stock moved before the batch run processed the submission", items=applied,
+                               received=self.positions(), expected=before)
+        self.client.call_operation("simRunBatchSettlement")
+        expected = predict(applied, before)
+        processed = self.get(mass_id)
+        if action == "change" and _echo(processed.body) != _echo({"items": [i.body() for i in replacement]}):
+            raise MassMismatch(blame, "the processed submission does not hold the changed items", items=replacement,
+                               exchange=processed, received=_echo(processed.body), expected=replacement)
+        blame = "Cancel Mass ATI/STI" if action == "cancel" else "Input Mass ATI/STI"  # processing's rules
+        self._expect_processed(processed, action, applied, expected, blame)
+        after = self.positions()
+        if after != expected.after:
+            raise MassMismatch(blame, "positions after the batch run are not before + each accepted item once",
+                               items=applied, received=_diff(before, after), expected=_diff(before, expected.after))
+        listed = self.client.call("Enquire Mass ATI/STI", as_participant=self.participant, ownReference=reference)
+        if [s["massId"] for s in listed.body["items"]] != [mass_id]:
+            raise MassMismatch("Enquire Mass ATI/STI", "the list filtered by ownReference is not the submission",
+                               items=applied, exchange=listed, received=[s["massId"] for s in listed.body["items"]],
+                               expected=[mass_id])
+        self.client.call_operation("simRunBatchSettlement")
+        if self.positions() != after:
+            raise MassMismatch(blame, "a further batch run moved the submission's stock again", items=applied,
+                               received=_diff(after, self.positions()), expected="no movement")
+
+    def _expect_received(self, exchange: Exchange, items: Sequence[Item], function: str) -> None:
+        body = exchange.body if isinstance(exchange.body, dict) else {}
+        echoed = [(*fields, result) for fields, result in zip(_echo(body), _results(body), strict=False)]
+        wanted = [(i.kind, i.from_account, i.to_account, i.stock_code, i.quantity, None) for i in items]
+        if exchange.status not in (200, 201) or body.get("status") != "RECEIVED" or echoed != wanted:
+            raise MassMismatch(function, "the submission is not RECEIVED with the items as sent", items=items,
+                               exchange=exchange, received=f"HTTP {exchange.status} {body.get('status')} {echoed}",
+                               expected=f"RECEIVED {wanted}")
+
+    def _expect_processed(self, exchange: Exchange, action: Action, items: Sequence[Item], expected: Expected,
+                          function: str) -> None:
+        body = exchange.body
+        results = [item.get("result") for item in body["items"]]
+        if action == "cancel":
+            if body["status"] != "CANCELLED" or any(r is not None for r in results):
+                raise MassMismatch(function, "a cancelled submission was processed", items=items, exchange=exchange,
+                                   received=f"{body['status']} {results}", expected="CANCELLED, no results")
+            return
+        if len(results) != len(items) or any(r is None for r in results):
+            raise MassMismatch(function, "the batch run did not give every item a result", items=items,
+                               exchange=exchange, received=results, expected=f"{len(items)} results")
+        for index, (item, result, codes) in enumerate(zip(items, results, expected.refusals, strict=True)):
+            problem = _result_problem(item, result, codes)
+            if problem is not None:
+                raise MassMismatch(function, f"item {index} ({item.describe()}): {problem}", items=items,
+                                   exchange=exchange, received=result,
+                                   expected=f"REJECTED with one of {sorted(codes)}" if codes else "ACCEPTED")
+        counts = (body["acceptedCount"], body["rejectedCount"])
+        wanted_counts = (sum(1 for c in expected.refusals if not c), sum(1 for c in expected.refusals if c))
+        if body["status"] != expected.status or counts != wanted_counts:
+            raise MassMismatch(function, "the submission's status or counts do not follow its items", items=items,
+                               exchange=exchange, received=f"{body['status']} {counts}",
+                               expected=f"{expected.status} {wanted_counts}")
+
+
+def _result_problem(item: Item, result: dict[str, Any], codes: set[str]) -> str | None:
+    if codes:
+        if result["outcome"] != "REJECTED" or result["code"] not in codes:
+            return "not rejected with a code its rule allows"
+        if not result.get("reason"):
+            return "rejected without a reason"
+        return None
+    if result["outcome"] != "ACCEPTED":
+        return "a valid item was rejected"
+    if not str(result.get("transferId") or "").startswith(item.kind):
+        return f"accepted without the {item.kind} it created"
+    return None
+
+
+def _echo(body: Any) -> list[tuple[Any, ...]]:
+    items = body.get("items", []) if isinstance(body, dict) else []
+    return [(i.get("kind"), i.get("fromAccount"), i.get("toAccount"), i.get("stockCode"), i.get("quantity"))
+            for i in items]
+
+
+def _results(body: Any) -> list[Any]:
+    return [i.get("result") for i in body.get("items", [])] if isinstance(body, dict) else []
+
+
+def _diff(before: Mapping[Position, int], after: Mapping[Position, int]) -> dict[str, int]:
+    return {f"{a}/{s}": after[(a, s)] - before[(a, s)] for a, s in sorted(after) if after[(a, s)] != before[(a, s)]}
+
+
+def _participant(target: Target) -> str:
+    outside = [p for p in target.participants if p not in target.acting_pair()]
+    return outside[-1] if outside else target.acting_pair()[0]
+
+
+@pytest.mark.ocp(functions=MASS_FUNCTIONS, check="scenario")
+def test_mass_items_are_applied_exactly_once_or_rejected_with_a_reason(ocp_client: OcpClient,
+                                                                        ocp_target: Target) -> None:
+    """Random mass submissions (some changed or cancelled first) follow the model, item by item."""
+    if not ocp_target.can("clock-control"):
+        pytest.skip("needs clock-control: a batch run on demand and the positions operation")
+    clock = ocp_client.call_operation("simGetClock").body
+    if not clock.get("inFunctionWindow", True):
+        pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
+    run = Run(ocp_client, _participant(ocp_target))
+    _RAISED.clear()
+
+    @SETTINGS
+    @given(items=ITEMS, action=st.sampled_from(("process", "process", "change", "cancel")), replacement=ITEMS)
+    def submissions(items: list[Item], action: Action, replacement: list[Item]) -> None:
+        run.check(items, action, replacement)
+
+    try:
+        submissions()
+    except AssertionError:
+        raise
+    except Exception as error:
+        if _RAISED:
+            raise _RAISED[0] from error
+        raise
