@@ -22,6 +22,7 @@ from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DEFAULT_RULES, DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.faults import Fault, resolve_faults
+from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
@@ -30,7 +31,8 @@ __all__ = ["HANDLERS", "SimulatorApp", "build_app"]
 
 log = logging.getLogger("ocp_conformance.simulator")
 
-HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **CONTROL_HANDLERS}
+HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **CONTROL_HANDLERS,
+                                 **ISI_HANDLERS}
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Endpoint = Callable[[Request], Awaitable[Response]]
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]

@@ -60,6 +60,7 @@ class IsiInput:
         amount: settlement amount, required (> 0) for DVP, absent for FOP.
         currency: ``"HKD"``, ``"CNY"`` or ``"USD"``, required for DVP, absent for FOP.
         with_affirmation: the investor must affirm before it can settle.
+        own_reference: the broker/custodian's own reference, for finding it again with Enquire ISI.
 
     Example:
         >>> IsiInput("I12345", "DELIVER_TO_INVESTOR", "00700", 1_000).with_affirmation
@@ -74,6 +75,7 @@ class IsiInput:
     amount: Decimal | None = None
     currency: str | None = None
     with_affirmation: bool = True
+    own_reference: str | None = None
 
 
 ISI_INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(IsiInput))
@@ -272,11 +274,18 @@ class IsiBook:
         """The ISI if ``participant`` is its owner or investor, else ISI_NOT_FOUND (404)."""
         return copy(self._visible(participant, isi_id))
 
-    def enquire(self, participant: str, status: IsiStatus | None = None) -> list[InvestorSettlementInstruction]:
-        """Enquire ISI: the ISIs ``participant`` owns or is the investor of, by isi_id, optionally by status."""
+    def enquire(self, participant: str, status: IsiStatus | None = None, *, stock_code: str | None = None,
+                own_reference: str | None = None) -> list[InvestorSettlementInstruction]:
+        """Enquire ISI: the ISIs ``participant`` owns or is the investor of, by isi_id, optionally filtered.
+
+        ``own_reference`` is the owner's: it matches for the investor too (it is shown to both parties).
+        """
         isis = self._isis
         found = (isis[i] for i in self._by_participant.get(participant, ()))
-        return [copy(isi) for isi in found if status is None or isi.status == status]
+        return [copy(isi) for isi in found
+                if (status is None or isi.status == status)
+                and (stock_code is None or isi.stock_code == stock_code)
+                and (own_reference is None or isi.own_reference == own_reference)]
 
     # ---------------------------------------------------------------- scheduled processing
     def run_batch(self, run_id: str | None = None) -> IsiBatchRun:
