@@ -12,12 +12,14 @@ from collections.abc import Iterable
 
 from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
+from ocp_conformance.simulator.faults.isi import ISI_FAULTS
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 
 __all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "resolve_faults"]
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *SI_FAULTS,
+    *ISI_FAULTS,
 ]}
 
 
