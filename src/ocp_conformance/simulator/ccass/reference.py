@@ -9,13 +9,13 @@ from typing import Final, Literal
 
 __all__ = [
     "CLEARING_ACCOUNT",
+    "DEMO_ISI_COUNTERPARTIES",
     "SPSA_ACCOUNT_RANGE",
     "AccountKind",
     "Participant",
     "ReferenceData",
     "Stock",
     "account_kind",
-    "DEMO_ISI_COUNTERPARTIES",
     "demo_reference_data",
 ]
 
