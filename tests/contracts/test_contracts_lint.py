@@ -38,7 +38,9 @@ def test_our_contracts_lint_clean_and_incomplete_only_with_the_flag() -> None:
     contracts = load_contracts(CONTRACTS)
     assert not [f for f in lint_contracts(contracts) if f.severity == "error"]
     strict = [f for f in lint_contracts(contracts, require_complete=True) if f.severity == "error"]
-    assert len(strict) == 34 and all("not yet contracted" in f.message for f in strict)
+    # Each function group contracted lowers the count: derive it, so adding a group needs no edit here.
+    uncontracted = [e for e in contracts.catalogue.entries if not e.contracted]
+    assert len(strict) == len(uncontracted) and all("not yet contracted" in f.message for f in strict)
 
 
 def test_bundle_leaves_no_external_reference() -> None:
