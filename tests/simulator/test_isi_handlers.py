@@ -117,3 +117,17 @@ def test_an_investor_cannot_input_and_a_broker_is_no_investor(client: OcpClient)
     assert to_broker.status == 422 and to_broker.body["code"] == "INVESTOR_UNKNOWN"
     unknown = client.call_operation("simGetIsiCounterparties", investorId="B01234")
     assert unknown.status == 404
+
+
+def test_input_after_the_cutoff_is_excluded_from_batch_runs(client: OcpClient) -> None:
+    today = client.call_operation("simGetClock").body["businessDate"]
+    client.call_operation("simAdvanceClock", to=f"{today}T17:30:00+08:00")
+    late = _input(client, "B01234", withAffirmation=False, quantity=900_000_000_000, ownReference="LATE1")
+    assert late.body["status"] == "PENDING_SETTLEMENT" and late.body["excludedFromBatch"] is True
+    assert late.body["reason"].startswith("LACK")
+    client.call_operation("simRunBatchSettlement")
+    assert client.call("Enquire ISI", operation="getIsi", as_participant=INVESTOR,
+                       isiId=late.body["isiId"]).body["status"] == "PENDING_SETTLEMENT"
+    client.call_operation("simAdvanceClock", minutes=24 * 60)
+    purged = client.call("Enquire ISI", operation="getIsi", as_participant="B01234", isiId=late.body["isiId"])
+    assert purged.status == 200 and purged.body["status"] == "PURGED"  # next day 17:30, in the window

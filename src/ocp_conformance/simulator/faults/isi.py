@@ -51,6 +51,18 @@ def _get_any_participants_isi(call: Call, inner: Handler) -> Reply:
         raise
 
 
+def _cancel_anything(call: Call, inner: Handler) -> Reply:
+    """Like a server that skips the state check: an affirmed, settled or cancelled ISI 'cancels' too."""
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "ISI_STATE_CONFLICT" or call.participant is None:
+            raise
+        isi = isi_json(call.state.simulation.isi_book.get(call.participant, str(call.request.path["isiId"])))
+        isi["status"] = "CANCELLED"
+        return Reply(200, isi)
+
+
 ISI_FAULTS = [
     Fault("isi-settles-without-affirmation", "Input ISI", "scenario",
           "an ISI input with affirmation settles at once, before the investor affirms it",
@@ -61,4 +73,7 @@ ISI_FAULTS = [
     Fault("other-participants-isi-visible", "Enquire ISI", "security",
           "Enquire ISI returns an ISI by its id to a participant that is not a party to it",
           wrappers={"getIsi": _get_any_participants_isi}),
+    Fault("isi-cancel-anything", "Cancel ISI", "negative",
+          "Cancel ISI reports success on an ISI that is already cancelled, affirmed or settled",
+          wrappers={"cancelIsi": _cancel_anything}),
 ]
