@@ -20,7 +20,7 @@ from ocp_conformance.simulator.ccass import (
 class TestReferenceData:
     def test_demo_participants_and_stocks(self) -> None:
         ref = demo_reference_data()
-        assert sorted(ref.participants) == ["B01234", "B05678", "B07777", "C00019"]
+        assert sorted(ref.participants) == ["B01234", "B05678", "B07777", "C00019", "I00001"]
         alpha = ref.participant("B01234")
         assert alpha is not None
         assert (alpha.name, alpha.participant_type, alpha.stock_accounts) == (
@@ -112,9 +112,9 @@ def test_seed_demo_holdings() -> None:
     ref = demo_reference_data()
     ledger = Ledger()
     seed_demo_holdings(ledger, ref)
-    for pid in ref.participants:
+    for pid, participant in ref.participants.items():
         for code in ref.stocks:
             assert ledger.holding(pid, "01", code) == 1_000_000
-            assert ledger.holding(pid, "02", code) == 10_000
+            assert ledger.holding(pid, "02", code) == (10_000 if "02" in participant.stock_accounts else 0)
             assert ledger.holding(pid, "80", code) == 0
-    assert ledger.total("00700") == 4 * 1_010_000
+    assert ledger.total("00700") == 4 * 1_010_000 + 1_000_000  # four brokers/custodians and the investor

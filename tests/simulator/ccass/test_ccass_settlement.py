@@ -103,7 +103,7 @@ class TestBatchSettlement:
         matched_pair()
         sim.run_batch_settlement()
         assert sim.run_batch_settlement().settled == ()
-        assert sim.ledger.total("00700") == 4 * 1_010_000
+        assert sim.ledger.total("00700") == 4 * 1_010_000 + 1_000_000  # brokers/custodians and the investor
 
 
 class TestDayEnd:

@@ -16,11 +16,12 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Final, Literal
 
-from ._validation import camel, check_payment, unknown_field
+from ._isi_validation import investor_participant, non_investor, validate_isi
+from ._validation import camel, unknown_field
 from .clock import BusinessClock
-from .errors import DomainError, InsufficientStock, did_you_mean
+from .errors import DomainError, InsufficientStock
 from .ledger import Ledger
-from .reference import Participant, ReferenceData
+from .reference import ReferenceData
 
 __all__ = [
     "DEFAULT_ISI_BATCH_CUTOFF",
@@ -40,9 +41,6 @@ IsiPaymentType = Literal["FOP", "DVP"]
 
 # [F] input or affirmed after 15:45 → excluded from batch settlement runs.
 DEFAULT_ISI_BATCH_CUTOFF: Final = time(15, 45)
-_DIRECTIONS: Final = ("DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR")
-_PAYMENT_TYPES: Final = ("FOP", "DVP")
-_INVESTOR_TYPE: Final = "INVESTOR"
 # Who the ISI is visible to never changes, so these fields are fixed at input.
 _NOT_CHANGEABLE: Final = frozenset({"investor_id", "with_affirmation"})
 
@@ -60,6 +58,7 @@ class IsiInput:
         amount: settlement amount, required (> 0) for DVP, absent for FOP.
         currency: ``"HKD"``, ``"CNY"`` or ``"USD"``, required for DVP, absent for FOP.
         with_affirmation: the investor must affirm before it can settle.
+        own_reference: the broker/custodian's own reference, for finding it again with Enquire ISI.
 
     Example:
         >>> IsiInput("I12345", "DELIVER_TO_INVESTOR", "00700", 1_000).with_affirmation
@@ -74,6 +73,7 @@ class IsiInput:
     amount: Decimal | None = None
     currency: str | None = None
     with_affirmation: bool = True
+    own_reference: str | None = None
 
 
 ISI_INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(IsiInput))
@@ -122,10 +122,6 @@ class IsiBatchRun:
     at: datetime
     settled: tuple[str, ...]
     failed: tuple[tuple[str, str], ...]
-
-
-def _is_investor(participant: Participant | None) -> bool:
-    return participant is not None and participant.participant_type.upper() == _INVESTOR_TYPE
 
 
 class IsiBook:
@@ -180,13 +176,13 @@ class IsiBook:
     # ---------------------------------------------------------------- the investor's list
     def allow_without_affirmation(self, investor_id: str, counterparty_id: str) -> None:
         """Put ``counterparty_id`` on ``investor_id``'s list of who may input ISIs without affirmation."""
-        self._investor(investor_id)
-        self._non_investor(counterparty_id, "COUNTERPARTY_UNKNOWN", "/counterpartyId", status=422)
+        investor_participant(self._reference, investor_id)
+        non_investor(self._reference, counterparty_id, "COUNTERPARTY_UNKNOWN", "/counterpartyId", status=422)
         self._allowed.setdefault(investor_id, {})[counterparty_id] = None
 
     def disallow_without_affirmation(self, investor_id: str, counterparty_id: str) -> None:
         """Take ``counterparty_id`` off the list (no-op if absent); ISIs already input are unaffected."""
-        self._investor(investor_id)
+        investor_participant(self._reference, investor_id)
         self._allowed.get(investor_id, {}).pop(counterparty_id, None)
 
     def counterparties_without_affirmation(self, investor_id: str) -> tuple[str, ...]:
@@ -201,7 +197,7 @@ class IsiBook:
             DomainError: OWNER_NOT_ALLOWED (403), INVESTOR_UNKNOWN, QUANTITY_INVALID, STOCK_UNKNOWN,
                 AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AFFIRMATION_REQUIRED_FOR_DVP, COUNTERPARTY_NOT_LISTED, …
         """
-        self._validate(owner, isi)
+        validate_isi(self._reference, self._allowed, owner, isi)
         now = self._clock.now
         self._seq += 1
         record = InvestorSettlementInstruction(
@@ -238,7 +234,7 @@ class IsiBook:
                     pointer=f"/{camel(key)}",
                 )
             setattr(updated, key, value)
-        self._validate(owner, updated)
+        validate_isi(self._reference, self._allowed, owner, updated)
         for key in ISI_INPUT_FIELDS:
             setattr(record, key, getattr(updated, key))
         record.updated_at = self._clock.now
@@ -272,11 +268,18 @@ class IsiBook:
         """The ISI if ``participant`` is its owner or investor, else ISI_NOT_FOUND (404)."""
         return copy(self._visible(participant, isi_id))
 
-    def enquire(self, participant: str, status: IsiStatus | None = None) -> list[InvestorSettlementInstruction]:
-        """Enquire ISI: the ISIs ``participant`` owns or is the investor of, by isi_id, optionally by status."""
+    def enquire(self, participant: str, status: IsiStatus | None = None, *, stock_code: str | None = None,
+                own_reference: str | None = None) -> list[InvestorSettlementInstruction]:
+        """Enquire ISI: the ISIs ``participant`` owns or is the investor of, by isi_id, optionally filtered.
+
+        ``own_reference`` is the owner's: it matches for the investor too (it is shown to both parties).
+        """
         isis = self._isis
         found = (isis[i] for i in self._by_participant.get(participant, ()))
-        return [copy(isi) for isi in found if status is None or isi.status == status]
+        return [copy(isi) for isi in found
+                if (status is None or isi.status == status)
+                and (stock_code is None or isi.stock_code == stock_code)
+                and (own_reference is None or isi.own_reference == own_reference)]
 
     # ---------------------------------------------------------------- scheduled processing
     def run_batch(self, run_id: str | None = None) -> IsiBatchRun:
@@ -401,90 +404,3 @@ class IsiBook:
                 status=403,
             )
         return record
-
-    def _investor(self, investor_id: object) -> Participant:
-        participant = self._reference.participant(investor_id) if isinstance(investor_id, str) else None
-        if participant is None or not _is_investor(participant):
-            kind = "not an Investor Participant" if participant is not None else "not on the participant list"
-            raise DomainError(
-                "INVESTOR_UNKNOWN",
-                f"Received investorId={investor_id!r}, {kind}. Expected an Investor Participant."
-                f"{did_you_mean(str(investor_id), self._investor_ids())}",
-                pointer="/investorId",
-            )
-        return participant
-
-    def _investor_ids(self) -> list[str]:
-        return [pid for pid, p in self._reference.participants.items() if _is_investor(p)]
-
-    def _non_investor(self, pid: str, code: str, pointer: str, *, status: int) -> Participant:
-        participant = self._reference.participant(pid)
-        if participant is None or _is_investor(participant):
-            kind = "an Investor Participant" if participant is not None else "not on the participant list"
-            raise DomainError(
-                code,
-                f"Received participant {pid!r}, {kind}. Expected a broker or custodian: ISIs are input by the "
-                "broker/custodian, never by the investor.",
-                status=status,
-                pointer=pointer,
-            )
-        return participant
-
-    def _validate(self, owner: str, isi: IsiInput) -> None:
-        self._non_investor(owner, "OWNER_NOT_ALLOWED", "", status=403)
-        self._investor(isi.investor_id)
-        if isi.direction not in _DIRECTIONS:
-            raise _invalid("direction", isi.direction, f"one of {', '.join(_DIRECTIONS)}")
-        if isinstance(isi.quantity, bool) or not isinstance(isi.quantity, int) or isi.quantity <= 0:
-            raise DomainError(
-                "QUANTITY_INVALID",
-                f"Received quantity={isi.quantity!r}. Expected a whole number of shares greater than 0.",
-                pointer="/quantity",
-            )
-        code = isi.stock_code
-        if not isinstance(code, str) or self._reference.stock(code) is None:
-            padded = code.zfill(5) if isinstance(code, str) and code.isdigit() else str(code)
-            hint = (
-                f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
-                if self._reference.stock(padded) is not None
-                else did_you_mean(str(code), self._reference.stocks)
-            )
-            raise DomainError(
-                "STOCK_UNKNOWN",
-                f"Received stockCode={code!r}. Expected a stock on the stock list.{hint}",
-                pointer="/stockCode",
-            )
-        if not isinstance(isi.with_affirmation, bool):
-            raise _invalid("with_affirmation", isi.with_affirmation, "true or false")
-        _check_payment(isi)
-        if not isi.with_affirmation:
-            self._check_without_affirmation(owner, isi)
-
-    def _check_without_affirmation(self, owner: str, isi: IsiInput) -> None:
-        if isi.payment_type != "FOP":
-            raise DomainError(
-                "AFFIRMATION_REQUIRED_FOR_DVP",
-                f"Received withAffirmation=false with paymentType={isi.payment_type}. Expected FOP: only free-"
-                "of-payment ISIs may be input without affirmation. Set withAffirmation=true.",
-                pointer="/withAffirmation",
-            )
-        if owner not in self._allowed.get(isi.investor_id, {}):
-            raise DomainError(
-                "COUNTERPARTY_NOT_LISTED",
-                f"Received an ISI without affirmation from {owner} for investor {isi.investor_id}. Expected "
-                f"{owner} on the investor's list of counterparties allowed to input ISIs without "
-                "affirmation. Ask the investor to add you, or set withAffirmation=true.",
-                pointer="/withAffirmation",
-            )
-
-
-def _invalid(field: str, received: object, expected: str) -> DomainError:
-    return DomainError(
-        "FIELD_INVALID", f"Received {camel(field)}={received!r}. Expected {expected}.", pointer=f"/{camel(field)}"
-    )
-
-
-def _check_payment(isi: IsiInput) -> None:
-    if isi.payment_type not in _PAYMENT_TYPES:
-        raise _invalid("payment_type", isi.payment_type, "one of FOP, DVP")
-    check_payment(isi.payment_type, isi.amount, isi.currency, noun="ISI", paid="DVP")

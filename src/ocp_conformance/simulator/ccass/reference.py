@@ -9,6 +9,7 @@ from typing import Final, Literal
 
 __all__ = [
     "CLEARING_ACCOUNT",
+    "DEMO_ISI_COUNTERPARTIES",
     "SPSA_ACCOUNT_RANGE",
     "AccountKind",
     "Participant",
@@ -135,13 +136,21 @@ class ReferenceData:
 _DEMO_ACCOUNTS = ("01", "02", "80")
 
 
+# [M] Who may input ISIs without affirmation for each demo investor: some demo brokers/custodians, not all, so
+# both the accepted and the COUNTERPARTY_NOT_LISTED paths can be shown. B05678 and B07777 are not listed.
+DEMO_ISI_COUNTERPARTIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({"I00001": ("B01234", "C00019")})
+
+
 def demo_reference_data() -> ReferenceData:
-    """The demo market: four participants (accounts 01, 02, 80) and six HKMK stocks, one of them GEM."""
+    """The demo market: four brokers/custodians (accounts 01, 02, 80), one Investor Participant (account 01
+    only; its id sorts after the others', so harnesses that act as the first two sorted participants never act
+    as the investor by accident), and six HKMK stocks, one of them GEM."""
     participants = [
         Participant("B01234", "Alpha Securities", "BROKER", _DEMO_ACCOUNTS),
         Participant("B05678", "Beta Brokerage", "BROKER", _DEMO_ACCOUNTS),
         Participant("C00019", "Gamma Custodian Bank", "CUSTODIAN", _DEMO_ACCOUNTS),
         Participant("B07777", "Delta Securities", "BROKER", _DEMO_ACCOUNTS),
+        Participant("I00001", "Chan Tai Man", "INVESTOR", (CLEARING_ACCOUNT,)),
     ]
     stocks = [
         Stock("00001", "CK Hutchison Holdings", "HKMK"),

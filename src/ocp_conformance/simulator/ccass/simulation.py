@@ -13,7 +13,7 @@ from .cns import CnsBook, seed_demo_positions
 from .isi import IsiBook
 from .ledger import Ledger, seed_demo_holdings
 from .mass_transfers import MassTransferBook
-from .reference import ReferenceData, demo_reference_data
+from .reference import DEMO_ISI_COUNTERPARTIES, ReferenceData, demo_reference_data
 from .rules import DEFAULT_RULES, SiRules
 from .settlement import SettlementRun
 from .si_book import SiBook
@@ -32,7 +32,8 @@ class Simulation:
 
     Args:
         reference: participants and stocks; defaults to :func:`demo_reference_data` with demo holdings
-            (:func:`seed_demo_holdings`). A reference passed in starts with an empty ledger.
+            (:func:`seed_demo_holdings`) and the demo investors' ISI counterparty lists
+            (:data:`DEMO_ISI_COUNTERPARTIES`). A reference passed in starts with an empty ledger and no lists.
         start: initial simulated time; defaults to :data:`DEFAULT_START`.
 
     Example:
@@ -53,6 +54,10 @@ class Simulation:
         self.clock = BusinessClock(TradingCalendar(), start if start is not None else DEFAULT_START)
         self.si_book = SiBook(reference=self.reference, ledger=self.ledger, clock=self.clock, rules=rules)
         self.isi_book = IsiBook(self.reference, self.ledger, self.clock)
+        if seed:
+            for investor, counterparties in DEMO_ISI_COUNTERPARTIES.items():
+                for counterparty in counterparties:
+                    self.isi_book.allow_without_affirmation(investor, counterparty)
         self.transfers = TransferBook(self.reference, self.ledger, self.clock)
         self.mass_transfers = MassTransferBook(self.transfers, self.clock)
         self.broadcasts = BroadcastBoard(self.clock)

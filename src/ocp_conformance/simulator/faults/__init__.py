@@ -15,6 +15,7 @@ from ocp_conformance.simulator.faults.ati import ATI_FAULTS
 from ocp_conformance.simulator.faults.di import DI_FAULTS
 from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
+from ocp_conformance.simulator.faults.isi import ISI_FAULTS
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 
 __all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "resolve_faults"]
@@ -24,6 +25,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *DI_FAULTS,
     *ENQUIRY_FAULTS,
     *ATI_FAULTS,
+    *ISI_FAULTS,
 ]}
 
 

@@ -1,0 +1,122 @@
+"""Business-rule validation of ISI input (Input ISI and Change ISI): who may input one, for whom, and what.
+
+[F] An ISI is input by a broker/custodian for an Investor Participant; without affirmation it must be free of
+payment and its broker/custodian on the investor's list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Mapping
+from typing import TYPE_CHECKING, Final
+
+from ._validation import camel, check_payment
+from .errors import DomainError, did_you_mean
+from .reference import Participant, ReferenceData
+
+if TYPE_CHECKING:
+    from .isi import IsiInput
+
+__all__ = ["DIRECTIONS", "PAYMENT_TYPES", "investor_participant", "is_investor", "non_investor", "validate_isi"]
+
+DIRECTIONS: Final = ("DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR")
+PAYMENT_TYPES: Final = ("FOP", "DVP")
+_INVESTOR_TYPE: Final = "INVESTOR"
+
+
+def is_investor(participant: Participant | None) -> bool:
+    """Investors have participant type ``"Investor"`` (any case)."""
+    return participant is not None and participant.participant_type.upper() == _INVESTOR_TYPE
+
+
+def investor_participant(reference: ReferenceData, investor_id: object) -> Participant:
+    """The Investor Participant ``investor_id``, or INVESTOR_UNKNOWN (422) at /investorId."""
+    participant = reference.participant(investor_id) if isinstance(investor_id, str) else None
+    if participant is None or not is_investor(participant):
+        kind = "not an Investor Participant" if participant is not None else "not on the participant list"
+        raise DomainError(
+            "INVESTOR_UNKNOWN",
+            f"Received investorId={investor_id!r}, {kind}. Expected an Investor Participant."
+            f"{did_you_mean(str(investor_id), _investor_ids(reference))}",
+            pointer="/investorId",
+        )
+    return participant
+
+
+def _investor_ids(reference: ReferenceData) -> list[str]:
+    return [pid for pid, p in reference.participants.items() if is_investor(p)]
+
+
+def non_investor(reference: ReferenceData, pid: str, code: str, pointer: str, *, status: int) -> Participant:
+    """The broker/custodian ``pid`` (anyone on the participant list but an investor), else ``code``."""
+    participant = reference.participant(pid)
+    if participant is None or is_investor(participant):
+        kind = "an Investor Participant" if participant is not None else "not on the participant list"
+        raise DomainError(
+            code,
+            f"Received participant {pid!r}, {kind}. Expected a broker or custodian: ISIs are input by the "
+            "broker/custodian, never by the investor.",
+            status=status,
+            pointer=pointer,
+        )
+    return participant
+
+
+def validate_isi(reference: ReferenceData, allowed: Mapping[str, Container[str]], owner: str, isi: IsiInput) -> None:
+    """Every rule of an ISI as ``owner`` inputs (or changes) it; ``allowed``: investor -> listed counterparties."""
+    non_investor(reference, owner, "OWNER_NOT_ALLOWED", "", status=403)
+    investor_participant(reference, isi.investor_id)
+    if isi.direction not in DIRECTIONS:
+        raise _invalid("direction", isi.direction, f"one of {', '.join(DIRECTIONS)}")
+    if isinstance(isi.quantity, bool) or not isinstance(isi.quantity, int) or isi.quantity <= 0:
+        raise DomainError(
+            "QUANTITY_INVALID",
+            f"Received quantity={isi.quantity!r}. Expected a whole number of shares greater than 0.",
+            pointer="/quantity",
+        )
+    code = isi.stock_code
+    if not isinstance(code, str) or reference.stock(code) is None:
+        padded = code.zfill(5) if isinstance(code, str) and code.isdigit() else str(code)
+        hint = (
+            f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
+            if reference.stock(padded) is not None
+            else did_you_mean(str(code), reference.stocks)
+        )
+        raise DomainError(
+            "STOCK_UNKNOWN",
+            f"Received stockCode={code!r}. Expected a stock on the stock list.{hint}",
+            pointer="/stockCode",
+        )
+    if not isinstance(isi.with_affirmation, bool):
+        raise _invalid("with_affirmation", isi.with_affirmation, "true or false")
+    _check_payment(isi)
+    if not isi.with_affirmation:
+        _check_without_affirmation(allowed, owner, isi)
+
+
+def _check_without_affirmation(allowed: Mapping[str, Container[str]], owner: str, isi: IsiInput) -> None:
+    if isi.payment_type != "FOP":
+        raise DomainError(
+            "AFFIRMATION_REQUIRED_FOR_DVP",
+            f"Received withAffirmation=false with paymentType={isi.payment_type}. Expected FOP: only free-"
+            "of-payment ISIs may be input without affirmation. Set withAffirmation=true.",
+            pointer="/withAffirmation",
+        )
+    if owner not in allowed.get(isi.investor_id, ()):
+        raise DomainError(
+            "COUNTERPARTY_NOT_LISTED",
+            f"Received an ISI without affirmation from {owner} for investor {isi.investor_id}. Expected "
+            f"{owner} on the investor's list of counterparties allowed to input ISIs without "
+            "affirmation. Ask the investor to add you, or set withAffirmation=true.",
+            pointer="/withAffirmation",
+        )
+
+def _invalid(field: str, received: object, expected: str) -> DomainError:
+    return DomainError(
+        "FIELD_INVALID", f"Received {camel(field)}={received!r}. Expected {expected}.", pointer=f"/{camel(field)}"
+    )
+
+
+def _check_payment(isi: IsiInput) -> None:
+    if isi.payment_type not in PAYMENT_TYPES:
+        raise _invalid("payment_type", isi.payment_type, "one of FOP, DVP")
+    check_payment(isi.payment_type, isi.amount, isi.currency, noun="ISI", paid="DVP")

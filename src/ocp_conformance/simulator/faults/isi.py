@@ -1,0 +1,79 @@
+"""Fault profiles of the Maintain ISI group."""
+
+from __future__ import annotations
+
+from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.ccass import DomainError
+from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.isi_handlers import isi_json
+
+__all__ = ["ISI_FAULTS"]
+
+
+def _settle_without_affirmation(call: Call, inner: Handler) -> Reply:
+    """Like a server that treats every ISI as affirmed at input: it settles before the investor affirms."""
+    reply = inner(call)
+    body = reply.body
+    if reply.status == 201 and isinstance(body, dict) and body.get("status") == "UNAFFIRMED":
+        isi = call.state.simulation.isi_book.affirm(str(body["investorId"]), str(body["isiId"]))
+        reply.body = isi_json(isi)
+    return reply
+
+
+def _accept_unlisted(call: Call, inner: Handler) -> Reply:
+    """Like a server that forgot the investor's counterparty list: the owner is listed just for this input."""
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "COUNTERPARTY_NOT_LISTED" or call.participant is None:
+            raise
+        book = call.state.simulation.isi_book
+        investor = str(call.request.body["investorId"])
+        book.allow_without_affirmation(investor, call.participant)
+        try:
+            return inner(call)
+        finally:
+            book.disallow_without_affirmation(investor, call.participant)
+
+
+def _get_any_participants_isi(call: Call, inner: Handler) -> Reply:
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "ISI_NOT_FOUND":
+            raise
+        simulation = call.state.simulation
+        for other in simulation.reference.participants:
+            try:
+                return Reply(200, isi_json(simulation.isi_book.get(other, str(call.request.path["isiId"]))))
+            except DomainError:
+                continue
+        raise
+
+
+def _cancel_anything(call: Call, inner: Handler) -> Reply:
+    """Like a server that skips the state check: an affirmed, settled or cancelled ISI 'cancels' too."""
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "ISI_STATE_CONFLICT" or call.participant is None:
+            raise
+        isi = isi_json(call.state.simulation.isi_book.get(call.participant, str(call.request.path["isiId"])))
+        isi["status"] = "CANCELLED"
+        return Reply(200, isi)
+
+
+ISI_FAULTS = [
+    Fault("isi-settles-without-affirmation", "Input ISI", "scenario",
+          "an ISI input with affirmation settles at once, before the investor affirms it",
+          wrappers={"inputIsi": _settle_without_affirmation}),
+    Fault("isi-unlisted-counterparty-accepted", "Input ISI", "negative",
+          "Input ISI without affirmation is accepted from a broker that is not on the investor's counterparty list",
+          wrappers={"inputIsi": _accept_unlisted}),
+    Fault("other-participants-isi-visible", "Enquire ISI", "security",
+          "Enquire ISI returns an ISI by its id to a participant that is not a party to it",
+          wrappers={"getIsi": _get_any_participants_isi}),
+    Fault("isi-cancel-anything", "Cancel ISI", "negative",
+          "Cancel ISI reports success on an ISI that is already cancelled, affirmed or settled",
+          wrappers={"cancelIsi": _cancel_anything}),
+]
