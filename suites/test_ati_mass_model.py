@@ -26,6 +26,7 @@ from typing import Any, Final, Literal
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from isi_parties import brokers
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import Target
@@ -281,7 +282,8 @@ def _diff(before: Mapping[Position, int], after: Mapping[Position, int]) -> dict
 
 
 def _participant(target: Target) -> str:
-    outside = [p for p in target.participants if p not in target.acting_pair()]
+    """The last broker/custodian outside the acting pair (never an investor: it has one account only)."""
+    outside = [p for p in brokers(target) if p not in target.acting_pair()]
     return outside[-1] if outside else target.acting_pair()[0]
 
 
