@@ -38,7 +38,8 @@ def test_our_contracts_lint_clean_and_incomplete_only_with_the_flag() -> None:
     contracts = load_contracts(CONTRACTS)
     assert not [f for f in lint_contracts(contracts) if f.severity == "error"]
     strict = [f for f in lint_contracts(contracts, require_complete=True) if f.severity == "error"]
-    assert len(strict) == 34 and all("not yet contracted" in f.message for f in strict)
+    uncontracted = [entry for entry in contracts.catalogue if not entry.contracted]  # shrinks as groups land
+    assert len(strict) == len(uncontracted) and all("not yet contracted" in f.message for f in strict)
 
 
 def test_bundle_leaves_no_external_reference() -> None:

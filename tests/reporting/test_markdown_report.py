@@ -40,12 +40,13 @@ def test_all_entries_one_table_per_service(catalogue: Catalogue, passing_everyth
 
 def test_not_contracted_note(catalogue: Catalogue) -> None:
     markdown = render_markdown(build(catalogue, []))
+    contracted = sum(entry.contracted for entry in catalogue)
     assert (
-        "34 of 43 catalogue entries are not yet contracted; they are listed as not-run "
-        "and do not count toward the verdict."
+        f"{len(catalogue) - contracted} of {len(catalogue)} catalogue entries are not yet contracted; they are "
+        "listed as not-run and do not count toward the verdict."
     ) in markdown
     assert "**Verdict: NOT READY**" in markdown
-    assert "9 contracted entries did not run every applicable check" in markdown
+    assert f"{contracted} contracted entries did not run every applicable check" in markdown
 
 
 def test_no_note_when_everything_is_contracted(
