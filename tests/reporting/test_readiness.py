@@ -44,13 +44,13 @@ def test_ready_when_every_contracted_entry_passes(
     assert readiness.harness_errors == []
 
 
-def test_real_catalogue_ready_with_every_contracted_entry_passing(
+def test_real_catalogue_ready_when_every_contracted_entry_passes(
     catalogue: Catalogue, passing_everything: Passing
 ) -> None:
     # Counted from the catalogue, so a function group that adds its contract needs no edit here.
     contracted = sum(1 for entry in catalogue if entry.contracted)
     readiness = build(catalogue, passing_everything(catalogue))
-    contracted = sum(1 for entry in catalogue if entry.contracted)
+    contracted = sum(entry.contracted for entry in catalogue)  # grows as function groups are contracted
     assert readiness.verdict == "ready"
     assert readiness.summary == {
         "entries": 43,
@@ -194,7 +194,7 @@ def test_nothing_contracted_is_not_ready(small_catalogue: Catalogue) -> None:
 def test_no_results_is_not_ready(catalogue: Catalogue) -> None:
     readiness = build(catalogue, [])
     assert readiness.verdict == "not-ready"
-    assert readiness.summary["contracted_not_run"] == sum(1 for entry in catalogue if entry.contracted)
+    assert readiness.summary["contracted_not_run"] == sum(entry.contracted for entry in catalogue)
 
 
 def test_unknown_function_raises_with_suggestion(small_catalogue: Catalogue, result: ResultFactory) -> None:

@@ -47,6 +47,10 @@ class DiscontinuedFunction:
     name: str
     circular: str
     notes: str = ""
+    successor: str | None = None
+    """The current catalogue function of the same group, blamed when a target still offers this one."""
+    probes: tuple[str, ...] = ()
+    """``"METHOD /path"`` (under the OCP API server URL) where a target would offer it as if current."""
 
 
 class UnknownFunctionError(LookupError):
@@ -110,13 +114,28 @@ class Catalogue:
                 raise SourceError(where, f"duplicate entry name {entry.name!r}", fix="names must be unique")
             seen.add(entry.name)
             entries.append(entry)
-        discontinued = tuple(
-            DiscontinuedFunction(name=str(d["name"]), circular=str(d.get("circular", "")),
-                                 notes=str(d.get("notes", "")))
-            for d in data.get("discontinued") or []
-        )
+        discontinued = tuple(_parse_discontinued(d, doc=doc, index=i, names=seen)
+                             for i, d in enumerate(data.get("discontinued") or []))
         circulars = {str(k): str(v) for k, v in (data.get("circulars") or {}).items()}
         return cls(path=path, entries=tuple(entries), discontinued=discontinued, circulars=circulars, document=doc)
+
+
+def _parse_discontinued(raw: dict[str, object], *, doc: YamlDocument, index: int,
+                        names: set[str]) -> DiscontinuedFunction:
+    successor = raw.get("successor")
+    if successor is not None and successor not in names:
+        raise SourceError(doc.locate(("discontinued", index, "successor")),
+                          f"successor {successor!r} is not a catalogue entry.{did_you_mean(str(successor), names)}",
+                          fix="name the current function of the same group exactly as its entry does")
+    probes = raw.get("probes") or []
+    if not isinstance(probes, list) or not all(
+            isinstance(p, str) and len(p.split(" ")) == 2 and p.split(" ")[1].startswith("/") for p in probes):
+        raise SourceError(doc.locate(("discontinued", index, "probes")),
+                          "probes must be a list of \"METHOD /path\" strings", fix='e.g. probes: ["GET /reports"]')
+    return DiscontinuedFunction(name=str(raw["name"]), circular=str(raw.get("circular", "")),
+                                notes=str(raw.get("notes", "")),
+                                successor=str(successor) if successor is not None else None,
+                                probes=tuple(str(p) for p in probes))
 
 
 def _parse_entry(raw: object, *, where_text: str, doc: YamlDocument, index: int) -> CatalogueEntry:

@@ -19,23 +19,25 @@ from starlette.routing import Route
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.ati_handlers import ATI_HANDLERS
+from ocp_conformance.simulator.broadcast_handlers import BROADCAST_HANDLERS
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DEFAULT_RULES, DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.di_handlers import DI_HANDLERS
 from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
-from ocp_conformance.simulator.faults import Fault, resolve_faults
+from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
+from ocp_conformance.simulator.sti_handlers import STI_HANDLERS
 
 __all__ = ["HANDLERS", "SimulatorApp", "build_app"]
 
 log = logging.getLogger("ocp_conformance.simulator")
 
-HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **ATI_HANDLERS, **ISI_HANDLERS, **DI_HANDLERS, **ENQUIRY_HANDLERS,
-                                 **CONTROL_HANDLERS}
+HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **ATI_HANDLERS, **ISI_HANDLERS, **STI_HANDLERS, **DI_HANDLERS,
+                                 **ENQUIRY_HANDLERS, **BROADCAST_HANDLERS, **CONTROL_HANDLERS}
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Endpoint = Callable[[Request], Awaitable[Response]]
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -83,9 +85,12 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
                     handler = _wrap(wrapper, handler)
             endpoint = _endpoint(operation, validators[op_id], handler, state, applied, authenticate=not is_control)
             endpoints.setdefault(operation.url_template, {})[operation.method.upper()] = endpoint
+    for fault in applied:
+        for (method, template), extra in fault.routes.items():
+            endpoints.setdefault(template, {})[method.upper()] = _extra_endpoint(extra, state)
     routes = [Route(_PATH_PARAM.sub(r"{\1}", template), _by_method(methods), methods=_EVERY_METHOD)
               for template, methods in endpoints.items()]
-    asgi = Starlette(routes=routes)
+    asgi = Starlette(routes=routes, exception_handlers={404: _unknown_path})
     asgi.state.simulator = state
     return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied)
 
@@ -103,6 +108,24 @@ def _by_method(methods: dict[str, Endpoint]) -> Endpoint:
         return await endpoint(request)
 
     return dispatch
+
+
+async def _unknown_path(request: Request, exc: Exception) -> Response:
+    """A path no operation serves (e.g. a discontinued PG function) is a 404 problem like every other error."""
+    problem = Problem(404, "NOT_FOUND", f"no OCP operation at {request.url.path}; the contract lists the operations")
+    return problem_response(problem, request.url.path)
+
+
+def _extra_endpoint(extra: RouteHandler, state: SimulatorState) -> Endpoint:
+    """A route a fault profile adds beyond the contract (e.g. a discontinued function still offered)."""
+    async def endpoint(request: Request) -> Response:
+        participant = state.participant_of(request.headers.get("authorization"))
+        if participant is None:
+            return problem_response(Problem(401, "UNAUTHENTICATED", "send `Authorization: Bearer <token>`",
+                                            headers={"WWW-Authenticate": 'Bearer realm="ocp"'}), request.url.path)
+        return _response(extra(state, participant, dict(request.path_params)))
+
+    return endpoint
 
 
 def _wrap(wrapper: object, inner: Handler) -> Handler:

@@ -53,8 +53,12 @@ def positions(call: Call) -> Reply:
     sim = call.state.simulation
     if sim.reference.participant(pid) is None:
         raise Problem(404, "PARTICIPANT_UNKNOWN", f"no participant {pid}")
+    account, stock = call.request.query.get("stockAccount"), call.request.query.get("stockCode")
     holdings = [{"participantId": pid, "stockAccount": a, "stockCode": s, "quantity": q}
-                for a, s, q in sim.ledger.holdings_of(pid)]
+                for a, s, q in sim.ledger.holdings_of(pid)
+                if account in (None, a) and stock in (None, s)]
+    if account is not None and stock is not None and not holdings:
+        holdings = [{"participantId": pid, "stockAccount": account, "stockCode": stock, "quantity": 0}]
     money = [{"currency": c, "amount": encode(v)} for c, v in sorted(sim.ledger.money_of(pid).items())]
     return Reply(200, {"participantId": pid, "holdings": holdings, "money": money})
 

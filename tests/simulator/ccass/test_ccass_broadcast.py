@@ -78,10 +78,11 @@ def test_enquire_oldest_first_with_filters(board: BroadcastBoard) -> None:
 def test_enquire_rejections(board: BroadcastBoard) -> None:
     with pytest.raises(DomainError) as exc:
         board.enquire(after_id="BM99999999")
-    assert (exc.value.code, exc.value.status, exc.value.pointer) == ("BROADCAST_MESSAGE_NOT_FOUND", 404, "/afterId")
+    expected = ("BROADCAST_MESSAGE_NOT_FOUND", 404, "/query/afterId")
+    assert (exc.value.code, exc.value.status, exc.value.pointer) == expected
     with pytest.raises(DomainError) as exc:
         board.enquire(since=datetime(2027, 4, 6, 9, 0))
-    assert (exc.value.code, exc.value.pointer) == ("FIELD_INVALID", "/since")
+    assert (exc.value.code, exc.value.pointer) == ("FIELD_INVALID", "/query/since")
 
 
 def test_enquire_returns_a_new_list(board: BroadcastBoard) -> None:

@@ -59,7 +59,7 @@ class TestMass:
         bad = mass.submit(ALPHA, [BAD_ATI, MassItem("STI", "01", "02", "00700", 1, "DVP")])
         assert [s.status for s in mass.process_all()] == ["PROCESSED", "REJECTED"]
         codes = [i.result.code for i in mass.get(ALPHA, bad.mass_id).items if i.result]
-        assert codes == ["ACCOUNT_SAME", "PAYMENT_TYPE_UNSUPPORTED"]
+        assert codes == ["ACCOUNT_SAME", "AMOUNT_REQUIRED"]  # a DVP STI needs its amount
         assert mass.get(ALPHA, ok.mass_id).status == "PROCESSED"
         assert mass.process_all() == []
 

@@ -170,7 +170,8 @@ class TestSti:
     @pytest.mark.parametrize(
         ("args", "code"),
         [
-            (("01", "02", "00700", 5, "DVP"), "PAYMENT_TYPE_UNSUPPORTED"),
+            (("01", "02", "00700", 5, "RDP"), "PAYMENT_TYPE_UNSUPPORTED"),
+            (("01", "02", "00700", 5, "DVP"), "AMOUNT_REQUIRED"),
             (("02", "02", "00700", 5), "ACCOUNT_SAME"),
             (("01", "05", "00700", 5), "STOCK_ACCOUNT_UNKNOWN"),
             (("01", "02", "12345", 5), "STOCK_UNKNOWN"),

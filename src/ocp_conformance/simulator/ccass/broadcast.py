@@ -128,8 +128,26 @@ class BroadcastBoard:
         found = message_for(event, final_label)
         return None if found is None else self.publish(*found, at=event.at)
 
+    def get(self, message_id: str) -> BroadcastMessage:
+        """The message ``message_id``.
+
+        Raises:
+            DomainError: BROADCAST_MESSAGE_NOT_FOUND (404) for an unknown id.
+        """
+        position = self._position.get(message_id)
+        if position is None:
+            raise DomainError(
+                "BROADCAST_MESSAGE_NOT_FOUND",
+                f"Received messageId {message_id!r}, which is not a broadcast message. Expected the id of a "
+                "listed message (BM + 8 digits); enquire the broadcast messages to list them.",
+                status=404,
+                pointer="/messageId",
+            )
+        return self._messages[position]
+
     def enquire(
-        self, since: datetime | None = None, category: str | None = None, after_id: str | None = None
+        self, since: datetime | None = None, category: str | None = None, after_id: str | None = None,
+        business_date: date | None = None,
     ) -> list[BroadcastMessage]:
         """Enquire Broadcast Message: messages oldest first, all criteria applying together.
 
@@ -137,6 +155,7 @@ class BroadcastBoard:
             since: only messages published at or after this time (timezone-aware).
             category: only this category.
             after_id: only messages published after this one (for polling).
+            business_date: only messages of this business date (business dates never go backwards either).
 
         Raises:
             DomainError: FIELD_INVALID for a naive ``since``; BROADCAST_MESSAGE_NOT_FOUND (404) for an
@@ -149,7 +168,7 @@ class BroadcastBoard:
                     "FIELD_INVALID",
                     f"Received since={since.isoformat()} without a UTC offset. Expected e.g. "
                     "2027-04-06T09:00:00+08:00.",
-                    pointer="/since",
+                    pointer="/query/since",
                 )
             start = bisect_left(self._times, since)
         if after_id is not None:
@@ -160,13 +179,17 @@ class BroadcastBoard:
                     f"Received afterId={after_id!r}. Expected the id of a broadcast message (BM + 8 digits); "
                     "omit it to read from the oldest message.",
                     status=404,
-                    pointer="/afterId",
+                    pointer="/query/afterId",
                 )
             start = max(start, position + 1)
         if category is None:
-            return self._messages[start:]
-        indexes = self._by_category.get(category, [])
-        return [self._messages[i] for i in indexes[bisect_left(indexes, start) :]]
+            found = self._messages[start:]
+        else:
+            indexes = self._by_category.get(category, [])
+            found = [self._messages[i] for i in indexes[bisect_left(indexes, start) :]]
+        if business_date is None:
+            return found
+        return [m for m in found if m.business_date == business_date]
 
     def __repr__(self) -> str:
         return f"BroadcastBoard(messages={len(self._messages)})"

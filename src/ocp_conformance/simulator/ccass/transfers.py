@@ -5,6 +5,7 @@ from __future__ import annotations
 from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Final, Literal
 
 from .clock import BusinessClock
@@ -25,7 +26,8 @@ __all__ = [
 AtiStatus = Literal["SETTLED", "REJECTED"]
 StiStatus = Literal["PENDING", "SETTLED", "REVOKED"]
 
-_STI_PAYMENT_TYPES: Final[frozenset[str]] = frozenset({"FOP"})
+_STI_PAYMENT_TYPES: Final[frozenset[str]] = frozenset({"FOP", "DVP"})
+_STI_CURRENCIES: Final[frozenset[str]] = frozenset({"HKD", "CNY", "USD"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +101,10 @@ class AccountTransfer:
 
 @dataclass(slots=True)
 class SegregatedTransfer:
-    """A Stock Segregated Account Transfer Instruction (STI), FOP only for now.
+    """A Stock Segregated Account Transfer Instruction (STI), FOP or DVP.
+
+    [M] A DVP STI records the amount and currency its statement recipient pays; the money leg is settled
+    outside the participant's CCASS money ledger, so settlement moves only the stock.
 
     Input as PENDING; the next :meth:`TransferBook.settle_pending` moves the stock (SETTLED) or leaves it
     PENDING with a ``LACK`` :attr:`reason`. Revocable (REVOKED) while PENDING.
@@ -111,12 +116,15 @@ class SegregatedTransfer:
         to_account: 2-digit target account.
         stock_code: 5-digit stock code.
         quantity: shares to move.
-        payment_type: ``"FOP"``.
+        payment_type: ``"FOP"`` or ``"DVP"``.
         status: ``"PENDING"``, ``"SETTLED"`` or ``"REVOKED"``.
         reason: why the last settlement attempt failed (``"LACK: ..."``), ``None`` otherwise.
         created_at: simulated input time.
         updated_at: simulated time of the last change.
         settled_at: simulated settlement time, ``None`` until SETTLED.
+        amount: the DVP amount, ``None`` for FOP.
+        currency: the DVP currency, ``None`` for FOP.
+        own_reference: the participant's own reference, ``None`` if not given.
     """
 
     sti_id: str
@@ -131,6 +139,9 @@ class SegregatedTransfer:
     created_at: datetime
     updated_at: datetime
     settled_at: datetime | None = None
+    amount: Decimal | None = None
+    currency: str | None = None
+    own_reference: str | None = None
 
 
 class TransferBook:
@@ -228,20 +239,22 @@ class TransferBook:
 
     # ---------------------------------------------------------------- STI
     def input_sti(self, owner: str, from_account: str, to_account: str, stock: str, quantity: int,
-                  payment_type: str = "FOP") -> SegregatedTransfer:
+                  payment_type: str = "FOP", *, amount: Decimal | None = None, currency: str | None = None,
+                  own_reference: str | None = None) -> SegregatedTransfer:
         """Input an STI as PENDING; it settles at the next :meth:`settle_pending`.
 
         Raises:
-            DomainError: PAYMENT_TYPE_UNSUPPORTED, ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN,
-                QUANTITY_INVALID, STI_NEEDS_SEGREGATED_ACCOUNT or SPSA_TRANSFER_NOT_ALLOWED (422).
+            DomainError: PAYMENT_TYPE_UNSUPPORTED, AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AMOUNT_INVALID,
+                ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, QUANTITY_INVALID, STI_NEEDS_SEGREGATED_ACCOUNT
+                or SPSA_TRANSFER_NOT_ALLOWED (422).
         """
         if payment_type not in _STI_PAYMENT_TYPES:
             raise DomainError(
                 "PAYMENT_TYPE_UNSUPPORTED",
-                f"Received paymentType {payment_type!r} for an STI. Expected one of "
-                f"{sorted(_STI_PAYMENT_TYPES)} (DVP STIs are not simulated yet).",
+                f"Received paymentType {payment_type!r} for an STI. Expected one of {sorted(_STI_PAYMENT_TYPES)}.",
                 pointer="/paymentType",
             )
+        self._validate_payment(payment_type, amount, currency)
         self._validate(owner, from_account, to_account, stock, quantity)
         # Only 01 is a clearing account today, so two different accounts always include a segregated one;
         # the guard keeps the rule explicit should another clearing account kind appear.
@@ -253,7 +266,8 @@ class TransferBook:
         self._sti_seq += 1
         sti_id = f"STI{self._sti_seq:010d}"
         record = SegregatedTransfer(sti_id, owner, from_account, to_account, stock, quantity, payment_type,
-                                    "PENDING", None, now, now)
+                                    "PENDING", None, now, now, amount=amount, currency=currency,
+                                    own_reference=own_reference)
         self._stis[sti_id] = record
         self._stis_by_owner.setdefault(owner, []).append(sti_id)
         self._pending[sti_id] = None
@@ -282,9 +296,21 @@ class TransferBook:
         """The STI ``sti_id`` of ``owner`` (a copy); STI_NOT_FOUND (404) otherwise."""
         return copy(self._owned_sti(owner, sti_id))
 
-    def enquire_sti(self, owner: str) -> list[SegregatedTransfer]:
-        """Every STI of ``owner`` in input order (copies)."""
-        return [copy(self._stis[sti_id]) for sti_id in self._stis_by_owner.get(owner, [])]
+    def enquire_sti(self, owner: str, **criteria: object) -> list[SegregatedTransfer]:
+        """Every STI of ``owner`` in input order (copies) whose attributes equal every given criterion.
+
+        ``criteria`` name :class:`SegregatedTransfer` attributes, e.g. ``status="PENDING"``; ``None`` values
+        are ignored, so a surface can pass its optional filters through.
+
+        Raises:
+            ValueError: a criterion that is not an attribute of an STI (a surface bug).
+        """
+        wanted = {name: value for name, value in criteria.items() if value is not None}
+        unknown = sorted(set(wanted) - set(SegregatedTransfer.__dataclass_fields__))
+        if unknown:
+            raise ValueError(f"Received STI criteria {unknown}. Expected attributes of SegregatedTransfer.")
+        records = (self._stis[sti_id] for sti_id in self._stis_by_owner.get(owner, []))
+        return [copy(r) for r in records if all(getattr(r, name) == value for name, value in wanted.items())]
 
     def settle_pending(self) -> list[SegregatedTransfer]:
         """A batch run for STIs: settle every PENDING STI in input order, all-or-nothing per STI.
@@ -315,6 +341,33 @@ class TransferBook:
         return attempted
 
     # ---------------------------------------------------------------- rules
+    @staticmethod
+    def _validate_payment(payment_type: str, amount: Decimal | None, currency: str | None) -> None:
+        if payment_type == "FOP":
+            for field, value in (("amount", amount), ("currency", currency)):
+                if value is not None:
+                    raise DomainError(
+                        "AMOUNT_NOT_ALLOWED",
+                        f"Received {field} {value!s} on a FOP STI. Expected no {field}: free of payment moves "
+                        "stock only; use paymentType DVP to transfer against payment.",
+                        pointer=f"/{field}",
+                    )
+            return
+        if amount is None or currency is None:
+            missing = "amount" if amount is None else "currency"
+            raise DomainError(
+                "AMOUNT_REQUIRED",
+                f"Received a DVP STI without {missing}. Expected both amount (greater than 0) and currency.",
+                pointer=f"/{missing}",
+            )
+        if amount <= 0:
+            raise DomainError("AMOUNT_INVALID", f"Received amount {amount!s}. Expected an amount greater than 0.",
+                              pointer="/amount")
+        if currency not in _STI_CURRENCIES:
+            raise DomainError("FIELD_INVALID",
+                              f"Received currency {currency!r}. Expected one of {sorted(_STI_CURRENCIES)}.",
+                              pointer="/currency")
+
     def _validate(self, owner: str, from_account: str, to_account: str, stock: str, quantity: object) -> None:
         if from_account == to_account:
             raise DomainError(

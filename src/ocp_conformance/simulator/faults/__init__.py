@@ -12,13 +12,15 @@ from collections.abc import Iterable
 
 from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.simulator.faults.ati import ATI_FAULTS
+from ocp_conformance.simulator.faults.broadcast import BROADCAST_FAULTS
 from ocp_conformance.simulator.faults.di import DI_FAULTS
 from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
-from ocp_conformance.simulator.faults.fault import CheckKind, Fault, Wrapper
+from ocp_conformance.simulator.faults.fault import CheckKind, Fault, RouteHandler, Wrapper
 from ocp_conformance.simulator.faults.isi import ISI_FAULTS
 from ocp_conformance.simulator.faults.si import SI_FAULTS
+from ocp_conformance.simulator.faults.sti import STI_FAULTS
 
-__all__ = ["FAULTS", "CheckKind", "Fault", "UnknownFaultError", "Wrapper", "resolve_faults"]
+__all__ = ["FAULTS", "CheckKind", "Fault", "RouteHandler", "UnknownFaultError", "Wrapper", "resolve_faults"]
 
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *SI_FAULTS,
@@ -26,6 +28,8 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *ENQUIRY_FAULTS,
     *ATI_FAULTS,
     *ISI_FAULTS,
+    *STI_FAULTS,
+    *BROADCAST_FAULTS,
 ]}
 
 

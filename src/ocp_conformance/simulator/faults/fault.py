@@ -8,10 +8,13 @@ from typing import Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import Simulation, SiRules
+from ocp_conformance.simulator.state import SimulatorState
 
-__all__ = ["CheckKind", "Fault", "Wrapper"]
+__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper"]
 
 Wrapper = Callable[[Call, Handler], Reply]
+RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
+"""Answers a route beyond the contract: (state, authenticated participant, path parameters) -> reply."""
 CheckKind = Literal["contract", "negative", "scenario", "security"]
 
 
@@ -33,3 +36,6 @@ class Fault:
     """Changes the domain's modelled SI rules (matching key, what may settle)."""
     patch: Callable[[Simulation], None] | None = None
     """Breaks a freshly built simulation in place (also after each reset), for rules deeper than a handler."""
+    routes: Mapping[tuple[str, str], RouteHandler] = field(default_factory=dict)
+    """Per (method, URL template such as ``/ocp/v1/account-transfers``): a route the contract does not have,
+    for servers that still offer something the OCP API dropped. Bearer-authenticated, no request validation."""

@@ -1,0 +1,70 @@
+"""Fault profiles of the Maintain STI group."""
+
+from __future__ import annotations
+
+import json
+
+from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.ccass import DomainError
+from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.sti_handlers import sti_json
+
+__all__ = ["STI_FAULTS"]
+
+
+def _revoke_settled_too(call: Call, inner: Handler) -> Reply:
+    """Like a server that checks only that the STI exists: a settled STI is reported REVOKED (stock stays moved)."""
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "STI_STATE_CONFLICT":
+            raise
+        assert call.participant is not None
+        sti = sti_json(call.state.simulation.transfers.get_sti(call.participant, call.request.path["stiId"]))
+        if sti["status"] != "SETTLED":
+            raise
+        sti["status"] = "REVOKED"
+        return Reply(200, sti)
+
+
+def _get_any_participants_sti(call: Call, inner: Handler) -> Reply:
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "STI_NOT_FOUND":
+            raise
+        transfers = call.state.simulation.transfers
+        for other in call.state.simulation.reference.participants:
+            try:
+                return Reply(200, sti_json(transfers.get_sti(other, call.request.path["stiId"])))
+            except DomainError:
+                continue
+        raise
+
+
+def _drop_fop_amount(operation_id: str, raw: bytes) -> bytes:
+    """Mimics a server that silently drops a payment amount on a FOP STI instead of rejecting it."""
+    if operation_id != "inputSti":
+        return raw
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw
+    if isinstance(body, dict) and body.get("paymentType") == "FOP" and ("amount" in body or "currency" in body):
+        body.pop("amount", None)
+        body.pop("currency", None)
+        return json.dumps(body).encode()
+    return raw
+
+
+STI_FAULTS = [
+    Fault("sti-revocable-after-settlement", "Revoke STI", "scenario",
+          "Revoke STI reports a settled STI as REVOKED (only a PENDING STI may be revoked)",
+          wrappers={"revokeSti": _revoke_settled_too}),
+    Fault("other-participants-sti-visible", "Enquire STI", "security",
+          "Enquire STI returns another participant's STI by its id",
+          wrappers={"getSti": _get_any_participants_sti}),
+    Fault("fop-sti-accepts-amount", "Input STI", "negative",
+          "Input STI accepts a FOP STI with an amount (it silently drops the amount)",
+          raw_body=_drop_fop_amount),
+]
