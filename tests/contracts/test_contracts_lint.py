@@ -105,3 +105,11 @@ def test_a_function_group_may_live_in_its_own_path_file(tmp_path: Path) -> None:
     assert document.operations["probeThing"].path == "/probe"
     assert "$ref" not in document.bundled["paths"]["/probe"] and "pathItems" not in document.bundled["components"]
     assert document.resolve(document.bundled["components"]["schemas"]["Thing"]["properties"]["code"])["type"]
+
+
+def test_every_api_function_is_contracted() -> None:
+    contracts = load_contracts(CONTRACTS)
+    uncontracted_api = [e.name for e in contracts.catalogue if e.kind == "api" and not e.contracted]
+    assert uncontracted_api == []
+    strict = [f.message for f in lint_contracts(contracts, require_complete=True) if f.severity == "error"]
+    assert not [m for m in strict if "(api)" in m], strict
