@@ -7,17 +7,13 @@ Processing model of a mass submission [M]: it is stored RECEIVED and processed b
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections.abc import Callable
 from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import AccountTransfer, MassItem, MassItemRecord, MassSubmission
+from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.representation import domain_values, encode
-from ocp_conformance.simulator.state import IdempotencyRecord
 
 __all__ = ["ATI_HANDLERS", "ati_json", "mass_json"]
 
@@ -72,24 +68,6 @@ def _items(body: dict[str, Any]) -> list[MassItem] | None:
     return None if raw is None else [MassItem(**domain_values(item)) for item in raw]
 
 
-def _idempotent(call: Call, create: Callable[[], Reply]) -> Reply:
-    """Run ``create`` once per (participant, Idempotency-Key); a repeat with the same body replays the reply."""
-    owner = _owner(call)
-    key = call.request.headers["Idempotency-Key"]
-    request_hash = hashlib.sha256(
-        json.dumps([call.operation_id, call.request.body], sort_keys=True).encode()).hexdigest()
-    previous = call.state.idempotency.get((owner, key))
-    if previous is not None:
-        if previous.request_hash != request_hash:
-            raise Problem(409, "IDEMPOTENCY_KEY_REUSED",
-                          f"Idempotency-Key {key!r} was used for a different request; use a fresh key per new "
-                          "instruction", (FieldError("/header/Idempotency-Key", "already used with another body"),))
-        return Reply(previous.status, previous.body, {**previous.headers, "Idempotent-Replayed": "true"})
-    reply = create()
-    call.state.idempotency[(owner, key)] = IdempotencyRecord(request_hash, reply.status, reply.body, reply.headers)
-    return reply
-
-
 def input_ati(call: Call) -> Reply:
     body = call.request.body
 
@@ -99,7 +77,7 @@ def input_ati(call: Call) -> Reply:
             body.get("ownReference"))
         return Reply(201, ati_json(ati))
 
-    return _idempotent(call, create)
+    return idempotent(call, create, what="instruction")
 
 
 def input_mass(call: Call) -> Reply:
@@ -110,7 +88,7 @@ def input_mass(call: Call) -> Reply:
             _owner(call), _items(body) or [], own_reference=body.get("ownReference"))
         return Reply(201, mass_json(submission), {"Location": f"/ocp/v1/mass-transfers/{submission.mass_id}"})
 
-    return _idempotent(call, create)
+    return idempotent(call, create, what="instruction")
 
 
 def enquire_mass(call: Call) -> Reply:

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import date
 from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import CnsBook, CnsPosition, CnsPositionFilter, DeliveryInstruction, DiInput
+from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.representation import domain_values, encode
-from ocp_conformance.simulator.state import IdempotencyRecord
 
 __all__ = ["DI_HANDLERS", "di_json", "position_json"]
 
@@ -51,22 +48,12 @@ def di_json(book: CnsBook, di: DeliveryInstruction) -> dict[str, Any]:
 
 
 def input_di(call: Call) -> Reply:
-    owner = _owner(call)
-    key = call.request.headers["Idempotency-Key"]
-    body = call.request.body
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    previous = call.state.idempotency.get((owner, key))
-    if previous is not None:
-        if previous.request_hash != request_hash:
-            raise Problem(409, "IDEMPOTENCY_KEY_REUSED",
-                          f"Idempotency-Key {key!r} was used for a different request; use a fresh key per new DI",
-                          (FieldError("/header/Idempotency-Key", "already used with another body"),))
-        return Reply(previous.status, previous.body, {**previous.headers, "Idempotent-Replayed": "true"})
-    book = call.state.simulation.cns
-    di = book.input_di(owner, DiInput(**domain_values(body)))
-    reply = Reply(201, di_json(book, di))
-    call.state.idempotency[(owner, key)] = IdempotencyRecord(request_hash, reply.status, reply.body, reply.headers)
-    return reply
+    def create() -> Reply:
+        book = call.state.simulation.cns
+        di = book.input_di(_owner(call), DiInput(**domain_values(call.request.body)))
+        return Reply(201, di_json(book, di))
+
+    return idempotent(call, create, what="DI")
 
 
 def change_di_requirement(call: Call) -> Reply:

@@ -7,23 +7,19 @@ Investors do not affirm through the brokers' OCP API, so affirmation is a simula
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import InvestorSettlementInstruction, IsiInput
+from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
+from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import camel, domain_values, encode
-from ocp_conformance.simulator.state import IdempotencyRecord
 
 __all__ = ["ISI_HANDLERS", "isi_json"]
 
 # Where the domain's name is not the contract's name converted.
 _RENAMED = {"owner": "participantId"}
-# Idempotency keys are per participant; this keeps an ISI's key apart from the same key used for an SI.
-_KEY_SCOPE = "inputIsi:"
 
 
 def isi_json(isi: InvestorSettlementInstruction) -> dict[str, Any]:
@@ -41,22 +37,11 @@ def _isi_id(call: Call) -> str:
 
 
 def input_isi(call: Call) -> Reply:
-    owner = _participant(call)
-    key = call.request.headers["Idempotency-Key"]
-    body = call.request.body
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    scoped = (owner, _KEY_SCOPE + key)
-    previous = call.state.idempotency.get(scoped)
-    if previous is not None:
-        if previous.request_hash != request_hash:
-            raise Problem(409, "IDEMPOTENCY_KEY_REUSED",
-                          f"Idempotency-Key {key!r} was used for a different request; use a fresh key per new ISI",
-                          (FieldError("/header/Idempotency-Key", "already used with another body"),))
-        return Reply(previous.status, previous.body, {**previous.headers, "Idempotent-Replayed": "true"})
-    isi = call.state.simulation.isi_book.input_isi(owner, IsiInput(**domain_values(body)))
-    reply = Reply(201, isi_json(isi), {"Location": f"/ocp/v1/investor-settlement-instructions/{isi.isi_id}"})
-    call.state.idempotency[scoped] = IdempotencyRecord(request_hash, reply.status, reply.body, reply.headers)
-    return reply
+    def create() -> Reply:
+        isi = call.state.simulation.isi_book.input_isi(_participant(call), IsiInput(**domain_values(call.request.body)))
+        return Reply(201, isi_json(isi), {"Location": f"/ocp/v1/investor-settlement-instructions/{isi.isi_id}"})
+
+    return idempotent(call, create, what="ISI")
 
 
 def enquire_isi(call: Call) -> Reply:

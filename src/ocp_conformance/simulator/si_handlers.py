@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import SiFilter, SiInput
+from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.representation import domain_values, si_json, unmatched_json
-from ocp_conformance.simulator.state import IdempotencyRecord
 
 __all__ = ["SI_HANDLERS"]
 
@@ -26,21 +23,11 @@ def _si_id(call: Call) -> str:
 
 
 def input_si(call: Call) -> Reply:
-    owner = _owner(call)
-    key = call.request.headers["Idempotency-Key"]
-    body = call.request.body
-    request_hash = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-    previous = call.state.idempotency.get((owner, key))
-    if previous is not None:
-        if previous.request_hash != request_hash:
-            raise Problem(409, "IDEMPOTENCY_KEY_REUSED",
-                          f"Idempotency-Key {key!r} was used for a different request; use a fresh key per new SI",
-                          (FieldError("/header/Idempotency-Key", "already used with another body"),))
-        return Reply(previous.status, previous.body, {**previous.headers, "Idempotent-Replayed": "true"})
-    si = call.state.simulation.si_book.input_si(owner, SiInput(**domain_values(body)))
-    reply = Reply(201, si_json(si), {"Location": f"/ocp/v1/settlement-instructions/{si.si_id}"})
-    call.state.idempotency[(owner, key)] = IdempotencyRecord(request_hash, reply.status, reply.body, reply.headers)
-    return reply
+    def create() -> Reply:
+        si = call.state.simulation.si_book.input_si(_owner(call), SiInput(**domain_values(call.request.body)))
+        return Reply(201, si_json(si), {"Location": f"/ocp/v1/settlement-instructions/{si.si_id}"})
+
+    return idempotent(call, create, what="SI")
 
 
 def enquire_si(call: Call) -> Reply:

@@ -22,6 +22,8 @@ def demo_token(participant_id: str, seed: str = DEMO_TOKEN_SEED) -> str:
 
 @dataclass(frozen=True, slots=True)
 class IdempotencyRecord:
+    """The first reply to a (participant, operationId, Idempotency-Key)."""
+
     request_hash: str
     status: int
     body: Any
@@ -37,7 +39,7 @@ class SimulatorState:
     patches: tuple[Callable[[Simulation], None], ...] = ()
     """Applied to every simulation built (at start and on reset): how fault profiles break deeper rules."""
     simulation: Simulation = field(init=False)
-    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
