@@ -8,6 +8,7 @@ inputs do (which is what makes an ETag over it stable within a business date).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -82,7 +83,7 @@ class CalendarDay:
     day_type: DayType
     trading_day: bool
     settlement_day: bool
-    settlement_date: date | None
+    settlement_date: dt.date | None
     """T+2 business days for a trade done on this (business) day; None on other days."""
 
 
