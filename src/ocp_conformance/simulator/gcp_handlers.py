@@ -1,4 +1,4 @@
-"""Handlers of the GCP reference datasets: whole-dataset ETags, If-None-Match and paging.
+"""Handlers of the GCP services: trade feed by sequence; reference datasets with ETags and paging.
 
 Each dataset is built whole for the caller, its ETag is a digest of the business date and the full JSON rows
 (so it changes only when the dataset does, and every page carries the same one), and then one page is cut.
@@ -67,7 +67,18 @@ def _mappings(call: Call) -> Sequence[Any]:
     return mappings_of(call.state.simulation.ncp_gcp_mappings, str(call.participant))
 
 
+def get_trades(call: Call) -> Reply:
+    """Real Time Trade Information: the caller's feed of the business date after ``afterSequence``."""
+    clock = call.state.simulation.clock
+    query = call.request.query
+    records, next_sequence = call.state.simulation.trade_feed.after(
+        str(call.participant), clock.today, clock.now, int(query.get("afterSequence", 0)), int(query.get("limit", 50)))
+    return Reply(200, {"businessDate": clock.today.isoformat(), "items": [encode(r) for r in records],
+                       "nextSequence": next_sequence})
+
+
 GCP_HANDLERS: dict[str, Handler] = {
+    "getTrades": get_trades,
     "getParticipantList": _dataset(_participants),
     "getStockList": _dataset(_stocks),
     "getTradingCalendar": _dataset(_calendar),

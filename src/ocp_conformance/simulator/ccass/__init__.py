@@ -55,6 +55,7 @@ from .gcp_reference import (
     participant_list,
     stock_list,
 )
+from .gcp_trades import DEFAULT_TRADE_SEED, TradeFeed, TradeRecord
 from .isi import (
     DEFAULT_ISI_BATCH_CUTOFF,
     ISI_INPUT_FIELDS,
@@ -126,6 +127,7 @@ __all__ = [
     "DEFAULT_RULES",
     "DEFAULT_SPSA_POLICY",
     "DEFAULT_START",
+    "DEFAULT_TRADE_SEED",
     "DEMO_GCP",
     "DEMO_NCP_MAPPINGS",
     "FINAL_RUN_LABEL",
@@ -207,6 +209,8 @@ __all__ = [
     "Stock",
     "StockBalance",
     "StockListItem",
+    "TradeFeed",
+    "TradeRecord",
     "TradeSide",
     "TradingCalendar",
     "TransferBook",
