@@ -1,7 +1,7 @@
-"""Invalid requests for GCP reference data are rejected with the right status, code and field.
+"""Invalid requests for GCP services (reference data, trades) are rejected with the right status, code and field.
 
 A malformed paging parameter is a 400 problem naming it (``/query/limit``); a cursor the server never
-issued a 422 CURSOR_INVALID.
+issued a 422 CURSOR_INVALID, a trade sequence number not issued yet a 422 SEQUENCE_INVALID.
 """
 
 from __future__ import annotations
@@ -23,10 +23,19 @@ CASES: Final[list[tuple[str, dict[str, Any], int, str | None, str | None]]] = [
 ]
 
 
+TRADES: Final = "Real Time Trade Information"
+TRADE_CASES: Final[list[tuple[str, dict[str, Any], int, str | None, str | None]]] = [
+    ("afterSequence negative", {"afterSequence": -1}, 400, None, "/query/afterSequence"),
+    ("afterSequence not a number", {"afterSequence": "last"}, 400, None, "/query/afterSequence"),
+    ("afterSequence never issued", {"afterSequence": 999999999}, 422, "SEQUENCE_INVALID", "/query/afterSequence"),
+    ("limit 0", {"limit": 0}, 400, None, "/query/limit"),
+]
+
+
 @pytest.mark.parametrize(("function", "what", "params", "status", "code", "pointer"), [
     pytest.param(function, *case, marks=pytest.mark.ocp(functions=[function], check="negative"),
                  id=f"{function}: {case[0]}")
-    for function in DATASETS for case in CASES
+    for function, cases in [*((f, CASES) for f in DATASETS), (TRADES, TRADE_CASES)] for case in cases
 ])
 def test_invalid_request_is_rejected(function: str, what: str, params: dict[str, Any], status: int,
                                      code: str | None, pointer: str | None, ocp_client: OcpClient,

@@ -1,8 +1,9 @@
-"""Fault profiles of the GCP reference datasets (Participant List, Stock List, Calendar, NCP/GCP Mapping)."""
+"""Fault profiles of the GCP services: the trade feed and the reference datasets."""
 
 from __future__ import annotations
 
 import itertools
+from datetime import date, timedelta
 
 from ocp_conformance.contracts.validation import ValidRequest
 from ocp_conformance.simulator.call import Call, Handler, Reply
@@ -64,7 +65,52 @@ def _unpadded_codes(call: Call, inner: Handler) -> Reply:
     return reply
 
 
+def _skip_sequence(call: Call, inner: Handler) -> Reply:
+    """A feed that loses record #5 (as a server that drops a message between two reads)."""
+    reply = inner(call)
+    if reply.status == 200:
+        reply.body["items"] = [r for r in reply.body["items"] if r["sequence"] != 5]
+    return reply
+
+
+def _duplicate_trade(call: Call, inner: Handler) -> Reply:
+    """A feed that sends record #5 twice (as a server that replays the last message after a resume)."""
+    reply = inner(call)
+    if reply.status == 200:
+        items = reply.body["items"]
+        reply.body["items"] = [copy for r in items for copy in ([r, dict(r)] if r["sequence"] == 5 else [r])]
+    return reply
+
+
+def _foreign_ncp(call: Call, inner: Handler) -> Reply:
+    """Every seventh trade is of an NCP the caller does not clear for."""
+    reply = inner(call)
+    if reply.status == 200:
+        for record in reply.body["items"]:
+            if record["sequence"] % 7 == 0:
+                record["ncpId"] = "B39999"
+    return reply
+
+
+def _settlement_off_calendar(call: Call, inner: Handler) -> Reply:
+    """Settlement dates counted in calendar days (T+2 days), ignoring weekends and holidays."""
+    reply = inner(call)
+    if reply.status == 200:
+        for record in reply.body["items"]:
+            record["settlementDate"] = (date.fromisoformat(record["tradeDate"]) + timedelta(days=3)).isoformat()
+    return reply
+
+
 GCP_FAULTS = [
+    Fault("trade-sequence-gap", "Real Time Trade Information", "contract",
+          "the trade feed skips sequence number 5", wrappers={"getTrades": _skip_sequence}),
+    Fault("trade-duplicated", "Real Time Trade Information", "contract",
+          "the trade feed sends record 5 twice", wrappers={"getTrades": _duplicate_trade}),
+    Fault("trade-of-foreign-ncp", "Real Time Trade Information", "security",
+          "a GCP is sent trades of an NCP that does not clear through it", wrappers={"getTrades": _foreign_ncp}),
+    Fault("trade-settlement-date-off-calendar", "Real Time Trade Information", "contract",
+          "trade settlement dates are trade date + 3 calendar days, not T+2 business days by the calendar",
+          wrappers={"getTrades": _settlement_off_calendar}),
     Fault("etag-changes-without-content-change", "Stock List", "contract",
           "every Stock List response has a new ETag though the rows are the same, and If-None-Match never gets 304",
           wrappers={"getStockList": _etag_per_response}),
