@@ -9,6 +9,7 @@ On a target with clock-control the business clock is moved to 10:00 first (when 
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import datetime, time
 from decimal import Decimal
@@ -137,3 +138,39 @@ def test_each_participant_sees_only_its_own_ncps_trades(ocp_client: OcpClient, o
         if foreign or (participant not in gcps and records):
             raise GcpFailure(TRADES, f"{participant} sees trades that are not of its own NCPs",
                              received=(foreign or records)[:2], expected=f"only trades of {sorted(own)}")
+
+
+def _events(text: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(id, event, data as JSON) of each Server-Sent Event in ``text``."""
+    events = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        fields: dict[str, str] = {}
+        for line in block.splitlines():
+            if line and not line.startswith(":"):
+                name, _, value = line.partition(":")
+                fields[name] = fields.get(name, "") + ("\n" if name in fields else "") + value.removeprefix(" ")
+        if "data" in fields:
+            events.append((fields.get("id", ""), fields.get("event", "message"), json.loads(fields["data"])))
+    return events
+
+
+@pytest.mark.ocp(functions=[TRADES], check="contract")
+def test_the_stream_and_the_pull_form_agree(ocp_client: OcpClient, ocp_target: Target) -> None:
+    gcp, records, _ = _trades(ocp_client, ocp_target)
+    rng = random.Random(len(records) + 1)
+    for after in sorted({0, len(records), rng.randrange(len(records) + 1)}):
+        for fields, headers in (({"afterSequence": after}, None), ({}, {"Last-Event-ID": str(after)})):
+            resume = headers or fields
+            exchange = ocp_client.call(TRADES, operation="streamTrades", as_participant=gcp, headers=headers, **fields)
+            if exchange.status != 200:
+                raise GcpFailure(TRADES, "the trade stream was not served", received=f"HTTP {exchange.status}",
+                                 expected="HTTP 200 text/event-stream", exchange=exchange)
+            events = _events(exchange.response.text)
+            expected = records[after:]
+            received = [data for _, _, data in events][:len(expected)]
+            ids_ok = all(i == str(data["sequence"]) and kind == "trade" for i, kind, data in events)
+            if received != expected or not ids_ok:
+                raise GcpFailure(TRADES, f"the stream resumed with {resume} differs from the pull form",
+                                 received=[(i, kind, d.get("sequence")) for i, kind, d in events[:5]],
+                                 expected=[(str(r["sequence"]), "trade", r["sequence"]) for r in expected[:5]],
+                                 exchange=exchange)

@@ -41,3 +41,16 @@ def test_pages_share_the_dataset_etag(client: OcpClient) -> None:
 def test_mapping_is_empty_for_a_participant_that_is_no_gcp(client: OcpClient) -> None:
     assert client.call("NCP/GCP Mapping", as_participant=ALPHA).body["items"] == []
     assert {m["gcpId"] for m in client.call("NCP/GCP Mapping", as_participant="B07777").body["items"]} == {"B07777"}
+
+
+def test_trade_stream_sends_the_pulled_records_as_events(client: OcpClient) -> None:
+    clock = client.call_operation("simGetClock").body
+    if clock["now"] < f"{clock['businessDate']}T10:00:00+08:00":
+        client.call_operation("simAdvanceClock", body={"to": f"{clock['businessDate']}T10:00:00+08:00"})
+    pulled = client.call("Real Time Trade Information", as_participant="B07777", afterSequence=2, limit=3).body
+    stream = client.call("Real Time Trade Information", operation="streamTrades", as_participant="B07777",
+                         headers={"Last-Event-ID": "2"})
+    assert stream.response.headers["content-type"].startswith("text/event-stream") and not stream.violations
+    first_events = stream.response.text.split("\n\n")[:3]
+    assert [e.splitlines()[0] for e in first_events] == [f"id: {r['sequence']}" for r in pulled["items"]]
+    assert pulled["nextSequence"] == 5

@@ -186,6 +186,8 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
 def _response(reply: Reply) -> Response:
     if reply.body is None:
         return Response(status_code=reply.status, headers=reply.headers)
+    if isinstance(reply.body, str):  # a text representation (text/event-stream); the handler sets Content-Type
+        return Response(reply.body, status_code=reply.status, headers=dict(_str_headers(reply.headers)))
     media_type = "application/problem+json" if reply.status >= 400 else "application/json"
     return JSONResponse(reply.body, status_code=reply.status, headers=dict(_str_headers(reply.headers)),
                         media_type=media_type)

@@ -77,8 +77,23 @@ def get_trades(call: Call) -> Reply:
                        "nextSequence": next_sequence})
 
 
+def stream_trades(call: Call) -> Reply:
+    """The feed as Server-Sent Events; the stream ends once every record issued so far is sent (the simulated
+    clock does not move while a request is served), and the client reconnects with Last-Event-ID."""
+    clock = call.state.simulation.clock
+    last_event = call.request.headers.get("Last-Event-ID")
+    after = int(last_event) if last_event else int(call.request.query.get("afterSequence", 0))
+    issued = call.state.simulation.trade_feed.issued(str(call.participant), clock.today, clock.now)
+    records, _ = call.state.simulation.trade_feed.after(str(call.participant), clock.today, clock.now, after,
+                                                      max(len(issued), 1))
+    events = "".join(f"id: {r.sequence}\nevent: trade\ndata: {json.dumps(encode(r), separators=(',', ':'))}\n\n"
+                     for r in records)
+    return Reply(200, events, {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"})
+
+
 GCP_HANDLERS: dict[str, Handler] = {
     "getTrades": get_trades,
+    "streamTrades": stream_trades,
     "getParticipantList": _dataset(_participants),
     "getStockList": _dataset(_stocks),
     "getTradingCalendar": _dataset(_calendar),

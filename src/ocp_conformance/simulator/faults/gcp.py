@@ -101,7 +101,19 @@ def _settlement_off_calendar(call: Call, inner: Handler) -> Reply:
     return reply
 
 
+def _stream_drops_an_event(call: Call, inner: Handler) -> Reply:
+    """The Server-Sent Events form leaves out the second event it should send."""
+    reply = inner(call)
+    if reply.status == 200 and isinstance(reply.body, str):
+        events = reply.body.split("\n\n")
+        reply.body = "\n\n".join(events[:1] + events[2:])
+    return reply
+
+
 GCP_FAULTS = [
+    Fault("trade-stream-drops-an-event", "Real Time Trade Information", "contract",
+          "the SSE stream form skips a record the pull form returns",
+          wrappers={"streamTrades": _stream_drops_an_event}),
     Fault("trade-sequence-gap", "Real Time Trade Information", "contract",
           "the trade feed skips sequence number 5", wrappers={"getTrades": _skip_sequence}),
     Fault("trade-duplicated", "Real Time Trade Information", "contract",
