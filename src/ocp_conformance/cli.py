@@ -148,7 +148,8 @@ def simulate(
         simulator = build_app(_contracts(contracts), faults=fault or [])
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
-    table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 (control: /_sim)")
+    table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 "
+                        "(GCP services: /gcp/v1, control: /_sim)")
     table.add_column("participant")
     table.add_column("name")
     table.add_column("bearer token (demo only)")

@@ -9,25 +9,28 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.served_simulator import served_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _schemathesis_cli(*faults: str) -> subprocess.CompletedProcess[str]:
+def _schemathesis_cli(*faults: str, document: str = "ocp-api", server: str = "/ocp/v1"
+                      ) -> subprocess.CompletedProcess[str]:
     with served_simulator(*faults) as simulator:
         return subprocess.run(
-            [sys.executable, "-m", "schemathesis.cli", "run", str(ROOT / "contracts/api/ocp-api.yaml"),
-             "--url", f"{simulator.base_url}/ocp/v1",
+            [sys.executable, "-m", "schemathesis.cli", "run", str(ROOT / f"contracts/api/{document}.yaml"),
+             "--url", f"{simulator.base_url}{server}",
              "-H", f"Authorization: Bearer {simulator.tokens['B01234']}",
              "--max-examples", "30", "--seed", "1", "--no-color"],
             capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
         )
 
 
-def test_schemathesis_cli_finds_no_failure() -> None:
-    completed = _schemathesis_cli()
+@pytest.mark.parametrize(("document", "server"), [("ocp-api", "/ocp/v1"), ("gcp-services", "/gcp/v1")])
+def test_schemathesis_cli_finds_no_failure(document: str, server: str) -> None:
+    completed = _schemathesis_cli(document=document, server=server)
     assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-2000:]
     assert " passed" in completed.stdout
 
@@ -39,6 +42,8 @@ def test_schemathesis_cli_catches_a_fault() -> None:
 
 
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
+# Where each source description of the scenarios is served, relative to the simulator's base URL.
+SERVERS = {"ocpApi": "/ocp/v1", "gcpServices": "/gcp/v1", "simControl": ""}
 
 
 def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
@@ -56,10 +61,14 @@ def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
         }
         return subprocess.run(
             [str(REDOCLY), "respect", str(scenario),
-             "--server", f"ocpApi={simulator.base_url}/ocp/v1,simControl={simulator.base_url}",
+             "--server", ",".join(f"{name}={simulator.base_url}{SERVERS[name]}" for name in _sources(scenario)),
              "--input", ",".join(f"{k}={v}" for k, v in inputs.items())],
             capture_output=True, text=True, cwd=ROOT, timeout=600, check=False,
         )
+
+
+def _sources(scenario: Path) -> list[str]:
+    return [str(source["name"]) for source in yaml.safe_load(scenario.read_text())["sourceDescriptions"]]
 
 
 @pytest.mark.parametrize("scenario", sorted((ROOT / "scenarios").rglob("*.arazzo.yaml")), ids=lambda p: p.name)

@@ -34,7 +34,8 @@ def test_all_entries_one_table_per_service(catalogue: Catalogue, passing_everyth
     assert "| Function | Group | Status | contract | negative | scenario | security |" in markdown
     assert "| Function | Group | Status | file | scenario |" in markdown
     assert "| Input SI | Maintain SI | ✅ pass | ✅ | ✅ | ✅ | ✅ |" in markdown
-    assert "| Stock List | Reference Data | — not-run (not yet contracted) | — | — | — | — |" in markdown
+    assert "| Stock List | Reference Data | ✅ pass | ✅ | ✅ | ✅ | ✅ |" in markdown
+    assert "| Election | Corporate Action Instructions Upload | — not-run (not yet contracted) | — | — |" in markdown
     assert "## Failures\n\nNone." in markdown
 
 

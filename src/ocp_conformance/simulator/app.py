@@ -26,6 +26,7 @@ from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.di_handlers import DI_HANDLERS
 from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
 from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
+from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
@@ -37,7 +38,7 @@ __all__ = ["HANDLERS", "SimulatorApp", "build_app"]
 log = logging.getLogger("ocp_conformance.simulator")
 
 HANDLERS: dict[str, Handler] = {**SI_HANDLERS, **ATI_HANDLERS, **ISI_HANDLERS, **STI_HANDLERS, **DI_HANDLERS,
-                                 **ENQUIRY_HANDLERS, **BROADCAST_HANDLERS, **CONTROL_HANDLERS}
+                                 **ENQUIRY_HANDLERS, **BROADCAST_HANDLERS, **GCP_HANDLERS, **CONTROL_HANDLERS}
 _PATH_PARAM = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 Endpoint = Callable[[Request], Awaitable[Response]]
 _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
@@ -185,6 +186,8 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
 def _response(reply: Reply) -> Response:
     if reply.body is None:
         return Response(status_code=reply.status, headers=reply.headers)
+    if isinstance(reply.body, str):  # a text representation (text/event-stream); the handler sets Content-Type
+        return Response(reply.body, status_code=reply.status, headers=dict(_str_headers(reply.headers)))
     media_type = "application/problem+json" if reply.status >= 400 else "application/json"
     return JSONResponse(reply.body, status_code=reply.status, headers=dict(_str_headers(reply.headers)),
                         media_type=media_type)

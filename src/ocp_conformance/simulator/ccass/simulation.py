@@ -10,6 +10,8 @@ from .broadcast import BroadcastBoard
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
 from .cns import CnsBook, seed_demo_positions
+from .gcp_reference import DEMO_NCP_MAPPINGS, NcpGcpMapping
+from .gcp_trades import TradeFeed
 from .isi import IsiBook
 from .ledger import Ledger, seed_demo_holdings
 from .mass_transfers import MassTransferBook
@@ -64,6 +66,10 @@ class Simulation:
         self.cns = CnsBook(self.reference, self.ledger, self.clock)
         if seed:
             seed_demo_positions(self.cns)
+        self.ncp_gcp_mappings: tuple[NcpGcpMapping, ...] = DEMO_NCP_MAPPINGS if seed else ()
+        """Which GCP clears each NCP's trades (GCP services reference data)."""
+        self.trade_feed = TradeFeed(self.reference, self.clock.calendar, self.ncp_gcp_mappings)
+        """The Real Time Trade Information of each GCP, revealed as the business clock passes trade times."""
         self.batch_runs: list[BatchRunRecord] = []
         """Every batch run performed, in order (read by Enquire Settlement Activity)."""
         source_ids: dict[str, SourceIds] = {"SI_SETTLEMENT": si_source_ids(self.si_book)}

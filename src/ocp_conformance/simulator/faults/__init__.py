@@ -16,6 +16,7 @@ from ocp_conformance.simulator.faults.broadcast import BROADCAST_FAULTS
 from ocp_conformance.simulator.faults.di import DI_FAULTS
 from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, RouteHandler, Wrapper
+from ocp_conformance.simulator.faults.gcp import GCP_FAULTS
 from ocp_conformance.simulator.faults.isi import ISI_FAULTS
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 from ocp_conformance.simulator.faults.sti import STI_FAULTS
@@ -30,6 +31,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *ISI_FAULTS,
     *STI_FAULTS,
     *BROADCAST_FAULTS,
+    *GCP_FAULTS,
 ]}
 
 

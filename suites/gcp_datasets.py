@@ -1,0 +1,69 @@
+"""What the GCP reference-data suites share: reading a whole dataset page by page, and its failure type.
+
+The four datasets (Participant List, Stock List, Trading and Settlement Calendar, NCP/GCP Mapping) share one
+shape: ``businessDate``, ``items`` and ``nextCursor``, with an ``ETag`` for the whole dataset on every page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+from ocp_conformance.client import Exchange, OcpClient
+
+__all__ = ["CALENDAR", "DATASETS", "MAPPING", "PARTICIPANTS", "STOCKS", "Dataset", "GcpFailure", "fetch_all"]
+
+PARTICIPANTS: Final = "Participant List"
+STOCKS: Final = "Stock List"
+CALENDAR: Final = "Trading and Settlement Calendar"
+MAPPING: Final = "NCP/GCP Mapping"
+DATASETS: Final = (PARTICIPANTS, STOCKS, CALENDAR, MAPPING)
+
+
+class GcpFailure(AssertionError):
+    """A reference dataset broke a rule; the message names the function and how to reproduce."""
+
+    def __init__(self, function: str, what: str, *, received: object, expected: object,
+                 exchange: Exchange | None = None) -> None:
+        self.function = function
+        request = f"\n  Request: {exchange.curl()}" if exchange is not None else ""
+        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}{request}\n"
+                         f"  Reproduce: ocp-conformance run --only \"{function}\"")
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """A whole dataset as one participant read it."""
+
+    business_date: str
+    etag: str
+    items: list[dict[str, Any]]
+    pages: list[Exchange]
+
+
+def fetch_all(client: OcpClient, function: str, participant: str, *, limit: int = 200) -> Dataset:
+    """Every page of ``function``'s dataset, checking that each page carries the first page's version."""
+    pages: list[Exchange] = []
+    items: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        fields: dict[str, Any] = {"limit": limit} | ({"cursor": cursor} if cursor else {})
+        exchange = client.call(function, as_participant=participant, **fields)
+        if exchange.status != 200:
+            raise GcpFailure(function, "a page of the dataset was not returned", received=f"HTTP {exchange.status}",
+                             expected="HTTP 200", exchange=exchange)
+        first = pages[0] if pages else exchange
+        etag, first_etag = exchange.response.headers.get("etag"), first.response.headers.get("etag")
+        if exchange.body["businessDate"] != first.body["businessDate"] or etag != first_etag:
+            raise GcpFailure(function, "pages of one dataset carry different versions",
+                             received=f"{exchange.body['businessDate']} {etag}",
+                             expected=f"{first.body['businessDate']} {first_etag} (as the first page)",
+                             exchange=exchange)
+        pages.append(exchange)
+        items += exchange.body["items"]
+        cursor = exchange.body["nextCursor"]
+        if cursor is None:
+            return Dataset(str(first.body["businessDate"]), str(first_etag), items, pages)
+        if len(pages) > 1000:
+            raise GcpFailure(function, "paging never ends", received=f"{len(pages)} pages", expected="a last page",
+                             exchange=exchange)

@@ -1,0 +1,135 @@
+"""GCP reference data: conditional requests honoured, stable versions, consistent paging and datasets.
+
+A dataset's ETag names its content on a business date: reading it again gives the same ETag and rows, and
+sending the ETag back in If-None-Match gets 304 Not Modified; paging in small pages gives exactly the rows of
+one big page. Across datasets: every mapping's NCP and GCP are on the Participant List with that role, stock
+codes are normalised and unique, the calendar is a gap-free run of dates in which weekends and holidays are
+never trading days and each trading day's settlement date is T+2 trading days by the same calendar.
+"""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from suites.gcp_datasets import CALENDAR, DATASETS, MAPPING, PARTICIPANTS, STOCKS, GcpFailure, fetch_all
+
+from ocp_conformance.client import OcpClient
+from ocp_conformance.targets import Target
+
+_OTHER_ETAG = '"0000000000000000"'
+
+
+def _reader(function: str, client: OcpClient, target: Target) -> str:
+    """The acting participant; for the mapping a participant that has mappings, when the target has one."""
+    if function == MAPPING:
+        for participant in target.participants:
+            if fetch_all(client, MAPPING, participant).items:
+                return participant
+    return target.acting_pair()[0]
+
+
+@pytest.mark.parametrize("function", [pytest.param(f, marks=pytest.mark.ocp(functions=[f], check="contract"))
+                                      for f in DATASETS])
+def test_conditional_requests_are_honoured(function: str, ocp_client: OcpClient, ocp_target: Target) -> None:
+    participant = _reader(function, ocp_client, ocp_target)
+    first = ocp_client.call(function, as_participant=participant, limit=200)
+    etag = first.response.headers.get("etag")
+    again = ocp_client.call(function, as_participant=participant, limit=200)
+    if again.status != 200 or again.response.headers.get("etag") != etag or again.body != first.body:
+        raise GcpFailure(function, "reading an unchanged dataset again gave another version",
+                         received=f"HTTP {again.status} ETag {again.response.headers.get('etag')}",
+                         expected=f"HTTP 200 ETag {etag} and the same rows", exchange=again)
+    conditional = ocp_client.call(function, as_participant=participant, limit=200, headers={"If-None-Match": etag})
+    if conditional.status != 304 or conditional.response.content or \
+            conditional.response.headers.get("etag") != etag:
+        raise GcpFailure(function, "If-None-Match with the current ETag was not answered 304 Not Modified",
+                         received=f"HTTP {conditional.status} ETag {conditional.response.headers.get('etag')}",
+                         expected=f"HTTP 304, no body, ETag {etag}", exchange=conditional)
+    stale = ocp_client.call(function, as_participant=participant, limit=200, headers={"If-None-Match": _OTHER_ETAG})
+    if stale.status != 200 or stale.body != first.body:
+        raise GcpFailure(function, "If-None-Match with another ETag did not return the dataset",
+                         received=f"HTTP {stale.status}", expected="HTTP 200 with the rows", exchange=stale)
+
+
+@pytest.mark.parametrize("function", [pytest.param(f, marks=pytest.mark.ocp(functions=[f], check="contract"))
+                                      for f in DATASETS])
+def test_paging_gives_the_rows_of_one_page(function: str, ocp_client: OcpClient, ocp_target: Target) -> None:
+    participant = _reader(function, ocp_client, ocp_target)
+    whole = fetch_all(ocp_client, function, participant)
+    paged = fetch_all(ocp_client, function, participant, limit=7)
+    if (paged.etag, paged.business_date) != (whole.etag, whole.business_date) or paged.items != whole.items:
+        raise GcpFailure(function, "pages of 7 rows do not add up to the dataset read in pages of 200",
+                         received=f"{len(paged.items)} rows, {paged.etag}",
+                         expected=f"{len(whole.items)} rows, {whole.etag}", exchange=paged.pages[-1])
+    keys = [_key(function, row) for row in whole.items]
+    if keys != sorted(set(keys)):
+        raise GcpFailure(function, "rows are not unique and ordered by their key", received=keys[:20],
+                         expected="strictly increasing keys", exchange=whole.pages[0])
+
+
+def _key(function: str, row: dict[str, Any]) -> str:
+    return str(row[{PARTICIPANTS: "participantId", STOCKS: "stockCode", CALENDAR: "date", MAPPING: "ncpId"}[function]])
+
+
+@pytest.mark.ocp(functions=[STOCKS], check="contract")
+def test_stock_codes_are_normalised(ocp_client: OcpClient, ocp_target: Target) -> None:
+    stocks = fetch_all(ocp_client, STOCKS, ocp_target.acting_pair()[0])
+    bad = [s["stockCode"] for s in stocks.items if len(s["stockCode"]) != 5 or not s["stockCode"].isdigit()]
+    if bad or not stocks.items:
+        raise GcpFailure(STOCKS, "stock codes are not five digits with leading zeros (or the list is empty)",
+                         received=bad or "no stocks", expected="e.g. 00005", exchange=stocks.pages[0])
+
+
+@pytest.mark.ocp(functions=[MAPPING, PARTICIPANTS], check="contract")
+def test_every_mapping_names_listed_participants(ocp_client: OcpClient, ocp_target: Target) -> None:
+    listed = {p["participantId"]: p for p in fetch_all(ocp_client, PARTICIPANTS, ocp_target.acting_pair()[0]).items}
+    seen = 0
+    for participant in ocp_target.participants:
+        mapping = fetch_all(ocp_client, MAPPING, participant)
+        for row in mapping.items:
+            seen += 1
+            ncp, gcp = listed.get(row["ncpId"], {}), listed.get(row["gcpId"], {})
+            if ncp.get("clearingType") != "NCP":
+                raise GcpFailure(PARTICIPANTS, f"mapped NCP {row['ncpId']} is not on the Participant List as an NCP",
+                                 received=ncp or "not listed", expected="clearingType NCP",
+                                 exchange=mapping.pages[0])
+            if gcp.get("clearingType") != "GCP":
+                raise GcpFailure(PARTICIPANTS, f"GCP {row['gcpId']} of a mapping is not listed as a GCP",
+                                 received=gcp or "not listed", expected="clearingType GCP", exchange=mapping.pages[0])
+    listed_gcps = [pid for pid, p in listed.items() if p["clearingType"] == "GCP" and pid in ocp_target.participants]
+    if not seen and not listed_gcps:
+        pytest.skip("the target has no credentials of a GCP with NCPs: nothing to cross-check")
+    if not seen:
+        raise GcpFailure(MAPPING, f"listed GCPs {listed_gcps} have no NCP mapped", received="no mappings",
+                         expected="each GCP's NCPs")
+
+
+@pytest.mark.ocp(functions=[CALENDAR], check="contract")
+def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> None:
+    calendar = fetch_all(ocp_client, CALENDAR, ocp_target.acting_pair()[0])
+    days = [date.fromisoformat(d["date"]) for d in calendar.items]
+    if not days or any(b - a != timedelta(days=1) for a, b in itertools.pairwise(days)):
+        raise GcpFailure(CALENDAR, "the calendar is not a gap-free run of dates in order",
+                         received=f"{len(days)} dates", expected="consecutive dates", exchange=calendar.pages[0])
+    trading = [day for day, row in zip(days, calendar.items, strict=True) if row["tradingDay"]]
+    for day, row in zip(days, calendar.items, strict=True):
+        closed = day.weekday() >= 5 or row["dayType"] in ("WEEKEND", "HOLIDAY")
+        if closed and (row["tradingDay"] or row["settlementDay"] or row["settlementDate"] is not None):
+            raise GcpFailure(CALENDAR, f"{day} ({row['dayType']}) is listed as a trading or settlement day",
+                             received=row, expected="no trading, no settlement", exchange=calendar.pages[0])
+        if row["tradingDay"]:
+            later = [d for d in trading if d > day]
+            if len(later) >= 2 and row["settlementDate"] != later[1].isoformat():
+                raise GcpFailure(CALENDAR, f"trades of {day} do not settle T+2 by the calendar itself",
+                                 received=row["settlementDate"], expected=later[1].isoformat(),
+                                 exchange=calendar.pages[0])
+    business_date = date.fromisoformat(calendar.business_date)
+    if business_date.year == days[0].year and business_date not in trading:
+        raise GcpFailure(CALENDAR, f"the business date {business_date} is not a trading day of the calendar",
+                         received=calendar.business_date, expected="a trading day", exchange=calendar.pages[0])
+    if not any(row["dayType"] == "HOLIDAY" for row in calendar.items):
+        raise GcpFailure(CALENDAR, "the calendar lists no public holiday", received="none",
+                         expected="Hong Kong public holidays", exchange=calendar.pages[0])
