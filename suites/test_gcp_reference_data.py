@@ -4,7 +4,8 @@ A dataset's ETag names its content on a business date: reading it again gives th
 sending the ETag back in If-None-Match gets 304 Not Modified; paging in small pages gives exactly the rows of
 one big page. Across datasets: every mapping's NCP and GCP are on the Participant List with that role, stock
 codes are normalised and unique, the calendar is a gap-free run of dates in which weekends and holidays are
-never trading days and each trading day's settlement date is T+2 trading days by the same calendar.
+never trading days and each trading day's settlement dates follow the markets' settlement cycles by the same
+calendar: T+2 trading days on the Hong Kong market, T for China Connect stock [F].
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import Target
 
 _OTHER_ETAG = '"0000000000000000"'
+# Business days from trade to stock settlement per market, as CCASS rules say [F]; other markets are not checked.
+_SETTLEMENT_CYCLES = {"HKMK": 2, "MAMK": 0, "SZMK": 0}
 
 
 def _reader(function: str, client: OcpClient, target: Target) -> str:
@@ -107,6 +110,19 @@ def test_every_mapping_names_listed_participants(ocp_client: OcpClient, ocp_targ
                          expected="each GCP's NCPs")
 
 
+def _check_settlement_dates(day: date, row: dict[str, Any], ahead: list[date], exchange: Any) -> None:
+    """Each market's settlement date of a trading day is its cycle's trading day counted by this calendar
+    (``ahead`` starts with ``day``; near the year's end the calendar may not reach that far)."""
+    dates = row["settlementDates"] or {}
+    for market, cycle in _SETTLEMENT_CYCLES.items():
+        if market not in dates:
+            raise GcpFailure(CALENDAR, f"{day} gives no settlement date for market {market}",
+                             received=sorted(dates), expected=f"a settlement date for {market}", exchange=exchange)
+        if cycle < len(ahead) and dates[market] != ahead[cycle].isoformat():
+            raise GcpFailure(CALENDAR, f"{market} trades of {day} do not settle T+{cycle} by the calendar itself",
+                             received=dates[market], expected=ahead[cycle].isoformat(), exchange=exchange)
+
+
 @pytest.mark.ocp(functions=[CALENDAR], check="contract")
 def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> None:
     calendar = fetch_all(ocp_client, CALENDAR, ocp_target.acting_pair()[0])
@@ -117,15 +133,11 @@ def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> No
     trading = [day for day, row in zip(days, calendar.items, strict=True) if row["tradingDay"]]
     for day, row in zip(days, calendar.items, strict=True):
         closed = day.weekday() >= 5 or row["dayType"] in ("WEEKEND", "HOLIDAY")
-        if closed and (row["tradingDay"] or row["settlementDay"] or row["settlementDate"] is not None):
+        if closed and (row["tradingDay"] or row["settlementDay"] or row["settlementDates"] is not None):
             raise GcpFailure(CALENDAR, f"{day} ({row['dayType']}) is listed as a trading or settlement day",
                              received=row, expected="no trading, no settlement", exchange=calendar.pages[0])
         if row["tradingDay"]:
-            later = [d for d in trading if d > day]
-            if len(later) >= 2 and row["settlementDate"] != later[1].isoformat():
-                raise GcpFailure(CALENDAR, f"trades of {day} do not settle T+2 by the calendar itself",
-                                 received=row["settlementDate"], expected=later[1].isoformat(),
-                                 exchange=calendar.pages[0])
+            _check_settlement_dates(day, row, [d for d in trading if d >= day], calendar.pages[0])
     business_date = date.fromisoformat(calendar.business_date)
     if business_date.year == days[0].year and business_date not in trading:
         raise GcpFailure(CALENDAR, f"the business date {business_date} is not a trading day of the calendar",

@@ -16,9 +16,10 @@ from decimal import Decimal
 from typing import Any, Final
 
 import pytest
+from httpx_sse import EventSource, SSEError
 from suites.gcp_datasets import CALENDAR, MAPPING, PARTICIPANTS, STOCKS, GcpFailure, fetch_all
 
-from ocp_conformance.client import OcpClient
+from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
 
 TRADES: Final = "Real Time Trade Information"
@@ -111,8 +112,9 @@ def test_trades_agree_with_the_reference_data(ocp_client: OcpClient, ocp_target:
              f"stock {record['stockCode']} ({record['market']}) is not on the Stock List"),
             (record["tradeDate"] == business_date and day.get("tradingDay") is True,
              f"trade date {record['tradeDate']} is not the business date {business_date} or no trading day"),
-            (record["settlementDate"] == day.get("settlementDate"),
-             f"settlement date {record['settlementDate']} is not the calendar's {day.get('settlementDate')}"),
+            (record["settlementDate"] == (day.get("settlementDates") or {}).get(record["market"]),
+             f"settlement date {record['settlementDate']} is not the calendar's "
+             f"{(day.get('settlementDates') or {}).get(record['market'])} for {record['market']}"),
             (Decimal(record["value"]) == (Decimal(record["price"]) * record["quantity"]).quantize(Decimal("0.01")),
              f"value {record['value']} is not quantity x price"),
             ((record["recordType"] == "NEW") == (record["originalTradeRef"] is None)
@@ -140,18 +142,35 @@ def test_each_participant_sees_only_its_own_ncps_trades(ocp_client: OcpClient, o
                              received=(foreign or records)[:2], expected=f"only trades of {sorted(own)}")
 
 
-def _events(text: str) -> list[tuple[str, str, dict[str, Any]]]:
-    """(id, event, data as JSON) of each Server-Sent Event in ``text``."""
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        fields: dict[str, str] = {}
-        for line in block.splitlines():
-            if line and not line.startswith(":"):
-                name, _, value = line.partition(":")
-                fields[name] = fields.get(name, "") + ("\n" if name in fields else "") + value.removeprefix(" ")
-        if "data" in fields:
-            events.append((fields.get("id", ""), fields.get("event", "message"), json.loads(fields["data"])))
-    return events
+Event = tuple[str, str, dict[str, Any]]
+
+
+def _events(exchange: Exchange) -> list[Event]:
+    """(id, event, data as JSON) of each Server-Sent Event of a served stream."""
+    if exchange.status != 200:
+        raise GcpFailure(TRADES, "the trade stream was not served", received=f"HTTP {exchange.status}",
+                         expected="HTTP 200 text/event-stream", exchange=exchange)
+    try:
+        return [(event.id, event.event, json.loads(event.data)) for event in EventSource(exchange.response).iter_sse()]
+    except (SSEError, ValueError) as error:
+        raise GcpFailure(TRADES, f"the trade stream is not Server-Sent Events of JSON trade records: {error}",
+                         received=exchange.response.headers.get("content-type"),
+                         expected="text/event-stream, data: a TradeRecord", exchange=exchange) from None
+
+
+def _stream(client: OcpClient, gcp: str, wanted: int, fields: dict[str, Any],
+            headers: dict[str, str] | None) -> tuple[list[Event], Exchange]:
+    """The stream's events from a starting point, reconnecting with Last-Event-ID (as an EventSource does) while
+    the server ends streams early, until ``wanted`` events or a stream without any."""
+    exchange = client.call(TRADES, operation="streamTrades", as_participant=gcp, headers=headers, **fields)
+    events = _events(exchange)
+    batch = events
+    while batch and len(events) < wanted:
+        resumed = client.call(TRADES, operation="streamTrades", as_participant=gcp,
+                              headers={"Last-Event-ID": batch[-1][0]})
+        batch = _events(resumed)
+        events += batch
+    return events, exchange
 
 
 @pytest.mark.ocp(functions=[TRADES], check="contract")
@@ -161,12 +180,8 @@ def test_the_stream_and_the_pull_form_agree(ocp_client: OcpClient, ocp_target: T
     for after in sorted({0, len(records), rng.randrange(len(records) + 1)}):
         for fields, headers in (({"afterSequence": after}, None), ({}, {"Last-Event-ID": str(after)})):
             resume = headers or fields
-            exchange = ocp_client.call(TRADES, operation="streamTrades", as_participant=gcp, headers=headers, **fields)
-            if exchange.status != 200:
-                raise GcpFailure(TRADES, "the trade stream was not served", received=f"HTTP {exchange.status}",
-                                 expected="HTTP 200 text/event-stream", exchange=exchange)
-            events = _events(exchange.response.text)
             expected = records[after:]
+            events, exchange = _stream(ocp_client, gcp, len(expected), fields, headers)
             received = [data for _, _, data in events][:len(expected)]
             ids_ok = all(i == str(data["sequence"]) and kind == "trade" for i, kind, data in events)
             if received != expected or not ids_ok:

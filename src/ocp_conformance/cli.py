@@ -136,6 +136,8 @@ def simulate(
     host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     fault: Annotated[list[str] | None, typer.Option("--fault", help="fault profile to apply (repeatable)")] = None,
+    gcp_trades_per_day: Annotated[int, typer.Option(min=1, help="records in each GCP's trade feed per business "
+                                                    "date (e.g. 1000000 for a soak run)")] = 1000,
     contracts: ContractsOption = None,
 ) -> None:
     """Serve the reference simulator over HTTP so any client can use it."""
@@ -145,7 +147,7 @@ def simulate(
     from ocp_conformance.simulator.faults import UnknownFaultError
 
     try:
-        simulator = build_app(_contracts(contracts), faults=fault or [])
+        simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 "

@@ -21,7 +21,7 @@ from ocp_conformance.contracts.validation import OperationValidator, RequestInva
 from ocp_conformance.simulator.ati_handlers import ATI_HANDLERS
 from ocp_conformance.simulator.broadcast_handlers import BROADCAST_HANDLERS
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import DEFAULT_RULES, DomainError
+from ocp_conformance.simulator.ccass import DEFAULT_RULES, DEFAULT_TRADES_PER_DAY, DomainError
 from ocp_conformance.simulator.control_handlers import CONTROL_HANDLERS
 from ocp_conformance.simulator.di_handlers import DI_HANDLERS
 from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
@@ -62,8 +62,9 @@ class SimulatorApp:
 
 
 def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (),
-              state: SimulatorState | None = None) -> SimulatorApp:
-    """Build the simulator. ``faults`` names fault profiles to apply (see ``ocp-conformance faults``)."""
+              state: SimulatorState | None = None, trades_per_day: int = DEFAULT_TRADES_PER_DAY) -> SimulatorApp:
+    """Build the simulator. ``faults`` names fault profiles to apply (see ``ocp-conformance faults``);
+    ``trades_per_day`` sets the size of each GCP's daily trade feed (unless ``state`` is given)."""
     contracts = contracts or load_contracts()
     applied = resolve_faults(faults)
     rules = DEFAULT_RULES
@@ -71,7 +72,7 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
         if fault.rules is not None:
             rules = fault.rules(rules)
     patches = tuple(fault.patch for fault in applied if fault.patch is not None)
-    state = state or SimulatorState(rules=rules, patches=patches)
+    state = state or SimulatorState(rules=rules, patches=patches, trades_per_day=trades_per_day)
     endpoints: dict[str, dict[str, Endpoint]] = {}
     for document in contracts.documents:
         validators = validators_for(document)

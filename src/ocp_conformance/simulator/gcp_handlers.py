@@ -9,16 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Final
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import calendar_days, mappings_of, participant_list, stock_list
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.representation import encode
 
-__all__ = ["GCP_HANDLERS", "dataset_etag"]
+__all__ = ["EVENTS_PER_STREAM", "GCP_HANDLERS", "dataset_etag"]
 
 Rows = Callable[[Call], Sequence[Any]]
+EVENTS_PER_STREAM: Final = 2000
+"""The most events one trade stream carries before the server closes it (the client resumes)."""
 
 
 def dataset_etag(business_date: str, rows: Sequence[dict[str, Any]]) -> str:
@@ -59,8 +61,8 @@ def _stocks(call: Call) -> Sequence[Any]:
 
 
 def _calendar(call: Call) -> Sequence[Any]:
-    clock = call.state.simulation.clock
-    return calendar_days(clock.calendar, clock.today)
+    sim = call.state.simulation
+    return calendar_days(sim.clock.calendar, sim.clock.today, sim.cns.rules.settlement_cycles)
 
 
 def _mappings(call: Call) -> Sequence[Any]:
@@ -78,14 +80,14 @@ def get_trades(call: Call) -> Reply:
 
 
 def stream_trades(call: Call) -> Reply:
-    """The feed as Server-Sent Events; the stream ends once every record issued so far is sent (the simulated
-    clock does not move while a request is served), and the client reconnects with Last-Event-ID."""
+    """The feed as Server-Sent Events. A stream ends once every record issued so far is sent (the simulated
+    clock does not move while a request is served) or after :data:`EVENTS_PER_STREAM` events, whichever comes
+    first, and the client reconnects with Last-Event-ID, as the contract allows."""
     clock = call.state.simulation.clock
     last_event = call.request.headers.get("Last-Event-ID")
     after = int(last_event) if last_event else int(call.request.query.get("afterSequence", 0))
-    issued = call.state.simulation.trade_feed.issued(str(call.participant), clock.today, clock.now)
     records, _ = call.state.simulation.trade_feed.after(str(call.participant), clock.today, clock.now, after,
-                                                      max(len(issued), 1))
+                                                      EVENTS_PER_STREAM)
     events = "".join(f"id: {r.sequence}\nevent: trade\ndata: {json.dumps(encode(r), separators=(',', ':'))}\n\n"
                      for r in records)
     return Reply(200, events, {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"})

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ocp_conformance.simulator.ccass import DEFAULT_RULES, Simulation, SiRules
+from ocp_conformance.simulator.ccass import DEFAULT_RULES, DEFAULT_TRADES_PER_DAY, Simulation, SiRules
 
 __all__ = ["DEMO_TOKEN_SEED", "IdempotencyRecord", "SimulatorState", "demo_token"]
 
@@ -38,6 +38,8 @@ class SimulatorState:
     rules: SiRules = DEFAULT_RULES
     patches: tuple[Callable[[Simulation], None], ...] = ()
     """Applied to every simulation built (at start and on reset): how fault profiles break deeper rules."""
+    trades_per_day: int = DEFAULT_TRADES_PER_DAY
+    """Records in each GCP's trade feed per business date."""
     simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
@@ -52,7 +54,7 @@ class SimulatorState:
         self._issue_tokens()
 
     def _new_simulation(self) -> Simulation:
-        simulation = Simulation(rules=self.rules)
+        simulation = Simulation(rules=self.rules, trades_per_day=self.trades_per_day)
         for patch in self.patches:
             patch(simulation)
         return simulation

@@ -30,8 +30,9 @@ class TestReferenceData:
         )
         custodian = ref.participant("C00019")
         assert custodian is not None and custodian.participant_type == "CUSTODIAN"
-        assert sorted(ref.stocks) == ["00001", "00005", "00388", "00700", "02800", "08001"]
-        assert all(stock.market == "HKMK" for stock in ref.stocks.values())
+        assert sorted(ref.stocks) == ["00001", "00005", "00388", "00700", "02800", "08001", "70001", "90001"]
+        assert {code: stock.market for code, stock in ref.stocks.items() if stock.market != "HKMK"} == {
+            "70001": "SZMK", "90001": "MAMK"}  # China Connect, Shenzhen and Shanghai
 
     def test_unknown_lookups_return_none(self) -> None:
         ref = demo_reference_data()

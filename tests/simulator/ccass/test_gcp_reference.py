@@ -32,14 +32,16 @@ def test_stock_list_is_the_reference_stocks_by_code() -> None:
     assert [s.stock_code for s in stock_list(sim.reference)] == sorted(sim.reference.stocks)
 
 
-def test_calendar_covers_the_year_and_settles_trades_t_plus_2() -> None:
+def test_calendar_covers_the_year_and_settles_hong_kong_trades_t_plus_2_and_china_connect_on_t() -> None:
     calendar = TradingCalendar()
     days = calendar_days(calendar, date(2027, 4, 6))
     assert len(days) == 365 and days[0].date == date(2027, 1, 1) and days[-1].date == date(2027, 12, 31)
     by_date = {d.date: d for d in days}
     assert by_date[date(2027, 4, 5)].day_type == "HOLIDAY" and not by_date[date(2027, 4, 5)].trading_day
-    assert by_date[date(2027, 4, 3)].day_type == "WEEKEND" and by_date[date(2027, 4, 3)].settlement_date is None
-    assert by_date[date(2027, 4, 1)].settlement_date == date(2027, 4, 6)  # skips the weekend and Ching Ming (Mon 5 Apr)
+    assert by_date[date(2027, 4, 3)].day_type == "WEEKEND" and by_date[date(2027, 4, 3)].settlement_dates is None
+    settles = by_date[date(2027, 4, 1)].settlement_dates
+    assert settles is not None and settles["HKMK"] == date(2027, 4, 6)  # skips the weekend and Ching Ming (Mon 5 Apr)
+    assert settles["MAMK"] == settles["SZMK"] == date(2027, 4, 1)
     assert all(d.trading_day == d.settlement_day == calendar.is_business_day(d.date) for d in days)
 
 

@@ -35,12 +35,15 @@ def test_a_day_is_numbered_without_gaps_and_amendments_name_earlier_trades() -> 
     refs: set[str] = set()
     ncps = {m.ncp_id for m in DEMO_NCP_MAPPINGS}
     for record in records:
-        assert record.ncp_id in ncps and record.settlement_date == date(2027, 4, 8)
+        china_connect = record.market in ("MAMK", "SZMK")
+        assert record.ncp_id in ncps and record.settlement_date == (DAY if china_connect else date(2027, 4, 8))
+        assert record.currency == ("CNY" if china_connect else "HKD")
         assert (record.record_type == "NEW") == (record.original_trade_ref is None)
         assert record.original_trade_ref is None or record.original_trade_ref in refs
         assert record.value == (record.price * record.quantity).quantize(Decimal("0.01"))
         refs.add(record.trade_ref)
     assert {r.record_type for r in records} == {"NEW", "AMEND", "CANCEL"}
+    assert {r.market for r in records} == {"HKMK", "MAMK", "SZMK"}
 
 
 def test_the_clock_reveals_the_feed_and_resume_is_exact() -> None:
@@ -55,6 +58,16 @@ def test_the_clock_reveals_the_feed_and_resume_is_exact() -> None:
     with pytest.raises(DomainError) as error:
         feed.after(DEMO_GCP, DAY, ten, len(issued) + 1, 5)
     assert error.value.code == "SEQUENCE_INVALID" and error.value.pointer == "/query/afterSequence"
+
+
+def test_a_day_has_exactly_the_configured_number_of_records_in_time_order() -> None:
+    feed = TradeFeed(demo_reference_data(), TradingCalendar(), DEMO_NCP_MAPPINGS, trades_per_day=5000)
+    records = feed.day(DEMO_GCP, DAY)
+    assert len(records) == 5000 and feed.trades_per_day == 5000
+    assert all(a.trade_time <= b.trade_time for a, b in zip(records, records[1:], strict=False))
+    close = datetime(2027, 4, 6, 16, 0, tzinfo=HKT)
+    assert records[0].trade_time >= datetime(2027, 4, 6, 9, 30, tzinfo=HKT) and records[-1].trade_time <= close
+    assert len(feed.issued(DEMO_GCP, DAY, close)) == 5000
 
 
 def test_a_participant_that_is_no_gcp_has_no_feed() -> None:

@@ -55,7 +55,7 @@ from .gcp_reference import (
     participant_list,
     stock_list,
 )
-from .gcp_trades import DEFAULT_TRADE_SEED, TradeFeed, TradeRecord
+from .gcp_trades import DEFAULT_TRADE_SEED, DEFAULT_TRADES_PER_DAY, TradeFeed, TradeRecord
 from .isi import (
     DEFAULT_ISI_BATCH_CUTOFF,
     ISI_INPUT_FIELDS,
@@ -127,6 +127,7 @@ __all__ = [
     "DEFAULT_RULES",
     "DEFAULT_SPSA_POLICY",
     "DEFAULT_START",
+    "DEFAULT_TRADES_PER_DAY",
     "DEFAULT_TRADE_SEED",
     "DEMO_GCP",
     "DEMO_NCP_MAPPINGS",

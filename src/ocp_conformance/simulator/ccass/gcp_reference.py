@@ -9,18 +9,18 @@ inputs do (which is what makes an ETag over it stable within a business date).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final, Literal
 
 from .calendar import TradingCalendar
+from .cns import DEFAULT_CNS_RULES
 from .reference import ReferenceData
 
 __all__ = [
     "DEMO_GCP",
     "DEMO_NCP_MAPPINGS",
-    "SETTLEMENT_CYCLE_DAYS",
     "CalendarDay",
     "ClearingType",
     "DayType",
@@ -35,10 +35,6 @@ __all__ = [
 
 ClearingType = Literal["DCP", "GCP", "NCP", "NONE"]
 DayType = Literal["BUSINESS", "WEEKEND", "HOLIDAY"]
-
-# Exchange trades settle T+2 (CNS), counted in business days of the calendar.
-SETTLEMENT_CYCLE_DAYS: Final = 2
-
 
 @dataclass(frozen=True, slots=True)
 class NcpGcpMapping:
@@ -83,8 +79,9 @@ class CalendarDay:
     day_type: DayType
     trading_day: bool
     settlement_day: bool
-    settlement_date: dt.date | None
-    """T+2 business days for a trade done on this (business) day; None on other days."""
+    settlement_dates: Mapping[str, dt.date] | None
+    """Per market, the settlement date of an exchange trade done on this (business) day (HKMK T+2, China
+    Connect MAMK/SZMK T); None on other days."""
 
 
 def participant_list(reference: ReferenceData, mappings: Iterable[NcpGcpMapping]) -> list[ParticipantListItem]:
@@ -110,14 +107,17 @@ def stock_list(reference: ReferenceData) -> list[StockListItem]:
     return [StockListItem(s.stock_code, s.name, s.market) for _, s in sorted(reference.stocks.items())]
 
 
-def calendar_days(calendar: TradingCalendar, business_date: date) -> list[CalendarDay]:
-    """Every date of ``business_date``'s calendar year, in order."""
+def calendar_days(calendar: TradingCalendar, business_date: date,
+                  settlement_cycles: Mapping[str, int] = DEFAULT_CNS_RULES.settlement_cycles) -> list[CalendarDay]:
+    """Every date of ``business_date``'s calendar year, in order, with each market's settlement date
+    (``settlement_cycles``: business days from trade to settlement, per market)."""
     day = date(business_date.year, 1, 1)
     days: list[CalendarDay] = []
     while day.year == business_date.year:
         if calendar.is_business_day(day):
             days.append(CalendarDay(day, "BUSINESS", True, True,
-                                    calendar.add_business_days(day, SETTLEMENT_CYCLE_DAYS)))
+                                    {market: calendar.add_business_days(day, cycle)
+                                     for market, cycle in sorted(settlement_cycles.items())}))
         else:
             day_type: DayType = "WEEKEND" if day.weekday() >= 5 else "HOLIDAY"
             days.append(CalendarDay(day, day_type, False, False, None))

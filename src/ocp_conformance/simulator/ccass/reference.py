@@ -144,7 +144,8 @@ DEMO_ISI_COUNTERPARTIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType
 def demo_reference_data() -> ReferenceData:
     """The demo market: four brokers/custodians (accounts 01, 02, 80), one Investor Participant (account 01
     only; its id sorts after the others', so harnesses that act as the first two sorted participants never act
-    as the investor by accident), and six HKMK stocks, one of them GEM."""
+    as the investor by accident), and eight stocks: six HKMK, one of them GEM, and two China Connect securities
+    (Shanghai and Shenzhen)."""
     participants = [
         Participant("B01234", "Alpha Securities", "BROKER", _DEMO_ACCOUNTS),
         Participant("B05678", "Beta Brokerage", "BROKER", _DEMO_ACCOUNTS),
@@ -159,5 +160,8 @@ def demo_reference_data() -> ReferenceData:
         Stock("00700", "Tencent Holdings", "HKMK"),
         Stock("02800", "Tracker Fund of Hong Kong", "HKMK"),
         Stock("08001", "Orient Securities International Holdings", "HKMK"),  # GEM (08000–08999)
+        # China Connect securities [M: codes 7xxxx Shenzhen, 9xxxx Shanghai; the real ones come from the list].
+        Stock("70001", "Contemporary Amperex Technology (SZSE 300750)", "SZMK"),
+        Stock("90001", "Kweichow Moutai (SSE 600519)", "MAMK"),
     ]
     return ReferenceData(participants, stocks)

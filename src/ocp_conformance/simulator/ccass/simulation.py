@@ -11,7 +11,7 @@ from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
 from .cns import CnsBook, seed_demo_positions
 from .gcp_reference import DEMO_NCP_MAPPINGS, NcpGcpMapping
-from .gcp_trades import TradeFeed
+from .gcp_trades import DEFAULT_TRADES_PER_DAY, TradeFeed
 from .isi import IsiBook
 from .ledger import Ledger, seed_demo_holdings
 from .mass_transfers import MassTransferBook
@@ -37,6 +37,8 @@ class Simulation:
             (:func:`seed_demo_holdings`) and the demo investors' ISI counterparty lists
             (:data:`DEMO_ISI_COUNTERPARTIES`). A reference passed in starts with an empty ledger and no lists.
         start: initial simulated time; defaults to :data:`DEFAULT_START`.
+        rules: the SI rules (fault profiles change them).
+        trades_per_day: records in each GCP's trade feed per business date.
 
     Example:
         >>> sim = Simulation()
@@ -46,7 +48,7 @@ class Simulation:
     """
 
     def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None,
-                 rules: SiRules = DEFAULT_RULES) -> None:
+                 rules: SiRules = DEFAULT_RULES, trades_per_day: int = DEFAULT_TRADES_PER_DAY) -> None:
         seed = reference is None
         reference = reference if reference is not None else demo_reference_data()
         self.ledger = Ledger(markets={code: stock.market for code, stock in reference.stocks.items()})
@@ -68,7 +70,8 @@ class Simulation:
             seed_demo_positions(self.cns)
         self.ncp_gcp_mappings: tuple[NcpGcpMapping, ...] = DEMO_NCP_MAPPINGS if seed else ()
         """Which GCP clears each NCP's trades (GCP services reference data)."""
-        self.trade_feed = TradeFeed(self.reference, self.clock.calendar, self.ncp_gcp_mappings)
+        self.trade_feed = TradeFeed(self.reference, self.clock.calendar, self.ncp_gcp_mappings,
+                                    settlement_cycles=self.cns.rules.settlement_cycles, trades_per_day=trades_per_day)
         """The Real Time Trade Information of each GCP, revealed as the business clock passes trade times."""
         self.batch_runs: list[BatchRunRecord] = []
         """Every batch run performed, in order (read by Enquire Settlement Activity)."""

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 
 from ocp_conformance.contracts.validation import ValidRequest
 from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.ccass import Simulation, TradeFeed
 from ocp_conformance.simulator.faults.fault import Fault
 from ocp_conformance.simulator.representation import encode
 
@@ -101,6 +102,13 @@ def _settlement_off_calendar(call: Call, inner: Handler) -> Reply:
     return reply
 
 
+def _china_connect_on_the_hong_kong_cycle(sim: Simulation) -> None:
+    """The trade generator settles China Connect trades T+2, as Hong Kong market trades; the calendar stays right."""
+    cycles = dict.fromkeys(sim.cns.rules.settlement_cycles, 2)
+    sim.trade_feed = TradeFeed(sim.reference, sim.clock.calendar, sim.ncp_gcp_mappings, settlement_cycles=cycles,
+                               trades_per_day=sim.trade_feed.trades_per_day)
+
+
 def _stream_drops_an_event(call: Call, inner: Handler) -> Reply:
     """The Server-Sent Events form leaves out the second event it should send."""
     reply = inner(call)
@@ -123,6 +131,9 @@ GCP_FAULTS = [
     Fault("trade-settlement-date-off-calendar", "Real Time Trade Information", "contract",
           "trade settlement dates are trade date + 3 calendar days, not T+2 business days by the calendar",
           wrappers={"getTrades": _settlement_off_calendar}),
+    Fault("china-connect-trades-settle-t-plus-2", "Real Time Trade Information", "contract",
+          "China Connect trades (MAMK, SZMK) carry the Hong Kong T+2 settlement date instead of T",
+          patch=_china_connect_on_the_hong_kong_cycle),
     Fault("etag-changes-without-content-change", "Stock List", "contract",
           "every Stock List response has a new ETag though the rows are the same, and If-None-Match never gets 304",
           wrappers={"getStockList": _etag_per_response}),
