@@ -45,8 +45,9 @@ from ocp_conformance.simulator.ccass import DEMO_GCP  # noqa: E402
 from ocp_conformance.simulator.state import demo_token  # noqa: E402
 
 PAGE = 200
-# After the close (16:00) of the simulator's first business day, so the whole day's feed is issued.
-AFTER_CLOSE = "2027-04-06T16:30:00+08:00"
+# After the close (16:00) of the simulator's first business day, so the whole day's feed is issued, and in the
+# evening window (17:00-19:00) when the API services are open again.
+AFTER_CLOSE = "2027-04-06T17:30:00+08:00"
 
 
 @dataclass
@@ -90,10 +91,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _served(trades: int) -> Iterator[str]:
+def _served(trades: int, faults: list[str]) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port),
-                                "--gcp-trades-per-day", str(trades)],
+                                "--gcp-trades-per-day", str(trades), *(f"--fault={fault}" for fault in faults)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -211,10 +212,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--trades", type=int, default=1_000_000, help="trades in the demo GCP's day")
     parser.add_argument("--seed", type=int, default=7, help="seed of the disconnects")
+    parser.add_argument("--fault", action="append", default=[], help="serve the simulator with this fault profile "
+                        "(to see the soak catch it, e.g. trade-sequence-gap)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"serving the simulator with {args.trades:,} trades for {DEMO_GCP} ...")
-    with _served(args.trades) as base:
+    with _served(args.trades, args.fault) as base:
         clock = httpx.post(f"{base}/_sim/clock/advance", json={"to": AFTER_CLOSE}, timeout=60)
         clock.raise_for_status()
         started = time.perf_counter()

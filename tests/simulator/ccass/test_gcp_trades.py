@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -64,7 +65,7 @@ def test_a_day_has_exactly_the_configured_number_of_records_in_time_order() -> N
     feed = TradeFeed(demo_reference_data(), TradingCalendar(), DEMO_NCP_MAPPINGS, trades_per_day=5000)
     records = feed.day(DEMO_GCP, DAY)
     assert len(records) == 5000 and feed.trades_per_day == 5000
-    assert all(a.trade_time <= b.trade_time for a, b in zip(records, records[1:], strict=False))
+    assert all(a.trade_time <= b.trade_time for a, b in itertools.pairwise(records))
     close = datetime(2027, 4, 6, 16, 0, tzinfo=HKT)
     assert records[0].trade_time >= datetime(2027, 4, 6, 9, 30, tzinfo=HKT) and records[-1].trade_time <= close
     assert len(feed.issued(DEMO_GCP, DAY, close)) == 5000
