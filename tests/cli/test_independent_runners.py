@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from ocp_conformance.simulator.ccass import DEMO_GCP
+from ocp_conformance.simulator.state import demo_token
 from tests.served_simulator import served_simulator
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +58,7 @@ def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
         inputs = {
             "deliverer": "B01234", "receiver": "B05678",
             "delivererToken": simulator.tokens["B01234"], "receiverToken": simulator.tokens["B05678"],
+            "gcp": DEMO_GCP, "gcpToken": demo_token(DEMO_GCP),
             "settlementDate": "2027-04-06", "nextBusinessDate": "2027-04-07",
             "runId": "R" + secrets.token_hex(4), "quantity": quantity, "otherQuantity": quantity + 1,
         }

@@ -130,6 +130,24 @@ def test_skipped_without_clock_control(tmp_path: Path, contracts: ContractSet) -
     assert result.steps == []
 
 
+def test_a_role_defaults_to_its_schema_participant_and_skips_without_its_credentials(
+        tmp_path: Path, contracts: ContractSet) -> None:
+    inputs = {"type": "object", "properties": {"gcp": {"type": "string", "default": "B07777"},
+                                               "gcpToken": {"type": "string"}}}
+    auth = {"name": "Authorization", "in": "header", "value": "Bearer {$inputs.gcpToken}"}
+    steps = [{"stepId": "enquire", "operationId": "enquireSi", "parameters": [auth],
+              "successCriteria": [{"condition": "$statusCode == 200"}]}]
+    target, _ = simulator_target(contracts)
+    result = run_workflow(_doc(tmp_path, contracts, steps, inputs=inputs), "wf", OcpClient(target, contracts))
+    assert result.outcome == "passed", result.failure
+    assert result.steps[0].participant == "B07777" and result.inputs["gcpToken"] == "<token of B07777>"
+    del target.tokens["B07777"]
+    result = run_workflow(_doc(tmp_path, contracts, steps, inputs=inputs), "wf", OcpClient(target, contracts))
+    assert result.outcome == "skipped" and result.steps == []
+    assert result.skip_reason == (f"needs the credentials of participant B07777 (input gcp); target {target.name} "
+                                  "has none (set OCP_TOKEN_B07777, or give the input gcp)")
+
+
 def test_harness_dates_without_clock_control(tmp_path: Path, contracts: ContractSet) -> None:
     target, _ = simulator_target(contracts)
     target.capabilities = frozenset()

@@ -15,7 +15,8 @@ from ocp_conformance.client import OcpClient
 from ocp_conformance.scenarios.document import Workflow
 from ocp_conformance.targets import TargetError
 
-__all__ = ["DEFAULT_ROLES", "HARNESS_INPUTS", "InputsError", "harness_inputs", "redact_inputs", "resolve_inputs"]
+__all__ = ["DEFAULT_ROLES", "HARNESS_INPUTS", "InputsError", "harness_inputs", "redact_inputs", "resolve_inputs",
+           "role_default"]
 
 DEFAULT_ROLES: tuple[str, ...] = ("deliverer", "receiver")
 """Participant role inputs, filled from the target's acting pair (participant under test, counterparty)."""
@@ -38,15 +39,22 @@ def _acting_pair(client: OcpClient) -> tuple[str, str]:
         raise InputsError(str(exc)) from None
 
 
+def role_default(workflow: Workflow, role: str) -> str | None:
+    """The participant a role input names by default in the inputs schema (e.g. ``gcp: {default: B07777}``)."""
+    properties = (workflow.raw.get("inputs") or {}).get("properties") or {}
+    default = (properties.get(role) or {}).get("default")
+    return str(default) if default is not None else None
+
+
 def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The harness's values for the inputs ``workflow`` declares and ``given`` lacks.
 
-    ``deliverer``/``receiver`` are the target's acting pair (``Target.acting_pair``); ``<role>Token``
-    is the target's token for the role's participant; ``settlementDate`` is the target's business date
-    (the simulator clock when the target can clock-control, else today in +08:00) and ``nextBusinessDate``
-    the business day after it; ``runId`` is a fresh 10-character id for references; ``quantity`` a fresh
-    quantity (1000–9999) so that this run's SIs cannot match leftovers of earlier runs, and
-    ``otherQuantity`` = quantity + 1 for deliberate mismatches.
+    ``deliverer``/``receiver`` are the target's acting pair (``Target.acting_pair``); ``<role>Token`` is the
+    target's token for the role's participant (given, or else the role input's schema default);
+    ``settlementDate`` is the target's business date (the simulator clock when the target can clock-control,
+    else today in +08:00) and ``nextBusinessDate`` the business day after it; ``runId`` is a fresh
+    10-character id for references; ``quantity`` a fresh quantity (1000–9999) so that this run's SIs cannot
+    match leftovers of earlier runs, and ``otherQuantity`` = quantity + 1 for deliberate mismatches.
     """
     declared = workflow.declared_inputs
     values: dict[str, Any] = dict(given or {})
@@ -55,8 +63,9 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
             values[role] = participant
     for name in declared:
         role = name.removesuffix("Token")
-        if name.endswith("Token") and name not in values and role in values:
-            values[name] = client.target.token(str(values[role]))
+        named = values.get(role, role_default(workflow, role))
+        if name.endswith("Token") and name not in values and named is not None:
+            values[name] = client.target.token(str(named))
     if "runId" in declared and "runId" not in values:
         values["runId"] = uuid.uuid4().hex[:10].upper()
     if "quantity" in declared and "quantity" not in values:

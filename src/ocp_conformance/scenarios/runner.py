@@ -16,7 +16,7 @@ from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.scenarios.criteria import check_criterion
 from ocp_conformance.scenarios.document import ArazzoDocument, Step, Workflow
 from ocp_conformance.scenarios.expressions import MISSING, ExpressionError, RuntimeContext, evaluate, interpolate
-from ocp_conformance.scenarios.inputs import redact_inputs, redact_text, resolve_inputs
+from ocp_conformance.scenarios.inputs import DEFAULT_ROLES, redact_inputs, redact_text, resolve_inputs, role_default
 from ocp_conformance.targets import CLOCK_CONTROL
 
 __all__ = ["ScenarioError", "ScenarioFailure", "StepResult", "WorkflowResult", "run_workflow"]
@@ -78,8 +78,16 @@ class WorkflowResult:
             raise self.failure
 
 
-def skip_reason(workflow: Workflow, client: OcpClient) -> str | None:
+def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> str | None:
     """Why ``workflow`` cannot run on the client's target, or None."""
+    given = given or {}
+    for name in sorted(workflow.declared_inputs):
+        role = name.removesuffix("Token")
+        participant = given.get(role, role_default(workflow, role))
+        if (name.endswith("Token") and role not in DEFAULT_ROLES and name not in given and participant is not None
+                and str(participant) not in client.target.tokens):
+            return (f"needs the credentials of participant {participant} (input {role}); target "
+                    f"{client.target.name} has none (set OCP_TOKEN_{participant}, or give the input {role})")
     for step in workflow.steps:
         if step.control and not client.target.can(CLOCK_CONTROL):
             return (f"needs {CLOCK_CONTROL}: step {step.step_id} calls {step.operation.operation_id}; "
@@ -255,7 +263,8 @@ def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
 
     Inputs the caller omits come from the harness (:func:`~ocp_conformance.scenarios.inputs.harness_inputs`),
     then the inputs schema's defaults. The result's ``outcome`` is ``"skipped"`` (with ``skip_reason``) when
-    the target lacks a capability a step needs, ``"failed"`` with ``failure`` set, or ``"passed"``.
+    the target lacks a capability a step needs or the credentials of a role's participant, ``"failed"`` with
+    ``failure`` set, or ``"passed"``.
     Raises :class:`ScenarioError` when the workflow cannot run as written.
 
     Example:
@@ -263,7 +272,7 @@ def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
         >>> result.check()  # raises ScenarioFailure if the target misbehaved
     """
     workflow = document.workflow(workflow_id)
-    reason = skip_reason(workflow, client)
+    reason = skip_reason(workflow, client, inputs)
     if reason is not None:
         return WorkflowResult(workflow_id, "skipped", redact_inputs(dict(inputs or {})), skip_reason=reason)
     try:
