@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from contextlib import suppress
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from ccass_helpers import ALPHA, BETA
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from ocp_conformance.simulator.ccass import (
     CA_MONEY_SUB_LEDGER,
@@ -15,6 +19,7 @@ from ocp_conformance.simulator.ccass import (
     DEMO_RIGHTS_STOCK,
     HKT,
     Appointee,
+    CaInstruction,
     CorporateActionEvent,
     DomainError,
     Participant,
@@ -396,3 +401,161 @@ def test_an_event_of_a_custom_world_uses_its_own_reference() -> None:
         instructions_open=_at(date(2027, 4, 6), 9), issuer_deadline=_at(date(2027, 4, 9), 16),
         ccass_deadline=_at(date(2027, 4, 8), 16), options=("CONDITIONAL", "UNCONDITIONAL"), price=Decimal(1)))
     assert sim.corporate_actions.entitlement("B00001", "01", "CA2027000001") == 300
+
+
+# ---------------------------------------------------------------------- model-based: earmarks and entitlements
+PARTIES = (ALPHA, BETA)
+ACCOUNTS = ("01", "02", "80")
+EVENTS = (ELECTION, CLOSED_ELECTION, RIGHTS, AGM, CORPREP, TENDER)
+# Refusals a well-formed random instruction may meet; anything else is a bug.
+EXPECTED_REFUSALS = frozenset({"AFTER_DEADLINE", "WINDOW_NOT_OPEN", "OPTION_INVALID", "QUANTITY_ABOVE_HOLDING",
+                               "NOT_ENTITLED", "VOTES_ABOVE_QUANTITY"})
+OPTIONS = {"ELECTION": ["CASH", "SCRIP", "BONUS"], "SUBSCRIPTION": ["RIGHTS", "EXCESS_RIGHTS", "OPEN_OFFER"],
+           "TENDER": ["CONDITIONAL", "UNCONDITIONAL"], "CORPREP": ["PROXY", "CORPORATE_REPRESENTATIVE"]}
+
+
+class CaMachine(RuleBasedStateMachine):
+    """Random instructions, changes, cancellations, intrusions, transfers and time on the demo world.
+
+    The machine keeps its own record of every live instruction (the copies the book returned) and checks the
+    book and the ledger against it after every step.
+    """
+
+    @initialize()
+    def start(self) -> None:
+        self.sim = Simulation()
+        self.book = self.sim.corporate_actions
+        self.live: dict[str, CaInstruction] = {}
+
+    def _fields(self, data: st.DataObject, event: CorporateActionEvent, quantity: int) -> dict[str, Any]:
+        if event.event_type == "VOTING":
+            votes = {}
+            for number in data.draw(st.sets(st.sampled_from([1, 2, 3]), min_size=1), label="resolutions"):
+                total = data.draw(st.sampled_from([1, quantity // 2 or 1, quantity, quantity + 1]), label="total")
+                share = data.draw(st.integers(0, total), label="for")
+                votes[number] = Vote(for_=share, against=total - share)
+            return {"votes": votes}
+        fields: dict[str, Any] = {"option": data.draw(st.sampled_from(OPTIONS[event.event_type]), label="option")}
+        if event.event_type == "CORPREP":
+            fields["appointee"] = Appointee("Chan Siu Ming", "A1234563")
+        return fields
+
+    def _quantity(self, participant: str, account: str, event: CorporateActionEvent, percent: int) -> int:
+        base = self.book.entitlement(participant, account, event.announcement_id) or 1_000
+        return max(1, base * percent // 100)
+
+    @rule(participant=st.sampled_from(PARTIES), account=st.sampled_from(ACCOUNTS),
+          announcement_id=st.sampled_from(EVENTS), percent=st.integers(1, 80), data=st.data())
+    def instruct(self, participant: str, account: str, announcement_id: str, percent: int,
+                 data: st.DataObject) -> None:
+        event = self.book.event(announcement_id)
+        quantity = self._quantity(participant, account, event, percent)
+        try:
+            done = self.book.instruct(participant, account, announcement_id, event.instructing_stock, quantity,
+                                      **self._fields(data, event, quantity))
+        except DomainError as refused:
+            assert refused.code in EXPECTED_REFUSALS, refused.message
+            return
+        self.live[done.instruction_id] = done
+
+    @precondition(lambda self: bool(self.live))
+    @rule(data=st.data(), percent=st.integers(1, 80))
+    def change(self, data: st.DataObject, percent: int) -> None:
+        record = self.live[data.draw(st.sampled_from(sorted(self.live)), label="instruction")]
+        event = self.book.event(record.announcement_id)
+        quantity = self._quantity(record.participant, record.account, event, percent)
+        position = (record.participant, record.account, record.stock_code)
+        available = self.sim.ledger.available(*position)
+        try:
+            changed = self.book.change(record.participant, record.instruction_id, quantity=quantity,
+                                       **self._fields(data, event, quantity))
+        except DomainError as refused:
+            assert refused.code in EXPECTED_REFUSALS, refused.message
+            assert self.book.get(record.participant, record.instruction_id) == record  # unchanged
+            assert self.sim.ledger.available(*position) == available
+            return
+        self.live[record.instruction_id] = changed
+        assert self.sim.ledger.available(*position) == available + record.earmarked - changed.earmarked
+
+    @precondition(lambda self: bool(self.live))
+    @rule(data=st.data())
+    def cancel(self, data: st.DataObject) -> None:
+        record = self.live[data.draw(st.sampled_from(sorted(self.live)), label="instruction")]
+        party, account, announcement_id = record.participant, record.account, record.announcement_id
+        ledger = self.sim.ledger
+        before = (ledger.available(party, account, record.stock_code), self.book.instructed(party, account,
+                                                                                            announcement_id),
+                  _entitlements_money(self.sim, party))
+        try:
+            self.book.cancel(party, record.instruction_id)
+        except DomainError as refused:
+            assert refused.code in {"AFTER_DEADLINE", "WINDOW_NOT_OPEN"}, refused.message
+            return
+        del self.live[record.instruction_id]
+        after = (ledger.available(party, account, record.stock_code), self.book.instructed(party, account,
+                                                                                           announcement_id),
+                 _entitlements_money(self.sim, party))
+        assert after == (before[0] + record.earmarked, before[1] - record.earmarked,
+                         before[2] + (record.amount or 0))
+
+    @precondition(lambda self: bool(self.live))
+    @rule(data=st.data())
+    def intrude(self, data: st.DataObject) -> None:
+        record = self.live[data.draw(st.sampled_from(sorted(self.live)), label="instruction")]
+        other = PARTIES[1 - PARTIES.index(record.participant)]
+        for action in (self.book.get, self.book.cancel, lambda p, i: self.book.change(p, i, quantity=1)):
+            with pytest.raises(DomainError) as caught:
+                action(other, record.instruction_id)
+            assert caught.value.code == "CA_INSTRUCTION_NOT_FOUND"
+        assert all(i.participant == other for i in self.book.instructions_of(other))
+
+    @rule(participant=st.sampled_from(PARTIES), account=st.sampled_from(["01", "02"]),
+          stock=st.sampled_from(["00005", "00700", DEMO_RIGHTS_STOCK]), quantity=st.integers(1, 1_000_000))
+    def transfer_away(self, participant: str, account: str, stock: str, quantity: int) -> None:
+        with suppress(DomainError):  # only the available balance can move
+            self.sim.transfers.input_ati(participant, account, "80", stock, quantity)
+
+    @rule(minutes=st.integers(1, 12 * 60))
+    def advance_clock(self, minutes: int) -> None:
+        self.sim.advance_to(self.sim.clock.now + timedelta(minutes=minutes))
+
+    # ------------------------------------------------------------------ invariants
+    @invariant()
+    def instructed_never_exceeds_the_entitlement(self) -> None:
+        for announcement_id in EVENTS:
+            for party in PARTIES:
+                for account in ACCOUNTS:
+                    earmarks = sum(r.earmarked for r in self.live.values()
+                                   if (r.announcement_id, r.participant, r.account) == (announcement_id, party,
+                                                                                         account))
+                    assert earmarks == self.book.instructed(party, account, announcement_id)
+                    assert earmarks <= self.book.entitlement(party, account, announcement_id)
+
+    @invariant()
+    def on_hold_is_the_sum_of_live_earmarks(self) -> None:
+        ledger = self.sim.ledger
+        for party in PARTIES:
+            assert sorted(h.reference for h in ledger.holds_of(party)) == sorted(
+                i for i, r in self.live.items() if r.participant == party and r.earmarked)
+            for account in ACCOUNTS:
+                for stock in ("00005", "00388", "00700", "08001", DEMO_RIGHTS_STOCK):
+                    assert ledger.on_hold(party, account, stock) == sum(
+                        r.earmarked for r in self.live.values()
+                        if (r.participant, r.account, r.stock_code) == (party, account, stock))
+
+    @invariant()
+    def money_is_the_sum_of_live_subscriptions(self) -> None:
+        for party in PARTIES:
+            assert _entitlements_money(self.sim, party) == -sum(
+                (r.amount or Decimal(0) for r in self.live.values() if r.participant == party), Decimal(0))
+
+    @invariant()
+    def the_book_shows_each_participant_its_own_live_instructions(self) -> None:
+        for party in PARTIES:
+            shown = [i for i in self.book.instructions_of(party) if i.status == "ACCEPTED"]
+            assert shown == [r for _, r in sorted(self.live.items()) if r.participant == party]
+
+
+CaMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None, database=None,
+                                       suppress_health_check=[HealthCheck.too_slow])
+TestCaInvariants = CaMachine.TestCase
