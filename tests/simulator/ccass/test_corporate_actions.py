@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from contextlib import suppress
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from ocp_conformance.simulator.ccass import (
     HKT,
     Appointee,
     CaInstruction,
+    CorporateActionBook,
     CorporateActionEvent,
     DomainError,
     Participant,
@@ -401,6 +403,25 @@ def test_an_event_of_a_custom_world_uses_its_own_reference() -> None:
         instructions_open=_at(date(2027, 4, 6), 9), issuer_deadline=_at(date(2027, 4, 9), 16),
         ccass_deadline=_at(date(2027, 4, 8), 16), options=("CONDITIONAL", "UNCONDITIONAL"), price=Decimal(1)))
     assert sim.corporate_actions.entitlement("B00001", "01", "CA2027000001") == 300
+
+
+def test_book_signatures_the_rap_layer_will_use() -> None:
+    expected = {
+        "instruct": ["self", "participant", "account", "announcement_id", "stock_code", "quantity", "option", "votes",
+                     "appointee", "client_reference"],
+        "change": ["self", "participant", "instruction_id", "quantity", "option", "votes", "appointee",
+                   "client_reference"],
+        "cancel": ["self", "participant", "instruction_id"],
+        "get": ["self", "participant", "instruction_id"],
+        "instructions_of": ["self", "participant", "announcement_id"],
+        "event": ["self", "announcement_id"],
+        "events": ["self", "stock_code"],
+        "register": ["self", "event"],
+        "entitlement": ["self", "participant", "account", "announcement_id"],
+        "available_to_instruct": ["self", "participant", "account", "announcement_id"],
+    }
+    for method, params in expected.items():
+        assert list(inspect.signature(getattr(CorporateActionBook, method)).parameters) == params, method
 
 
 # ---------------------------------------------------------------------- model-based: earmarks and entitlements
