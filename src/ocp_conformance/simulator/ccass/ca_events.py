@@ -12,9 +12,11 @@ Instructions open at 08:00 (tenders 09:00) and close at a CCASS deadline before 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Final, Literal
 
 from .calendar import TradingCalendar
@@ -36,10 +38,10 @@ CaEventType = Literal["ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER"]
 CA_EVENT_TYPES: Final[tuple[CaEventType, ...]] = ("ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER")
 
 # [F] instruction input opens at 08:00 each business day, tenders at 09:00.
-OPENING_TIMES: Final[dict[CaEventType, time]] = {
+OPENING_TIMES: Final[Mapping[CaEventType, time]] = MappingProxyType({
     "ELECTION": time(8, 0), "SUBSCRIPTION": time(8, 0), "VOTING": time(8, 0), "CORPREP": time(8, 0),
     "TENDER": time(9, 0),
-}
+})
 # [M] input closes at 19:00 each business day (the end of the evening function window), and for good at the
 # event's CCASS deadline.
 DEFAULT_DAILY_CLOSE: Final = time(19, 0)
