@@ -1,7 +1,8 @@
 """The CCASS settlement-instruction domain: plain Python, no HTTP, no I/O.
 
 Start from :class:`Simulation`, which wires :class:`ReferenceData`, :class:`Ledger`, :class:`BusinessClock`
-and :class:`SiBook` together. Rules and modelling choices are described in ``/work/shared/DOMAIN.md`` §3.
+and the books (SI, ISI, transfers, CNS, corporate actions) together. Rules and modelling choices are described in
+``/work/shared/DOMAIN.md`` §3-§6.
 """
 
 from __future__ import annotations
@@ -15,6 +16,19 @@ from .broadcast import (
     BroadcastMessage,
     message_for,
 )
+from .ca_demo import DEMO_RIGHTS_RATIO, DEMO_RIGHTS_STOCK, demo_ca_events, seed_demo_corporate_actions
+from .ca_events import (
+    CA_EVENT_TYPES,
+    DEFAULT_DAILY_CLOSE,
+    EXCESS_OPTIONS,
+    OPENING_TIMES,
+    SUBSCRIPTION_OPTIONS,
+    CaEventType,
+    CorporateActionEvent,
+    Resolution,
+    ccass_deadline,
+)
+from .ca_instructions import Appointee, CaInstruction, CaInstructionStatus, Vote
 from .calendar import HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
 from .clock import (
     DEFAULT_BATCH_TIMES,
@@ -42,6 +56,7 @@ from .cns import (
     normalise_stock_code,
     seed_demo_positions,
 )
+from .corporate_actions import CA_MONEY_SUB_LEDGER, CorporateActionBook
 from .errors import DomainError, InsufficientStock
 from .gcp_reference import (
     DEMO_GCP,
@@ -117,9 +132,12 @@ from .transfers import (
 __all__ = [
     "CATEGORY_SETTLEMENT",
     "CATEGORY_SYSTEM",
+    "CA_EVENT_TYPES",
+    "CA_MONEY_SUB_LEDGER",
     "CLEARING_ACCOUNT",
     "DEFAULT_BATCH_TIMES",
     "DEFAULT_CNS_RULES",
+    "DEFAULT_DAILY_CLOSE",
     "DEFAULT_DAY_END",
     "DEFAULT_FUNCTION_WINDOWS",
     "DEFAULT_ISI_BATCH_CUTOFF",
@@ -131,22 +149,31 @@ __all__ = [
     "DEFAULT_TRADE_SEED",
     "DEMO_GCP",
     "DEMO_NCP_MAPPINGS",
+    "DEMO_RIGHTS_RATIO",
+    "DEMO_RIGHTS_STOCK",
+    "EXCESS_OPTIONS",
     "FINAL_RUN_LABEL",
     "HKT",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
+    "OPENING_TIMES",
     "SPSA_ACCOUNT_RANGE",
+    "SUBSCRIPTION_OPTIONS",
     "SUB_LEDGERS",
     "AccountKind",
     "AccountStatements",
     "AccountTransfer",
     "ActivityItem",
+    "Appointee",
     "AtiStatus",
     "Balance",
     "BatchRunRecord",
     "BroadcastBoard",
     "BroadcastMessage",
     "BusinessClock",
+    "CaEventType",
+    "CaInstruction",
+    "CaInstructionStatus",
     "CalendarDay",
     "ClockEvent",
     "ClockEventKind",
@@ -157,6 +184,8 @@ __all__ = [
     "CnsPositionFilter",
     "CnsPositionType",
     "CnsRules",
+    "CorporateActionBook",
+    "CorporateActionEvent",
     "DeliveryInstruction",
     "DiInput",
     "DiRequirement",
@@ -190,6 +219,7 @@ __all__ = [
     "PaymentType",
     "PendingLeg",
     "ReferenceData",
+    "Resolution",
     "RunResult",
     "SegregatedTransfer",
     "SettlementActivity",
@@ -217,13 +247,17 @@ __all__ = [
     "TransferBook",
     "UnmatchedCandidate",
     "UnmatchedReport",
+    "Vote",
     "account_kind",
     "calendar_days",
+    "ccass_deadline",
+    "demo_ca_events",
     "demo_reference_data",
     "mappings_of",
     "message_for",
     "normalise_stock_code",
     "participant_list",
+    "seed_demo_corporate_actions",
     "seed_demo_holdings",
     "seed_demo_positions",
     "stock_list",

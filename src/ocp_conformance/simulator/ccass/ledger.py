@@ -287,16 +287,19 @@ class Ledger:
         return positions.get(currency, _ZERO) if positions else _ZERO
 
     def post_money(self, participant: str, currency: str, amount: Decimal, *, stock: str | None = None,
-                   at: datetime | None = None, kind: str = "MONEY", reference: str | None = None) -> None:
+                   at: datetime | None = None, kind: str = "MONEY", reference: str | None = None,
+                   sub_ledger: str = "SETTLEMENT") -> None:
         """Add ``amount`` (negative to debit) to ``participant``'s position in ``currency``.
 
-        The posting also goes to the settlement sub-ledger of :attr:`money_ledger`, in the market of ``stock``
-        (``HKMK`` when no stock is named), journalled with ``at``, ``kind`` and ``reference``.
+        The posting also goes to ``sub_ledger`` (the settlement sub-ledger unless told) of :attr:`money_ledger`,
+        in the market of ``stock`` (``HKMK`` when no stock is named), journalled with ``at``, ``kind`` and
+        ``reference``.
         """
         positions = self._money[participant]
         positions[currency] = positions.get(currency, _ZERO) + amount
         market = self._markets.get(stock, DEFAULT_MARKET) if stock is not None else DEFAULT_MARKET
-        self.money_ledger.post(participant, currency, amount, market=market, at=at, kind=kind, reference=reference)
+        self.money_ledger.post(participant, currency, amount, market=market, sub_ledger=sub_ledger, at=at, kind=kind,
+                               reference=reference)
 
     def holdings_of(self, participant: str) -> list[tuple[str, str, int]]:
         """``(account, stock, quantity)`` of every non-zero holding of ``participant``, sorted."""

@@ -1,10 +1,11 @@
 """The money ledger: positions per participant, market and currency, split into CCASS sub-ledgers.
 
 CCASS keeps a participant's money position per currency and market in sub-ledgers [F]: settlement, margin &
-pending marks, overdue position marks, entitlements, billing and miscellaneous. [M] Only the settlement
-sub-ledger moves in this simulator (DVP/RDP SIs and DVP ISIs); the others exist, always zero, so an enquiry
-shows the real shape. [M] The market of a posting is the market of the stock that settled (a China Connect
-stock settles in its own market even in HKD; an RMB counter on the HK market settles CNY in HKMK).
+pending marks, overdue position marks, entitlements, billing and miscellaneous. [M] The settlement sub-ledger
+moves with DVP/RDP SIs and DVP ISIs, and the entitlements sub-ledger with corporate-action subscription money
+(debited on instruction, refunded on cancel); the others exist, always zero, so an enquiry shows the real
+shape. [M] The market of a posting is the market of the stock that settled (a China Connect stock settles
+in its own market even in HKD; an RMB counter on the HK market settles CNY in HKMK).
 """
 
 from __future__ import annotations

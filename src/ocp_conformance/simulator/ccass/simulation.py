@@ -7,9 +7,11 @@ from typing import Final
 
 from .activity import BatchRunRecord, SettlementActivityReader
 from .broadcast import BroadcastBoard
+from .ca_demo import seed_demo_corporate_actions
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
 from .cns import CnsBook, seed_demo_positions
+from .corporate_actions import CorporateActionBook
 from .gcp_reference import DEMO_NCP_MAPPINGS, NcpGcpMapping
 from .gcp_trades import DEFAULT_TRADES_PER_DAY, TradeFeed
 from .isi import IsiBook
@@ -35,7 +37,9 @@ class Simulation:
     Args:
         reference: participants and stocks; defaults to :func:`demo_reference_data` with demo holdings
             (:func:`seed_demo_holdings`) and the demo investors' ISI counterparty lists
-            (:data:`DEMO_ISI_COUNTERPARTIES`). A reference passed in starts with an empty ledger and no lists.
+            (:data:`DEMO_ISI_COUNTERPARTIES`) and the demo corporate-action events (:func:`.ca_demo.demo_ca_events`,
+        with the rights of the demo rights issue). A reference passed in starts with an empty ledger, no lists
+        and no events.
         start: initial simulated time; defaults to :data:`DEFAULT_START`.
         rules: the SI rules (fault profiles change them).
         trades_per_day: records in each GCP's trade feed per business date.
@@ -68,6 +72,10 @@ class Simulation:
         self.cns = CnsBook(self.reference, self.ledger, self.clock)
         if seed:
             seed_demo_positions(self.cns)
+        self.corporate_actions = CorporateActionBook(self.reference, self.ledger, self.clock)
+        """Corporate-action events and participants' instructions on them (what RAP CA uploads act on)."""
+        if seed:
+            seed_demo_corporate_actions(self.corporate_actions, self.reference, self.clock.calendar)
         self.ncp_gcp_mappings: tuple[NcpGcpMapping, ...] = DEMO_NCP_MAPPINGS if seed else ()
         """Which GCP clears each NCP's trades (GCP services reference data)."""
         self.trade_feed = TradeFeed(self.reference, self.clock.calendar, self.ncp_gcp_mappings,

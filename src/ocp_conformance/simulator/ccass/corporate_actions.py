@@ -1,0 +1,309 @@
+"""The corporate-action book: participants' instructions on CA events, with their earmarks and money.
+
+[M] Entitlement: when an event is registered, the book records each participant's holding of the stock the
+event's instructions quote (the underlying, or the rights/warrant code of a subscription), per stock account.
+That snapshot stands for the holding at the record date (demo events are registered after theirs): stock
+bought later carries no entitlement. An instruction may take at most that entitlement net of the quantities
+already instructed on the event from the same account, and at most what the account still has available.
+[M] Accepting an instruction earmarks the quantity (a ledger hold under the instruction id: on hold, not
+available, so it cannot be delivered away meanwhile); a subscription also debits quantity x price from the
+participant's entitlements money sub-ledger. An excess application (EXCESS_RIGHTS, EXCESS_OPEN_OFFER) applies
+for shares beyond the rights held: it needs an entitlement in the account but earmarks nothing and is not
+counted against it. Change re-validates and re-earmarks; cancel releases the earmark and refunds the money.
+What happens after the deadline (HKSCC Nominees' consolidated instruction to the issuer, the distribution of
+the results) is not modelled: earmarks stay until cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from copy import copy
+from datetime import time
+from typing import Final
+
+from ._ca_validation import check_details, check_window, quantity_above_holding
+from ._validation import check_stock_account
+from .ca_events import DEFAULT_DAILY_CLOSE, EXCESS_OPTIONS, CorporateActionEvent
+from .ca_instructions import Appointee, CaInstruction, Vote
+from .clock import BusinessClock
+from .errors import DomainError, did_you_mean
+from .ledger import Ledger
+from .reference import Participant, ReferenceData
+
+__all__ = ["CA_MONEY_SUB_LEDGER", "CorporateActionBook"]
+
+# [M] subscription money moves in the entitlements sub-ledger of the participant's money position.
+CA_MONEY_SUB_LEDGER: Final = "ENTITLEMENTS"
+
+
+class CorporateActionBook:
+    """CA events (seen by everyone) and CA instructions (each seen only by the participant that gave it).
+
+    Args:
+        reference: participants and their stock accounts.
+        ledger: where instructions earmark stock (holds referenced by instruction id) and debit money.
+        clock: simulated time, for the instruction window.
+        daily_close: the time instruction input closes each business day [M].
+
+    Example:
+        >>> from ocp_conformance.simulator.ccass import Simulation
+        >>> sim = Simulation()
+        >>> book = sim.corporate_actions
+        >>> first = book.instruct("B01234", "01", "CA2027000001", "00005", 400_000, option="SCRIP")
+        >>> first.instruction_id, sim.ledger.balance("B01234", "01", "00005").on_hold
+        ('CAI0000000001', 400000)
+        >>> book.change("B01234", first.instruction_id, option="CASH", quantity=300_000).earmarked
+        300000
+        >>> book.cancel("B01234", first.instruction_id).status, sim.ledger.on_hold("B01234", "01", "00005")
+        ('CANCELLED', 0)
+    """
+
+    def __init__(self, reference: ReferenceData, ledger: Ledger, clock: BusinessClock, *,
+                 daily_close: time = DEFAULT_DAILY_CLOSE) -> None:
+        self._reference = reference
+        self._ledger = ledger
+        self._clock = clock
+        self._daily_close = daily_close
+        self._events: dict[str, CorporateActionEvent] = {}
+        # announcement id -> (participant, account) -> entitlement at registration
+        self._entitlements: dict[str, dict[tuple[str, str], int]] = {}
+        # (announcement id, participant, account) -> quantity earmarked by live instructions
+        self._instructed: dict[tuple[str, str, str], int] = {}
+        self._instructions: dict[str, CaInstruction] = {}
+        self._by_participant: dict[str, list[str]] = {}  # ids in input order
+        self._seq = 0
+
+    @property
+    def ledger(self) -> Ledger:
+        """The ledger instructions earmark stock and debit money in."""
+        return self._ledger
+
+    def __len__(self) -> int:
+        return len(self._instructions)
+
+    # ---------------------------------------------------------------- events
+    def register(self, event: CorporateActionEvent) -> CorporateActionEvent:
+        """Announce ``event`` and record the entitlements: every account's holding of its instructing stock now.
+
+        Raises:
+            ValueError: an event with the same announcement id is already registered.
+        """
+        if event.announcement_id in self._events:
+            raise ValueError(f"Received event {event.announcement_id}, which is already registered. "
+                             "Expected a new announcement id.")
+        stock = event.instructing_stock
+        self._entitlements[event.announcement_id] = {
+            (pid, account): held
+            for pid, participant in self._reference.participants.items()
+            for account in participant.stock_accounts
+            if (held := self._ledger.holding(pid, account, stock)) > 0
+        }
+        self._events[event.announcement_id] = event
+        return event
+
+    def event(self, announcement_id: str) -> CorporateActionEvent:
+        """The event ``announcement_id``.
+
+        Raises:
+            DomainError: UNKNOWN_EVENT (422).
+        """
+        found = self._events.get(announcement_id)
+        if found is None:
+            raise DomainError(
+                "UNKNOWN_EVENT",
+                f"Received announcementId {announcement_id!r}, which is not a corporate-action event open to "
+                "CCASS instructions. Expected one of the announced events."
+                f"{did_you_mean(announcement_id, self._events)}",
+                pointer="/announcementId",
+            )
+        return found
+
+    def events(self, stock_code: str | None = None) -> list[CorporateActionEvent]:
+        """Every registered event (of ``stock_code``, the underlying, if given), by announcement id."""
+        return [e for _, e in sorted(self._events.items()) if stock_code in (None, e.stock_code)]
+
+    def entitlement(self, participant: str, account: str, announcement_id: str) -> int:
+        """Shares of ``participant``'s ``account`` entitled on the event (0 if none), see the module docs."""
+        self.event(announcement_id)
+        return self._entitlements[announcement_id].get((participant, account), 0)
+
+    def instructed(self, participant: str, account: str, announcement_id: str) -> int:
+        """Shares of the entitlement taken by ``participant``'s live instructions from ``account``."""
+        return self._instructed.get((announcement_id, participant, account), 0)
+
+    def available_to_instruct(self, participant: str, account: str, announcement_id: str) -> int:
+        """What one more instruction may take: the entitlement net of live instructions, capped by the
+        account's available balance of the instructing stock."""
+        event = self.event(announcement_id)
+        left = self.entitlement(participant, account, announcement_id) - self.instructed(
+            participant, account, announcement_id)
+        return max(0, min(left, self._ledger.available(participant, account, event.instructing_stock)))
+
+    # ---------------------------------------------------------------- instructions
+    def instruct(self, participant: str, account: str, announcement_id: str, stock_code: str, quantity: int, *,
+                 option: str | None = None, votes: Mapping[int, Vote] | None = None,
+                 appointee: Appointee | None = None, client_reference: str | None = None) -> CaInstruction:
+        """Give an instruction on an event from one stock account; on acceptance earmark and (subscriptions) debit.
+
+        Raises:
+            DomainError: PARTICIPANT_UNKNOWN, STOCK_ACCOUNT_UNKNOWN, UNKNOWN_EVENT, AFTER_DEADLINE,
+                WINDOW_NOT_OPEN, STOCK_MISMATCH, QUANTITY_INVALID, OPTION_INVALID, FIELD_NOT_ALLOWED,
+                APPOINTEE_REQUIRED, VOTES_REQUIRED, RESOLUTION_UNKNOWN, VOTE_INVALID, VOTES_ABOVE_QUANTITY,
+                NOT_ENTITLED or QUANTITY_ABOVE_HOLDING (all 422); nothing is stored, held or debited.
+        """
+        check_stock_account(self._participant(participant), account)
+        event = self.event(announcement_id)
+        check_window(event, self._clock.now, self._clock.calendar, self._daily_close)
+        votes = check_details(event, stock_code, quantity, option, votes, appointee)
+        self._check_quantity(event, participant, account, quantity, option, released=0)
+        now = self._clock.now
+        self._seq += 1
+        record = CaInstruction(f"CAI{self._seq:010d}", participant, account, announcement_id, event.event_type,
+                               stock_code, quantity, option, votes, appointee, client_reference, "ACCEPTED", now, now)
+        self._apply(event, record)
+        self._instructions[record.instruction_id] = record
+        self._by_participant.setdefault(participant, []).append(record.instruction_id)
+        return copy(record)
+
+    def change(self, participant: str, instruction_id: str, *, quantity: int | None = None,
+               option: str | None = None, votes: Mapping[int, Vote] | None = None,
+               appointee: Appointee | None = None, client_reference: str | None = None) -> CaInstruction:
+        """Change a live instruction while the window is open: each field given (not ``None``) replaces the old
+        one, the whole is re-validated as at input (against the holding as if this instruction's earmark were
+        released), and the earmark and money follow the new quantity and option. Account, event and stock
+        cannot change: cancel and instruct anew.
+
+        Raises:
+            DomainError: CA_INSTRUCTION_NOT_FOUND (404), CA_INSTRUCTION_CANCELLED (409), or any code of
+                :meth:`instruct`; the instruction is then unchanged.
+        """
+        record = self._live(participant, instruction_id, "change")
+        event = self._events[record.announcement_id]
+        check_window(event, self._clock.now, self._clock.calendar, self._daily_close)
+        new_quantity = record.quantity if quantity is None else quantity
+        new_option = record.option if option is None else option
+        new_appointee = record.appointee if appointee is None else appointee
+        new_votes = check_details(event, record.stock_code, new_quantity, new_option,
+                                  record.votes if votes is None else votes, new_appointee)
+        self._check_quantity(event, participant, record.account, new_quantity, new_option, released=record.earmarked)
+        self._undo(event, record)
+        record.quantity, record.option, record.votes, record.appointee = (new_quantity, new_option, new_votes,
+                                                                          new_appointee)
+        if client_reference is not None:
+            record.client_reference = client_reference
+        record.updated_at = self._clock.now
+        self._apply(event, record)
+        return copy(record)
+
+    def cancel(self, participant: str, instruction_id: str) -> CaInstruction:
+        """Cancel a live instruction while the window is open: release its earmark and refund its money.
+
+        Raises:
+            DomainError: CA_INSTRUCTION_NOT_FOUND (404), CA_INSTRUCTION_CANCELLED (409), AFTER_DEADLINE or
+                WINDOW_NOT_OPEN (422).
+        """
+        record = self._live(participant, instruction_id, "cancel")
+        event = self._events[record.announcement_id]
+        check_window(event, self._clock.now, self._clock.calendar, self._daily_close)
+        self._undo(event, record)
+        record.status = "CANCELLED"
+        record.updated_at = self._clock.now
+        return copy(record)
+
+    def get(self, participant: str, instruction_id: str) -> CaInstruction:
+        """The instruction ``instruction_id`` if ``participant`` gave it, else CA_INSTRUCTION_NOT_FOUND (404)."""
+        return copy(self._owned(participant, instruction_id))
+
+    def instructions_of(self, participant: str, announcement_id: str | None = None) -> list[CaInstruction]:
+        """Enquiry: ``participant``'s instructions (live and cancelled) in input order, of one event if given."""
+        records = (self._instructions[i] for i in self._by_participant.get(participant, ()))
+        return [copy(r) for r in records if announcement_id in (None, r.announcement_id)]
+
+    # ---------------------------------------------------------------- internals
+    def _participant(self, participant: str) -> Participant:
+        found = self._reference.participant(participant)
+        if found is None:
+            raise DomainError(
+                "PARTICIPANT_UNKNOWN",
+                f"Received an instruction on behalf of participant {participant!r}. Expected a participant on the "
+                f"participant list.{did_you_mean(participant, self._reference.participants)}",
+            )
+        return found
+
+    def _check_quantity(self, event: CorporateActionEvent, participant: str, account: str, quantity: int,
+                        option: object, *, released: int) -> None:
+        entitled = self._entitlements[event.announcement_id].get((participant, account), 0)
+        if option in EXCESS_OPTIONS:
+            if entitled <= 0:
+                raise DomainError(
+                    "NOT_ENTITLED",
+                    f"Received an excess application ({option}) on {event.announcement_id} from {participant}-"
+                    f"{account}, which had no {event.instructing_stock} at the record date. Expected an account "
+                    "with an entitlement on the event.",
+                    pointer="/stockAccount",
+                )
+            return
+        left = entitled - self.instructed(participant, account, event.announcement_id) + released
+        held = self._ledger.available(participant, account, event.instructing_stock) + released
+        available = max(0, min(left, held))
+        if quantity > available:
+            raise quantity_above_holding(event, participant, account, quantity, available)
+
+    def _apply(self, event: CorporateActionEvent, record: CaInstruction) -> None:
+        """Earmark and debit for ``record`` as it now stands (validated: the hold cannot fail)."""
+        now = self._clock.now
+        if record.option not in EXCESS_OPTIONS:
+            self._ledger.hold(record.participant, record.account, record.stock_code, record.quantity,
+                              record.instruction_id)
+            record.earmarked = record.quantity
+            key = (record.announcement_id, record.participant, record.account)
+            self._instructed[key] = self._instructed.get(key, 0) + record.quantity
+        if event.event_type == "SUBSCRIPTION" and event.price is not None:
+            record.amount = event.price * record.quantity
+            record.currency = event.currency
+            self._ledger.post_money(record.participant, event.currency, -record.amount, stock=event.stock_code,
+                                    at=now, kind="CA_SUBSCRIPTION", reference=record.instruction_id,
+                                    sub_ledger=CA_MONEY_SUB_LEDGER)
+
+    def _undo(self, event: CorporateActionEvent, record: CaInstruction) -> None:
+        """Release the earmark and refund the money of ``record``."""
+        if record.earmarked:
+            self._ledger.release(record.instruction_id)
+            key = (record.announcement_id, record.participant, record.account)
+            remaining = self._instructed[key] - record.earmarked
+            if remaining:
+                self._instructed[key] = remaining
+            else:
+                del self._instructed[key]
+            record.earmarked = 0
+        if record.amount is not None and record.currency is not None:
+            self._ledger.post_money(record.participant, record.currency, record.amount, stock=event.stock_code,
+                                    at=self._clock.now, kind="CA_SUBSCRIPTION_REFUND",
+                                    reference=record.instruction_id, sub_ledger=CA_MONEY_SUB_LEDGER)
+
+    def _owned(self, participant: str, instruction_id: str) -> CaInstruction:
+        record = self._instructions.get(instruction_id)
+        if record is None or record.participant != participant:
+            # Same answer for "absent" and "someone else's": others' instructions are not disclosed.
+            raise DomainError(
+                "CA_INSTRUCTION_NOT_FOUND",
+                f"Received instructionId {instruction_id!r}, which is not a corporate-action instruction of "
+                f"{participant}. Expected the id returned when you instructed; enquire your instructions to list "
+                "them.",
+                status=404, pointer="/instructionId",
+            )
+        return record
+
+    def _live(self, participant: str, instruction_id: str, action: str) -> CaInstruction:
+        record = self._owned(participant, instruction_id)
+        if record.status != "ACCEPTED":
+            raise DomainError(
+                "CA_INSTRUCTION_CANCELLED",
+                f"Received a request to {action} instruction {instruction_id}, which is {record.status}. Expected a "
+                "live (ACCEPTED) instruction; give a new instruction instead.",
+                status=409,
+            )
+        return record
+
+    def __repr__(self) -> str:
+        return f"CorporateActionBook(events={len(self._events)}, instructions={len(self._instructions)})"
