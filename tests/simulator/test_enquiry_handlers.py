@@ -6,6 +6,7 @@ import pytest
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import load_contracts
+from ocp_conformance.simulator.ccass import DEMO_RIGHTS_STOCK
 from ocp_conformance.targets import simulator_target
 
 
@@ -49,6 +50,14 @@ def test_unlisted_stock_is_422(client: OcpClient) -> None:
     exchange = client.call("Enquire Stock Account Balance", as_participant="B01234", accountId="B0123401",
                            stockCode="99999")
     assert (exchange.status, exchange.body["code"]) == (422, "STOCK_UNKNOWN")
+
+
+def test_rights_credited_by_a_corporate_action_can_be_enquired_like_a_stock(client: OcpClient) -> None:
+    exchange = client.call("Enquire Stock Account Balance", as_participant="B01234", accountId="B0123401",
+                           stockCode=DEMO_RIGHTS_STOCK)
+    assert exchange.status == 200, exchange.body
+    assert [row["stockCode"] for row in exchange.body["items"]] == [DEMO_RIGHTS_STOCK]
+    assert exchange.body["items"][0]["total"] > 0  # 1 right for every 10 shares of 00001 held
 
 
 def test_movements_name_the_own_si_and_filter_by_it(client: OcpClient) -> None:

@@ -38,9 +38,12 @@ def _account(call: Call) -> tuple[str, str]:
 
 
 def _stock(call: Call) -> str | None:
+    """The stockCode filter: a listed stock, or the rights or warrants a corporate action credits (held like one)."""
     code = call.request.query.get("stockCode")
-    if code is not None and call.state.simulation.reference.stock(code) is None:
-        known = ", ".join(call.state.simulation.reference.stocks)
+    sim = call.state.simulation
+    ca_codes = {e.instruction_stock_code for e in sim.corporate_actions.events() if e.instruction_stock_code}
+    if code is not None and sim.reference.stock(code) is None and code not in ca_codes:
+        known = ", ".join([*sim.reference.stocks, *sorted(ca_codes)])
         raise Problem(422, "STOCK_UNKNOWN", f"Received stockCode {code!r}. Expected a listed stock: {known}.",
                       (FieldError("/query/stockCode", "not on the stock list"),))
     return str(code) if code is not None else None
