@@ -25,6 +25,7 @@ from ocp_conformance.rap.layout import (
     UnknownFileTypeError,
     default_layouts_dir,
     detail_schema,
+    detail_validator,
     load_layout,
     load_layouts,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "ValidationSummary",
     "default_layouts_dir",
     "detail_schema",
+    "detail_validator",
     "format_record",
     "generate_file",
     "load_layout",

@@ -12,15 +12,30 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
-from ocp_conformance.contracts import SourceError, SourceLocation, YamlDocument, default_contracts_dir, did_you_mean
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+from referencing.jsonschema import DRAFT202012
+
+from ocp_conformance.contracts import (
+    SourceError,
+    SourceLocation,
+    YamlDocument,
+    default_contracts_dir,
+    did_you_mean,
+    load_yaml,
+)
 from ocp_conformance.rap.fields import FieldSpec, SchemaResolver, field_from_layout
 from ocp_conformance.rap.rules import Rule, rule_from_layout
 
 __all__ = ["FileName", "Layout", "RecordLayout", "UnknownFileTypeError", "default_layouts_dir", "detail_schema",
-           "load_layout", "load_layouts"]
+           "detail_validator", "load_layout", "load_layouts"]
 
 RecordKind = Literal["header", "detail", "trailer"]
 _TOP_KEYS = {"file_type", "name", "version", "format", "delimiter", "encoding", "line_ending", "file_name",
@@ -272,3 +287,20 @@ def detail_schema(layout: Layout) -> dict[str, Any]:
         "properties": properties,
         "x-ocp-rules": [{"kind": r.kind, "fields": list(r.fields)} for r in layout.detail.rules],
     }
+
+
+def detail_validator(layout: Layout) -> Draft202012Validator:
+    """A validator for :func:`detail_schema` (formats checked), resolving its ``$ref``s into the YAML files.
+
+    Example:
+        >>> detail_validator(load_layouts()["SI"]).is_valid({"clientReference": "R1", ...})
+    """
+    @cache  # the registry is immutable, so without this each validation would parse the YAML again
+    def retrieve(uri: str) -> Resource[Any]:
+        if not uri.startswith("file:"):
+            raise NoSuchResource(uri)
+        path = Path(url2pathname(urlparse(uri).path))
+        return Resource.from_contents(load_yaml(path).data, default_specification=DRAFT202012)
+
+    return Draft202012Validator(detail_schema(layout), registry=Registry(retrieve=retrieve),  # type: ignore[call-arg]
+                                format_checker=Draft202012Validator.FORMAT_CHECKER)

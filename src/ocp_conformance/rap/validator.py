@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ocp_conformance.rap.codes import CODES, Problem
 from ocp_conformance.rap.context import RecordContext
@@ -34,7 +34,8 @@ FileError = Problem
 """A file-level problem (``problem.level == "file"``) not tied to one detail record: the file is rejected."""
 
 _BOM = b"\xef\xbb\xbf"
-_GROUPS: Callable[[re.Match[bytes] | None], tuple[bytes, ...]] = re.Match.groups  # TypeError on None
+# re.Match.groups, applied to None (a line that did not match), raises TypeError: the block then fails.
+_GROUPS = cast(Callable[[re.Match[bytes] | None], tuple[bytes, ...]], re.Match.groups)
 _BLOCK = 1 << 18
 """Bytes read at a time; blocks of whole lines are checked at once when every line passes the fast path."""
 _MAX_LINE = 1 << 20
