@@ -27,7 +27,8 @@ def test_one_layout_per_rap_catalogue_entry() -> None:
     rap_entries = [e for e in load_contracts().catalogue if e.kind == "rap"]
     assert sorted(layout.name for layout in LAYOUTS.values()) == sorted(e.name for e in rap_entries)
     for entry in rap_entries:  # the catalogue notes name the planned code; the layouts use it
-        assert any(f"code {layout.file_type};" in entry.notes for layout in LAYOUTS.values() if layout.name == entry.name)
+        codes = [layout.file_type for layout in LAYOUTS.values() if layout.name == entry.name]
+        assert f"code {codes[0]};" in entry.notes
 
 
 def test_api_fields_are_referenced_not_restated() -> None:
@@ -76,7 +77,7 @@ def test_schema_and_engine_agree_on_every_field(layout: Layout, data: st.DataObj
     if text:
         digits = text[1:] if text.startswith("-") else text
         typed[spec.name] = int(text) if spec.kind == "integer" and digits.isdigit() and digits.isascii() else text
-    schema_ok = not any(e.path and e.path[0] == spec.name or e.validator == "required"
+    schema_ok = not any((e.path and e.path[0] == spec.name) or e.validator == "required"
                         for e in validator.iter_errors(typed))
     assert (error is None) == schema_ok, (spec.name, text, error, list(validator.iter_errors(typed)))
     if error is None and text:

@@ -77,6 +77,8 @@ class RecordGenerator:
         if spec.examples:
             examples = spec.examples
             return lambda i: choice(examples)
+        if not spec.required:
+            return lambda i: None  # an optional field nothing says how to fill stays empty
         raise ValueError(f"{self.layout.file_type}: no way to generate field {spec.name!r}; give its schema "
                          "`examples`, an enum or a range")
 

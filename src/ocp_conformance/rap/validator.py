@@ -703,7 +703,7 @@ class Validation:
                                  f"stock {event.stock_code} (event {event.announcement_id})",
                                  repr(values.get(stock_spec.name)), stock_spec.name))
         participant = self.summary.participant
-        if (participant is not None and stock_spec and account_spec and quantity_spec
+        if (not found and participant is not None and stock_spec and account_spec and quantity_spec
                 and {stock_spec.name, account_spec.name, quantity_spec.name} <= set(values)):
             key = (values[account_spec.name], values[stock_spec.name])
             already = self._instructed.get(key, 0)
