@@ -186,7 +186,7 @@ def test_fixed_width_file_round_trip_and_errors() -> None:
     generated = generate_file(stream, FIXED, 5, seed=2)
     data = stream.getvalue()
     results, problems, summary = run(data, FIXED, file_name=generated.file_name)
-    assert problems == [] and summary.details == 5 and generated.file_name.endswith(".dat")
+    assert problems == [] and summary.details == len(results) == 5 and generated.file_name.endswith(".dat")
     lines = data.split(b"\n")
     lines[2] = lines[2][:17] + b"7OO00" + lines[2][22:]
     _, problems, _ = run(b"\n".join(lines), FIXED)
