@@ -285,7 +285,6 @@ class Validation:
         self._hash_known = True
         self._trailer_seen = False
         self._endings_reported = False
-        self._header_ok = False
         self._dates: set[bytes] = set()
         self._line = 0
         self._last = b""
@@ -297,7 +296,7 @@ class Validation:
         stream = self._stream
         read = getattr(stream, "read", None)
         lines: Iterator[bytes] = iter(stream)
-        first = stream.readline() if read is not None else next(lines, b"")  # type: ignore[union-attr]
+        first = stream.readline(_MAX_LINE) if read is not None else next(lines, b"")  # type: ignore[union-attr]
         if not first:
             yield from self._count([Problem("FILE_EMPTY", 1, 1, "a header, detail records and a trailer",
                                             "an empty file (0 bytes)")])
@@ -589,7 +588,6 @@ class Validation:
             problems.append(Problem("BAD_HEADER", 1, columns[file_type.name], f"file type {layout.file_type}",
                                     repr(values[file_type.name]), file_type.name))
         problems += self._header_agreement(values, columns)
-        self._header_ok = not problems
         yield from self._count(problems)
 
     def _header_agreement(self, values: dict[str, Any], columns: dict[str, int]) -> list[Problem]:
