@@ -191,3 +191,10 @@ def test_fixed_width_file_round_trip_and_errors() -> None:
     lines[2] = lines[2][:17] + b"7OO00" + lines[2][22:]
     _, problems, _ = run(b"\n".join(lines), FIXED)
     assert [(p.code, p.line, p.column, p.field) for p in problems] == [("FIELD_FORMAT", 3, 18, "stockCode")]
+
+
+def test_an_overlong_line_is_checked_in_pieces_not_held_whole() -> None:
+    lines = _si(2).split(b"\r\n")
+    data = b"\r\n".join([lines[0], lines[1], b"D," + b"x" * 3_000_000, *lines[2:]])
+    _, problems, summary = run(data, LAYOUTS["SI"], records=False)
+    assert problems and all(p.line >= 3 for p in problems) and not summary.valid

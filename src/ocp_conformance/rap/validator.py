@@ -311,10 +311,12 @@ class Validation:
             while chunk := read(_BLOCK):
                 buffer = rest + chunk if rest else chunk
                 cut = buffer.rfind(b"\n") + 1
-                if cut == 0 and len(buffer) < _MAX_LINE:
-                    rest = buffer
+                if cut == 0:  # no line end yet: wait for it, unless the "line" is already too long to hold
+                    rest = buffer if len(buffer) < _MAX_LINE else b""
+                    if not rest:
+                        yield from self._each(iter((buffer,)), fast)
                     continue
-                block, rest = (buffer[:cut], buffer[cut:]) if cut else (buffer, b"")
+                block, rest = buffer[:cut], buffer[cut:]
                 if self._trailer_seen or not self._block(block, fast):
                     yield from self._each(_split_lines(block), fast)
             if rest:
