@@ -29,14 +29,8 @@ from ocp_conformance.rap.layout import (
     load_layout,
     load_layouts,
 )
-from ocp_conformance.rap.validator import (
-    FileError,
-    RecordResult,
-    Validation,
-    ValidationSummary,
-    validate,
-    validate_path,
-)
+from ocp_conformance.rap.results import RecordResult, ValidationSummary
+from ocp_conformance.rap.validator import FileError, Validation, validate, validate_path
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record, write_file
 
 __all__ = [

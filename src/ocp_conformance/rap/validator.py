@@ -12,23 +12,19 @@ The fast path accepts a subset of what the slow path accepts, so it can make val
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import IO, Any, cast
 
-from ocp_conformance.rap.codes import CODES, Problem
+from ocp_conformance.rap._fastpath import FastPath, fast_path, never, real_date, split_lines
+from ocp_conformance.rap.codes import Problem
 from ocp_conformance.rap.context import RecordContext
-from ocp_conformance.rap.fields import FieldSpec
 from ocp_conformance.rap.layout import Layout, RecordLayout
-from ocp_conformance.rap.rules import Rule
+from ocp_conformance.rap.results import RecordResult, ValidationSummary
 
-__all__ = ["FileError", "RecordResult", "Validation", "ValidationSummary", "validate", "validate_path"]
+__all__ = ["FileError", "Validation", "validate", "validate_path"]
 
 FileError = Problem
 """A file-level problem (``problem.level == "file"``) not tied to one detail record: the file is rejected."""
@@ -41,224 +37,6 @@ _BLOCK = 1 << 18
 _MAX_LINE = 1 << 20
 """A "line" longer than this is checked as it is rather than buffered further (memory stays bounded)."""
 _DATE_CACHE_LIMIT = 4096
-
-
-@dataclass(frozen=True, slots=True)
-class RecordResult:
-    """One detail record: its line, its values (``None`` if they could not be read) and its problems."""
-
-    line: int
-    values: dict[str, Any] | None
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def accepted(self) -> bool:
-        return not self.problems
-
-
-@dataclass(slots=True)
-class ValidationSummary:
-    """Totals of one validated file."""
-
-    file_type: str
-    participant: str | None = None
-    business_date: str | None = None
-    sequence: int | None = None
-    lines: int = 0
-    details: int = 0
-    rejected: int = 0
-    hash_total: int = 0
-    codes: Counter[str] = field(default_factory=Counter)
-    line_ending_mismatches: int = 0
-
-    @property
-    def accepted(self) -> int:
-        return self.details - self.rejected
-
-    @property
-    def file_errors(self) -> int:
-        return sum(n for code, n in self.codes.items() if CODES[code].level == "file")
-
-    @property
-    def record_errors(self) -> int:
-        return sum(n for code, n in self.codes.items() if CODES[code].level == "record")
-
-    @property
-    def valid(self) -> bool:
-        """No problem at all: the file would be accepted whole."""
-        return not self.codes
-
-    def to_json(self) -> dict[str, object]:
-        return {"file_type": self.file_type, "participant": self.participant, "business_date": self.business_date,
-                "sequence": self.sequence, "valid": self.valid, "lines": self.lines, "details": self.details,
-                "accepted": self.accepted, "rejected": self.rejected, "file_errors": self.file_errors,
-                "record_errors": self.record_errors, "codes": dict(sorted(self.codes.items()))}
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class _Fast:
-    """A layout's compiled fast path for detail lines: per line (``match``) and per block of lines (``findall``)."""
-
-    match: Callable[[bytes], re.Match[bytes] | None]
-    delimiter: bytes
-    delimiters: int
-    crlf: bool
-    ints: tuple[tuple[int, int, int], ...]
-    dates: tuple[int, ...]
-    rules: tuple[Callable[[Sequence[bytes]], bool], ...]
-    reference: int | None
-    hash: int | None
-    block_match: Callable[[bytes], re.Match[bytes] | None]
-    """Over one line of a block (without its LF), capturing only the fields the block checks need."""
-    block_ints: tuple[tuple[int, int, int], ...]
-    block_dates: tuple[int, ...]
-    block_rules: tuple[Callable[[Sequence[Sequence[bytes]]], bool], ...]
-    block_reference: int | None
-    block_hash: int | None
-
-
-@cache
-def _fast_path(layout: Layout) -> _Fast | None:
-    """Compile the fast path once per layout; ``None`` if some field cannot be expressed as a regex."""
-    detail = layout.detail
-    if layout.format != "csv" or not layout.delimiter.isascii() or not detail.code.isascii():
-        return None
-    fragments = []
-    for spec in detail.fields:
-        fragment = spec.fragment(layout.delimiter)
-        if fragment is None or not fragment.isascii():
-            return None
-        fragments.append(fragment)
-    delim = re.escape(layout.delimiter)
-    head, tail = re.escape(detail.code) + delim, re.escape(layout.terminator)
-
-    def regex(capture: Callable[[FieldSpec], bool]) -> str:
-        parts = []
-        for spec, fragment in zip(detail.fields, fragments, strict=True):
-            body = fragment if spec.required else f"(?:{fragment})?"
-            parts.append(f"({body})" if capture(spec) else f"(?:{body})")
-        return head + delim.join(parts) + tail
-
-    index = {spec.name: i for i, spec in enumerate(detail.fields)}
-    reference = detail.role("client_reference")
-    block_regex, needed, folded = _block_regex(layout, fragments)
-    block_index = {name: i for i, name in enumerate(s.name for s in detail.fields if s.name in needed)}
-
-    def ranges(positions: dict[str, int]) -> tuple[tuple[int, int, int], ...]:
-        return tuple((positions[s.name], s.minimum if s.minimum is not None else -(10**30),
-                      s.maximum if s.maximum is not None else 10**30) for s in detail.fields
-                     if s.kind == "integer" and s.name in positions)
-
-    def needed_positions(positions: dict[str, int], names: set[str], record: RecordLayout) -> set[int]:
-        return {positions[f.name] for f in record.fields if f.name in names and _exact(f) is None}
-
-    return _Fast(
-        match=re.compile(regex(lambda s: True).encode("ascii")).fullmatch,
-        delimiter=layout.delimiter.encode("ascii"), delimiters=len(detail.fields), crlf=layout.line_ending == "CRLF",
-        ints=ranges(index), dates=tuple(i for i, s in enumerate(detail.fields) if s.kind == "date"),
-        rules=tuple(rule.fast(index) for rule in detail.rules),
-        reference=index[reference.name] if reference else None,
-        hash=index[layout.hash_total] if layout.hash_total else None,
-        block_match=re.compile(block_regex.encode("ascii")).fullmatch,
-        block_ints=tuple(r for r in ranges(block_index) if r[0] in needed_positions(block_index, needed, detail)),
-        block_dates=tuple(block_index[s.name] for s in detail.fields if s.kind == "date" and s.name in needed),
-        block_rules=tuple(rule.columns(block_index) for rule in detail.rules if rule is not folded),
-        block_reference=block_index[reference.name] if reference else None,
-        block_hash=block_index[layout.hash_total] if layout.hash_total else None,
-    )
-
-
-# Every real date but 29 February, which the per-line check handles (the fast path may refuse, never accept wrongly).
-_EXACT_DATE = ("(?!0000)[0-9]{4}-(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)"
-               "|(?:0[13578]|1[02])-31)")
-
-
-def _exact(spec: FieldSpec) -> str | None:
-    """A fragment accepting only good values, with no check left for after the match (or ``None``)."""
-    if spec.kind == "date" and not spec.patterns:
-        return _EXACT_DATE
-    if spec.kind == "integer" and spec.maximum is not None and spec.minimum in (0, 1):
-        digits = len(str(spec.maximum))
-        if spec.maximum == 10**digits - 1:
-            more = f"[1-9][0-9]{{0,{digits - 1}}}"
-            return more if spec.minimum == 1 else f"(?:0|{more})"
-    return None
-
-
-def _block_regex(layout: Layout, fragments: list[str]) -> tuple[str, set[str], Rule | None]:
-    """The regex a block's lines must match (without their LF), the fields it captures, and the rule it folds in.
-
-    It captures only the fields still to be checked after the match: the client reference, the hash field,
-    integers and dates whose range the regex cannot express, and the fields of rules. One ``when`` rule whose
-    condition is an enum field before its other fields is folded into the regex as two alternative line
-    tails, so it costs nothing after the match.
-    """
-    detail = layout.detail
-    fields = detail.fields
-    bodies = [_exact(spec) or fragment for spec, fragment in zip(fields, fragments, strict=True)]
-    reference = detail.role("client_reference")
-    base = {reference.name} if reference else set()
-    base |= {layout.hash_total} if layout.hash_total else set()
-    base |= {s.name for s in fields if s.kind in ("integer", "date") and _exact(s) is None}
-    folded: Rule | None = None
-    for rule in detail.rules:
-        if rule.kind != "when" or folded is not None or rule.condition is None:
-            continue
-        position = next(i for i, s in enumerate(fields) if s.name == rule.condition[0])
-        later = {s.name for s in fields[position + 1:]}
-        others = {n for r in detail.rules if r is not rule for n in r.fields}
-        if (fields[position].enum and set(rule.required) | set(rule.otherwise_empty) <= later
-                and not (base | others) & ({fields[position].name} | later)):
-            folded = rule
-    needed = base | {n for r in detail.rules if r is not folded for n in r.fields}
-    delim = re.escape(layout.delimiter)
-
-    def part(i: int, force: str | None = None) -> str:
-        spec = fields[i]
-        body = "" if force == "empty" else bodies[i] if spec.required or force == "required" else f"(?:{bodies[i]})?"
-        return f"({body})" if spec.name in needed else f"(?:{body})"
-
-    end = re.escape(layout.terminator[:-1])
-    head = re.escape(detail.code) + delim
-    if folded is None or folded.condition is None:
-        return head + delim.join(part(i) for i in range(len(fields))) + end, needed, None
-    name, allowed = folded.condition
-    position = next(i for i, s in enumerate(fields) if s.name == name)
-    values = fields[position].enum or ()
-    chosen = [re.escape(v) for v in values if v in allowed]
-    rest = [re.escape(v) for v in values if v not in allowed]
-    branches = []
-    for options, force_names, force in ((chosen, folded.required, "required"),
-                                        (rest, folded.otherwise_empty, "empty")):
-        if options:
-            tail = [f"(?:{'|'.join(options)})"] + [part(i, force if fields[i].name in force_names else None)
-                                                   for i in range(position + 1, len(fields))]
-            branches.append(delim.join(tail))
-    prefix = "".join(part(i) + delim for i in range(position))
-    return head + prefix + "(?:" + "|".join(branches) + ")" + end, needed, folded
-
-
-def _real_date(text: bytes) -> bool:
-    try:
-        dt.date.fromisoformat(text.decode("ascii"))
-    except ValueError:
-        return False
-    return True
-
-
-def _never(raw: bytes) -> None:
-    return None
-
-
-def _split_lines(block: bytes) -> Iterator[bytes]:
-    """The lines of ``block`` with their endings (only ``\\n`` ends a line; ``bytes.splitlines`` would split
-    at a lone CR, which is a defect to report, not a line break)."""
-    start = 0
-    while start < len(block):
-        end = block.find(b"\n", start)
-        end = len(block) if end < 0 else end + 1
-        yield block[start:end]
-        start = end
 
 
 class Validation:
@@ -303,7 +81,7 @@ class Validation:
             return
         self._line, self._last = 1, first
         yield from self._header(first)
-        fast = _fast_path(self.layout)
+        fast = fast_path(self.layout)
         if read is None or fast is None or self.records or self.context is not None:
             yield from self._each(lines, fast)
         else:
@@ -318,13 +96,13 @@ class Validation:
                     continue
                 block, rest = buffer[:cut], buffer[cut:]
                 if self._trailer_seen or not self._block(block, fast):
-                    yield from self._each(_split_lines(block), fast)
+                    yield from self._each(split_lines(block), fast)
             if rest:
                 yield from self._each(iter((rest,)), fast)
         summary.lines = self._line
         yield from self._count(self._end(self._last, self._line))
 
-    def _block(self, block: bytes, fast: _Fast) -> bool:
+    def _block(self, block: bytes, fast: FastPath) -> bool:
         """Account for a block of whole detail lines at once if every line passes the fast path; else ``False``
         (and nothing is accounted), so the caller checks the block line by line.
 
@@ -340,7 +118,7 @@ class Validation:
             if paused:
                 gc.enable()
 
-    def _block_checked(self, block: bytes, fast: _Fast) -> bool:
+    def _block_checked(self, block: bytes, fast: FastPath) -> bool:
         lines_of = block.split(b"\n")
         lines_of.pop()  # the block ends with LF
         lines = len(lines_of)
@@ -361,7 +139,7 @@ class Validation:
                 return False
         for position in fast.block_dates:
             new = set(columns[position]) - self._dates
-            if not all(map(_real_date, new)):
+            if not all(map(real_date, new)):
                 return False
             if len(self._dates) > _DATE_CACHE_LIMIT:
                 self._dates.clear()
@@ -381,10 +159,10 @@ class Validation:
         self._last = block[block.rfind(b"\n", 0, len(block) - 1) + 1:]
         return True
 
-    def _each(self, lines: Iterator[bytes], fast: _Fast | None) -> Iterator[RecordResult | Problem]:
+    def _each(self, lines: Iterator[bytes], fast: FastPath | None) -> Iterator[RecordResult | Problem]:
         """Check lines one at a time: the per-line fast path, else field by field."""
         summary, refs, records, context = self.summary, self._refs, self.records, self.context
-        match = fast.match if fast is not None and not self._trailer_seen else _never
+        match = fast.match if fast is not None and not self._trailer_seen else never
         ints = fast.ints if fast else ()
         dates = fast.dates if fast else ()
         rules = fast.rules if fast else ()
@@ -409,7 +187,7 @@ class Validation:
                 if ok:
                     for i in dates:
                         if groups[i] not in good_dates:
-                            if not _real_date(groups[i]):
+                            if not real_date(groups[i]):
                                 ok = False
                                 break
                             if len(good_dates) > _DATE_CACHE_LIMIT:
@@ -438,7 +216,7 @@ class Validation:
                     continue
             yield from self._slow_line(raw, line_no)
             if self._trailer_seen:
-                match = _never
+                match = never
         self._line, self._last = line_no, raw
 
     def run(self) -> ValidationSummary:
