@@ -90,3 +90,25 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 def test_list_defects() -> None:
     code, output = cli("generate-file", "SI", "--list-defects")
     assert code == 0 and "trailer-hash\tTRAILER_HASH\t" in output
+
+
+def test_a_layout_is_replaced_by_editing_data_only(tmp_path: Path) -> None:
+    """Another contracts folder whose SI layout uses ';', LF and 4-digit sequences in the name: no code change."""
+    import shutil
+
+    contracts = tmp_path / "contracts"
+    shutil.copytree(Path(__file__).parents[2] / "contracts", contracts)
+    layout = contracts / "rap" / "si.yaml"
+    text = layout.read_text(encoding="utf-8").replace('delimiter: ","', 'delimiter: ";"').replace(
+        "line_ending: CRLF", "line_ending: LF").replace("_{sequence}.csv", "_{sequence}.txt")
+    layout.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    code, output = cli("generate-file", "SI", "--records", "30", "-o", out, "--contracts", contracts)
+    assert code == 0, output
+    path = out / "B01234_SI_20270406_001.txt"
+    assert path.read_bytes().startswith(b"H;SI;B01234;2027-04-06;1\n")
+    assert cli("validate-file", path, "--contracts", contracts)[0] == 0
+    path.write_bytes(path.read_bytes().replace(b";", b",", 1))
+    code, output = cli("validate-file", path, "--contracts", contracts)
+    assert code == 1 and ": BAD_HEADER " in output
