@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -93,9 +94,7 @@ def test_list_defects() -> None:
 
 
 def test_a_layout_is_replaced_by_editing_data_only(tmp_path: Path) -> None:
-    """Another contracts folder whose SI layout uses ';', LF and 4-digit sequences in the name: no code change."""
-    import shutil
-
+    """Another contracts folder whose SI layout uses ';', LF and another file extension: no code change."""
     contracts = tmp_path / "contracts"
     shutil.copytree(Path(__file__).parents[2] / "contracts", contracts)
     layout = contracts / "rap" / "si.yaml"
