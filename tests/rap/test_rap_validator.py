@@ -65,7 +65,7 @@ def test_round_trip_and_valid_files_have_no_errors(layout: Layout, data: st.Data
     assert run(example.data, layout, records=False, file_name=example.file_name)[1] == []
 
 
-@pytest.mark.parametrize("layout", list(LAYOUTS.values()), ids=lambda layout: layout.file_type)
+@pytest.mark.parametrize("layout", ALL, ids=lambda layout: layout.file_type)
 @pytest.mark.parametrize("kind", list(DEFECTS))
 @settings(max_examples=5, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())

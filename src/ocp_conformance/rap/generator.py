@@ -267,7 +267,7 @@ def _damaged(kind: str, layout: Layout, generator: RecordGenerator, values: dict
         values[quantity.name] = 0
     elif kind == "bad-enum":
         spec = next(s for s in detail.fields if _enum_outside_rules(s, layout))
-        values[spec.name] = "NOT_LISTED"
+        values[spec.name] = "NOT_LISTED"[: spec.width or None]
     elif kind == "bad-date":
         spec = next(s for s in detail.fields if s.kind == "date")
         values[spec.name] = "2027-02-30"
