@@ -19,6 +19,7 @@ ALLOWED = {
     "client": {"contracts", "targets", "client"},
     "scenarios": {"contracts", "targets", "client", "scenarios"},
     "reporting": {"contracts", "reporting"},
+    "rap": {"contracts", "rap"},
 }
 
 
@@ -52,7 +53,8 @@ def test_layers_import_only_what_they_may(path: Path) -> None:
 
 
 PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.simulator.ccass",
-                   "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting"]
+                   "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
+                   "ocp_conformance.rap"]
 
 
 @pytest.mark.parametrize("package", PUBLIC_PACKAGES)

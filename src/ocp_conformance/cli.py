@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -22,6 +22,9 @@ from ocp_conformance.contracts import (
     load_contracts,
     project_resource,
 )
+
+if TYPE_CHECKING:
+    from ocp_conformance.rap import Layout, Problem, ValidationSummary
 
 __all__ = ["app", "main"]
 
@@ -193,6 +196,183 @@ def contracts_lint(
     typer.echo(f"{len(contract_set.catalogue)} catalogue entries, {contracted} contracted; "
                f"{errors_found} error(s), {len(findings) - errors_found} warning(s)")
     raise typer.Exit(EXIT_NOT_READY if errors_found else EXIT_READY)
+
+
+def _layouts(contracts: Path | None) -> dict[str, Layout]:
+    from ocp_conformance.rap import default_layouts_dir, load_layouts
+
+    folder = contracts / "rap" if contracts is not None else default_layouts_dir()
+    try:
+        layouts = load_layouts(folder)
+    except SourceError as exc:
+        raise _fail(EXIT_USAGE, exc.render()) from None
+    if not layouts:
+        raise _fail(EXIT_USAGE, f"no RAP layouts in {folder}", "point --contracts at a folder with rap/*.yaml")
+    return layouts
+
+
+def _layout_named(layouts: dict[str, Layout], file_type: str, option: str = "--type") -> Layout:
+    layout = layouts.get(file_type.upper())
+    if layout is None:
+        raise _fail(EXIT_USAGE, f"{option} {file_type!r} is not a RAP file type." + did_you_mean(
+            file_type.upper(), layouts), f"use one of {', '.join(sorted(layouts))}")
+    return layout
+
+
+def _infer_layout(path: Path, layouts: dict[str, Layout]) -> Layout | None:
+    """The layout a file is for: from its name, else from its header's file type field."""
+    for layout in layouts.values():
+        parts = layout.parse_file_name(path.name)
+        if parts is not None and parts.file_type in layouts:
+            return layouts[parts.file_type]
+    with path.open("rb") as stream:
+        first = stream.readline(4096).lstrip(b"\xef\xbb\xbf").decode("ascii", "replace")
+    for layout in layouts.values():
+        spec = layout.header.role("file_type")
+        if spec is not None and layout.format == "csv":
+            fields = first.rstrip("\r\n").split(layout.delimiter)
+            position = layout.header.fields.index(spec) + 1
+            if len(fields) > position and fields[position] in layouts:
+                return layouts[fields[position]]
+    return None
+
+
+def _seen_sequences(path: Path | None) -> list[str]:
+    if path is None:
+        return []
+    try:
+        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"--seen-sequences {path}: {exc.strerror or exc}") from None
+
+
+def _sequences_for(entries: list[str], layout: Layout, name: str) -> set[int]:
+    """Sequence numbers already used for the same participant, file type and date as ``name``: bare numbers
+    count for every file, file names only for files of the same participant, type and date."""
+    own = layout.parse_file_name(name)
+    found = set()
+    for entry in entries:
+        if entry.isdigit():
+            found.add(int(entry))
+            continue
+        other = layout.parse_file_name(Path(entry).name)
+        if other is not None and own is not None and (other.participant, other.file_type, other.date) == (
+                own.participant, own.file_type, own.date):
+            found.add(other.sequence)
+    return found
+
+
+@app.command("validate-file")
+def validate_file(
+    paths: Annotated[list[Path], typer.Argument(help="RAP upload file(s) to check", show_default=False)],
+    file_type: Annotated[str | None, typer.Option("--type", help="file type (default: from the file name or "
+                                                   "header), e.g. SI, ELECTION")] = None,
+    output: Annotated[str, typer.Option("--format", help="text (file:line:column: CODE message) or json "
+                                        "(JSON lines, a summary last per file)")] = "text",
+    participant: Annotated[str | None, typer.Option(help="the uploading participant; file name and header "
+                                                    "must name it")] = None,
+    seen_sequences: Annotated[Path | None, typer.Option(
+        "--seen-sequences", help="file listing sequence numbers or file names already uploaded (one a line)")] = None,
+    contracts: ContractsOption = None,
+) -> None:
+    """Check RAP upload files against their layout; report every error; exit 0 valid, 1 invalid, 2 usage."""
+    from ocp_conformance.rap import RecordResult, ValidationSummary, validate_path
+
+    if output not in ("text", "json"):
+        raise _fail(EXIT_USAGE, f"--format {output!r} is neither text nor json")
+    layouts = _layouts(contracts)
+    forced = _layout_named(layouts, file_type) if file_type else None
+    seen = _seen_sequences(seen_sequences)
+    for path in paths:
+        if not path.is_file():
+            raise _fail(EXIT_USAGE, f"{path}: no such file", "check the path")
+    invalid = 0
+    for path in paths:
+        try:
+            layout = forced or _infer_layout(path, layouts)
+        except OSError as exc:
+            raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
+        if layout is None:
+            raise _fail(EXIT_USAGE, f"{path}: cannot tell the file type from its name or header",
+                        f"pass --type (one of {', '.join(sorted(layouts))})")
+        try:
+            for event in validate_path(path, layout, participant=participant,
+                                       seen_sequences=_sequences_for(seen, layout, path.name)):
+                if isinstance(event, ValidationSummary):
+                    invalid += not event.valid
+                    _print_summary(path, event, output)
+                    continue
+                problems = event.problems if isinstance(event, RecordResult) else (event,)
+                for problem in problems:
+                    _print_problem(path, problem, output)
+        except OSError as exc:
+            raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
+    raise typer.Exit(EXIT_NOT_READY if invalid else EXIT_READY)
+
+
+def _print_problem(path: Path, problem: Problem, output: str) -> None:
+    if output == "json":
+        typer.echo(json.dumps(problem.to_json(path)))
+    else:
+        typer.echo(problem.render(path))
+
+
+def _print_summary(path: Path, summary: ValidationSummary, output: str) -> None:
+    if output == "json":
+        typer.echo(json.dumps({"file": str(path), "summary": summary.to_json()}))
+        return
+    if summary.valid:
+        typer.echo(f"{path}: valid {summary.file_type} file, {summary.details} record(s)")
+    else:
+        typer.echo(f"{path}: invalid {summary.file_type} file: {summary.file_errors} file-level and "
+                   f"{summary.record_errors} record-level error(s); {summary.accepted} of {summary.details} "
+                   "record(s) pass the record checks" + (" (file-level errors reject the whole file)"
+                                                        if summary.file_errors else ""))
+
+
+@app.command("generate-file")
+def generate_file_command(
+    file_type: Annotated[str, typer.Argument(metavar="TYPE", help="file type, e.g. SI, ELECTION",
+                                             show_default=False)],
+    records: Annotated[int, typer.Option(min=0, help="number of detail records")] = 100,
+    defect: Annotated[str | None, typer.Option(help="plant exactly one defect of this kind (see --list-defects)")
+                      ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="file or folder to write (default: the "
+                                             "layout's file name in the current folder)")] = None,
+    participant: Annotated[str, typer.Option(help="the participant in the name and header")] = "B01234",
+    business_date: Annotated[str, typer.Option(help="business date, YYYY-MM-DD")] = "2027-04-06",
+    sequence: Annotated[int, typer.Option(min=1, max=999, help="the file's sequence number")] = 1,
+    seed: Annotated[int, typer.Option(help="random seed (the same seed writes the same file)")] = 0,
+    list_defects: Annotated[bool, typer.Option("--list-defects", help="list the defect kinds and exit")] = False,
+    contracts: ContractsOption = None,
+) -> None:
+    """Write a realistic RAP upload file (demo market), valid or with exactly one named defect."""
+    from ocp_conformance.rap import DEFECTS, generate_file
+
+    if list_defects:
+        for kind in DEFECTS.values():
+            typer.echo(f"{kind.kind}\t{kind.code}\t{kind.description}")
+        raise typer.Exit(EXIT_READY)
+    layout = _layout_named(_layouts(contracts), file_type, "TYPE")
+    if defect is not None and defect not in DEFECTS:
+        raise _fail(EXIT_USAGE, f"--defect {defect!r} is not a defect kind." + did_you_mean(defect, DEFECTS),
+                    "ocp-conformance generate-file SI --list-defects lists them")
+    target = out if out is not None else Path(layout.make_file_name(participant, business_date, sequence))
+    temporary = target / "_generating.tmp" if target.is_dir() else target
+    try:
+        with temporary.open("wb", buffering=1 << 20) as stream:
+            generated = generate_file(stream, layout, records, defect=defect, seed=seed, participant=participant,
+                                      business_date=business_date, sequence=sequence)
+    except ValueError as exc:
+        temporary.unlink(missing_ok=True)
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot write {temporary}: {exc.strerror or exc}") from None
+    if target.is_dir():
+        target = temporary.replace(target / generated.file_name)
+    planted = (f"; defect {generated.defect.kind}: expect {generated.defect.code} at line {generated.line}"
+               if generated.defect else "")
+    typer.echo(f"wrote {target} ({layout.file_type}, {generated.records} record(s){planted})")
 
 
 def main() -> None:
