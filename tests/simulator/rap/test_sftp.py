@@ -206,3 +206,32 @@ def test_logs_never_carry_a_password(server: RapSftpServer, caplog: pytest.LogCa
 
     run(body)
     assert CREDENTIALS[A] not in caplog.text and "not-the-token" not in caplog.text
+
+
+def test_a_participant_may_log_in_with_an_authorised_key_and_the_host_key_may_be_given(tmp_path: Path) -> None:
+    client_key = asyncssh.generate_private_key("ssh-ed25519")
+    authorized = tmp_path / "B01234.authorized_keys"
+    client_key.write_public_key(str(authorized))
+    host_key = asyncssh.generate_private_key("ssh-ed25519")
+    host_key_file = tmp_path / "host_key"
+    host_key.write_private_key(str(host_key_file))
+    recorder = Recorder()
+    with serve_in_thread(tmp_path / "rap", CREDENTIALS, recorder, host_key=host_key_file,
+                         authorized_keys={A: authorized}) as server:
+        assert server.fingerprint == host_key.get_fingerprint("sha256")
+
+        async def body() -> None:
+            async with asyncssh.connect("127.0.0.1", server.port, username=A, client_keys=[client_key],
+                                        known_hosts=None, agent_path=None, preferred_auth="publickey",
+                                        connect_timeout=DEADLINE) as connection:
+                sftp = await connection.start_sftp_client()
+                await put_bytes(sftp, "/INBOX/by_key.csv", b"k")
+                sftp.exit()
+            with pytest.raises(asyncssh.PermissionDenied):  # the key is B01234's, not B05678's
+                async with asyncssh.connect("127.0.0.1", server.port, username=B, client_keys=[client_key],
+                                            known_hosts=None, agent_path=None, preferred_auth="publickey",
+                                            connect_timeout=DEADLINE):
+                    pass
+
+        run(body)
+    assert [(u.participant, u.path.name) for u in recorder.calls] == [(A, "by_key.csv")]

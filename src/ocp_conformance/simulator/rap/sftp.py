@@ -67,7 +67,7 @@ class RapSftpServer:
         self._acceptor: asyncssh.SSHAcceptor | None = None
         self._delivery: UploadDelivery | None = None
         self._connections: set[asyncssh.SSHServerConnection] = set()
-        self.writing: Counter[Path] = Counter()
+        self._writing: Counter[Path] = Counter()
         """Local paths with a write handle open, over all sessions: never renamed or delivered mid-write."""
 
     @property
@@ -112,13 +112,13 @@ class RapSftpServer:
     def _sftp_session(self, channel: asyncssh.SSHServerChannel[bytes]) -> asyncssh.SFTPServer:
         return _ParticipantSftp(channel, self)
 
-    def check_password(self, participant: str, password: str) -> bool:
+    def _check_password(self, participant: str, password: str) -> bool:
         expected = self._credentials.get(participant)
         # compare even for an unknown user, so the reply time does not tell which user names exist
         matches = hmac.compare_digest((expected or "\0").encode(), password.encode())
         return expected is not None and matches
 
-    def delivered(self, participant: str, path: Path) -> None:
+    def _delivered(self, participant: str, path: Path) -> None:
         assert self._delivery is not None
         self._delivery.arrived(participant, path)
 
@@ -149,7 +149,7 @@ class _Auth(asyncssh.SSHServer):
         return bool(self._server._authorized_keys)
 
     def validate_password(self, username: str, password: str) -> bool:
-        return self._server.check_password(username, password)
+        return self._server._check_password(username, password)
 
 
 class _ParticipantSftp(asyncssh.SFTPServer):
@@ -194,7 +194,7 @@ class _ParticipantSftp(asyncssh.SFTPServer):
             pflags |= asyncssh.FXF_CREAT | asyncssh.FXF_EXCL  # a final name is written once, atomically
         file = super().open(path, pflags, asyncssh.SFTPAttrs())  # the client does not choose permissions
         self._uploads[file] = local
-        self._server.writing[local] += 1
+        self._server._writing[local] += 1
         return file
 
     def close(self, file_obj: object) -> None:
@@ -202,9 +202,9 @@ class _ParticipantSftp(asyncssh.SFTPServer):
         local = self._uploads.pop(file_obj, None)
         if local is None:
             return
-        self._server.writing[local] -= 1
-        if not self._server.writing[local]:
-            del self._server.writing[local]
+        self._server._writing[local] -= 1
+        if not self._server._writing[local]:
+            del self._server._writing[local]
         if self.channel.is_closing():
             # the session ended with the handle open: the transfer was cut off, never confirmed by a close
             logger.warning("discarded %s from %s: the session ended before the file was closed",
@@ -212,7 +212,7 @@ class _ParticipantSftp(asyncssh.SFTPServer):
             with suppress(OSError):
                 local.unlink()
         elif not is_temporary_name(local.name):
-            self._server.delivered(self._participant, local)
+            self._server._delivered(self._participant, local)
 
     def fsetstat(self, file_obj: object, attrs: asyncssh.SFTPAttrs) -> None:
         if file_obj not in self._uploads:
@@ -233,11 +233,11 @@ class _ParticipantSftp(asyncssh.SFTPServer):
             raise asyncssh.SFTPPermissionDenied(
                 "only a file uploaded under a temporary name (.x, *.part, *.filepart, *.tmp) may be renamed, "
                 "to its final name in /INBOX")
-        if old in self._server.writing:
+        if old in self._server._writing:
             raise asyncssh.SFTPPermissionDenied(f"/INBOX/{old.name} is still being written: close it first")
         os.link(old, new)  # fails if `new` exists: a final name is never replaced
         old.unlink()
-        self._server.delivered(self._participant, new)
+        self._server._delivered(self._participant, new)
 
     def posix_rename(self, oldpath: bytes, newpath: bytes) -> None:
         self.rename(oldpath, newpath)
