@@ -198,13 +198,16 @@ class _ParticipantSftp(asyncssh.SFTPServer):
         return file
 
     def close(self, file_obj: object) -> None:
-        super().close(file_obj)
         local = self._uploads.pop(file_obj, None)
+        try:
+            super().close(file_obj)  # flushes: an error here means the upload did not complete, so no delivery
+        finally:
+            if local is not None:
+                self._server._writing[local] -= 1
+                if not self._server._writing[local]:
+                    del self._server._writing[local]
         if local is None:
             return
-        self._server._writing[local] -= 1
-        if not self._server._writing[local]:
-            del self._server._writing[local]
         if self.channel.is_closing():
             # the session ended with the handle open: the transfer was cut off, never confirmed by a close
             logger.warning("discarded %s from %s: the session ended before the file was closed",
