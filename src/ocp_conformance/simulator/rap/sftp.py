@@ -3,8 +3,12 @@
 A participant logs in with its participant id as user name and its token as password (or a public key you
 authorise), and sees only its own folder: `/INBOX` (it may upload there, nowhere else) and `/OUTBOX` (the
 simulator's result files, which it may read and delete). A file counts as uploaded when the client closes the
-handle it wrote with (a transfer cut off before that is discarded, never delivered), or, if it was written
-under a temporary name (`.x`, `*.part`, `*.filepart`, `*.tmp`), when it is renamed to its final name in INBOX.
+handle it wrote with, or, if it was written under a temporary name (`.x`, `*.part`, `*.filepart`, `*.tmp`),
+when it is renamed to its final name in INBOX. A transfer cut off by a broken connection is discarded. Limit:
+asyncssh closes a session's open handles itself when the session ends and gives the server no public way to
+tell that from the client's close, so a client that ends its session *cleanly* with a file still open may have
+that file delivered as it stands (its trailer's counts then reject it in processing); clients that wait for the
+close's status, as sftp, WinSCP and asyncssh do, are never affected.
 A name is uploaded once: a second upload under a delivered name is refused (file already exists), as CCASS
 file names carry a sequence number (DOMAIN.md §7).
 
