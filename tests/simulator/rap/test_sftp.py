@@ -235,3 +235,22 @@ def test_a_participant_may_log_in_with_an_authorised_key_and_the_host_key_may_be
 
         run(body)
     assert [(u.participant, u.path.name) for u in recorder.calls] == [(A, "by_key.csv")]
+
+
+def test_a_client_put_preserving_times_works_but_cannot_change_permissions(
+        server: RapSftpServer, recorder: Recorder, tmp_path: Path) -> None:
+    local = tmp_path / "B01234_CAV_20260105_001.csv"
+    local.write_bytes(b"H,CAV\n" * 100_000)
+    local.chmod(0o604)  # an odd mode no usual umask gives a new file
+    os.utime(local, (1_700_000_000, 1_700_000_000))
+
+    async def body() -> None:
+        async with sftp_session(server.port, A, CREDENTIALS[A]) as sftp:
+            await sftp.put(str(local), "/INBOX/", preserve=True)
+
+    run(body)
+    [upload] = recorder.wait_for(1)
+    uploaded = server.root / A / "INBOX" / local.name
+    assert (upload.path, upload.size) == (uploaded, local.stat().st_size)
+    assert uploaded.stat().st_mtime == 1_700_000_000
+    assert uploaded.stat().st_mode & 0o777 != 0o604  # the server chose the permissions, not the client
