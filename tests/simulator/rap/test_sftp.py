@@ -170,6 +170,25 @@ def test_a_transfer_cut_off_before_close_is_discarded(server: RapSftpServer, rec
     assert [u.path.name for u in recorder.wait_for(1)] == ["whole.csv"]
 
 
+def test_a_file_left_open_when_the_client_ends_its_session_cleanly_is_discarded(tmp_path: Path) -> None:
+    recorder = Recorder()
+    with serve_in_thread(tmp_path / "rap", CREDENTIALS, recorder) as server:
+        async def body() -> None:
+            async with sftp_session(server.port, A, CREDENTIALS[A]) as sftp:
+                file = await sftp.open("/INBOX/left_open.csv", "wb")
+                await file.write(b"never closed")
+            async with sftp_session(server.port, A, CREDENTIALS[A]) as sftp:
+                await put_bytes(sftp, "/INBOX/closed.csv", b"closed")
+                for _ in range(200):  # the ended session's cleanup runs on the server's loop, soon after
+                    if "left_open.csv" not in await sftp.listdir("/INBOX"):
+                        break
+                    await asyncio.sleep(0.01)
+                assert "left_open.csv" not in await sftp.listdir("/INBOX")
+
+        run(body)
+    assert [u.path.name for u in recorder.calls] == ["closed.csv"]
+
+
 def test_a_failing_callback_leaves_an_error_file_and_the_server_keeps_working(
         tmp_path: Path) -> None:
     recorder = Recorder(fail_on={"bad.csv"})

@@ -4,11 +4,8 @@ A participant logs in with its participant id as user name and its token as pass
 authorise), and sees only its own folder: `/INBOX` (it may upload there, nowhere else) and `/OUTBOX` (the
 simulator's result files, which it may read and delete). A file counts as uploaded when the client closes the
 handle it wrote with, or, if it was written under a temporary name (`.x`, `*.part`, `*.filepart`, `*.tmp`),
-when it is renamed to its final name in INBOX. A transfer cut off by a broken connection is discarded. Limit:
-asyncssh closes a session's open handles itself when the session ends and gives the server no public way to
-tell that from the client's close, so a client that ends its session *cleanly* with a file still open may have
-that file delivered as it stands (its trailer's counts then reject it in processing); clients that wait for the
-close's status, as sftp, WinSCP and asyncssh do, are never affected.
+when it is renamed to its final name in INBOX. A file still open when the session ends (a broken connection,
+or a client ending its session without closing it) was never confirmed: it is discarded, not delivered.
 A name is uploaded once: a second upload under a delivered name is refused (file already exists), as CCASS
 file names carry a sequence number (DOMAIN.md §7).
 
@@ -25,6 +22,7 @@ import hmac
 import logging
 import os
 import posixpath
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -202,6 +200,10 @@ class _ParticipantSftp(asyncssh.SFTPServer):
         return file
 
     def close(self, file_obj: object) -> None:
+        # asyncssh calls close() for the client's FXP_CLOSE and, from its session cleanup, for every handle the
+        # client left open; only the first completes an upload. It offers no public way to tell them apart, so
+        # look at the caller (a renamed caller falls back to the channel's state, which catches broken connections).
+        session_ended = sys._getframe(1).f_code.co_name == "_cleanup" or self.channel.is_closing()
         local = self._uploads.pop(file_obj, None)
         try:
             super().close(file_obj)  # flushes: an error here means the upload did not complete, so no delivery
@@ -212,8 +214,7 @@ class _ParticipantSftp(asyncssh.SFTPServer):
                     del self._server._writing[local]
         if local is None:
             return
-        if self.channel.is_closing():
-            # the session ended with the handle open: the transfer was cut off, never confirmed by a close
+        if session_ended:
             logger.warning("discarded %s from %s: the session ended before the file was closed",
                            local.name, self._participant)
             with suppress(OSError):
