@@ -86,9 +86,14 @@ class RapSftpServer:
         self._host_key = (asyncssh.read_private_key(self._host_key_path) if self._host_key_path
                           else asyncssh.generate_private_key("ssh-ed25519"))
         self._delivery = UploadDelivery(self.root, self._on_upload, name="rap-sftp-delivery")
-        self._acceptor = await asyncssh.listen(
-            self.host, self.port, server_host_keys=[self._host_key], server_factory=self._auth,
-            sftp_factory=self._sftp_session, allow_scp=False, agent_forwarding=False, x11_forwarding=False)
+        try:
+            self._acceptor = await asyncssh.listen(
+                self.host, self.port, server_host_keys=[self._host_key], server_factory=self._auth,
+                sftp_factory=self._sftp_session, allow_scp=False, agent_forwarding=False, x11_forwarding=False)
+        except BaseException:
+            self._delivery.close()
+            self._delivery = None
+            raise
         self.port = self._acceptor.get_port()
         logger.info("RAP SFTP server on %s:%d for %d participant(s)", self.host, self.port, len(self._credentials))
         return self.port
