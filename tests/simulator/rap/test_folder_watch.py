@@ -78,3 +78,17 @@ def test_the_polling_thread_delivers_and_a_failing_callback_writes_the_error_fil
     assert [u.path.name for u in recorder.calls] == ["bad.csv", "good.csv"]
     error = (tmp_path / A / "OUTBOX" / "bad.csv.error.txt").read_text(encoding="utf-8")
     assert "ValueError: layout engine exploded on bad.csv" in error
+
+
+def test_a_folder_that_is_not_a_participant_id_does_not_stop_delivery(tmp_path: Path) -> None:
+    recorder = Recorder(fail_on={"odd.csv"})
+    odd_inbox = tmp_path / "not a participant" / "INBOX"
+    odd_inbox.mkdir(parents=True)
+    with RapFolderWatcher(tmp_path, recorder, participants=[A], interval=NEVER) as watcher:
+        (odd_inbox / "odd.csv").write_bytes(b"?")
+        (tmp_path / A / "INBOX" / "later.csv").write_bytes(b"ok")
+        watcher.poll()
+        watcher.poll()
+        recorder.wait_for(2)
+    assert sorted(u.path.name for u in recorder.calls) == ["later.csv", "odd.csv"]
+    assert (tmp_path / "not a participant" / "OUTBOX" / "odd.csv.error.txt").exists()

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from ocp_conformance.simulator.rap.folders import participant_folders, write_atomically
+from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
 
 __all__ = ["OnUpload", "UploadDelivery"]
 
@@ -30,8 +30,7 @@ class UploadDelivery:
     `OUTBOX/<name>.error.txt`; the next file is delivered as usual.
     """
 
-    def __init__(self, root: Path, on_upload: OnUpload, *, name: str = "rap-delivery") -> None:
-        self._root = root
+    def __init__(self, on_upload: OnUpload, *, name: str = "rap-delivery") -> None:
         self._on_upload = on_upload
         self._queue: queue.SimpleQueue[tuple[str, Path] | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -50,7 +49,10 @@ class UploadDelivery:
 
     def _run(self) -> None:
         while (item := self._queue.get()) is not None:
-            self._deliver(*item)
+            try:
+                self._deliver(*item)
+            except BaseException:  # the worker must outlive anything, or every later upload would wait forever
+                logger.exception("delivering %s from %s failed", item[1].name, item[0])
 
     def _deliver(self, participant: str, path: Path) -> None:
         try:
@@ -60,12 +62,13 @@ class UploadDelivery:
             self._write_error(participant, path, exc)
 
     def _write_error(self, participant: str, path: Path, exc: Exception) -> None:
-        outbox = participant_folders(self._root, participant).outbox
+        outbox = path.parent.parent / OUTBOX  # beside the INBOX the file came to
         text = (f"The simulator could not process {path.name}.\n"
                 f"Error: {type(exc).__name__}: {exc}\n"
                 "This is a failure of the simulator's processing, not a verdict on the file; "
                 "the file was kept in INBOX.\n")
         try:
+            outbox.mkdir(exist_ok=True)
             write_atomically(outbox / f"{path.name}.error.txt", text)
         except OSError:
             logger.exception("could not write the error file for %s of %s", path.name, participant)

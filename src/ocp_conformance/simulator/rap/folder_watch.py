@@ -59,7 +59,7 @@ class RapFolderWatcher:
         """Create the given participants' folders, note what is already there, and start polling."""
         for participant in self._participants:
             participant_folders(self.root, participant)
-        self._delivery = UploadDelivery(self.root, self._on_upload, name="rap-folder-delivery")
+        self._delivery = UploadDelivery(self._on_upload, name="rap-folder-delivery")
         if not self._deliver_existing:
             self._delivered = {path: signature for _, path, signature in self._scan()}
         self._thread = threading.Thread(target=self._run, name="rap-folder-watch", daemon=True)

@@ -85,7 +85,7 @@ class RapSftpServer:
             participant_folders(self.root, participant)
         self._host_key = (asyncssh.read_private_key(self._host_key_path) if self._host_key_path
                           else asyncssh.generate_private_key("ssh-ed25519"))
-        self._delivery = UploadDelivery(self.root, self._on_upload, name="rap-sftp-delivery")
+        self._delivery = UploadDelivery(self._on_upload, name="rap-sftp-delivery")
         try:
             self._acceptor = await asyncssh.listen(
                 self.host, self.port, server_host_keys=[self._host_key], server_factory=self._auth,
