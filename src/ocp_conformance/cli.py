@@ -208,8 +208,9 @@ def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[s
             raise _fail(EXIT_USAGE, f"the RAP SFTP server cannot listen on {host}:{port}: {exc}",
                         "choose another --rap-sftp-port, or 0 for any free port") from None
         console.print(f"RAP uploads over SFTP on {host}:{server.port} (host key {server.fingerprint}): log in with "
-                      "the participant id as user name and its demo token above as password; put files in /INBOX, "
-                      f"results appear in /OUTBOX. Folders: {root}", markup=False, highlight=False, soft_wrap=True)
+                      "the participant id as user name and its demo token above as password; put files in /INBOX. "
+                      "Uploads are received but not processed yet: no result appears in /OUTBOX until RAP "
+                      f"processing is plugged in. Folders: {root}", markup=False, highlight=False, soft_wrap=True)
         yield
 
 
