@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -141,6 +146,11 @@ def simulate(
     fault: Annotated[list[str] | None, typer.Option("--fault", help="fault profile to apply (repeatable)")] = None,
     gcp_trades_per_day: Annotated[int, typer.Option(min=1, help="records in each GCP's trade feed per business "
                                                     "date (e.g. 1000000 for a soak run)")] = 1000,
+    rap_sftp_port: Annotated[int | None, typer.Option(min=0, max=65535, help="also accept RAP uploads over SFTP on "
+                                                      "this port (0: any free port); off by default")] = None,
+    rap_root: Annotated[Path | None, typer.Option(help="the participants' RAP folders, <root>/<participant>/"
+                                                  "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
+                                                  show_default=False)] = None,
     contracts: ContractsOption = None,
 ) -> None:
     """Serve the reference simulator over HTTP so any client can use it."""
@@ -168,7 +178,43 @@ def simulate(
     if host not in ("127.0.0.1", "localhost", "::1"):
         errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens above and the "
                      "unauthenticated /_sim control API are reachable from the network")
-    uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
+    with ExitStack() as stack:
+        if rap_sftp_port is not None:
+            credentials = {pid: simulator.token_of(pid) for pid in simulator.participants}
+            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials))
+            # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
+            # closes (delivering queued uploads) and a temporary --rap-root is removed
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _rap_received(participant: str, path: Path) -> None:
+    # RAP processing is not plugged in yet: no result file is written, rather than a fake one
+    console.print(f"RAP: received {path.name} from {participant} (not processed yet)", markup=False,
+                  highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str]) -> Iterator[None]:
+    from ocp_conformance.simulator.rap import serve_in_thread
+
+    with ExitStack() as stack:
+        if root is None:
+            root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocp-rap-")))
+        try:
+            server = stack.enter_context(serve_in_thread(root, credentials, _rap_received, host=host, port=port))
+        except OSError as exc:
+            raise _fail(EXIT_USAGE, f"the RAP SFTP server cannot listen on {host}:{port}: {exc}",
+                        "choose another --rap-sftp-port, or 0 for any free port") from None
+        console.print(f"RAP uploads over SFTP on {host}:{server.port} (host key {server.fingerprint}): log in with "
+                      "the participant id as user name and its demo token above as password; put files in /INBOX. "
+                      "Uploads are received but not processed yet: no result appears in /OUTBOX until RAP "
+                      f"processing is plugged in. Folders: {root}", markup=False, highlight=False, soft_wrap=True)
+        yield
 
 
 @app.command()

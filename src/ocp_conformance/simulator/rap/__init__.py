@@ -1,0 +1,13 @@
+"""RAP's file transports in the simulator: SFTP (as the exchange offers it) and a local folder.
+
+Both hand each fully arrived file to one callback, `on_upload(participant, path)`, in arrival order and exactly
+once; the file layout and its processing are not their business.
+"""
+
+from ocp_conformance.simulator.rap.delivery import OnUpload
+from ocp_conformance.simulator.rap.folder_watch import RapFolderWatcher
+from ocp_conformance.simulator.rap.folders import INBOX, OUTBOX, ParticipantFolders, participant_folders
+from ocp_conformance.simulator.rap.sftp import RapSftpServer, serve_in_thread
+
+__all__ = ["INBOX", "OUTBOX", "OnUpload", "ParticipantFolders", "RapFolderWatcher", "RapSftpServer",
+           "participant_folders", "serve_in_thread"]
