@@ -125,7 +125,9 @@ def _extra_endpoint(extra: RouteHandler, state: SimulatorState) -> Endpoint:
         if participant is None:
             return problem_response(Problem(401, "UNAUTHENTICATED", "send `Authorization: Bearer <token>`",
                                             headers={"WWW-Authenticate": 'Bearer realm="ocp"'}), request.url.path)
-        return _response(extra(state, participant, dict(request.path_params)))
+        with state.lock:
+            reply = extra(state, participant, dict(request.path_params))
+        return _response(reply)
 
     return endpoint
 
@@ -168,7 +170,8 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                     raw_body = fault.raw_body(operation.operation_id, raw_body)
             valid = validator.validate(dict(request.path_params), dict(request.query_params),
                                        dict(request.headers), raw_body)
-            reply = handler(Call(operation.operation_id, participant, valid, state))
+            with state.lock:  # RAP processing changes the same simulation from its own thread
+                reply = handler(Call(operation.operation_id, participant, valid, state))
         except RequestInvalid as invalid:
             return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,9 @@ class SimulatorState:
     simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    """Held while anything reads or changes :attr:`simulation`: every HTTP handler call, and the processing of a
+    RAP upload (which runs on the SFTP delivery thread), so each is atomic with respect to the others."""
 
     def __post_init__(self) -> None:
         self.simulation = self._new_simulation()
