@@ -12,6 +12,7 @@ from ocp_conformance.rap.fields import FieldSpec
 from ocp_conformance.rap.generator import (
     DEFECTS,
     DEMO_BUSINESS_DATE,
+    DEMO_CA_EVENTS,
     DEMO_PARTICIPANT,
     Defect,
     GeneratedFile,
@@ -37,6 +38,7 @@ __all__ = [
     "CODES",
     "DEFECTS",
     "DEMO_BUSINESS_DATE",
+    "DEMO_CA_EVENTS",
     "DEMO_PARTICIPANT",
     "CaEvent",
     "Code",

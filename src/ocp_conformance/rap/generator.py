@@ -19,8 +19,8 @@ from ocp_conformance.rap.layout import Layout
 from ocp_conformance.rap.rules import Rule
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record
 
-__all__ = ["DEFECTS", "DEMO_BUSINESS_DATE", "DEMO_PARTICIPANT", "Defect", "GeneratedFile", "RecordGenerator",
-           "generate_file"]
+__all__ = ["DEFECTS", "DEMO_BUSINESS_DATE", "DEMO_CA_EVENTS", "DEMO_PARTICIPANT", "Defect", "GeneratedFile",
+           "RecordGenerator", "generate_file"]
 
 DEMO_PARTICIPANT = "B01234"
 DEMO_BUSINESS_DATE = "2027-04-06"
@@ -38,6 +38,23 @@ _POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
     "idDocumentNumber": ("A1234563", "K9876543", "E5554443", "P12345678"),
 })
 _OTHER_PARTICIPANT = "B05678"
+# The simulator's demo corporate-action events (simulator/ccass/ca_demo.py), one open event per CA file type, with
+# the stock its instructions quote (the rights code for the rights issue); a test keeps these in step with it.
+# CA2027000002 (ELECTION) is left out on purpose: its deadline has passed at the simulator's start.
+DEMO_CA_EVENTS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "ELECTION": ("CA2027000001", "00005"),
+    "SUBSCRIPTION": ("CA2027000003", "02901"),
+    "VOTING": ("CA2027000004", "00700"),
+    "CORPREP": ("CA2027000005", "00700"),
+    "TENDER": ("CA2027000006", "08001"),
+})
+# Fields whose values must fit those events: the rights issue's kinds, the AGM's meeting type and resolutions.
+_CA_POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
+    "subscriptionKind": ("RIGHTS", "EXCESS_RIGHTS"),
+    "meetingType": ("AGM",),
+    "resolutionNo": (1, 2, 3),
+    "stock_account": ("01",),  # the clearing account holds 1,000,000 of each stock (and 100,000 rights)
+})
 
 
 class RecordGenerator:
@@ -54,6 +71,13 @@ class RecordGenerator:
     def _maker(self, spec: FieldSpec) -> Callable[[int], Any]:
         choice = self.random.choice
         pool = _POOLS.get(spec.name) or _POOLS.get(spec.role or "")
+        demo_event = DEMO_CA_EVENTS.get(self.layout.file_type)
+        if demo_event is not None:
+            if spec.role == "event":
+                return lambda i: demo_event[0]
+            if spec.role == "stock_code":
+                return lambda i: demo_event[1]
+            pool = _CA_POOLS.get(spec.name) or _CA_POOLS.get(spec.role or "") or pool
         if spec.role == "client_reference":
             return lambda i: f"R{i:012d}"
         if spec.name == "counterpartyId":
@@ -64,7 +88,8 @@ class RecordGenerator:
         if spec.kind == "integer":
             low = max(spec.minimum if spec.minimum is not None else 0, 0)
             if spec.role == "quantity" or (low >= 1 and spec.maximum is not None and spec.maximum > 10**6):
-                return lambda i: 100 * self.random.randint(1, 50)  # board lots, within demo holdings
+                # board lots, small: 20 records from the 10,000 shares of a demo account 02 still settle
+                return lambda i: 100 * self.random.randint(1, 5)
             high = min(spec.maximum if spec.maximum is not None else low + 1000, low + 1000)
             return lambda i: self.random.randint(low, high)
         if spec.kind == "date":
