@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ocp_conformance"
 ALLOWED = {
     "contracts": {"contracts"},
     "simulator.ccass": {"simulator.ccass"},
-    "simulator": {"contracts", "simulator", "simulator.ccass"},
+    "simulator": {"contracts", "rap", "simulator", "simulator.ccass"},
     "targets": {"contracts", "simulator", "targets"},
     "client": {"contracts", "targets", "client"},
     "scenarios": {"contracts", "targets", "client", "scenarios"},

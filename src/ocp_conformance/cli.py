@@ -30,6 +30,7 @@ from ocp_conformance.contracts import (
 
 if TYPE_CHECKING:
     from ocp_conformance.rap import Layout, Problem, ValidationSummary
+    from ocp_conformance.simulator.state import SimulatorState
 
 __all__ = ["app", "main"]
 
@@ -181,7 +182,8 @@ def simulate(
     with ExitStack() as stack:
         if rap_sftp_port is not None:
             credentials = {pid: simulator.token_of(pid) for pid in simulator.participants}
-            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials))
+            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, simulator.state,
+                                                _layouts(contracts)))
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -192,28 +194,29 @@ def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
 
-def _rap_received(participant: str, path: Path) -> None:
-    # RAP processing is not plugged in yet: no result file is written, rather than a fake one
-    console.print(f"RAP: received {path.name} from {participant} (not processed yet)", markup=False,
-                  highlight=False, soft_wrap=True)
+def _rap_processed(summary: str) -> None:
+    console.print(f"RAP: {summary}", markup=False, highlight=False, soft_wrap=True)
 
 
 @contextmanager
-def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str]) -> Iterator[None]:
-    from ocp_conformance.simulator.rap import serve_in_thread
+def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str], state: SimulatorState,
+                    layouts: dict[str, Layout]) -> Iterator[None]:
+    from ocp_conformance.simulator.rap import RapProcessor, serve_in_thread
+
+    processor = RapProcessor(state, layouts, log=_rap_processed)
 
     with ExitStack() as stack:
         if root is None:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocp-rap-")))
         try:
-            server = stack.enter_context(serve_in_thread(root, credentials, _rap_received, host=host, port=port))
+            server = stack.enter_context(serve_in_thread(root, credentials, processor, host=host, port=port))
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"the RAP SFTP server cannot listen on {host}:{port}: {exc}",
                         "choose another --rap-sftp-port, or 0 for any free port") from None
         console.print(f"RAP uploads over SFTP on {host}:{server.port} (host key {server.fingerprint}): log in with "
-                      "the participant id as user name and its demo token above as password; put files in /INBOX. "
-                      "Uploads are received but not processed yet: no result appears in /OUTBOX until RAP "
-                      f"processing is plugged in. Folders: {root}", markup=False, highlight=False, soft_wrap=True)
+                      "the participant id as user name and its demo token above as password; put files in /INBOX; "
+                      "each is processed against this simulator, its result written to /OUTBOX/<name>.result.csv. "
+                      f"Folders: {root}", markup=False, highlight=False, soft_wrap=True)
         yield
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import queue
 import re
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import asyncssh
 
+from ocp_conformance.rap import generate_file, load_layouts
 from ocp_conformance.simulator.state import demo_token
 
 DEADLINE = 30.0
@@ -59,7 +61,7 @@ async def _upload(port: int, participant: str, name: str, data: bytes) -> None:
         sftp.exit()
 
 
-def test_simulate_serves_rap_uploads_over_sftp_and_says_how_to_log_in(tmp_path: Path) -> None:
+def test_simulate_processes_rap_uploads_over_sftp_and_writes_results(tmp_path: Path) -> None:
     args = [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(_free_port()),
             "--rap-sftp-port", "0", "--rap-root", str(tmp_path)]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -69,13 +71,18 @@ def test_simulate_serves_rap_uploads_over_sftp_and_says_how_to_log_in(tmp_path: 
         banner = _wait_for(lines, r"RAP uploads over SFTP on 127\.0\.0\.1:(\d+) .*participant id as user name.*"
                                   r"demo token.*password")
         port = int(banner.group(1))
+        election = io.BytesIO()
+        name = generate_file(election, load_layouts()["ELECTION"], 3).file_name
+        asyncio.run(asyncio.wait_for(_upload(port, "B01234", name, election.getvalue()), DEADLINE))
+        _wait_for(lines, rf"RAP: {re.escape(name)} from B01234: ACCEPTED, 3 record\(s\), 3 accepted, 0 rejected")
         asyncio.run(asyncio.wait_for(_upload(port, "B01234", "B01234_CAE_20260105_001.csv", b"H,CAE\n"), DEADLINE))
-        _wait_for(lines, r"RAP: received B01234_CAE_20260105_001\.csv from B01234 \(not processed yet\)")
+        _wait_for(lines, r"RAP: B01234_CAE_20260105_001\.csv from B01234: REJECTED")
     finally:
         process.terminate()
         process.wait(timeout=DEADLINE)
-    assert (tmp_path / "B01234" / "INBOX" / "B01234_CAE_20260105_001.csv").read_bytes() == b"H,CAE\n"
-    assert list((tmp_path / "B01234" / "OUTBOX").iterdir()) == []  # no fake result until processing is plugged in
+    outbox = tmp_path / "B01234" / "OUTBOX"
+    assert (outbox / f"{name}.result.csv").read_bytes().startswith(f"H,{name},B01234,ELECTION,ACCEPTED,3,3,0,0\r\n".encode())
+    assert "BAD_FILE_NAME" in (outbox / "B01234_CAE_20260105_001.csv.result.csv").read_text()
 
 
 def test_a_taken_rap_sftp_port_is_a_usage_error() -> None:

@@ -1,0 +1,385 @@
+"""Process a RAP upload in the simulator: validate it, apply its records to the domain, write the result file.
+
+[M] The processing model (the RAP Batch File Specification is not public; see ``contracts/rap/README.md``):
+
+1. The layout is picked by the file type in the file name (``<participantId>_<fileType>_<YYYYMMDD>_<seq>.csv``),
+   or, if the name does not follow the pattern, by the header's file type (the validator then reports the bad
+   name). An unknown file type rejects the file.
+2. The file is validated (:func:`ocp_conformance.rap.validate`) against the simulation: events from the
+   corporate-action book (UNKNOWN_EVENT, EVENT_STOCK_MISMATCH), the ledger's available stock
+   (QUANTITY_ABOVE_HOLDING) and the sequence numbers already used by the participant for the file type and date
+   (DUPLICATE_SEQUENCE).
+3. Any file-level error rejects the file whole: nothing is applied, the sequence number stays free.
+4. Otherwise each record the validator accepted is applied once, in file order, through the same domain call
+   the OCP API uses (Input SI, Input ISI, Input ATI, Input STI, a CA instruction); a :class:`DomainError` rejects
+   that record with its code and message. The sequence number is then used.
+5. ``OUTBOX/<uploaded name>.result.csv`` is written atomically (format in :func:`result_lines`).
+
+The whole of 2-4 runs under the simulator state's lock, so an upload is atomic with respect to HTTP calls.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import threading
+import weakref
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final, Literal, Protocol
+
+from ocp_conformance.rap import CaEvent, Layout, Problem, RecordResult, load_layouts, validate
+from ocp_conformance.simulator.ccass import Appointee, DomainError, IsiInput, SiInput, Simulation, Vote
+from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
+
+__all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "ProcessingResult", "RapProcessor",
+           "RecordOutcome", "SimulationContext", "SimulationHolder", "result_lines"]
+
+logger = logging.getLogger("ocp_conformance.simulator.rap")
+
+FileStatus = Literal["ACCEPTED", "PARTIALLY_ACCEPTED", "REJECTED"]
+CA_FILE_TYPES: Final = frozenset({"ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER"})
+"""File types whose records are corporate-action instructions (the file type is the event type)."""
+FILE_REJECTED: Final = "FILE_REJECTED"
+"""The code of a record that was valid but not applied because the file was rejected whole."""
+EVENT_TYPE_MISMATCH: Final = "EVENT_TYPE_MISMATCH"
+"""The code of a CA record naming an event of another type than the file's (e.g. a VOTING event in ELECTION)."""
+
+
+class SimulationHolder(Protocol):
+    """What the processor needs of the simulator: the current simulation (replaced on reset) and its lock."""
+
+    @property
+    def simulation(self) -> Simulation: ...
+
+    @property
+    def lock(self) -> threading.RLock: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RecordOutcome:
+    """What became of one detail record."""
+
+    line: int
+    client_reference: str | None
+    accepted: bool
+    instruction_id: str | None = None
+    code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(slots=True)
+class ProcessingResult:
+    """What processing one uploaded file did; :attr:`result_file` is where the participant reads it."""
+
+    file_name: str
+    participant: str
+    file_type: str | None
+    file_errors: list[Problem] = field(default_factory=list)
+    records: list[RecordOutcome] = field(default_factory=list)
+    result_file: Path | None = None
+
+    @property
+    def accepted(self) -> int:
+        return sum(r.accepted for r in self.records)
+
+    @property
+    def rejected(self) -> int:
+        return len(self.records) - self.accepted
+
+    @property
+    def status(self) -> FileStatus:
+        if self.file_errors or (self.records and not self.accepted):
+            return "REJECTED"
+        return "ACCEPTED" if not self.rejected else "PARTIALLY_ACCEPTED"
+
+    def summary(self) -> str:
+        """One line for a console: name, status, counts and the first file-level error if any."""
+        text = (f"{self.file_name} from {self.participant}: {self.status}, {len(self.records)} record(s), "
+                f"{self.accepted} accepted, {self.rejected} rejected")
+        if self.file_errors:
+            first = self.file_errors[0]
+            text += f"; {len(self.file_errors)} file error(s), first {first.line}:{first.column} {first.code}"
+        return text
+
+
+def result_lines(result: ProcessingResult) -> Iterator[list[str]]:
+    """The result file's rows (CSV, CRLF; a value with a comma or quote is quoted as RFC 4180 says).
+
+    - ``H,<file name>,<participant>,<file type>,<status>,<records>,<accepted>,<rejected>,<file errors>``
+    - per file-level error: ``E,<line>,<column>,<code>,<message>``
+    - per detail record, in file order: ``R,<line>,<client reference>,ACCEPTED,<instruction id>,`` or
+      ``R,<line>,<client reference>,REJECTED,<code>,<reason>``
+    """
+    yield ["H", result.file_name, result.participant, result.file_type or "", result.status,
+           str(len(result.records)), str(result.accepted), str(result.rejected), str(len(result.file_errors))]
+    for problem in result.file_errors:
+        yield ["E", str(problem.line), str(problem.column), problem.code, problem.message]
+    for record in result.records:
+        if record.accepted:
+            yield ["R", str(record.line), record.client_reference or "", "ACCEPTED", record.instruction_id or "", ""]
+        else:
+            yield ["R", str(record.line), record.client_reference or "", "REJECTED", record.code or "",
+                   record.reason or ""]
+
+
+class SimulationContext:
+    """The validator's :class:`~ocp_conformance.rap.RecordContext`, answered by a simulation.
+
+    Available stock is the ledger's (holding less holds); an instruction's entitlement on its event is the CA
+    book's to check when the record is applied (also QUANTITY_ABOVE_HOLDING).
+    """
+
+    def __init__(self, simulation: Simulation) -> None:
+        self._simulation = simulation
+
+    def event(self, announcement_id: str) -> CaEvent | None:
+        try:
+            found = self._simulation.corporate_actions.event(announcement_id)
+        except DomainError:
+            return None
+        return CaEvent(found.announcement_id, found.instructing_stock)
+
+    def available(self, participant: str, account: str, stock: str) -> int:
+        return self._simulation.ledger.available(participant, account, stock)
+
+
+Applier = Callable[[Simulation, str, Mapping[str, Any]], str]
+"""Apply one accepted record for a participant; return the id of what it created (or raise DomainError)."""
+
+
+def _decimal(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _ca(option_field: str | None) -> Applier:
+    def apply(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
+        book = sim.corporate_actions
+        event = book.event(str(v["announcementId"]))
+        file_type = _FILE_TYPE_OF[option_field]
+        if event.event_type != file_type:
+            raise DomainError(EVENT_TYPE_MISMATCH, f"Received announcementId {event.announcement_id}, a "
+                              f"{event.event_type} event, in a {file_type} file. Expected a {file_type} event; "
+                              f"upload its instructions in a {event.event_type} file.", pointer="/announcementId")
+        votes = appointee = None
+        if file_type == "VOTING":
+            votes = {int(v["resolutionNo"]): Vote(int(v["votesFor"]), int(v["votesAgainst"]),
+                                                  int(v["votesAbstain"]))}
+        if file_type == "CORPREP":
+            appointee = Appointee(str(v["appointeeName"]), str(v["idDocumentNumber"]))
+        return book.instruct(participant, str(v["stockAccount"]), event.announcement_id, str(v["stockCode"]),
+                             int(v["quantity"]), option=_text(v.get(option_field)) if option_field else None,
+                             votes=votes, appointee=appointee,
+                             client_reference=_text(v.get("clientReference"))).instruction_id
+
+    return apply
+
+
+# option field -> file type (None: VOTING, which has no option)
+_FILE_TYPE_OF: Final[Mapping[str | None, str]] = {"electionOption": "ELECTION", "subscriptionKind": "SUBSCRIPTION",
+                                                   None: "VOTING", "appointmentType": "CORPREP",
+                                                   "acceptance": "TENDER"}
+
+
+def _si(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
+    si = sim.si_book.input_si(participant, SiInput(
+        side=v["side"], counterparty_id=str(v["counterpartyId"]), stock_code=str(v["stockCode"]),
+        quantity=int(v["quantity"]), settlement_date=date.fromisoformat(str(v["settlementDate"])),
+        payment_type=v["paymentType"], amount=_decimal(v.get("amount")), currency=_text(v.get("currency")),
+        stock_account=str(v["stockAccount"]), own_reference=_text(v.get("clientReference"))))
+    return si.si_id
+
+
+def _isi(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
+    isi = sim.isi_book.input_isi(participant, IsiInput(
+        investor_id=str(v["investorId"]), direction=v["direction"], stock_code=str(v["stockCode"]),
+        quantity=int(v["quantity"]), payment_type=v["paymentType"], amount=_decimal(v.get("amount")),
+        currency=_text(v.get("currency")), with_affirmation=v["withAffirmation"] == "Y",
+        own_reference=_text(v.get("clientReference"))))
+    return isi.isi_id
+
+
+def _ati(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
+    return sim.transfers.input_ati(participant, str(v["fromAccount"]), str(v["toAccount"]), str(v["stockCode"]),
+                                   int(v["quantity"]), _text(v.get("clientReference"))).ati_id
+
+
+def _sti(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
+    return sim.transfers.input_sti(participant, str(v["fromAccount"]), str(v["toAccount"]), str(v["stockCode"]),
+                                   int(v["quantity"]), str(v["paymentType"]), amount=_decimal(v.get("amount")),
+                                   currency=_text(v.get("currency")),
+                                   own_reference=_text(v.get("clientReference"))).sti_id
+
+
+APPLIERS: Final[Mapping[str, Applier]] = {
+    "ELECTION": _ca("electionOption"), "SUBSCRIPTION": _ca("subscriptionKind"), "VOTING": _ca(None),
+    "CORPREP": _ca("appointmentType"), "TENDER": _ca("acceptance"),
+    "SI": _si, "ISI": _isi, "ATI": _ati, "STI": _sti,
+}
+"""How each file type's record becomes a domain call (the same calls the OCP API handlers make)."""
+
+
+class RapProcessor:
+    """Process uploaded RAP files against the simulator's current simulation; usable as ``on_upload``.
+
+    Args:
+        state: the simulator state (its ``simulation`` is read at each upload, so a reset is followed).
+        layouts: the layouts by file type (default: ``contracts/rap/``).
+        log: called with :meth:`ProcessingResult.summary` after each file (e.g. a console printer).
+
+    Example:
+        >>> processor = RapProcessor(SimulatorState())
+        >>> processor.process("B01234", inbox / "B01234_ELECTION_20270406_001.csv").status
+        'ACCEPTED'
+    """
+
+    def __init__(self, state: SimulationHolder, layouts: Mapping[str, Layout] | None = None, *,
+                 log: Callable[[str], None] | None = None) -> None:
+        self._state = state
+        self._layouts = dict(layouts) if layouts is not None else load_layouts()
+        self._log = log
+        # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
+        self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
+            weakref.WeakKeyDictionary())
+
+    def __call__(self, participant: str, path: Path) -> None:
+        self.process(participant, path)
+
+    def used_sequences(self, participant: str, file_type: str, business_date: str) -> frozenset[int]:
+        """Sequence numbers of files of this type and date (YYYYMMDD or YYYY-MM-DD) processed, not rejected."""
+        with self._state.lock:
+            used = self._sequences.get(self._state.simulation, {})
+            return frozenset(used.get((participant, file_type, business_date.replace("-", "")), ()))
+
+    def process(self, participant: str, path: Path) -> ProcessingResult:
+        """Validate and apply the file at ``path`` uploaded by ``participant``; write and return the result."""
+        result = ProcessingResult(path.name, participant, None)
+        layout, reason = self._layout(path)
+        if layout is None:
+            result.file_errors.append(Problem("BAD_FILE_NAME", 1, 1, reason, repr(path.name)))
+        else:
+            result.file_type = layout.file_type
+            with self._state.lock:
+                self._process(participant, path, layout, result)
+        result.result_file = self._write(path, result)
+        if self._log is not None:
+            self._log(result.summary())
+        return result
+
+    # ---------------------------------------------------------------- internals
+    def _layout(self, path: Path) -> tuple[Layout | None, str]:
+        known = ", ".join(sorted(self._layouts))
+        for layout in self._layouts.values():
+            parts = layout.parse_file_name(path.name)
+            if parts is not None:
+                found = self._layouts.get(parts.file_type)
+                if found is not None:
+                    return found, ""
+                return None, f"a file type the simulator knows ({known}) in the file name"
+        # the name does not follow the pattern: the header's file type picks the layout, the validator reports
+        header = self._first_line(path)
+        for layout in self._layouts.values():
+            file_type = layout.header.role("file_type")
+            fields = header.split(layout.delimiter) if layout.format == "csv" else []
+            if file_type is not None and len(fields) > layout.header.index(file_type.name) + 1 \
+                    and fields[0] == layout.header.code and fields[layout.header.index(file_type.name) + 1] == \
+                    layout.file_type:
+                return layout, ""
+        example = next(iter(self._layouts.values())).make_file_name(participant="B01234", date="20270406",
+                                                                    sequence=1) if self._layouts else ""
+        return None, f"a name like {example} naming a known file type ({known})"
+
+    @staticmethod
+    def _first_line(path: Path) -> str:
+        try:
+            with path.open("rb") as stream:
+                return stream.readline(4096).decode("ascii", "replace").rstrip("\r\n").removeprefix("\ufeff")
+        except OSError:
+            return ""
+
+    def _process(self, participant: str, path: Path, layout: Layout, result: ProcessingResult) -> None:
+        simulation = self._state.simulation
+        used = self._sequences.setdefault(simulation, {})
+        parts = layout.parse_file_name(path.name)
+        key = (participant, layout.file_type, parts.date) if parts is not None else None
+        accepted: list[RecordResult] = []
+        with path.open("rb", buffering=1 << 20) as stream:
+            validation = validate(stream, layout, SimulationContext(simulation), file_name=path.name,
+                                  participant=participant, seen_sequences=used.get(key, ()) if key else ())
+            for item in validation:
+                if isinstance(item, Problem):
+                    result.file_errors.append(item)
+                elif item.accepted:
+                    accepted.append(item)
+                    result.records.append(RecordOutcome(item.line, None, True))  # placeholder, replaced below
+                else:
+                    result.records.append(_rejected(layout, item))
+        if result.file_errors:
+            result.records = [r if not r.accepted else RecordOutcome(
+                r.line, _reference(layout, a.values if a else None), False, code=FILE_REJECTED,
+                reason="valid, but not applied: the file was rejected whole (see its E lines)")
+                for r, a in _pair(result.records, accepted)]
+            return
+        apply = APPLIERS.get(layout.file_type)
+        outcomes = iter(self._apply(apply, simulation, participant, layout, record) for record in accepted)
+        result.records = [next(outcomes) if r.accepted else r for r in result.records]
+        if key is not None and validation.summary.sequence is not None:
+            used.setdefault(key, set()).add(validation.summary.sequence)
+
+    @staticmethod
+    def _apply(apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
+               record: RecordResult) -> RecordOutcome:
+        values = record.values or {}
+        reference = _reference(layout, values)
+        if apply is None:
+            return RecordOutcome(record.line, reference, False, code="FILE_TYPE_NOT_PROCESSED",
+                                 reason=f"the simulator does not apply {layout.file_type} records")
+        try:
+            created = apply(simulation, participant, values)
+        except DomainError as error:
+            return RecordOutcome(record.line, reference, False, code=error.code, reason=error.message)
+        return RecordOutcome(record.line, reference, True, instruction_id=created)
+
+    @staticmethod
+    def _write(path: Path, result: ProcessingResult) -> Path | None:
+        outbox = path.parent.parent / OUTBOX  # beside the INBOX the file came to
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerows(result_lines(result))
+        target = outbox / f"{path.name}.result.csv"
+        try:
+            outbox.mkdir(exist_ok=True)
+            write_atomically(target, buffer.getvalue())
+        except OSError:
+            logger.exception("could not write the result file of %s from %s", path.name, result.participant)
+            return None
+        return target
+
+
+def _reference(layout: Layout, values: Mapping[str, Any] | None) -> str | None:
+    spec = layout.detail.role("client_reference")
+    if spec is None or values is None:
+        return None
+    return _text(values.get(spec.name))
+
+
+def _rejected(layout: Layout, record: RecordResult) -> RecordOutcome:
+    first = record.problems[0]
+    reason = " | ".join(f"column {p.column}: {p.code} {p.message}" for p in record.problems)
+    return RecordOutcome(record.line, _reference(layout, record.values), False, code=first.code, reason=reason)
+
+
+def _pair(outcomes: list[RecordOutcome], accepted: list[RecordResult]) -> Iterator[tuple[RecordOutcome,
+                                                                                        RecordResult | None]]:
+    """Each outcome with the accepted record behind it (``None`` for rejected ones)."""
+    pending = iter(accepted)
+    for outcome in outcomes:
+        yield outcome, (next(pending) if outcome.accepted else None)
