@@ -25,7 +25,7 @@ import io
 import logging
 import threading
 import weakref
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -315,9 +315,17 @@ class RapProcessor:
             validation = validate(stream, layout, SimulationContext(simulation), file_name=path.name,
                                   participant=participant, seen_sequences=used.get(key, ()) if key else ())
             for item in validation:
+                # the level decides, not what carries the problem: a detail line with a file-level problem
+                # (BAD_ENCODING, LINE_ENDINGS) rejects the file; a stray line (RECORD_TYPE) only itself
                 if isinstance(item, Problem):
-                    result.file_errors.append(item)
-                elif item.accepted:
+                    if item.level == "file":
+                        result.file_errors.append(item)
+                    else:
+                        result.records.append(RecordOutcome(item.line, None, False, code=item.code,
+                                                            reason=_reason((item,))))
+                    continue
+                result.file_errors += (p for p in item.problems if p.level == "file")
+                if item.accepted:
                     accepted.append(item)
                     result.records.append(RecordOutcome(item.line, None, True))  # placeholder, replaced below
                 else:
@@ -372,9 +380,13 @@ def _reference(layout: Layout, values: Mapping[str, Any] | None) -> str | None:
 
 
 def _rejected(layout: Layout, record: RecordResult) -> RecordOutcome:
-    first = record.problems[0]
-    reason = " | ".join(f"column {p.column}: {p.code} {p.message}" for p in record.problems)
-    return RecordOutcome(record.line, _reference(layout, record.values), False, code=first.code, reason=reason)
+    return RecordOutcome(record.line, _reference(layout, record.values), False, code=record.problems[0].code,
+                         reason=_reason(record.problems))
+
+
+def _reason(problems: Iterable[Problem]) -> str:
+    """Every problem of a line: ``column <n>: <CODE> <message>``, joined by `` | ``."""
+    return " | ".join(f"column {p.column}: {p.code} {p.message}" for p in problems)
 
 
 def _pair(outcomes: list[RecordOutcome], accepted: list[RecordResult]) -> Iterator[tuple[RecordOutcome,
