@@ -81,7 +81,8 @@ def test_simulate_processes_rap_uploads_over_sftp_and_writes_results(tmp_path: P
         process.terminate()
         process.wait(timeout=DEADLINE)
     outbox = tmp_path / "B01234" / "OUTBOX"
-    assert (outbox / f"{name}.result.csv").read_bytes().startswith(f"H,{name},B01234,ELECTION,ACCEPTED,3,3,0,0\r\n".encode())
+    header = f"H,{name},B01234,ELECTION,ACCEPTED,3,3,0,0\r\n".encode()
+    assert (outbox / f"{name}.result.csv").read_bytes().startswith(header)
     assert "BAD_FILE_NAME" in (outbox / "B01234_CAE_20260105_001.csv.result.csv").read_text()
 
 
