@@ -33,7 +33,7 @@ from ocp_conformance.rap import (
 from ocp_conformance.simulator.ccass import SiFilter, Simulation
 from ocp_conformance.simulator.ccass.ca_demo import DEMO_RIGHTS_STOCK, demo_ca_events
 from ocp_conformance.simulator.rap import ProcessingResult, RapProcessor, participant_folders, serve_in_thread
-from ocp_conformance.simulator.rap.processing import CA_FILE_TYPES, FILE_REJECTED
+from ocp_conformance.simulator.rap.processing import APPLIERS, CA_FILE_TYPES, FILE_REJECTED, INTERNAL_ERROR
 from ocp_conformance.simulator.state import SimulatorState, demo_token
 from ocp_conformance.targets import simulator_target
 
@@ -290,3 +290,21 @@ def test_an_sftp_upload_is_answered_in_outbox(tmp_path: Path, state: SimulatorSt
             time.sleep(0.05)
     assert result_file.read_bytes().startswith(f"H,{name},{ALPHA},VOTING,ACCEPTED,4,4,0,0\r\n".encode())
     assert len(state.simulation.corporate_actions.instructions_of(ALPHA, "CA2027000004")) == 4
+
+
+def test_an_unexpected_failure_rejects_only_its_record_and_the_result_is_still_written(
+        tmp_path: Path, state: SimulatorState, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls, ati = [], APPLIERS["ATI"]
+
+    def flaky(sim: Simulation, participant: str, values: Mapping[str, Any]) -> str:
+        calls.append(values["clientReference"])
+        if len(calls) == 2:
+            raise KeyError("a field the applier expected")
+        return ati(sim, participant, values)
+
+    monkeypatch.setitem(APPLIERS, "ATI", flaky)  # type: ignore[arg-type]
+    result = RapProcessor(state, LAYOUTS).process(ALPHA, _upload(tmp_path, LAYOUTS["ATI"], 3))
+    assert [(r.line, r.accepted, r.code) for r in result.records] == [
+        (2, True, None), (3, False, INTERNAL_ERROR), (4, True, None)]
+    assert len(state.simulation.transfers.enquire(ALPHA)) == 2
+    assert result.result_file is not None and result.result_file.exists()

@@ -15,7 +15,9 @@
    that record with its code and message. The sequence number is then used.
 5. ``OUTBOX/<uploaded name>.result.csv`` is written atomically (format in :func:`result_lines`).
 
-The whole of 2-4 runs under the simulator state's lock, so an upload is atomic with respect to HTTP calls.
+The whole of 2-4 runs under the simulator state's lock, so an upload is atomic with respect to HTTP calls. The
+records the validator accepted are kept in memory until the end of the file (a file-level error can come as late
+as the trailer), so memory grows with the file, unlike the validator's.
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ from ocp_conformance.rap import CaEvent, Layout, Problem, RecordResult, load_lay
 from ocp_conformance.simulator.ccass import Appointee, DomainError, IsiInput, SiInput, Simulation, Vote
 from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
 
-__all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "ProcessingResult", "RapProcessor",
-           "RecordOutcome", "SimulationContext", "SimulationHolder", "result_lines"]
+__all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "INTERNAL_ERROR", "ProcessingResult",
+           "RapProcessor", "RecordOutcome", "SimulationContext", "SimulationHolder", "result_lines"]
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
 
@@ -46,6 +48,8 @@ CA_FILE_TYPES: Final = frozenset({"ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP
 """File types whose records are corporate-action instructions (the file type is the event type)."""
 FILE_REJECTED: Final = "FILE_REJECTED"
 """The code of a record that was valid but not applied because the file was rejected whole."""
+INTERNAL_ERROR: Final = "INTERNAL_ERROR"
+"""The code of a record whose application failed with an unexpected error (logged): the simulator's failure."""
 EVENT_TYPE_MISMATCH: Final = "EVENT_TYPE_MISMATCH"
 """The code of a CA record naming an event of another type than the file's (e.g. a VOTING event in ELECTION)."""
 
@@ -354,6 +358,11 @@ class RapProcessor:
             created = apply(simulation, participant, values)
         except DomainError as error:
             return RecordOutcome(record.line, reference, False, code=error.code, reason=error.message)
+        except Exception:  # a bug of ours (or a layout whose fields the appliers do not know): this record only
+            logger.exception("applying line %d of a %s file failed", record.line, layout.file_type)
+            return RecordOutcome(record.line, reference, False, code=INTERNAL_ERROR,
+                                 reason="the simulator failed to apply this record (its bug, not the record's); "
+                                        "nothing of it was applied")
         return RecordOutcome(record.line, reference, True, instruction_id=created)
 
     @staticmethod
