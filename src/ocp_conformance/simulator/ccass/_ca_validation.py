@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime, time
 from types import MappingProxyType
 
+from ._validation import check_quantity
 from .ca_events import CorporateActionEvent
 from .ca_instructions import Appointee, Vote
 from .calendar import TradingCalendar
@@ -86,12 +87,7 @@ def check_details(event: CorporateActionEvent, stock_code: object, quantity: obj
             f"{expected!r}: {quoted}.",
             pointer="/stockCode",
         )
-    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-        raise DomainError(
-            "QUANTITY_INVALID",
-            f"Received quantity {quantity!r}. Expected a whole number of shares greater than 0.",
-            pointer="/quantity",
-        )
+    quantity = check_quantity(quantity)
     if event.options and option not in event.options:
         raise DomainError(
             "OPTION_INVALID",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from typing import TYPE_CHECKING, Final
 
-from ._validation import camel, check_payment
+from ._validation import camel, check_payment, check_quantity
 from .errors import DomainError, did_you_mean
 from .reference import Participant, ReferenceData
 
@@ -67,12 +67,7 @@ def validate_isi(reference: ReferenceData, allowed: Mapping[str, Container[str]]
     investor_participant(reference, isi.investor_id)
     if isi.direction not in DIRECTIONS:
         raise _invalid("direction", isi.direction, f"one of {', '.join(DIRECTIONS)}")
-    if isinstance(isi.quantity, bool) or not isinstance(isi.quantity, int) or isi.quantity <= 0:
-        raise DomainError(
-            "QUANTITY_INVALID",
-            f"Received quantity={isi.quantity!r}. Expected a whole number of shares greater than 0.",
-            pointer="/quantity",
-        )
+    check_quantity(isi.quantity)
     code = isi.stock_code
     if not isinstance(code, str) or reference.stock(code) is None:
         padded = code.zfill(5) if isinstance(code, str) and code.isdigit() else str(code)

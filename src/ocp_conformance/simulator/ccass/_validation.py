@@ -64,12 +64,22 @@ def _check_shapes(si: SiInput) -> None:
     if si.amount is not None and not isinstance(si.amount, Decimal):
         # Floats are refused: money is exact decimal all the way through.
         raise _invalid("amount", si.amount, "a decimal amount (decimal.Decimal), e.g. 1000.00")
-    if isinstance(si.quantity, bool) or not isinstance(si.quantity, int) or si.quantity <= 0:
+    check_quantity(si.quantity)
+
+
+def check_quantity(quantity: object) -> int:
+    """``quantity`` if it is a whole number of shares greater than 0 (not a bool, not a float).
+
+    Raises:
+        DomainError: QUANTITY_INVALID at ``/quantity``.
+    """
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
         raise DomainError(
             "QUANTITY_INVALID",
-            f"Received quantity={si.quantity!r}. Expected a whole number of shares greater than 0.",
+            f"Received quantity {quantity!r}. Expected a whole number of shares greater than 0.",
             pointer="/quantity",
         )
+    return quantity
 
 
 def _check_parties(owner: str, si: SiInput, reference: ReferenceData) -> None:

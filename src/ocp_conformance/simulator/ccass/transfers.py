@@ -8,6 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Literal
 
+from ._validation import check_quantity
 from .clock import BusinessClock
 from .errors import DomainError, did_you_mean
 from .ledger import Ledger
@@ -393,12 +394,7 @@ class TransferBook:
                 f"'00700'.{did_you_mean(stock, self._reference.stocks)}",
                 pointer="/stockCode",
             )
-        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity <= 0:
-            raise DomainError(
-                "QUANTITY_INVALID",
-                f"Received quantity {quantity!r}. Expected a whole number of shares greater than 0.",
-                pointer="/quantity",
-            )
+        check_quantity(quantity)
         refusal = self._policy.refusal(from_account, to_account)
         if refusal is not None:
             raise DomainError(
