@@ -11,8 +11,9 @@ from datetime import datetime, time
 from typing import Any, Final
 
 import pytest
+from suites.rule_broken import RuleBroken
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
 
 __all__ = ["ENQUIRE", "DiFailure", "book", "holding", "open_di_input", "position", "require_positions",
@@ -21,17 +22,8 @@ __all__ = ["ENQUIRE", "DiFailure", "book", "holding", "open_di_input", "position
 ENQUIRE: Final = "Enquire Due/Overdue Position"
 
 
-class DiFailure(AssertionError):
+class DiFailure(RuleBroken):
     """The target broke a rule of a DI function (named, so the report blames exactly it)."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object,
-                 exchange: Exchange | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}"]
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
 
 
 def require_positions(client: OcpClient, target: Target) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+from suites.rule_broken import RuleBroken
+
 from ocp_conformance.client import Exchange, OcpClient
 
 __all__ = ["CALENDAR", "DATASETS", "MAPPING", "PARTICIPANTS", "STOCKS", "Dataset", "GcpFailure", "fetch_all"]
@@ -20,15 +22,8 @@ MAPPING: Final = "NCP/GCP Mapping"
 DATASETS: Final = (PARTICIPANTS, STOCKS, CALENDAR, MAPPING)
 
 
-class GcpFailure(AssertionError):
-    """A reference dataset broke a rule; the message names the function and how to reproduce."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object,
-                 exchange: Exchange | None = None) -> None:
-        self.function = function
-        request = f"\n  Request: {exchange.curl()}" if exchange is not None else ""
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}{request}\n"
-                         f"  Reproduce: ocp-conformance run --only \"{function}\"")
+class GcpFailure(RuleBroken):
+    """A reference dataset or the trade feed broke a rule."""
 
 
 @dataclass(frozen=True, slots=True)

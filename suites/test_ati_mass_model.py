@@ -27,6 +27,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from isi_parties import brokers
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import Target
@@ -44,18 +45,13 @@ Position = tuple[str, str]  # (stock account, stock code)
 Action = Literal["process", "change", "cancel"]
 
 
-class MassMismatch(AssertionError):
+class MassMismatch(RuleBroken):
     """The target's mass processing differs from what the Mass ATI/STI rules predict."""
 
     def __init__(self, function: str, what: str, *, received: object, expected: object, items: Sequence[Item],
                  exchange: Exchange | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}",
-                 f"  Items: {[item.describe() for item in items]}"]
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
+        super().__init__(function, what, received=received, expected=expected, exchange=exchange,
+                         context=[f"Items: {[item.describe() for item in items]}"])
         _RAISED.append(self)
 
 

@@ -15,18 +15,14 @@ import uuid
 from typing import Any
 
 import pytest
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import Target
 
 
-class PrivacyBreach(AssertionError):
+class PrivacyBreach(RuleBroken):
     """One participant saw or changed another participant's mass submission."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object, exchange: Exchange) -> None:
-        self.function = function
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}\n"
-                         f"  Request: {exchange.curl()}\n  Reproduce: ocp-conformance run --only \"{function}\"")
 
 
 def _owners_submission(client: OcpClient, owner: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import pytest
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
@@ -29,14 +30,11 @@ from ocp_conformance.targets import CLOCK_CONTROL, Target
 FUNCTION: Final = "Enquire Broadcast Message"
 
 
-class BroadcastRuleBroken(AssertionError):
+class BroadcastRuleBroken(RuleBroken):
     """The target's broadcast messages disagree between two ways of enquiring them, or it accepts bad input."""
 
     def __init__(self, what: str, *, received: object, expected: object, exchange: Exchange | None = None) -> None:
-        self.function = FUNCTION
-        request = f"\n  Request: {exchange.curl()}" if exchange is not None else ""
-        super().__init__(f"{FUNCTION}: {what}\n  Received: {received}\n  Expected: {expected}{request}\n"
-                         f'  Reproduce: ocp-conformance run --only "{FUNCTION}"')
+        super().__init__(FUNCTION, what, received=received, expected=expected, exchange=exchange)
 
 
 def _list(client: OcpClient, participant: str, limit: int = 200, **filters: Any) -> list[dict[str, Any]]:

@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any, Final
 
 import pytest
+from suites.rule_broken import RuleBroken
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import Target
 
 BALANCE: Final = "Enquire Stock Account Balance"
@@ -21,13 +22,8 @@ ACTIVITY: Final = "Enquire Settlement Activity"
 MONEY: Final = "Enquire Money Position"
 
 
-class NotRejected(AssertionError):
+class NotRejected(RuleBroken):
     """The target accepted, or rejected without naming it, a parameter the contract or the rules forbid."""
-
-    def __init__(self, function: str, what: str, *, received: str, expected: str, exchange: Exchange) -> None:
-        self.function = function
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}\n"
-                         f"  Request: {exchange.curl()}\n  Reproduce: ocp-conformance run --only \"{function}\"")
 
 
 def _account(target: Target) -> str:

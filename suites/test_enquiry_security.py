@@ -15,6 +15,7 @@ import uuid
 from typing import Any, Final
 
 import pytest
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
@@ -25,13 +26,8 @@ ACTIVITY: Final = "Enquire Settlement Activity"
 MONEY: Final = "Enquire Money Position"
 
 
-class PrivacyBreach(AssertionError):
+class PrivacyBreach(RuleBroken):
     """One participant's enquiry shows another participant's data."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object, exchange: Exchange) -> None:
-        self.function = function
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}\n"
-                         f"  Request: {exchange.curl()}\n  Reproduce: ocp-conformance run --only \"{function}\"")
 
 
 def _code(exchange: Exchange) -> str | None:

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from isi_parties import brokers, investor
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
@@ -44,17 +45,13 @@ SETTINGS: Final = settings(
 )
 
 
-class LifecycleMismatch(AssertionError):
+class LifecycleMismatch(RuleBroken):
     """The target's ISI status or answer differs from what the documented transitions predict."""
 
     def __init__(self, function: str, what: str, *, received: object, expected: object, step: str,
                  exchange: Exchange | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}", f"  Step: {step}"]
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
+        super().__init__(function, what, received=received, expected=expected, exchange=exchange,
+                         context=[f"Step: {step}"])
         _RAISED.append(self)
 
 

@@ -11,6 +11,7 @@ from typing import Any, Final
 
 import pytest
 from isi_parties import brokers, fresh_reference, input_isi, investor
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import Target
@@ -18,13 +19,8 @@ from ocp_conformance.targets import Target
 _PRIVATE_QUANTITY: Final = 777_123_457
 
 
-class PrivacyFailure(AssertionError):
+class PrivacyFailure(RuleBroken):
     """One participant saw or changed another's ISI."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object, exchange: Exchange) -> None:
-        self.function = function
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}\n"
-                         f"  Request: {exchange.curl()}\n  Reproduce: ocp-conformance run --only \"{function}\"")
 
 
 def _parties(target: Target) -> tuple[str, str, str]:

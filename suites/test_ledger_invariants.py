@@ -32,6 +32,7 @@ from typing import Any, Final
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
@@ -47,19 +48,13 @@ ACCOUNTS: Final = ("01", "02")
 _PENDING: Final = ("MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING")
 
 
-class LedgerMismatch(AssertionError):
+class LedgerMismatch(RuleBroken):
     """Balances, movements, activity and money positions of the target disagree."""
 
     def __init__(self, function: str, what: str, *, received: object, expected: object,
                  exchange: Exchange | None = None, steps: list[str] | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}"]
-        if steps:
-            lines.append(f"  After: {'; '.join(steps)}")
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
+        super().__init__(function, what, received=received, expected=expected, exchange=exchange,
+                         context=[f"After: {'; '.join(steps)}"] if steps else ())
 
 
 @dataclass(frozen=True)

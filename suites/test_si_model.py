@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 from si_model import Expected, ModelSi, SiModel
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import Target
@@ -38,20 +39,13 @@ SETTINGS: Final = settings(
 )
 
 
-class ModelMismatch(AssertionError):
+class ModelMismatch(RuleBroken):
     """The target's view of an SI differs from what the Maintain SI rules predict."""
 
     def __init__(self, function: str, what: str, *, received: object, expected: object, si: ModelSi | None,
                  step: str, exchange: Exchange | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}"]
-        if si is not None:
-            lines.append(f"  SI: {si.describe()}")
-        lines.append(f"  Step: {step}")
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
+        super().__init__(function, what, received=received, expected=expected, exchange=exchange,
+                         context=[*([f"SI: {si.describe()}"] if si is not None else []), f"Step: {step}"])
         _RAISED.append(self)
 
 

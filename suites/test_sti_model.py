@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
@@ -39,17 +40,8 @@ SETTINGS: Final = settings(
 )
 
 
-class StiModelMismatch(AssertionError):
+class StiModelMismatch(RuleBroken):
     """The target's view of an STI differs from what the Maintain STI rules predict."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object,
-                 exchange: Exchange | None = None) -> None:
-        self.function = function
-        lines = [f"{function}: {what}", f"  Received: {received}", f"  Expected: {expected}"]
-        if exchange is not None:
-            lines.append(f"  Request: {exchange.curl()}")
-        lines.append(f'  Reproduce: ocp-conformance run --only "{function}"')
-        super().__init__("\n".join(lines))
 
 
 @dataclass(slots=True)

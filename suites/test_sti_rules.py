@@ -24,6 +24,7 @@ from typing import Any, Final
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.contracts import load_contracts
@@ -40,13 +41,8 @@ ANY_JSON: Final = st.one_of(
 )
 
 
-class StiRuleBroken(AssertionError):
+class StiRuleBroken(RuleBroken):
     """The target accepted, or misreported, an STI request its rules forbid; or leaked another's STI."""
-
-    def __init__(self, function: str, what: str, *, received: object, expected: object, exchange: Exchange) -> None:
-        self.function = function
-        super().__init__(f"{function}: {what}\n  Received: {received}\n  Expected: {expected}\n"
-                         f"  Request: {exchange.curl()}\n  Reproduce: ocp-conformance run --only \"{function}\"")
 
 
 def _code(exchange: Exchange) -> str | None:
