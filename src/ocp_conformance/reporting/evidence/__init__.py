@@ -10,7 +10,13 @@ from ocp_conformance.reporting.evidence.manifest import (
     ManifestError,
     describe_target,
 )
-from ocp_conformance.reporting.evidence.pack import EvidenceError, PackResult, SecretsFound, pack_evidence
+from ocp_conformance.reporting.evidence.pack import (
+    EvidenceError,
+    PackResult,
+    SecretsFound,
+    pack_evidence,
+    report_environment,
+)
 from ocp_conformance.reporting.evidence.secret_scan import TOKEN_SHAPES, SecretHit, scan_bytes, scan_files
 from ocp_conformance.reporting.evidence.verify import NotAnEvidencePackage, Verification, verify_evidence
 
@@ -28,6 +34,7 @@ __all__ = [
     "Verification",
     "describe_target",
     "pack_evidence",
+    "report_environment",
     "scan_bytes",
     "scan_files",
     "verify_evidence",

@@ -24,7 +24,8 @@ from ocp_conformance.reporting.evidence.manifest import (
 )
 from ocp_conformance.reporting.evidence.secret_scan import SecretHit, scan_files
 
-__all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "collect_files", "pack_evidence"]
+__all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "collect_files", "pack_evidence",
+           "report_environment"]
 
 #: The report's own files, packed when present (readiness.json is required).
 REPORT_FILES = ("readiness.json", "readiness.md", "readiness.html", "junit.xml")
@@ -53,7 +54,8 @@ class PackResult:
     """Optional report parts that the folder did not hold (e.g. junit.xml)."""
 
 
-def _environment(report_dir: Path) -> dict[str, str]:
+def report_environment(report_dir: Path) -> dict[str, str]:
+    """The run's ``allure-results/environment.properties`` (target, target.kind, contract.sha256...), or {}."""
     properties = report_dir / ALLURE_RESULTS / "environment.properties"
     if not properties.is_file():
         return {}
@@ -107,7 +109,7 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
     if not isinstance(readiness, dict):
         raise EvidenceError(f"{report_dir / 'readiness.json'} is not a readiness report")
     fingerprint = contracts.fingerprint()
-    recorded = _environment(report_dir).get("contract.sha256")
+    recorded = report_environment(report_dir).get("contract.sha256")
     if recorded and recorded != fingerprint:
         raise EvidenceError(f"the report was made with other contracts (SHA-256 {recorded[:12]}…) than those in "
                             f"{contracts.root} ({fingerprint[:12]}…); pass the run's --contracts folder")
