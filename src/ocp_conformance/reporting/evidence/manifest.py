@@ -50,8 +50,8 @@ def files_digest(files: tuple[FileEntry, ...]) -> str:
 def describe_target(target: str) -> dict[str, str]:
     """The target as the manifest keeps it: credentials and query strings removed from any URL, and a
     SHA-256 fingerprint of the full text (which identifies the target without storing what it held)."""
-    cleaned = _URL_CREDENTIALS.sub(r"\g<scheme><credentials removed>@", target)
-    cleaned = _URL_QUERY.sub(r"\g<url>", cleaned)
+    cleaned = _URL_QUERY.sub(r"\g<url>", target)
+    cleaned = _URL_CREDENTIALS.sub(r"\g<scheme><credentials removed>@", cleaned)
     return {"description": cleaned, "fingerprint": "sha256:" + sha256_hex(target.encode("utf-8"))}
 
 
