@@ -72,6 +72,8 @@ def test_the_package_holds_the_report_allure_results_contracts_and_a_manifest(
     assert manifest["target"]["description"] == "embedded reference simulator"
     assert manifest["contracts"]["documents"] == {d.name: d.version for d in contracts.documents}
     assert manifest["contracts"]["fingerprint"] == "sha256:" + contracts.fingerprint()
+    assert manifest["contracts"]["folder"] == str(contracts.root)
+    assert manifest["contracts"]["matches_report_fingerprint"] is True
     assert [f["path"] for f in manifest["files"]] == sorted(names[1:])
 
 

@@ -92,7 +92,8 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
 
     Args:
         contracts: the contracts the run used; their fingerprint must match the one the report recorded
-            (``allure-results/environment.properties``), if it recorded one.
+            (``allure-results/environment.properties``), if it recorded one. The manifest keeps their folder and
+            ``matches_report_fingerprint``: true when checked against the report, null when the report had none.
         secrets: ``label -> value`` of every configured secret (e.g. ``OCP_TOKEN_B01234 -> ...``).
 
     Raises:
@@ -121,7 +122,7 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
         verdict=str(readiness.get("verdict", "unknown")),
         contracts={
             "folder": str(contracts.root),
-            "recorded_in_report": bool(recorded),
+            "matches_report_fingerprint": True if recorded else None,
             "fingerprint": "sha256:" + fingerprint,
             "version": contracts.version,
             "documents": {doc.name: doc.version for doc in contracts.documents},
