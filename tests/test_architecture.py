@@ -54,6 +54,7 @@ def test_layers_import_only_what_they_may(path: Path) -> None:
 
 PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.simulator.ccass",
                    "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
+                   "ocp_conformance.reporting.evidence",
                    "ocp_conformance.rap"]
 
 

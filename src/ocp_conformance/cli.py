@@ -423,6 +423,96 @@ def generate_file_command(
                if generated.defect else "")
     typer.echo(f"wrote {target} ({layout.file_type}, {generated.records} record(s){planted})")
 
+evidence_app = typer.Typer(no_args_is_help=True, help="Pack a report into an evidence package; verify one.")
+app.add_typer(evidence_app, name="evidence")
+
+
+def _evidence_secrets(report: Path, contracts: ContractSet, secret_env: list[str]) -> dict[str, str]:
+    """``label -> value`` of every configured secret: OCP_TOKEN_<PARTICIPANT>, each --secret-env, and the
+    simulator's demo tokens when the report is of the embedded simulator. Labels are safe to print."""
+    from ocp_conformance.reporting.evidence import report_environment
+    from ocp_conformance.targets import TargetError, simulator_target, tokens_from_environment
+
+    try:
+        secrets = {f"OCP_TOKEN_{participant}": token for participant, token in tokens_from_environment().items()}
+    except TargetError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    for name in secret_env:
+        value = os.environ.get(name, "")
+        if not value:
+            raise _fail(EXIT_USAGE, f"--secret-env {name}: no such environment variable, or it is empty",
+                        "name an environment variable that holds a secret value (the name, not the value)")
+        secrets[name] = value
+    if report_environment(report).get("target.kind") == "simulator":
+        simulator, _ = simulator_target(contracts)
+        secrets.update({f"simulator demo token of {pid}": token for pid, token in simulator.tokens.items()})
+    return secrets
+
+
+@evidence_app.command("pack")
+def evidence_pack(
+    report: Annotated[Path, typer.Argument(metavar="REPORT_DIR", help="the --report folder of a run",
+                                           show_default=False)],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="the zip to write (default: "
+                                             "<REPORT_DIR>-evidence.zip next to the folder)", show_default=False)
+                   ] = None,
+    secret_env: Annotated[list[str] | None, typer.Option(
+        "--secret-env", metavar="NAME", help="also scan for the value of this environment variable (repeatable)")
+                          ] = None,
+    contracts: ContractsOption = None,
+) -> None:
+    """Zip the readiness report, junit.xml, Allure results and contracts with a SHA-256 manifest, after a scan
+    for secrets: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
+    from ocp_conformance import __version__
+    from ocp_conformance.reporting.evidence import EvidenceError, SecretsFound, pack_evidence
+
+    if not report.is_dir():
+        raise _fail(EXIT_USAGE, f"{report}: no such folder", "pass the --report folder of `ocp-conformance run`")
+    target = out if out is not None else report.resolve().with_name(f"{report.resolve().name}-evidence.zip")
+    if not target.parent.is_dir():
+        raise _fail(EXIT_USAGE, f"--out {target}: folder {target.parent} does not exist")
+    contract_set = _contracts(contracts)
+    secrets = _evidence_secrets(report, contract_set, secret_env or [])
+    try:
+        packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__)
+    except EvidenceError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    except SecretsFound as found:
+        for hit in found.hits:
+            typer.echo(hit.render())
+        raise _fail(EXIT_NOT_READY, f"{len(found.hits)} secret(s) found in {report}; no evidence package written",
+                    "remove them from the report (a token there means redaction missed it: please report "
+                    "that as a harness bug) and pack again") from None
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot write {target}: {exc.strerror or exc}") from None
+    for part in packed.missing:
+        errors.print(f"warning: {report} has no {part}; packed without it", highlight=False, markup=False)
+    typer.echo(f"wrote {packed.path}: {len(packed.manifest.files)} files, manifest.json (file list SHA-256 "
+               f"{packed.manifest.files_sha256}); {len(secrets)} configured secret(s) and common token shapes "
+               "scanned, none found")
+
+
+@evidence_app.command("verify")
+def evidence_verify(
+    package: Annotated[Path, typer.Argument(metavar="FILE.zip", help="an evidence package", show_default=False)],
+) -> None:
+    """Recompute every SHA-256 against the manifest: exit 0 intact, 1 changed/missing/extra files, 2 not a
+    package."""
+    from ocp_conformance.reporting.evidence import NotAnEvidencePackage, verify_evidence
+
+    try:
+        verification = verify_evidence(package)
+    except NotAnEvidencePackage as exc:
+        raise _fail(EXIT_USAGE, str(exc), "pass a zip written by `ocp-conformance evidence pack`") from None
+    for problem in verification.problems:
+        typer.echo(problem)
+    if not verification.intact:
+        raise _fail(EXIT_NOT_READY, f"{package}: {len(verification.problems)} problem(s); the package is not "
+                    "what was packed")
+    manifest = verification.manifest
+    typer.echo(f"{package}: verified {verification.checked} files (harness {manifest.harness_version}, "
+               f"created {manifest.created_at}, verdict {manifest.verdict})")
+
 
 def main() -> None:
     """Console-script entry point; a crash of ours exits 3, never 1 (which would blame the target)."""

@@ -1,0 +1,151 @@
+"""Pack a report folder into an evidence package: report, Allure results, contracts, ``manifest.json``.
+
+Nothing is written if the secret scan finds anything; the zip is written to a temporary name and renamed, so
+an interrupted pack never leaves a half package under the requested name. Entries are in path order (the
+manifest first) with a fixed timestamp, so the same inputs give the same bytes but for ``created_at``.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ocp_conformance.contracts import ContractSet
+from ocp_conformance.reporting.evidence.manifest import (
+    MANIFEST_NAME,
+    FileEntry,
+    Manifest,
+    describe_target,
+    sha256_hex,
+)
+from ocp_conformance.reporting.evidence.secret_scan import SecretHit, scan_files
+
+__all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "collect_files", "pack_evidence",
+           "report_environment"]
+
+#: The report's own files, packed when present (readiness.json is required).
+REPORT_FILES = ("readiness.json", "readiness.md", "readiness.html", "junit.xml")
+ALLURE_RESULTS = "allure-results"
+CONTRACTS = "contracts"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class EvidenceError(ValueError):
+    """The report folder cannot be packed as asked (a usage or configuration problem)."""
+
+
+class SecretsFound(Exception):
+    """The secret scan found secrets; ``hits`` say where (file:line) and what kind, never the value."""
+
+    def __init__(self, hits: list[SecretHit]) -> None:
+        super().__init__(f"{len(hits)} secret(s) found")
+        self.hits = hits
+
+
+@dataclass(frozen=True, slots=True)
+class PackResult:
+    path: Path
+    manifest: Manifest
+    missing: tuple[str, ...] = field(default=())
+    """Optional report parts that the folder did not hold (e.g. junit.xml)."""
+
+
+def report_environment(report_dir: Path) -> dict[str, str]:
+    """The run's ``allure-results/environment.properties`` (target, target.kind, contract.sha256...), or {}."""
+    properties = report_dir / ALLURE_RESULTS / "environment.properties"
+    if not properties.is_file():
+        return {}
+    pairs = (line.split("=", 1) for line in properties.read_text(encoding="utf-8").splitlines() if "=" in line)
+    return {key.strip(): value.strip() for key, value in pairs}
+
+
+def collect_files(report_dir: Path, contracts: ContractSet) -> tuple[dict[str, bytes], tuple[str, ...]]:
+    """``package path -> content`` for the report's files, its Allure results and the contract files, and the
+    optional report parts that are missing."""
+    if not (report_dir / "readiness.json").is_file():
+        raise EvidenceError(f"{report_dir} holds no readiness.json: not a report folder of `ocp-conformance run`")
+    files: dict[str, bytes] = {}
+    missing: list[str] = []
+    for name in REPORT_FILES:
+        if (report_dir / name).is_file():
+            files[name] = (report_dir / name).read_bytes()
+        elif name != "readiness.html":
+            missing.append(name)
+    allure = report_dir / ALLURE_RESULTS
+    if allure.is_dir():
+        for path in sorted(p for p in allure.rglob("*") if p.is_file()):
+            files[path.relative_to(report_dir).as_posix()] = path.read_bytes()
+    else:
+        missing.append(ALLURE_RESULTS + "/")
+    for path in sorted(p for p in contracts.root.rglob("*") if p.is_file()):
+        files[f"{CONTRACTS}/{path.relative_to(contracts.root).as_posix()}"] = path.read_bytes()
+    return files, tuple(missing)
+
+
+def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secrets: Mapping[str, str],
+                  harness_version: str, now: datetime | None = None) -> PackResult:
+    """Write the evidence package of ``report_dir`` to ``out``.
+
+    Args:
+        contracts: the contracts the run used; their fingerprint must match the one the report recorded
+            (``allure-results/environment.properties``), if it recorded one. The manifest keeps their folder and
+            ``matches_report_fingerprint``: true when checked against the report, null when the report had none.
+        secrets: ``label -> value`` of every configured secret (e.g. ``OCP_TOKEN_B01234 -> ...``).
+
+    Raises:
+        EvidenceError: not a report folder, or other contracts than the run's.
+        SecretsFound: a secret or token-shaped string in a file; nothing is written.
+    """
+    try:
+        readiness = json.loads((report_dir / "readiness.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise EvidenceError(f"{report_dir} holds no readiness.json: not a report folder of `ocp-conformance run`"
+                            ) from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise EvidenceError(f"{report_dir / 'readiness.json'} is not JSON: {exc}") from None
+    if not isinstance(readiness, dict):
+        raise EvidenceError(f"{report_dir / 'readiness.json'} is not a readiness report")
+    fingerprint = contracts.fingerprint()
+    recorded = report_environment(report_dir).get("contract.sha256")
+    if recorded and recorded != fingerprint:
+        raise EvidenceError(f"the report was made with other contracts (SHA-256 {recorded[:12]}…) than those in "
+                            f"{contracts.root} ({fingerprint[:12]}…); pass the run's --contracts folder")
+    files, missing = collect_files(report_dir, contracts)
+    manifest = Manifest(
+        harness_version=harness_version,
+        created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
+        target=describe_target(str(readiness.get("target", "unknown"))),
+        verdict=str(readiness.get("verdict", "unknown")),
+        contracts={
+            "folder": str(contracts.root),
+            "matches_report_fingerprint": True if recorded else None,
+            "fingerprint": "sha256:" + fingerprint,
+            "version": contracts.version,
+            "documents": {doc.name: doc.version for doc in contracts.documents},
+        },
+        files=tuple(FileEntry(path, sha256_hex(data), len(data)) for path, data in sorted(files.items())),
+    )
+    manifest_bytes = manifest.dumps()
+    hits = scan_files([*files.items(), (MANIFEST_NAME, manifest_bytes)], secrets)
+    if hits:
+        raise SecretsFound(hits)
+    _write_zip(out, manifest_bytes, files)
+    return PackResult(out, manifest, missing)
+
+
+def _write_zip(out: Path, manifest_bytes: bytes, files: Mapping[str, bytes]) -> None:
+    partial = out.with_name(out.name + ".partial")
+    try:
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in [(MANIFEST_NAME, manifest_bytes), *sorted(files.items())]:
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, data)
+        partial.replace(out)
+    finally:
+        partial.unlink(missing_ok=True)
