@@ -8,7 +8,7 @@ import pytest
 
 import ocp_conformance.reporting as reporting
 
-MODULES = ["allure_labels", "console", "markdown", "readiness", "redaction", "results"]
+MODULES = ["allure_labels", "console", "markdown", "readiness", "redaction", "results", "waivers"]
 
 
 def test_all_names_resolve() -> None:
