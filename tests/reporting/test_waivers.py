@@ -255,3 +255,10 @@ def test_ready_iff_every_applicable_check_passed_or_is_validly_waived(
         status = readiness.entry(name).checks[kind].status
         assert (state, status) in {("applied", "waived"), ("expired", "fail"), ("unused-passing", "pass"),
                                    ("unused-not-run", "not-run")}
+
+
+def test_readme_example_loads(tmp_path: Path, catalogue: Catalogue) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    (loaded,) = load_waivers(write(tmp_path, example), catalogue)
+    assert (loaded.function, loaded.check, loaded.expires) == ("Revoke Matched SI", "contract", date(2027, 3, 31))
