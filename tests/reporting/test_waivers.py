@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.console import Console
 
 from ocp_conformance.contracts import Catalogue, CatalogueEntry, SourceError
 from ocp_conformance.reporting import (
@@ -22,6 +24,7 @@ from ocp_conformance.reporting import (
     build_readiness,
     load_waivers,
     render_markdown,
+    render_summary,
     write_readiness,
 )
 
@@ -211,6 +214,19 @@ def test_report_files_show_waivers(tmp_path: Path, small_catalogue: Catalogue, p
     assert "## Waivers" in markdown and "| OPS-2 | SI | file | 2027-03-31 | unused-passing |" in markdown
     assert "✅ pass (waived)" in markdown
     assert "but for 1 failed check under a valid waiver" in markdown
+
+
+def test_console_summary_counts_waivers_and_names_the_unused(small_catalogue: Catalogue, passing_everything: Passing,
+                                                             result: ResultFactory) -> None:
+    results = [*passing_everything(small_catalogue), result("Input SI", "contract", "failed", message="500")]
+    readiness = build(small_catalogue, results, [waiver(), waiver("SI", "file", ticket="OPS-2")])
+    console = Console(file=StringIO(), record=True, width=200)
+    render_summary(readiness, console)
+    text = console.export_text()
+    assert "⚠ waived" in text
+    assert "Waivers: 1 applied, 1 unused-passing" in text
+    assert "OPS-2 (SI / file): unused-passing: waiver OPS-2 no longer needed" in text
+    assert "OPS-1 (Input SI / contract)" not in text  # applied waivers are counted, not listed
 
 
 # --- the verdict, for any results and waivers -----------------------------------------------------------------
