@@ -71,10 +71,15 @@ def run(
         "--simulator-fault", help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
     contracts: ContractsOption = None,
     workers: Annotated[int, typer.Option(help="parallel pytest-xdist workers (0 = in this process)")] = 0,
+    waivers: Annotated[Path | None, typer.Option(
+        "--waivers", help="accepted failures, each with reason, ticket and expiry (default: ./waivers.toml if it "
+        "exists)", show_default=False)] = None,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
+    from rich.markup import escape
 
+    from ocp_conformance.reporting import load_waivers
     from ocp_conformance.simulator.faults import UnknownFaultError, resolve_faults
 
     contract_set = _contracts(contracts)
@@ -94,6 +99,13 @@ def run(
             raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group."
                         + did_you_mean(name, known),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
+    waiver_file = waivers if waivers is not None else (_DEFAULT_WAIVERS if _DEFAULT_WAIVERS.is_file() else None)
+    waiver_count = 0
+    if waiver_file is not None:
+        try:
+            waiver_count = len(load_waivers(waiver_file, contract_set.catalogue))
+        except SourceError as exc:
+            raise _fail(EXIT_USAGE, escape(f"{exc.location}: {exc.message}"), exc.fix) from None
     report.mkdir(parents=True, exist_ok=True)
     (report / "readiness.json").unlink(missing_ok=True)
     suites, scenarios = project_resource("suites"), project_resource("scenarios")
@@ -109,15 +121,23 @@ def run(
         args += ["--ocp-fault", fault]
     for name in only or []:
         args += ["--ocp-only", name]
+    if waiver_file is not None:
+        args += ["--ocp-waivers", str(waiver_file.resolve())]
     if workers:
         args += ["-n", str(workers)]
     console.print(f"ocp-conformance: running suites and scenarios against [bold]{target}[/]"
                   + (f" with faults {', '.join(faults)}" if faults else ""), highlight=False)
+    console.print(f"waivers: {waiver_file} ({waiver_count} waiver{'' if waiver_count == 1 else 's'})"
+                  if waiver_file is not None else f"waivers: none (no {_DEFAULT_WAIVERS} here)",
+                  highlight=False, markup=False)
     exit_status = pytest.main(args)
-    raise typer.Exit(_verdict_exit(report, int(exit_status)))
+    raise typer.Exit(_verdict_exit(report, int(exit_status), waiver_file))
 
 
-def _verdict_exit(report: Path, pytest_status: int) -> int:
+_DEFAULT_WAIVERS = Path("waivers.toml")
+
+
+def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = None) -> int:
     """The exit code from the structured readiness report, never from console text."""
     import pytest
 
@@ -135,6 +155,11 @@ def _verdict_exit(report: Path, pytest_status: int) -> int:
         return EXIT_HARNESS
     if pytest_status == pytest.ExitCode.INTERRUPTED:
         return EXIT_HARNESS
+    if waiver_file is not None:
+        states = [w.get("state") for w in readiness.get("waivers", [])]
+        console.print(f"waivers from {waiver_file}: {states.count('applied')} applied, {states.count('expired')} "
+                      f"expired, {states.count('unused-passing')} unused (check passes: remove them), "
+                      f"{states.count('unused-not-run')} unused (check did not run)", highlight=False, markup=False)
     console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'junit.xml'}, "
                   f"{report / 'allure-results'}")
     return EXIT_READY if readiness.get("verdict") == "ready" else EXIT_NOT_READY

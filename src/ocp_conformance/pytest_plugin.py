@@ -22,10 +22,12 @@ from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
     CheckResult,
     Redactor,
+    Waiver,
     build_readiness,
     dump_results,
     labels_for,
     load_results,
+    load_waivers,
     render_summary,
     write_categories,
     write_environment,
@@ -37,6 +39,7 @@ __all__ = ["Harness", "harness"]
 
 _HARNESS = pytest.StashKey["Harness"]()
 _RESULTS = pytest.StashKey[list[CheckResult]]()
+_WAIVERS = pytest.StashKey[list[Waiver]]()
 _CHECKS = ("contract", "negative", "scenario", "security", "file")
 
 
@@ -62,6 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                     help="run only tests covering this catalogue function or group (repeatable)")
     group.addoption("--ocp-report", default=None, metavar="DIR",
                     help="write readiness.json / readiness.md and the Allure environment to DIR")
+    group.addoption("--ocp-waivers", default=None, metavar="PATH",
+                    help="waivers.toml: accepted failures, each with reason, ticket and expiry date")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -247,6 +252,9 @@ def _worker_id(config: pytest.Config) -> str | None:
 def pytest_sessionstart(session: pytest.Session) -> None:
     try:  # a configuration problem stops the run before any test, as a usage error, never a harness error
         harness(session.config).target.acting_pair()
+        waivers_option = session.config.getoption("--ocp-waivers")
+        session.config.stash[_WAIVERS] = (
+            load_waivers(Path(waivers_option), harness(session.config).contracts.catalogue) if waivers_option else [])
     except (SourceError, TargetError) as exc:
         raise pytest.UsageError(str(exc)) from None
     report_option = session.config.getoption("--ocp-report")
@@ -272,6 +280,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     _write_report(config, report_dir, results_dir)
 
 
+def _waivers(config: pytest.Config) -> list[Waiver]:
+    return config.stash.get(_WAIVERS, [])
+
+
 def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) -> None:
     built = harness(config)
     results = [r for path in sorted(results_dir.glob("*.jsonl"))
@@ -279,7 +291,8 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
     readiness = build_readiness(built.contracts.catalogue, results,
                                 target=built.target.description or built.target.name,
                                 contract_version=built.contracts.version,
-                                selection=config.getoption("--ocp-only") or None)
+                                selection=config.getoption("--ocp-only") or None,
+                                waivers=_waivers(config))
     write_readiness(readiness, report_dir)
     allure_dir = config.getoption("--alluredir", None)
     if allure_dir:

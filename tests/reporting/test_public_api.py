@@ -8,8 +8,8 @@ import pytest
 
 import ocp_conformance.reporting as reporting
 
-MODULES = ["allure_labels", "console", "markdown", "readiness", "redaction", "results", "evidence", "evidence.manifest",
-           "evidence.pack", "evidence.secret_scan", "evidence.verify"]
+MODULES = ["allure_labels", "console", "markdown", "readiness", "redaction", "results", "waivers", "evidence",
+           "evidence.manifest", "evidence.pack", "evidence.secret_scan", "evidence.verify"]
 
 
 def test_all_names_resolve() -> None:

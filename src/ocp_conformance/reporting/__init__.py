@@ -12,6 +12,7 @@ from ocp_conformance.reporting.console import render_summary
 from ocp_conformance.reporting.markdown import render_markdown
 from ocp_conformance.reporting.readiness import (
     APPLICABLE_CHECKS,
+    CheckState,
     CheckStatus,
     EntryStatus,
     Readiness,
@@ -29,6 +30,7 @@ from ocp_conformance.reporting.results import (
     dump_results,
     load_results,
 )
+from ocp_conformance.reporting.waivers import Waiver, WaiverOutcome, WaiverState, load_waivers
 
 __all__ = [
     "APPLICABLE_CHECKS",
@@ -36,6 +38,7 @@ __all__ = [
     "REDACTED",
     "CheckKind",
     "CheckResult",
+    "CheckState",
     "CheckStatus",
     "EntryStatus",
     "Outcome",
@@ -44,11 +47,15 @@ __all__ = [
     "ResultFormatError",
     "Status",
     "Verdict",
+    "Waiver",
+    "WaiverOutcome",
+    "WaiverState",
     "build_readiness",
     "dump_results",
     "is_sensitive_header",
     "labels_for",
     "load_results",
+    "load_waivers",
     "render_markdown",
     "render_summary",
     "write_categories",

@@ -50,6 +50,11 @@ def verdict_explanation(readiness: Readiness) -> str:
     """Why the verdict is what it is, in one sentence."""
     summary = readiness.summary
     if readiness.ready:
+        waived = readiness.waived_checks()
+        if waived:
+            checks = "check" if waived == 1 else "checks"
+            return (f"All {summary['contracted']} contracted entries passed every applicable check, "
+                    f"but for {waived} failed {checks} under a valid waiver.")
         return f"All {summary['contracted']} contracted entries passed every applicable check."
     if not summary["contracted"]:
         return "No catalogue entry is contracted yet, so nothing can be shown ready."
@@ -69,7 +74,11 @@ def verdict_explanation(readiness: Readiness) -> str:
 
 def status_label(row: EntryStatus) -> str:
     """The status word of a row; uncontracted rows say so, to tell them apart from checks that did not run."""
-    return "not-run (not yet contracted)" if not row.contracted else row.status
+    if not row.contracted:
+        return "not-run (not yet contracted)"
+    if any(check.status == "waived" for check in row.checks.values()):
+        return f"{row.status} (waived)"
+    return row.status
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:

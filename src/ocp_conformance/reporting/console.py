@@ -7,12 +7,13 @@ from rich.table import Table
 from rich.text import Text
 
 from ocp_conformance.reporting._view import not_contracted_note, service_tables, verdict_explanation
-from ocp_conformance.reporting.readiness import Readiness, Status
+from ocp_conformance.reporting.readiness import CheckState, Readiness, Status
 
 __all__ = ["render_summary"]
 
-_CELL: dict[Status, tuple[str, str]] = {
+_CELL: dict[CheckState, tuple[str, str]] = {
     "pass": ("✅ pass", "green"),
+    "waived": ("⚠ waived", "yellow"),
     "fail": ("❌ fail", "bold red"),
     "not-run": ("— not run", "dim"),
 }
@@ -59,6 +60,12 @@ def render_summary(readiness: Readiness, console: Console) -> None:
             first = result.message.strip().splitlines()[0] if result.message.strip() else "(no message)"
             console.print(Text(f"  {result.test_id}: {first}"))
 
+    if readiness.waivers:
+        counts = ", ".join(f"{n} {state}" for state, n in readiness.waiver_counts().items() if n)
+        console.print(Text(f"Waivers: {counts}", style="yellow"))
+        for outcome in readiness.waivers:
+            if outcome.state != "applied":
+                console.print(Text(f"  {outcome.waiver.describe()}: {outcome.state}: {outcome.note}"))
     note = not_contracted_note(readiness)
     if note:
         console.print(Text(note, style="yellow"))
@@ -78,7 +85,7 @@ def render_summary(readiness: Readiness, console: Console) -> None:
     console.print(verdict)
 
 
-def _status(status: Status) -> Text:
+def _status(status: CheckState) -> Text:
     label, style = _CELL[status]
     return Text(label, style=style)
 

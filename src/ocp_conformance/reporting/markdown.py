@@ -8,12 +8,12 @@ from ocp_conformance.reporting._view import (
     status_label,
     verdict_explanation,
 )
-from ocp_conformance.reporting.readiness import Readiness, Status
+from ocp_conformance.reporting.readiness import CheckState, Readiness
 
 __all__ = ["STATUS_SYMBOLS", "render_markdown"]
 
 #: How a status shows in a table cell.
-STATUS_SYMBOLS: dict[Status, str] = {"pass": "✅", "fail": "❌", "not-run": "—"}
+STATUS_SYMBOLS: dict[CheckState, str] = {"pass": "✅", "fail": "❌", "not-run": "—", "waived": "⚠️"}
 
 
 def render_markdown(readiness: Readiness) -> str:
@@ -42,7 +42,7 @@ def render_markdown(readiness: Readiness) -> str:
     if note:
         lines += [f"> {note}", ""]
     lines += [f"Legend: {STATUS_SYMBOLS['pass']} pass · {STATUS_SYMBOLS['fail']} fail · "
-              f"{STATUS_SYMBOLS['not-run']} not run", ""]
+              f"{STATUS_SYMBOLS['not-run']} not run · {STATUS_SYMBOLS['waived']} failed, waived", ""]
 
     for table in service_tables(readiness):
         lines += [f"## {table.service}", ""]
@@ -60,6 +60,7 @@ def render_markdown(readiness: Readiness) -> str:
         lines.append("")
 
     lines += _failures(readiness)
+    lines += _waivers(readiness)
     lines += _harness_errors(readiness)
     lines += _contracted_not_run(readiness)
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -79,6 +80,20 @@ def _failures(readiness: Readiness) -> list[str]:
                 lines.append(f"- **{kind}**: {counts} — {_text(check.reason)}")
         lines.append("")
     return lines
+
+
+def _waivers(readiness: Readiness) -> list[str]:
+    if not readiness.waivers:
+        return []
+    counts = readiness.waiver_counts()
+    lines = ["## Waivers", "", ", ".join(f"{n} {state}" for state, n in counts.items()) + ".", ""]
+    lines += ["| Waiver | Function | Check | Expires | State | Reason | Note |", "|---|---|---|---|---|---|---|"]
+    for outcome in readiness.waivers:
+        waiver = outcome.waiver
+        cells = [waiver.ticket, waiver.function, waiver.check, waiver.expires.isoformat(), outcome.state,
+                 waiver.reason, outcome.note]
+        lines.append("| " + " | ".join(_cell(c) for c in cells) + " |")
+    return [*lines, ""]
 
 
 def _harness_errors(readiness: Readiness) -> list[str]:

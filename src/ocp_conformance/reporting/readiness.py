@@ -1,7 +1,8 @@
 """The readiness matrix: one row per catalogue entry × check kind, and the verdict (DESIGN.md §8–§9).
 
 The verdict comes from structured :class:`CheckResult` records only. Entries the contracts do not cover
-yet are listed as not-run and do not count toward it.
+yet are listed as not-run and do not count toward it. A valid waiver turns a failed check into ``waived``,
+which does not block the verdict; nothing turns a check that did not run into a pass.
 """
 
 from __future__ import annotations
@@ -9,18 +10,20 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry, EntryKind
 from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.reporting.results import CheckKind, CheckResult
+from ocp_conformance.reporting.waivers import Waiver, WaiverOutcome, WaiverState, waiver_counts
 
 __all__ = [
     "APPLICABLE_CHECKS",
     "NOT_CONTRACTED",
     "NO_TEST",
+    "CheckState",
     "CheckStatus",
     "EntryStatus",
     "Readiness",
@@ -31,6 +34,8 @@ __all__ = [
 ]
 
 Status = Literal["pass", "fail", "not-run"]
+#: A check's status: an entry's, or ``waived`` (failed, but a valid waiver accepts the failure for now).
+CheckState = Literal["pass", "fail", "not-run", "waived"]
 Verdict = Literal["ready", "not-ready"]
 
 #: Which check kinds apply to each kind of catalogue entry. Later work (capability profiles) may change it.
@@ -49,7 +54,7 @@ _MAX_LISTED = 3
 class CheckStatus:
     """One cell of the matrix: a catalogue entry × a check kind."""
 
-    status: Status
+    status: CheckState
     tests: int = 0
     failed: int = 0
     reason: str = ""
@@ -100,6 +105,7 @@ class Readiness:
     generated_at: datetime
     entries: tuple[EntryStatus, ...]
     harness_errors: list[CheckResult] = field(default_factory=list)
+    waivers: tuple[WaiverOutcome, ...] = ()
 
     @property
     def ready(self) -> bool:
@@ -115,6 +121,14 @@ class Readiness:
     def failed_entries(self) -> list[EntryStatus]:
         """The rows whose status is ``fail``, in catalogue order."""
         return [row for row in self.entries if row.status == "fail"]
+
+    def waived_checks(self) -> int:
+        """How many checks failed but are validly waived."""
+        return sum(check.status == "waived" for row in self.entries for check in row.checks.values())
+
+    def waiver_counts(self) -> dict[WaiverState, int]:
+        """How many waivers ended in each state (applied, expired, unused-passing, unused-not-run)."""
+        return waiver_counts(self.waivers)
 
     def not_contracted(self) -> list[EntryStatus]:
         """The rows not yet contracted (listed as not-run, outside the verdict)."""
@@ -145,6 +159,7 @@ class Readiness:
             "summary": self.summary,
             "entries": [row.to_json() for row in self.entries],
             "harness_errors": [r.to_json() for r in self.harness_errors],
+            "waivers": [w.to_json() for w in self.waivers],
         }
 
     def _names(self) -> list[str]:
@@ -159,6 +174,8 @@ def build_readiness(
     contract_version: str,
     now: datetime | None = None,
     selection: Collection[str] | None = None,
+    waivers: Iterable[Waiver] = (),
+    today: date | None = None,
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -170,10 +187,14 @@ def build_readiness(
         now: the report's timestamp (default: the current UTC time); tests pin it.
         selection: the functions or groups a partial run selected (``--only``); other contracted entries are
             not-run "not selected", and still count against the verdict (a partial run proves nothing of them).
+        waivers: accepted failures (:func:`~ocp_conformance.reporting.waivers.load_waivers`). A failed check
+            with a waiver that has not expired is ``waived`` and does not block the verdict; with an expired one
+            it stays ``fail``, and its reason says so. Every waiver is reported with its state.
+        today: the run's date for waiver expiry (default: the date of ``now``); tests pin it.
 
     Raises:
-        ValueError: a result names a function the catalogue lacks, or a check kind that does not apply
-            to that entry's kind. Both are harness bugs: the test declares the wrong coverage.
+        ValueError: a result or waiver names a function the catalogue lacks, or a check kind that does not
+            apply to that entry's kind. For results, a harness bug: the test declares the wrong coverage.
 
     Example:
         >>> from ocp_conformance.contracts import load_contracts
@@ -204,22 +225,38 @@ def build_readiness(
         if result.outcome == "error":
             harness_errors.append(result)
 
-    rows = tuple(_entry_status(entry, cells, selection) for entry in catalogue)
+    generated_at = now or datetime.now(UTC)
+    run_date = today or generated_at.date()
+    waiver_list = list(waivers)
+    by_cell: dict[tuple[str, CheckKind], Waiver] = {}
+    for waiver in waiver_list:
+        entry = by_name.get(waiver.function)
+        if entry is None or waiver.check not in APPLICABLE_CHECKS[entry.kind]:
+            raise ValueError(f"waiver {waiver.describe()} does not name a catalogue entry and one of its checks; "
+                             "load waivers with load_waivers(), which checks them")
+        if (waiver.function, waiver.check) in by_cell:
+            raise ValueError(f"two waivers for {waiver.function!r} / {waiver.check}")
+        by_cell[(waiver.function, waiver.check)] = waiver
+
+    rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date) for entry in catalogue)
     contracted = [row for row in rows if row.contracted]
     ready = bool(contracted) and not harness_errors and all(row.status == "pass" for row in contracted)
+    by_row = {row.name: row for row in rows}
     return Readiness(
         verdict="ready" if ready else "not-ready",
         target=target,
         contract_version=contract_version,
-        generated_at=now or datetime.now(UTC),
+        generated_at=generated_at,
         entries=rows,
         harness_errors=harness_errors,
+        waivers=tuple(_waiver_outcome(w, by_row[w.function].checks[w.check], run_date) for w in waiver_list),
     )
 
 
 def _entry_status(
     entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]],
-    selection: Collection[str] | None = None,
+    selection: Collection[str] | None = None, waivers: Mapping[tuple[str, CheckKind], Waiver] | None = None,
+    today: date | None = None,
 ) -> EntryStatus:
     kinds = APPLICABLE_CHECKS[entry.kind]
     if not entry.contracted:
@@ -229,6 +266,10 @@ def _entry_status(
         checks = {kind: CheckStatus("not-run", reason=NOT_SELECTED) for kind in kinds}
         return EntryStatus(entry, "not-run", NOT_SELECTED, checks)
     checks = {kind: _check_status(entry.name, cells.get((entry.name, kind), [])) for kind in kinds}
+    for kind, check in checks.items():
+        waiver = (waivers or {}).get((entry.name, kind))
+        if waiver is not None:
+            checks[kind] = _waive(check, waiver, today or date.today())
     failed = [kind for kind, check in checks.items() if check.status == "fail"]
     if failed:
         reason = "; ".join(f"{kind} failed: {checks[kind].reason}" for kind in failed)
@@ -240,7 +281,40 @@ def _entry_status(
     if not_run:
         reason = "not run: " + "; ".join(f"{', '.join(kinds)} ({why})" for why, kinds in not_run.items())
         return EntryStatus(entry, "not-run", reason, checks)
+    waived = [kind for kind, check in checks.items() if check.status == "waived"]
+    if waived:
+        tickets = ", ".join(f"{kind} ({waivers[(entry.name, kind)].ticket})" for kind in waived if waivers)
+        return EntryStatus(entry, "pass", f"passed with waived failures: {tickets}", checks)
     return EntryStatus(entry, "pass", "", checks)
+
+
+def _waive(check: CheckStatus, waiver: Waiver, today: date) -> CheckStatus:
+    """A check under a waiver: a failure is waived unless the waiver expired; a pass gets a note; not-run stays."""
+    if check.status == "fail":
+        if waiver.expired(today):
+            note = f"waiver {waiver.ticket} expired on {waiver.expires.isoformat()}, so this failure counts"
+            return CheckStatus("fail", check.tests, check.failed, f"{note}: {check.reason}")
+        reason = (f"waived by {waiver.ticket} until {waiver.expires.isoformat()}: {waiver.reason} "
+                  f"(failed: {check.reason})")
+        return CheckStatus("waived", check.tests, check.failed, reason)
+    if check.status == "pass":
+        return CheckStatus("pass", check.tests, check.failed, f"waiver {waiver.ticket} no longer needed")
+    return check
+
+
+def _waiver_outcome(waiver: Waiver, check: CheckStatus, today: date) -> WaiverOutcome:
+    expired = waiver.expired(today)
+    until = f"{'expired on' if expired else 'valid until'} {waiver.expires.isoformat()}"
+    if check.status == "waived":
+        return WaiverOutcome(waiver, "applied", f"the check failed; the failure is waived ({until})")
+    if check.status == "fail":
+        return WaiverOutcome(waiver, "expired", f"the check failed and the waiver {until}: it counts as a "
+                             "failure; fix the target or renew the waiver (new expires date)")
+    if check.status == "pass":
+        return WaiverOutcome(waiver, "unused-passing", f"waiver {waiver.ticket} no longer needed: the check "
+                             f"passes ({until}); remove it from the waiver file")
+    return WaiverOutcome(waiver, "unused-not-run", f"the check did not run ({check.reason}); a waiver never "
+                         "turns a check that did not run into a pass")
 
 
 def _check_status(function: str, results: list[CheckResult]) -> CheckStatus:
