@@ -24,12 +24,9 @@ import argparse
 import hashlib
 import json
 import random
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,12 +34,15 @@ from typing import Any
 import httpx
 from httpx_sse import EventSource
 
-_SRC = Path(__file__).resolve().parent.parent / "src"
-if _SRC.is_dir() and str(_SRC) not in sys.path:
-    sys.path.insert(0, str(_SRC))
+# Runnable from a checkout without installing the package; it serves the simulator as the tests do.
+_ROOT = Path(__file__).resolve().parent.parent
+for _path in (_ROOT / "src", _ROOT):
+    if _path.is_dir() and str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
 from ocp_conformance.simulator.ccass import DEMO_GCP  # noqa: E402
 from ocp_conformance.simulator.state import demo_token  # noqa: E402
+from tests.served_simulator import served_simulator  # noqa: E402
 
 PAGE = 200
 # After the close (16:00) of the simulator's first business day, so the whole day's feed is issued, and in the
@@ -82,36 +82,6 @@ class Tally:
     @property
     def rate(self) -> float:
         return self.stored / self.seconds if self.seconds else 0.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def _served(trades: int, faults: list[str]) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port),
-                                "--gcp-trades-per-day", str(trades), *(f"--fault={fault}" for fault in faults)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/_sim/clock", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"the simulator did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def _client(base: str) -> httpx.Client:
@@ -217,7 +187,8 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"serving the simulator with {args.trades:,} trades for {DEMO_GCP} ...")
-    with _served(args.trades, args.fault) as base:
+    with served_simulator(*args.fault, options=["--gcp-trades-per-day", str(args.trades)]) as served:
+        base = served.base_url
         clock = httpx.post(f"{base}/_sim/clock/advance", json={"to": AFTER_CLOSE}, timeout=60)
         clock.raise_for_status()
         started = time.perf_counter()

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -27,9 +27,10 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served_simulator(*faults: str) -> Iterator[ServedSimulator]:
+def served_simulator(*faults: str, options: Sequence[str] = ()) -> Iterator[ServedSimulator]:
+    """``ocp-conformance simulate`` with ``faults`` applied and further ``options`` (e.g. --gcp-trades-per-day)."""
     port = _free_port()
-    args = [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port)]
+    args = [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port), *options]
     for fault in faults:
         args += ["--fault", fault]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

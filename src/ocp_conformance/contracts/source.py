@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["SourceError", "SourceLocation", "YamlDocument", "load_yaml"]
+__all__ = ["SourceError", "SourceLocation", "YamlDocument", "load_yaml", "read_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,15 +108,24 @@ def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
     return None
 
 
-def load_yaml(path: Path) -> YamlDocument:
-    """Parse ``path``; a syntax error becomes a :class:`SourceError` with the position YAML reports."""
+def read_source(path: Path, *, what: str = "file",
+                missing_fix: str = "check the path, or run from the project folder") -> str:
+    """The UTF-8 text of a source file the user wrote or named; any failure to read it is a :class:`SourceError`
+    saying what (``what``: e.g. "waiver file") and how to fix it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SourceError(path, "file not found", fix="check the path, or run from the project folder") from None
+        raise SourceError(path, f"{what} not found", fix=missing_fix) from None
     except UnicodeDecodeError as exc:
         raise SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
                           fix="save the file as UTF-8") from None
+    except OSError as exc:
+        raise SourceError(path, f"cannot read the {what}: {exc.strerror or exc}") from None
+
+
+def load_yaml(path: Path) -> YamlDocument:
+    """Parse ``path``; a syntax error becomes a :class:`SourceError` with the position YAML reports."""
+    text = read_source(path)
     try:
         root = yaml.compose(text, Loader=_Loader)
         data = yaml.load(text, Loader=_Loader)

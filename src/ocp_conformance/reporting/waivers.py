@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from ocp_conformance.contracts.catalogue import Catalogue
-from ocp_conformance.contracts.source import SourceError, SourceLocation
+from ocp_conformance.contracts.source import SourceError, SourceLocation, read_source
 from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.reporting.results import CHECK_KINDS, CheckKind
 
@@ -93,15 +93,7 @@ def load_waivers(path: Path, catalogue: Catalogue) -> list[Waiver]:
     # Imported here: readiness builds on this module (it applies waivers), so a top-level import would be circular.
     from ocp_conformance.reporting.readiness import APPLICABLE_CHECKS
 
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SourceError(path, "waiver file not found", fix="check the path (or leave --waivers out)") from None
-    except UnicodeDecodeError as exc:
-        raise SourceError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                          fix="save the file as UTF-8") from None
-    except OSError as exc:
-        raise SourceError(path, f"cannot read the waiver file: {exc.strerror or exc}") from None
+    text = read_source(path, what="waiver file", missing_fix="check the path (or leave --waivers out)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
