@@ -15,7 +15,7 @@ ALLOWED = {
     "contracts": {"contracts"},
     "simulator.ccass": {"simulator.ccass"},
     "simulator": {"contracts", "rap", "simulator", "simulator.ccass"},
-    "targets": {"contracts", "simulator", "targets"},
+    "targets": {"contracts", "rap", "simulator", "targets"},
     "client": {"contracts", "targets", "client"},
     "scenarios": {"contracts", "targets", "client", "scenarios"},
     "reporting": {"contracts", "reporting"},

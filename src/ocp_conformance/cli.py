@@ -30,7 +30,7 @@ from ocp_conformance.contracts import (
 
 if TYPE_CHECKING:
     from ocp_conformance.rap import Layout, Problem, ValidationSummary
-    from ocp_conformance.simulator.state import SimulatorState
+    from ocp_conformance.simulator.rap import RapProcessor
 
 __all__ = ["app", "main"]
 
@@ -207,8 +207,12 @@ def simulate(
     with ExitStack() as stack:
         if rap_sftp_port is not None:
             credentials = {pid: simulator.token_of(pid) for pid in simulator.participants}
-            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, simulator.state,
-                                                _layouts(contracts)))
+            try:
+                processor = simulator.rap
+            except SourceError as exc:
+                raise _fail(EXIT_USAGE, exc.render()) from None
+            processor.log = _rap_processed
+            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, processor))
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -224,11 +228,9 @@ def _rap_processed(summary: str) -> None:
 
 
 @contextmanager
-def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str], state: SimulatorState,
-                    layouts: dict[str, Layout]) -> Iterator[None]:
-    from ocp_conformance.simulator.rap import RapProcessor, serve_in_thread
-
-    processor = RapProcessor(state, layouts, log=_rap_processed)
+def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str],
+                    processor: RapProcessor) -> Iterator[None]:
+    from ocp_conformance.simulator.rap import serve_in_thread
 
     with ExitStack() as stack:
         if root is None:

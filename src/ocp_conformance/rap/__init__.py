@@ -30,6 +30,13 @@ from ocp_conformance.rap.layout import (
     load_layout,
     load_layouts,
 )
+from ocp_conformance.rap.result_file import (
+    RapResult,
+    ResultFileError,
+    ResultFileProblem,
+    ResultRecord,
+    parse_result_file,
+)
 from ocp_conformance.rap.results import RecordResult, ValidationSummary
 from ocp_conformance.rap.validator import FileError, Validation, validate, validate_path
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record, write_file
@@ -50,11 +57,15 @@ __all__ = [
     "GeneratedFile",
     "Layout",
     "Problem",
+    "RapResult",
     "RapWriter",
     "RecordContext",
     "RecordGenerator",
     "RecordLayout",
     "RecordResult",
+    "ResultFileError",
+    "ResultFileProblem",
+    "ResultRecord",
     "UnknownFileTypeError",
     "Validation",
     "ValidationSummary",
@@ -65,6 +76,7 @@ __all__ = [
     "generate_file",
     "load_layout",
     "load_layouts",
+    "parse_result_file",
     "validate",
     "validate_path",
     "write_file",

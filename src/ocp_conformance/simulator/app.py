@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
+from ocp_conformance.rap import load_layouts
 from ocp_conformance.simulator.ati_handlers import ATI_HANDLERS
 from ocp_conformance.simulator.broadcast_handlers import BROADCAST_HANDLERS
 from ocp_conformance.simulator.call import Call, Handler, Reply
@@ -29,6 +30,7 @@ from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
+from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
 from ocp_conformance.simulator.sti_handlers import STI_HANDLERS
@@ -46,12 +48,22 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 
 @dataclass(slots=True)
 class SimulatorApp:
-    """The ASGI app plus the handles tests and targets need (state, tokens, applied faults)."""
+    """The ASGI app plus the handles tests and targets need (state, tokens, applied faults, RAP processing)."""
 
     asgi: Starlette
     state: SimulatorState
     contracts: ContractSet
     faults: tuple[Fault, ...]
+    _rap: RapProcessor | None = None
+
+    @property
+    def rap(self) -> RapProcessor:
+        """Processes RAP uploads against :attr:`state` with the layouts of ``contracts/rap/``, whichever transport
+        (SFTP, a local folder, or the in-process channel of the embedded target) delivers them. Built on first
+        use: loading the layouts costs more than building the rest of the app."""
+        if self._rap is None:
+            self._rap = RapProcessor(self.state, load_layouts(self.contracts.root / "rap"))
+        return self._rap
 
     def token_of(self, participant_id: str) -> str:
         return self.state.token_of(participant_id)

@@ -9,6 +9,7 @@ import httpx
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.simulator.app import SimulatorApp, build_app
 from ocp_conformance.targets.asgi_transport import SyncASGITransport
+from ocp_conformance.targets.rap_channel import InProcessRapChannel
 from ocp_conformance.targets.target import CLOCK_CONTROL, Target
 
 __all__ = ["simulator_target"]
@@ -32,5 +33,5 @@ def simulator_target(
 
     target = Target(name="simulator", kind="simulator", base_url=SIMULATOR_BASE_URL, tokens=tokens,
                     capabilities=frozenset({CLOCK_CONTROL}), make_client=make_client,
-                    description=f"embedded reference simulator{fault_note}")
+                    description=f"embedded reference simulator{fault_note}", rap=InProcessRapChannel(app.rap))
     return target, app

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from ocp_conformance.targets.rap_channel import RapChannel
 
 __all__ = ["CLOCK_CONTROL", "Target", "TargetError"]
 
@@ -31,6 +35,8 @@ class Target:
     """Participants in the order the suites act as them (first = the participant under test); default sorted."""
     make_client: Callable[[], httpx.Client] | None = None
     description: str = ""
+    rap: RapChannel | None = None
+    """How RAP files reach the target (in process, or SFTP); ``None``: the RAP suites skip, saying why."""
     _client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -77,7 +83,16 @@ class Target:
         """Every secret value this target holds, for the report's redaction and secret scan."""
         return [t for t in self.tokens.values() if t]
 
+    def rap_channel(self) -> RapChannel:
+        """The RAP upload channel; a :class:`TargetError` saying how to configure one if there is none."""
+        if self.rap is None:
+            raise TargetError(f"target {self.name} has no RAP upload channel, so RAP file checks cannot run; give "
+                              "the target a RAP SFTP host (the embedded simulator has one built in)")
+        return self.rap
+
     def close(self) -> None:
+        if self.rap is not None:
+            self.rap.close()
         if self._client is not None:
             self._client.close()
             self._client = None

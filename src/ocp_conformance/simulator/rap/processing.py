@@ -32,9 +32,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Protocol
 
 from ocp_conformance.rap import CaEvent, Layout, Problem, RecordResult, load_layouts, validate
+from ocp_conformance.rap.result_file import FileStatus
 from ocp_conformance.simulator.ccass import Appointee, DomainError, IsiInput, SiInput, Simulation, Vote
 from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
 
@@ -43,7 +44,6 @@ __all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", 
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
 
-FileStatus = Literal["ACCEPTED", "PARTIALLY_ACCEPTED", "REJECTED"]
 CA_FILE_TYPES: Final = frozenset({"ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER"})
 """File types whose records are corporate-action instructions (the file type is the event type)."""
 FILE_REJECTED: Final = "FILE_REJECTED"
@@ -112,7 +112,8 @@ class ProcessingResult:
 
 
 def result_lines(result: ProcessingResult) -> Iterator[list[str]]:
-    """The result file's rows (CSV, CRLF; a value with a comma or quote is quoted as RFC 4180 says).
+    """The result file's rows (CSV, CRLF; a value with a comma or quote is quoted as RFC 4180 says), read back
+    by :func:`ocp_conformance.rap.parse_result_file`:
 
     - ``H,<file name>,<participant>,<file type>,<status>,<records>,<accepted>,<rejected>,<file errors>``
     - per file-level error: ``E,<line>,<column>,<code>,<message>``
@@ -249,7 +250,8 @@ class RapProcessor:
                  log: Callable[[str], None] | None = None) -> None:
         self._state = state
         self._layouts = dict(layouts) if layouts is not None else load_layouts()
-        self._log = log
+        self.log = log
+        """Called with each file's summary line (e.g. the console of ``simulate``); settable."""
         # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
         self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
             weakref.WeakKeyDictionary())
@@ -274,8 +276,8 @@ class RapProcessor:
             with self._state.lock:
                 self._process(participant, path, layout, result)
         result.result_file = self._write(path, result)
-        if self._log is not None:
-            self._log(result.summary())
+        if self.log is not None:
+            self.log(result.summary())
         return result
 
     # ---------------------------------------------------------------- internals
