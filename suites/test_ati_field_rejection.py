@@ -8,7 +8,6 @@ the target accepted what the contract forbids. Business cases use the demo accou
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any, Final
@@ -16,20 +15,11 @@ from typing import Any, Final
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from request_rules import ANY_JSON, forbidden, function_of
 
 from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import load_contracts
-from ocp_conformance.contracts.validation import RequestInvalid, validators_for
 from ocp_conformance.pytest_plugin import Harness
 
-CONTRACTS: Final = load_contracts()
-DOCUMENT: Final = CONTRACTS.document("ocp-api")
-VALIDATORS: Final = validators_for(DOCUMENT)
-ANY_JSON: Final = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=24),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-)
 ACCOUNT_FROM, ACCOUNT_TO, STOCK = "01", "02", "00005"
 HUGE: Final = 999_999_999_999  # the contract's largest quantity: more than any account holds
 
@@ -64,19 +54,6 @@ CASES: dict[str, tuple[Callable[[OcpClient], dict[str, str]], Callable[[], dict[
 }
 
 
-def _forbidden(op_id: str, path: dict[str, str], body: Any) -> bool:
-    try:
-        VALIDATORS[op_id].validate(path, {}, {"content-type": "application/json", "Idempotency-Key": "k" * 8},
-                                   json.dumps(body).encode())
-    except RequestInvalid:
-        return True
-    return False
-
-
-def _function(op_id: str) -> str:
-    return str(DOCUMENT.operations[op_id].function)
-
-
 def _check_400(exchange: Exchange, function: str, pointer: str, what: str) -> None:
     received = f"HTTP {exchange.status}: {exchange.response.text[:300]}"
     if exchange.status != 400:
@@ -90,7 +67,7 @@ def _check_400(exchange: Exchange, function: str, pointer: str, what: str) -> No
 
 
 def _params() -> list[Any]:
-    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[_function(op_id)], check="negative"))
+    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[function_of(op_id)], check="negative"))
             for op_id in CASES]
 
 
@@ -104,15 +81,15 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
     actor = client.target.acting_pair()[0]
     path_of, body_of = CASES[op_id]
     path, base = path_of(client), body_of()
-    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+    assert not forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
 
     @_SETTINGS
     @given(field=st.sampled_from(sorted(base)), value=ANY_JSON)
     def broken_field(field: str, value: Any) -> None:
         body = {**base, field: value}
-        if _forbidden(op_id, path, body):
+        if forbidden(op_id, path, body):
             exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, _function(op_id), f"/{field}", f"{field} is {value!r}")
+            _check_400(exchange, function_of(op_id), f"/{field}", f"{field} is {value!r}")
 
     broken_field()
 
@@ -132,9 +109,9 @@ def test_each_forbidden_item_field_value_is_rejected_and_named(op_id: str, ocp_h
         items = [dict(item) for item in base["items"]]
         items[index][field] = value
         body = {**base, "items": items}
-        if _forbidden(op_id, path, body):
+        if forbidden(op_id, path, body):
             exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, _function(op_id), f"/items/{index}", f"items[{index}].{field} is {value!r}")
+            _check_400(exchange, function_of(op_id), f"/items/{index}", f"items[{index}].{field} is {value!r}")
 
     broken_item()
 
@@ -147,9 +124,9 @@ def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> No
     path, base = path_of(client), body_of()
     for field in sorted(base):
         body = {k: v for k, v in base.items() if k != field}
-        if _forbidden(op_id, path, body):
+        if forbidden(op_id, path, body):
             exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, _function(op_id), f"/{field}", f"required field {field} is missing")
+            _check_400(exchange, function_of(op_id), f"/{field}", f"required field {field} is missing")
 
 
 # ---------------------------------------------------------------------- Input ATI business rules

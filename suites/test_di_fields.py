@@ -8,7 +8,6 @@ position is 422 DI_EXCEEDS_DUE_POSITION at /quantity, its detail names both figu
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any, Final
 
@@ -16,19 +15,11 @@ import pytest
 from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, position, require_positions
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from request_rules import ANY_JSON, body_schema, forbidden, function_of
 
 from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import load_contracts
-from ocp_conformance.contracts.validation import RequestInvalid, validators_for
 from ocp_conformance.targets import Target
 
-DOCUMENT = load_contracts().document("ocp-api")
-VALIDATORS = validators_for(DOCUMENT)
-ANY_JSON = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=24),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-)
 # operationId -> (path parameters, a body valid for the contract)
 BODIES: Final[dict[str, tuple[dict[str, str], dict[str, Any]]]] = {
     "inputDi": ({}, {"stockCode": "00005", "quantity": 1, "stockAccount": "01", "ownReference": "di-fields"}),
@@ -36,15 +27,6 @@ BODIES: Final[dict[str, tuple[dict[str, str], dict[str, Any]]]] = {
 }
 BAD_QUERIES: Final = [("stockCode", "ABC"), ("stockCode", "000017"), ("stockCode", ""), ("market", "XHKG"),
                       ("positionType", "LATE"), ("direction", "UP"), ("limit", "0"), ("limit", "201")]
-
-
-def _forbidden(op_id: str, path: dict[str, str], body: dict[str, Any]) -> bool:
-    try:
-        VALIDATORS[op_id].validate(path, {}, {"content-type": "application/json", "Idempotency-Key": "k" * 8},
-                                   json.dumps(body).encode())
-    except RequestInvalid:
-        return True
-    return False
 
 
 def _expect_400(exchange: Exchange, function: str, pointer: str, what: str) -> None:
@@ -55,12 +37,8 @@ def _expect_400(exchange: Exchange, function: str, pointer: str, what: str) -> N
                         expected=f"HTTP 400 naming {pointer}", exchange=exchange)
 
 
-def _function(op_id: str) -> str:
-    return str(DOCUMENT.operations[op_id].function)
-
-
 def _params() -> list[Any]:
-    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[_function(op_id)], check="negative"))
+    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[function_of(op_id)], check="negative"))
             for op_id in BODIES]
 
 
@@ -68,25 +46,23 @@ def _params() -> list[Any]:
 def test_each_forbidden_body_field_is_rejected_and_named(op_id: str, ocp_client: OcpClient, ocp_target: Target) -> None:
     actor = ocp_target.acting_pair()[0]
     path, base = BODIES[op_id]
-    properties = sorted(DOCUMENT.resolve(DOCUMENT.operations[op_id].spec["requestBody"]["content"]
-                                         ["application/json"]["schema"])["properties"])
+    properties = sorted(body_schema(op_id)["properties"])
 
     @settings(max_examples=40, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
     @given(field=st.sampled_from(properties), value=ANY_JSON)
     def broken(field: str, value: Any) -> None:
         body = {**base, field: value}
-        if not _forbidden(op_id, path, body):
+        if not forbidden(op_id, path, body):
             return
         exchange = ocp_client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _expect_400(exchange, _function(op_id), f"/{field}", f"{field} is {value!r}")
+        _expect_400(exchange, function_of(op_id), f"/{field}", f"{field} is {value!r}")
 
     broken()
-    for field in DOCUMENT.resolve(DOCUMENT.operations[op_id].spec["requestBody"]["content"]
-                                  ["application/json"]["schema"]).get("required", []):
+    for field in body_schema(op_id).get("required", []):
         body = {k: v for k, v in base.items() if k != field}
         exchange = ocp_client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _expect_400(exchange, _function(op_id), f"/{field}", f"required field {field} is missing")
+        _expect_400(exchange, function_of(op_id), f"/{field}", f"required field {field} is missing")
 
 
 @pytest.mark.ocp(functions=["Change DI Requirement"], check="negative")

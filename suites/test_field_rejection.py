@@ -9,7 +9,6 @@ forbids (the contract's own JSON Schema decides, so nothing is listed twice), an
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -17,21 +16,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from request_rules import ANY_JSON, DOCUMENT, body_schema, forbidden
 
 from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import load_contracts
-from ocp_conformance.contracts.validation import RequestInvalid, validators_for
 from ocp_conformance.pytest_plugin import Harness
-
-CONTRACTS = load_contracts()
-DOCUMENT = CONTRACTS.document("ocp-api")
-VALIDATORS = validators_for(DOCUMENT)
-
-ANY_JSON = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=24),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-)
 
 
 class FieldAccepted(AssertionError):
@@ -74,23 +62,8 @@ CASES: dict[str, tuple[Callable[[OcpClient], dict[str, str]], Callable[[OcpClien
 }
 
 
-def _forbidden(op_id: str, path: dict[str, str], body: dict[str, Any]) -> bool:
-    try:
-        VALIDATORS[op_id].validate(path, {}, {"content-type": "application/json", "Idempotency-Key": "k" * 8},
-                                   json.dumps(body).encode())
-    except RequestInvalid:
-        return True
-    return False
-
-
 def _properties(op_id: str) -> list[str]:
-    return sorted(_body_schema(op_id)["properties"])
-
-
-def _body_schema(op_id: str) -> dict[str, Any]:
-    schema: dict[str, Any] = DOCUMENT.resolve(
-        DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"])
-    return schema
+    return sorted(body_schema(op_id)["properties"])
 
 
 def _check(exchange: Exchange, function: str, field: str, what: str) -> None:
@@ -110,7 +83,7 @@ def _setup(op_id: str, harness: Harness) -> tuple[OcpClient, str, str, dict[str,
     client = harness.client
     path_of, body_of = CASES[op_id]
     path, base = path_of(client), body_of(client)
-    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+    assert not forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
     return client, client.target.acting_pair()[0], str(DOCUMENT.operations[op_id].function), path, base
 
 
@@ -128,7 +101,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
     @given(field=st.sampled_from(_properties(op_id)), value=ANY_JSON)
     def broken_field(field: str, value: Any) -> None:
         body = {**base, field: value}
-        if not _forbidden(op_id, path, body):
+        if not forbidden(op_id, path, body):
             return  # the value happens to be allowed: nothing to check
         exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
         _check(exchange, function, field, f"{field} is {value!r}")
@@ -139,7 +112,7 @@ def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harnes
 @pytest.mark.parametrize("op_id", _params())
 def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
     client, actor, function, path, base = _setup(op_id, ocp_harness)
-    required = _body_schema(op_id).get("required", [])
+    required = body_schema(op_id).get("required", [])
     for field in required:
         body = {k: v for k, v in base.items() if k != field}
         exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)

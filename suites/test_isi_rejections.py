@@ -10,7 +10,6 @@ cancellation, a cursor the target never issued.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,19 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from isi_parties import brokers, fresh_reference, input_isi, investor, unlisted_broker
+from request_rules import ANY_JSON, DOCUMENT, body_schema, forbidden
 
 from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import load_contracts
-from ocp_conformance.contracts.validation import RequestInvalid, validators_for
 from ocp_conformance.pytest_plugin import Harness
-
-DOCUMENT = load_contracts().document("ocp-api")
-VALIDATORS = validators_for(DOCUMENT)
-ANY_JSON = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
-    st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=24),
-    st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
-)
 
 
 class NotRejected(AssertionError):
@@ -71,21 +61,6 @@ CASES: dict[str, tuple[Callable[[OcpClient, str, str], dict[str, str]], Callable
 }
 
 
-def _forbidden(op_id: str, path: dict[str, str], body: dict[str, Any]) -> bool:
-    try:
-        VALIDATORS[op_id].validate(path, {}, {"content-type": "application/json", "Idempotency-Key": "k" * 8},
-                                   json.dumps(body).encode())
-    except RequestInvalid:
-        return True
-    return False
-
-
-def _body_schema(op_id: str) -> dict[str, Any]:
-    schema: dict[str, Any] = DOCUMENT.resolve(
-        DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"])
-    return schema
-
-
 def _params() -> list[Any]:
     return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(
         functions=[DOCUMENT.operations[op_id].function], check="negative")) for op_id in CASES]
@@ -97,15 +72,15 @@ def test_each_forbidden_isi_field_value_is_rejected_and_named(op_id: str, ocp_ha
     investor_id = investor(client.target)
     path_of, body_of = CASES[op_id]
     path, base = path_of(client, owner, investor_id), body_of(investor_id)
-    assert not _forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+    assert not forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
     function = str(DOCUMENT.operations[op_id].function)
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(field=st.sampled_from(sorted(_body_schema(op_id)["properties"])), value=ANY_JSON)
+    @given(field=st.sampled_from(sorted(body_schema(op_id)["properties"])), value=ANY_JSON)
     def broken_field(field: str, value: Any) -> None:
         body = {**base, field: value}
-        if not _forbidden(op_id, path, body):
+        if not forbidden(op_id, path, body):
             return  # the value happens to be allowed: nothing to check
         exchange = client.call_operation(op_id, as_participant=owner, validate_request=False, body=body, **path)
         _expect(exchange, function, f"{field} is {value!r}", 400, None, f"/{field}")
@@ -117,7 +92,7 @@ def test_each_forbidden_isi_field_value_is_rejected_and_named(op_id: str, ocp_ha
 def test_each_required_input_isi_field_is_required(ocp_harness: Harness) -> None:
     client, owner = ocp_harness.client, _owner(ocp_harness)
     base = CASES["inputIsi"][1](investor(client.target))
-    for field in _body_schema("inputIsi")["required"]:
+    for field in body_schema("inputIsi")["required"]:
         body = {k: v for k, v in base.items() if k != field}
         exchange = client.call_operation("inputIsi", as_participant=owner, validate_request=False, body=body)
         _expect(exchange, "Input ISI", f"required field {field} is missing", 400, None, f"/{field}")
