@@ -20,6 +20,7 @@ ALLOWED = {
     "scenarios": {"contracts", "targets", "client", "scenarios"},
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},
+    "consumer": {"contracts", "simulator", "reporting", "consumer"},
 }
 
 
@@ -55,7 +56,7 @@ def test_layers_import_only_what_they_may(path: Path) -> None:
 PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.simulator.ccass",
                    "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
                    "ocp_conformance.reporting.evidence",
-                   "ocp_conformance.rap"]
+                   "ocp_conformance.rap", "ocp_conformance.consumer"]
 
 
 @pytest.mark.parametrize("package", PUBLIC_PACKAGES)

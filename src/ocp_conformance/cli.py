@@ -248,6 +248,59 @@ def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[s
 
 
 @app.command()
+def record(
+    host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free port)")] = 8000,
+    report: Annotated[Path, typer.Option(help="readiness report folder to write client-conformance.json/.md "
+                                         "into")] = Path("reports"),
+    inject: Annotated[list[str] | None, typer.Option(
+        "--inject", metavar="KIND[:FUNCTION]", help="fail the first attempt of each new request on purpose: 429, "
+        "503 or drop, optionally only for one function (repeatable; kinds take turns)")] = None,
+    retry_after: Annotated[int, typer.Option(min=0, help="Retry-After (seconds) on an injected 429/503")] = 1,
+    min_backoff: Annotated[float, typer.Option(min=0, help="least wait (seconds) expected before retrying a "
+                                               "dropped connection")] = 0.2,
+    duration: Annotated[float | None, typer.Option(min=0, help="stop after this many seconds (default: at SIGINT "
+                                                   "or SIGTERM)", show_default=False)] = None,
+    contracts: ContractsOption = None,
+) -> None:
+    """Consumer mode: serve the simulator, check every request your client sends and how it retries; on stop,
+    write the client-conformance report: exit 0 pass, 1 fail or incomplete, 2 usage."""
+    from ocp_conformance.consumer import InjectionError, InjectionRule, Injector, Recorder, listen
+    from ocp_conformance.consumer import record as serve_and_record
+    from ocp_conformance.simulator.app import build_app
+
+    contract_set = _contracts(contracts)
+    try:
+        rules = [InjectionRule.parse(spec, contract_set) for spec in inject or []]
+    except InjectionError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                    "choose another --port, or --port 0 for any free port") from None
+    simulator = build_app(contract_set)
+    recorder = Recorder(simulator, Injector(rules, retry_after=retry_after))
+    bound = sock.getsockname()[1]
+    table = Table(title=f"ocp-conformance record on http://{host}:{bound}/ocp/v1 (GCP services: /gcp/v1, "
+                        "control: /_sim, not recorded)")
+    for column in ("participant", "bearer token (demo only)"):
+        table.add_column(column)
+    for pid in simulator.participants:
+        table.add_row(pid, simulator.token_of(pid))
+    console.print(table)
+    console.print(f"recording on port {bound}; injecting: {', '.join(r.label for r in rules) or 'nothing'}; stop "
+                  "with Ctrl-C or SIGTERM" + (f", or after {duration:g} s" if duration else ""), highlight=False)
+    outcome, written = serve_and_record(recorder, sock, report, duration=duration, min_backoff=min_backoff,
+                                        injections=tuple(r.label for r in rules))
+    for reason in outcome.reasons:
+        console.print(f"  - {reason}", markup=False, highlight=False)
+    console.print(f"client conformance: {outcome.verdict.upper()} ({outcome.exchanges} request(s)); reports: "
+                  + ", ".join(str(p) for p in written), markup=False, highlight=False)
+    raise typer.Exit(EXIT_READY if outcome.verdict == "pass" else EXIT_NOT_READY)
+
+
+@app.command()
 def faults() -> None:
     """List the simulator's fault profiles: NAME <tab> catalogue function <tab> what it breaks."""
     from ocp_conformance.simulator.faults import FAULTS
