@@ -33,7 +33,8 @@ class OperationSummary:
     name: str
     function: str | None
     requests: int = 0
-    statuses: Counter[int] = field(default_factory=Counter)
+    statuses: Counter[str] = field(default_factory=Counter)
+    """HTTP status (or ``dropped``) -> how many responses."""
     violations: list[tuple[Exchange, Any]] = field(default_factory=list)
     retries: list[RetryOutcome] = field(default_factory=list)
     discontinued: list[Exchange] = field(default_factory=list)
@@ -47,7 +48,7 @@ class OperationSummary:
     def to_json(self) -> dict[str, Any]:
         return {
             "operation": self.name, "function": self.function, "requests": self.requests, "state": self.state,
-            "statuses": {str(k): v for k, v in sorted(self.statuses.items())},
+            "statuses": dict(sorted(self.statuses.items())),
             "violations": [{"exchange": e.index, **v.to_json()} for e, v in self.violations],
             "retries": [r.to_json() for r in self.retries],
             "discontinuedCalls": [{"exchange": e.index, "function": e.discontinued, "call": f"{e.method} {e.path}"}
@@ -120,8 +121,7 @@ def build_client_conformance(exchanges: Sequence[Exchange], *, started_at: datet
     for exchange in exchanges:
         op = summary(exchange)
         op.requests += 1
-        if exchange.status is not None:
-            op.statuses[exchange.status] += 1
+        op.statuses["dropped" if exchange.status is None else str(exchange.status)] += 1
         if exchange.discontinued:
             op.discontinued.append(exchange)
         else:
