@@ -147,3 +147,19 @@ def test_the_report_is_written_redacted_and_linked_from_readiness(session: Start
     for path in tmp_path.iterdir():
         assert s.token not in path.read_text(encoding="utf-8"), f"{path.name} leaks the bearer token"
     assert '"authorization": "[REDACTED]"' in (tmp_path / "client-exchanges.jsonl").read_text(encoding="utf-8")
+
+
+def test_missing_credentials_malformed_json_and_unknown_paths_are_violations(session: Start) -> None:
+    s = session()
+    s.http.post("/ocp/v1/settlement-instructions", json=si_body("NOAUTH"), headers={"Idempotency-Key": "k" * 12})
+    s.http.post("/ocp/v1/settlement-instructions", content=b"{not json", headers={
+        "Authorization": f"Bearer {s.token}", "Idempotency-Key": "k" * 13, "Content-Type": "application/json"})
+    s.http.delete("/ocp/v1/settlement-instructions", headers={"Authorization": f"Bearer {s.token}"})
+    report = s.report()
+    found = {(op.name, v.pointer, v.reason.split(":")[0]) for op in report.operations for _, v in op.violations}
+    assert found == {
+        ("inputSi", "/header/Authorization", "the contract requires credentials"),
+        ("inputSi", "", "not valid JSON"),
+        ("DELETE /ocp/v1/settlement-instructions (not in the contract)", "",
+         "no operation of the contract serves DELETE /ocp/v1/settlement-instructions; this path takes GET, POST"),
+    }

@@ -175,6 +175,11 @@ class Recorder:
                 match.validator.validate(match.path_params, _query(query), headers, raw_body)
             except RequestInvalid as invalid:
                 violations = [self._violation(error, body, headers) for error in invalid.errors]
+            if match.secured and self.simulator.state.participant_of(headers.get("authorization")) is None:
+                seen = "none" if "authorization" not in headers else "a scheme or token no participant has"
+                violations.insert(0, Violation("/header/Authorization", "the contract requires credentials: "
+                                               "expected `Authorization: Bearer <participant token>`, received "
+                                               + seen))
         else:
             probe = self.routes.discontinued(method, path)
             if probe is not None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
 from starlette.routing import compile_path
 
@@ -26,6 +25,8 @@ class RouteMatch:
     operation: Operation
     validator: OperationValidator
     path_params: dict[str, str]
+    secured: bool
+    """The contract requires credentials (the operation's ``security``, else its document's)."""
 
     @property
     def takes_idempotency_key(self) -> bool:
@@ -60,12 +61,13 @@ class OperationRoutes:
     """Every participant-facing operation of the contracts (simulator control excluded), by method and path."""
 
     def __init__(self, contracts: ContractSet) -> None:
-        routes: list[tuple[int, str, re.Pattern[str], dict[str, Any], Operation, OperationValidator]] = []
+        routes: list[tuple[int, str, re.Pattern[str], bool, Operation, OperationValidator]] = []
         for document in contracts.api_documents:
             validators = validators_for(document)
             for op_id, operation in document.operations.items():
                 regex, _, convertors = compile_path(operation.url_template)
-                routes.append((len(convertors), operation.method.upper(), regex, convertors, operation,
+                secured = bool(operation.spec.get("security", document.bundled.get("security")))
+                routes.append((len(convertors), operation.method.upper(), regex, secured, operation,
                                validators[op_id]))
         # literal paths before templated ones, so /settlement-instructions/search never reads as an siId
         routes.sort(key=lambda route: route[0])
@@ -79,10 +81,10 @@ class OperationRoutes:
 
     def match(self, method: str, path: str) -> RouteMatch | None:
         """The operation serving ``method path``, or None (unknown path, or a method the path does not offer)."""
-        for _, route_method, regex, _, operation, validator in self._routes:
+        for _, route_method, regex, secured, operation, validator in self._routes:
             found = regex.match(path)
             if found and route_method == method.upper():
-                return RouteMatch(operation, validator, found.groupdict())
+                return RouteMatch(operation, validator, found.groupdict(), secured)
         return None
 
     def methods_of(self, path: str) -> list[str]:
