@@ -279,6 +279,9 @@ def record(
     except OSError as exc:
         raise _fail(EXIT_USAGE, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                     "choose another --port, or --port 0 for any free port") from None
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens below and the "
+                     "unauthenticated /_sim control API are reachable from the network")
     simulator = build_app(contract_set)
     recorder = Recorder(simulator, Injector(rules, retry_after=retry_after))
     bound = sock.getsockname()[1]
@@ -297,6 +300,9 @@ def record(
         console.print(f"  - {reason}", markup=False, highlight=False)
     console.print(f"client conformance: {outcome.verdict.upper()} ({outcome.exchanges} request(s)); reports: "
                   + ", ".join(str(p) for p in written), markup=False, highlight=False)
+    if outcome.harness_errors:
+        raise _fail(EXIT_HARNESS, f"{len(outcome.harness_errors)} request(s) could not be recorded; this is a bug "
+                    "in the harness, not your client (see client-conformance.md)")
     raise typer.Exit(EXIT_READY if outcome.verdict == "pass" else EXIT_NOT_READY)
 
 

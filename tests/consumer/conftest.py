@@ -42,6 +42,7 @@ class Session:
     def report(self, min_backoff: float = 0.2) -> ClientConformance:
         now = datetime.now(UTC)
         return build_client_conformance(self.recorder.exchanges, started_at=now, stopped_at=now, stopped_by="test",
+                                        harness_errors=self.recorder.harness_errors,
                                         retry_after=self.recorder.injector.retry_after, min_backoff=min_backoff,
                                         injections=tuple(r.label for r in self.recorder.injector.rules))
 

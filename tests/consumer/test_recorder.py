@@ -163,3 +163,19 @@ def test_missing_credentials_malformed_json_and_unknown_paths_are_violations(ses
         ("DELETE /ocp/v1/settlement-instructions (not in the contract)", "",
          "no operation of the contract serves DELETE /ocp/v1/settlement-instructions; this path takes GET, POST"),
     }
+
+
+def test_a_recorder_bug_serves_the_request_and_makes_the_session_incomplete(
+        session: Start, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = session()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("recorder bug")
+
+    monkeypatch.setattr(s.recorder, "_exchange", broken)
+    response = CorrectClient(s.http, s.token, s.clock.sleep).input_si(si_body("BUG1"))
+    assert response is not None and response.status_code == 201  # the client is never failed by our bug
+    report = s.report()
+    assert report.verdict == "incomplete"
+    assert report.reasons[0] == ("harness error (ours, not the client's): POST /ocp/v1/settlement-instructions: "
+                                 "RuntimeError: recorder bug")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
+
+log = logging.getLogger("ocp_conformance.consumer")
 
 CONTROL_PREFIX = "/_sim"
 _MAX_KEPT_BODY = 16_384
@@ -130,6 +133,8 @@ class Recorder:
         tokens = tuple(simulator.token_of(pid) for pid in simulator.participants)
         self.redactor = Redactor((*tokens, *secrets))
         self.exchanges: list[Exchange] = []
+        self.harness_errors: list[str] = []
+        """Requests served but not recorded because the recorder failed (our bug, never the client's)."""
         self._clock = clock
         self._started = clock()
         self._pending: dict[tuple[str, ...], int] = {}
@@ -142,7 +147,14 @@ class Recorder:
             await self.simulator.asgi(scope, receive, send)
             return
         raw_body = await _read_body(receive)
-        exchange = self._exchange(scope, raw_body)
+        try:
+            exchange = self._exchange(scope, raw_body)
+        except Exception as exc:  # a bug of ours must not fail the client's request: serve it, unrecorded
+            log.exception("ocp-conformance record could not record %s %s", scope.get("method"), scope.get("path"))
+            self.harness_errors.append(f"{scope.get('method')} {scope.get('path')}: {type(exc).__name__}: "
+                                       f"{self.redactor.redact_text(str(exc))}")
+            await self.simulator.asgi(scope, _replay(raw_body), send)
+            return
         self.exchanges.append(exchange)
         if exchange.injected in _INJECTED_PROBLEMS:
             status, code, detail = _INJECTED_PROBLEMS[exchange.injected]
@@ -246,9 +258,10 @@ class Recorder:
         return capture
 
     def _kept(self, body: Any, raw: bytes) -> Any:
+        """The body as the report keeps it: redacted JSON, or (not JSON, or too big) text cut at 16 KiB."""
         if not raw.strip():
             return None
-        if body is _NOT_JSON:
+        if body is _NOT_JSON or len(raw) > _MAX_KEPT_BODY:
             text = raw[:_MAX_KEPT_BODY].decode("utf-8", "replace")
             return self.redactor.redact_text(text) + ("…" if len(raw) > _MAX_KEPT_BODY else "")
         return self._redact_json(body)

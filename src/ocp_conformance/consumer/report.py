@@ -67,11 +67,12 @@ class ClientConformance:
     duplicates: tuple[tuple[Exchange, ...], ...]
     exchanges: int
     injections: tuple[str, ...]
+    harness_errors: tuple[str, ...] = ()
 
     @property
     def reasons(self) -> list[str]:
         """Why the verdict is not a pass (empty when it is)."""
-        found = []
+        found = [f"harness error (ours, not the client's): {e}" for e in self.harness_errors]
         if not self.exchanges:
             found.append("no request was recorded: point the client at the recorder and exercise it")
         for op in self.operations:
@@ -90,7 +91,7 @@ class ClientConformance:
 
     @property
     def verdict(self) -> ClientVerdict:
-        if not self.exchanges:
+        if not self.exchanges or self.harness_errors:
             return "incomplete"
         if self.duplicates or any(op.state == "fail" for op in self.operations):
             return "fail"
@@ -103,13 +104,14 @@ class ClientConformance:
             "injections": list(self.injections), "operations": [op.to_json() for op in self.operations],
             "duplicates": [{"operationId": g[0].operation_id, "participant": g[0].participant,
                             "exchanges": [e.index for e in g]} for g in self.duplicates],
-            "exchangesFile": EXCHANGES_NAME,
+            "exchangesFile": EXCHANGES_NAME, "harnessErrors": list(self.harness_errors),
         }
 
 
 def build_client_conformance(exchanges: Sequence[Exchange], *, started_at: datetime, stopped_at: datetime,
                              stopped_by: str, retry_after: int, min_backoff: float,
-                             injections: Sequence[str] = ()) -> ClientConformance:
+                             injections: Sequence[str] = (), harness_errors: Sequence[str] = ()
+                             ) -> ClientConformance:
     """Summarise a recording session (the recorder's exchanges) into the report."""
     summaries: dict[str, OperationSummary] = {}
 
@@ -129,7 +131,8 @@ def build_client_conformance(exchanges: Sequence[Exchange], *, started_at: datet
     for outcome in analyse_retries(exchanges, retry_after=retry_after, min_backoff=min_backoff):
         summary(outcome.failed).retries.append(outcome)
     return ClientConformance(started_at, stopped_at, stopped_by, tuple(summaries.values()),
-                             tuple(duplicate_creations(exchanges)), len(exchanges), tuple(injections))
+                             tuple(duplicate_creations(exchanges)), len(exchanges), tuple(injections),
+                             tuple(harness_errors))
 
 
 def write_client_conformance(report: ClientConformance, exchanges: Sequence[Exchange], folder: Path) -> list[Path]:

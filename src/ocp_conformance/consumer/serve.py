@@ -75,6 +75,7 @@ def record(recorder: Recorder, sock: socket.socket, report_dir: Path, *, duratio
     def on_signal(signum: int, frame: FrameType | None) -> None:
         # uvicorn captures SIGINT/SIGTERM while it serves and re-raises them here once it has shut down
         received.append(signal.Signals(signum).name)
+        server.should_exit = True  # a signal before uvicorn took over the handlers stops it all the same
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     timer = threading.Timer(duration, _stop, (server, received)) if duration else None
@@ -93,7 +94,8 @@ def record(recorder: Recorder, sock: socket.socket, report_dir: Path, *, duratio
     stopped_by = received[0] if received else "server shutdown"
     report = build_client_conformance(recorder.exchanges, started_at=started_at, stopped_at=datetime.now(UTC),
                                       stopped_by=stopped_by, retry_after=recorder.injector.retry_after,
-                                      min_backoff=min_backoff, injections=injections)
+                                      min_backoff=min_backoff, injections=injections,
+                                      harness_errors=recorder.harness_errors)
     return report, write_client_conformance(report, recorder.exchanges, report_dir)
 
 
