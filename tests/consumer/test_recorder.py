@@ -10,6 +10,7 @@ import pytest
 
 from ocp_conformance.consumer import ClientConformance, InjectionError, InjectionRule, write_client_conformance
 from ocp_conformance.contracts import ContractSet
+from ocp_conformance.reporting import build_readiness, write_readiness
 from tests.consumer.conftest import Session
 from tests.consumer.example_clients import CorrectClient, WrongClient, si_body
 
@@ -179,3 +180,15 @@ def test_a_recorder_bug_serves_the_request_and_makes_the_session_incomplete(
     assert report.verdict == "incomplete"
     assert report.reasons[0] == ("harness error (ours, not the client's): POST /ocp/v1/settlement-instructions: "
                                  "RuntimeError: recorder bug")
+
+
+def test_a_later_run_keeps_the_link_to_the_client_report(session: Start, contracts: ContractSet,
+                                                         tmp_path: Path) -> None:
+    s = session()
+    CorrectClient(s.http, s.token, s.clock.sleep).input_si(si_body("LINK1"))
+    write_client_conformance(s.report(), s.recorder.exchanges, tmp_path)
+    assert not (tmp_path / "readiness.md").exists()  # nothing to link from yet
+    write_readiness(build_readiness(contracts.catalogue, [], target="simulator", contract_version="x"), tmp_path)
+    readiness = (tmp_path / "readiness.md").read_text(encoding="utf-8")
+    assert "## Client conformance (consumer mode)\n\n**PASS**" in readiness
+    assert readiness.startswith("# OCP conformance readiness")

@@ -17,13 +17,17 @@ from typing import Any, Literal
 
 from ocp_conformance.consumer.recorder import Exchange
 from ocp_conformance.consumer.retries import RetryOutcome, analyse_retries, duplicate_creations
+from ocp_conformance.reporting.client_link import (
+    CLIENT_CONFORMANCE_JSON,
+    CLIENT_CONFORMANCE_MD,
+    link_client_conformance,
+)
 
 __all__ = ["ClientConformance", "ClientVerdict", "OperationSummary", "build_client_conformance",
            "render_client_markdown", "write_client_conformance"]
 
 ClientVerdict = Literal["pass", "fail", "incomplete"]
-JSON_NAME, MARKDOWN_NAME, EXCHANGES_NAME = "client-conformance.json", "client-conformance.md", "client-exchanges.jsonl"
-_SECTION = "## Client conformance (consumer mode)"
+JSON_NAME, MARKDOWN_NAME, EXCHANGES_NAME = CLIENT_CONFORMANCE_JSON, CLIENT_CONFORMANCE_MD, "client-exchanges.jsonl"
 
 
 @dataclass(slots=True)
@@ -145,13 +149,8 @@ def write_client_conformance(report: ClientConformance, exchanges: Sequence[Exch
         for exchange in exchanges:
             stream.write(json.dumps(exchange.to_json(), ensure_ascii=False, default=str) + "\n")
     written = [json_path, md_path, exchanges_path]
-    readiness = folder / "readiness.md"
-    if readiness.is_file():
-        text = readiness.read_text(encoding="utf-8")
-        text = text.split("\n" + _SECTION + "\n")[0].rstrip("\n") + "\n"
-        readiness.write_text(f"{text}\n{_SECTION}\n\n**{_VERDICTS[report.verdict]}**: see "
-                             f"[{MARKDOWN_NAME}]({MARKDOWN_NAME}).\n", encoding="utf-8")
-        written.append(readiness)
+    if link_client_conformance(folder):
+        written.append(folder / "readiness.md")
     return written
 
 
