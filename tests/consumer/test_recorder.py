@@ -192,3 +192,9 @@ def test_a_later_run_keeps_the_link_to_the_client_report(session: Start, contrac
     readiness = (tmp_path / "readiness.md").read_text(encoding="utf-8")
     assert "## Client conformance (consumer mode)\n\n**PASS**" in readiness
     assert readiness.startswith("# OCP conformance readiness")
+
+
+def test_a_request_that_breaks_the_contract_is_not_failed_on_purpose(session: Start) -> None:
+    s = session("429")
+    WrongClient(s.http, s.token, s.clock.sleep, extra_field=True).input_si(si_body("INVALID"))
+    assert [(e.injected, e.status) for e in s.recorder.exchanges] == [(None, 400)]

@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from ocp_conformance.consumer.injection import ConnectionDropped, FailureKind, Injector
-from ocp_conformance.consumer.routes import OperationRoutes
+from ocp_conformance.consumer.routes import OperationRoutes, RouteMatch
 from ocp_conformance.contracts.validation import FieldError, RequestInvalid
 from ocp_conformance.reporting import REDACTED, Redactor, is_sensitive_header
 from ocp_conformance.simulator.app import SimulatorApp
@@ -171,61 +171,71 @@ class Recorder:
             raise ConnectionDropped(exchange.method, exchange.path)
 
     def _exchange(self, scope: Scope, raw_body: bytes) -> Exchange:
+        arrived = self.now()
         method, path = str(scope["method"]), str(scope["path"])
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         body = _parse(raw_body)
         match = self.routes.match(method, path)
-        violations: list[Violation] = []
-        discontinued = None
-        creates = False
-        operation_id = function = None
-        if match is not None:
-            operation_id, function = match.operation.operation_id, match.operation.function
-            creates = match.takes_idempotency_key
-            try:
-                match.validator.validate(match.path_params, _query(query), headers, raw_body)
-            except RequestInvalid as invalid:
-                violations = [self._violation(error, body, headers) for error in invalid.errors]
-            if match.secured and self.simulator.state.participant_of(headers.get("authorization")) is None:
-                seen = "none" if "authorization" not in headers else "a scheme or token no participant has"
-                violations.insert(0, Violation("/header/Authorization", "the contract requires credentials: "
-                                               "expected `Authorization: Bearer <participant token>`, received "
-                                               + seen))
-        else:
-            probe = self.routes.discontinued(method, path)
-            if probe is not None:
-                discontinued = probe.function.name
-                successor = f"; use {probe.function.successor}" if probe.function.successor else ""
-                violations.append(Violation("", f"{method} {path} calls {probe.function.name}, a Participant "
-                                                f"Gateway function discontinued with the PG (circular "
-                                                f"{probe.function.circular}){successor}"))
-            else:
-                offered = self.routes.methods_of(path)
-                violations.append(Violation("", f"no operation of the contract serves {method} {path}; " + (
-                    f"this path takes {', '.join(offered)}" if offered else "the contract has no such path")))
         participant = self.simulator.state.participant_of(headers.get("authorization"))
+        if match is not None:
+            violations, discontinued = self._check(match, query, headers, raw_body, body, participant), None
+        else:
+            violations, discontinued = self._unknown(method, path)
         key = headers.get("idempotency-key")
-        fingerprint = _fingerprint(method, path, query, body if body is not _NOT_JSON else raw_body)
         exchange = Exchange(
-            index=len(self.exchanges) + 1, at=self.now(), method=method, path=path, query=query,
-            operation_id=operation_id, function=function, participant=participant, idempotency_key=key,
-            creates=creates, fingerprint=fingerprint, request_headers=self.redactor.redact_headers(headers),
-            request_body=self._kept(body, raw_body), violations=tuple(violations), discontinued=discontinued)
-        retry_keys: list[tuple[str, ...]] = [(participant or "", fingerprint)]
-        if key:
-            retry_keys.append((participant or "", operation_id or path, key))
+            index=len(self.exchanges) + 1, at=arrived, method=method, path=path, query=query,
+            operation_id=match.operation.operation_id if match else None,
+            function=match.operation.function if match else None, participant=participant, idempotency_key=key,
+            creates=match.takes_idempotency_key if match else False,
+            fingerprint=_fingerprint(method, path, query, body if body is not _NOT_JSON else raw_body),
+            request_headers=self.redactor.redact_headers(headers), request_body=self._kept(body, raw_body),
+            violations=tuple(violations), discontinued=discontinued)
+        self._retry_or_inject(exchange)
+        return exchange
+
+    def _check(self, match: RouteMatch, query: str, headers: dict[str, str], raw_body: bytes, body: Any,
+               participant: str | None) -> list[Violation]:
+        """Every way the request breaks its operation's contract (parameters, body, credentials)."""
+        violations = []
+        try:
+            match.validator.validate(match.path_params, _query(query), headers, raw_body)
+        except RequestInvalid as invalid:
+            violations = [self._violation(error, body, headers) for error in invalid.errors]
+        if match.secured and participant is None:
+            seen = "none" if "authorization" not in headers else "a scheme or token no participant has"
+            violations.insert(0, Violation("/header/Authorization", "the contract requires credentials: expected "
+                                           f"`Authorization: Bearer <participant token>`, received {seen}"))
+        return violations
+
+    def _unknown(self, method: str, path: str) -> tuple[list[Violation], str | None]:
+        """A request no operation serves: a discontinued PG function's, or simply not in the contract."""
+        probe = self.routes.discontinued(method, path)
+        if probe is not None:
+            successor = f"; use {probe.function.successor}" if probe.function.successor else ""
+            return [Violation("", f"{method} {path} calls {probe.function.name}, a Participant Gateway function "
+                                  f"discontinued with the PG (circular {probe.function.circular}){successor}")], \
+                probe.function.name
+        offered = self.routes.methods_of(path)
+        return [Violation("", f"no operation of the contract serves {method} {path}; " + (
+            f"this path takes {', '.join(offered)}" if offered else "the contract has no such path"))], None
+
+    def _retry_or_inject(self, exchange: Exchange) -> None:
+        """Link a retry to the failure it retries; else decide whether to fail this (valid) new request."""
+        who = exchange.participant or ""
+        retry_keys: list[tuple[str, ...]] = [(who, exchange.fingerprint)]
+        if exchange.idempotency_key:
+            retry_keys.append((who, exchange.operation_id or exchange.path, exchange.idempotency_key))
         retry_of = next((self._pending.pop(k) for k in retry_keys if k in self._pending), None)
         if retry_of is not None:
             for k in [k for k, v in self._pending.items() if v == retry_of]:
                 del self._pending[k]
             exchange.retry_of = retry_of
-        elif operation_id is not None:
-            exchange.injected = self.injector.failure_for(operation_id, creates)
+        elif exchange.operation_id is not None and not exchange.violations:
+            exchange.injected = self.injector.failure_for(exchange.operation_id, exchange.creates)
             if exchange.injected is not None:
                 for k in retry_keys:
                     self._pending[k] = exchange.index
-        return exchange
 
     def _violation(self, error: FieldError, body: Any, headers: dict[str, str]) -> Violation:
         seen: Any = None
