@@ -4,7 +4,8 @@
 with ``Retry-After``) or ``drop`` (the request is processed, then the connection is closed without a response).
 FUNCTION (a catalogue name or an operationId) limits it to that function; without it, every operation that
 takes an ``Idempotency-Key`` (the ones that create an instruction) is eligible. The first attempt of each new
-request is failed, kinds taking turns in the order given; a retry of a failed attempt always passes through.
+request that conforms to the contract is failed, kinds taking turns in the order given; a retry of a failed
+attempt always passes through.
 """
 
 from __future__ import annotations
