@@ -212,7 +212,8 @@ class Recorder:
         """A request no operation serves: a discontinued PG function's, or simply not in the contract."""
         probe = self.routes.discontinued(method, path)
         if probe is not None:
-            successor = f"; use {probe.function.successor}" if probe.function.successor else ""
+            current = probe.function.successor
+            successor = f"; its group's current function: {current}" if current else ""
             return [Violation("", f"{method} {path} calls {probe.function.name}, a Participant Gateway function "
                                   f"discontinued with the PG (circular {probe.function.circular}){successor}")], \
                 probe.function.name

@@ -196,7 +196,8 @@ def render_client_markdown(report: ClientConformance) -> str:
     discontinued = [(op, e) for op in report.operations for e in op.discontinued]
     if discontinued:
         lines += ["## Calls to discontinued PG functions", ""]
-        lines += [f"- #{e.index} `{e.method} {e.path}`: {e.discontinued}" for _, e in discontinued]
+        lines += [f"- #{e.index}: {_cell(e.violations[0].reason if e.violations else str(e.discontinued))}"
+                  for _, e in discontinued]
         lines.append("")
     if report.duplicates:
         lines += ["## Duplicate instructions", ""]
