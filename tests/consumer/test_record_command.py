@@ -4,6 +4,7 @@ sleeps; the correct example client passes (exit 0), the wrong one fails (exit 1)
 from __future__ import annotations
 
 import json
+import os
 import re
 import signal
 import subprocess
@@ -36,7 +37,7 @@ class Recording:
 def recording(report: Path, *options: str) -> Iterator[Recording]:
     args = [sys.executable, "-m", "ocp_conformance", "record", "--port", "0", "--report", str(report), *options]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"})
+                               env={**os.environ, "COLUMNS": "200"})
     try:
         assert process.stdout is not None
         banner, deadline = "", time.monotonic() + 60
