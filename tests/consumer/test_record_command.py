@@ -81,7 +81,8 @@ def test_the_correct_client_passes_against_a_real_record_process(tmp_path: Path)
 
 
 def test_the_wrong_client_is_caught_against_a_real_record_process(tmp_path: Path) -> None:
-    with recording(tmp_path, "--inject", "drop", "--inject", "429") as rec:
+    # generous waits expected, so an immediate retry is caught even on a machine too busy to retry at once
+    with recording(tmp_path, "--inject", "drop", "--inject", "429", "--retry-after", "5", "--min-backoff", "5") as rec:
         with httpx.Client(base_url=rec.base_url, timeout=10) as http:
             client = WrongClient(http, rec.token, time.sleep, new_key_on_retry=True, no_backoff=True,
                                  extra_field=False)
