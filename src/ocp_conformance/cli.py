@@ -297,9 +297,9 @@ def record(
     outcome, written = serve_and_record(recorder, sock, report, duration=duration, min_backoff=min_backoff,
                                         injections=tuple(r.label for r in rules))
     for reason in outcome.reasons:
-        console.print(f"  - {reason}", markup=False, highlight=False)
+        console.print(f"  - {reason}", markup=False, highlight=False, soft_wrap=True)
     console.print(f"client conformance: {outcome.verdict.upper()} ({outcome.exchanges} request(s)); reports: "
-                  + ", ".join(str(p) for p in written), markup=False, highlight=False)
+                  + ", ".join(str(p) for p in written), markup=False, highlight=False, soft_wrap=True)
     if outcome.harness_errors:
         raise _fail(EXIT_HARNESS, f"{len(outcome.harness_errors)} request(s) could not be recorded; this is a bug "
                     "in the harness, not your client (see client-conformance.md)")
