@@ -29,7 +29,7 @@ from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
 from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
-from ocp_conformance.simulator.persistence.hooks import journal_upload, journaled
+from ocp_conformance.simulator.persistence.hooks import durable, journal_upload, journaled
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
@@ -191,6 +191,7 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                                        dict(request.headers), raw_body)
             with state.lock:  # RAP processing changes the same simulation from its own thread
                 reply = journaled(request.method, Call(operation.operation_id, participant, valid, state), handler)
+            await durable(state)  # simulate --state: answer only once the change is committed
         except RequestInvalid as invalid:
             return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:

@@ -46,5 +46,6 @@ def restore(simulator: SimulatorApp, path: Path, *, answer_before_commit: bool =
     except BaseException:
         journal.close()
         raise
+    journal.start()
     state.journal = journal
     return Restored(journal, replayed)
