@@ -169,6 +169,7 @@ def test_kill_9_at_random_points_loses_no_acknowledged_instruction(tmp_path: Pat
             for thread in threads:
                 thread.join(timeout=30)
                 assert not thread.is_alive()
+    assert ledger.unanswered, "no request was in flight at any of the kills"
     with _simulate(state) as simulator:
         problems = _lost_or_doubled(simulator, ledger)
         assert not problems, f"seed {seed}: {problems[:5]}"

@@ -66,7 +66,7 @@ def _workload(app: SimulatorApp, rap_root: Path) -> None:
     """Calls of every kind that change state, refused ones included, and two RAP uploads."""
     alpha, beta = _client(app, ALPHA), _client(app, BETA)
     day = alpha.get("/_sim/clock").json()["businessDate"]
-    for stock in ("00005", "00700"):
+    for stock in ("00005", "00700", "02800"):
         assert alpha.post("/_sim/holdings", json={"participantId": ALPHA, "stockCode": stock,
                                                   "quantity": 100_000}).status_code == 200
     for n in range(6):  # matched pairs, some settled by the run below
@@ -78,8 +78,21 @@ def _workload(app: SimulatorApp, rap_root: Path) -> None:
     assert refused.status_code == 422
     ati = {"fromAccount": "01", "toAccount": "02", "stockCode": "00700", "quantity": 500}
     assert alpha.post("/ocp/v1/account-transfers", json=ati, headers=_key(60)).status_code == 201
+    sti = {"fromAccount": "01", "toAccount": "80", "stockCode": "00700", "quantity": 5, "paymentType": "FOP"}
+    assert alpha.post("/ocp/v1/segregated-transfers", json=sti, headers=_key(61)).status_code == 201
+    mass = {"items": [{"kind": "ATI", **ati, "quantity": 7}, {"kind": "STI", **sti, "quantity": 3}],
+            "ownReference": "MASS1"}
+    assert alpha.post("/ocp/v1/mass-transfers", json=mass, headers=_key(62)).status_code == 201
+    isi = {"investorId": "I00001", "direction": "DELIVER_TO_INVESTOR", "stockCode": "00700", "quantity": 100,
+           "paymentType": "FOP"}
+    assert alpha.post("/ocp/v1/investor-settlement-instructions", json=isi, headers=_key(63)).status_code == 201
     assert alpha.post("/_sim/settlement-runs").status_code == 200
     assert alpha.post("/_sim/clock/advance", json={"minutes": 90}).status_code == 200
+    trade = {"participantId": ALPHA, "stockCode": "02800", "side": "SELL", "quantity": 3_000}
+    assert alpha.post("/_sim/exchange-trades", json=trade).status_code == 200
+    di = {"stockCode": "02800", "quantity": 1_200, "ownReference": "di-1"}
+    created = alpha.post("/ocp/v1/delivery-instructions", json=di, headers=_key(64))
+    assert created.status_code == 201, created.text
     layouts = load_layouts()
     for file_type, seed in (("SI", 3), ("ELECTION", 4)):
         buffer = io.BytesIO()
@@ -95,6 +108,7 @@ def _snapshot(app: SimulatorApp) -> dict[str, Any]:
     for participant in app.participants:
         client = _client(app, participant)
         for path in (SI_PATH, "/ocp/v1/deleted-settlement-instructions", "/ocp/v1/mass-transfers",
+                     "/ocp/v1/due-overdue-positions", "/ocp/v1/settlement-activity",
                      "/ocp/v1/segregated-transfers", "/ocp/v1/investor-settlement-instructions",
                      f"/_sim/participants/{participant}/positions", "/_sim/clock",
                      "/ocp/v1/stock-accounts/01/movements", "/ocp/v1/money-positions"):
@@ -111,6 +125,9 @@ def test_the_replayed_state_equals_the_live_state(state_file: Path, tmp_path: Pa
     _workload(live, tmp_path / "rap")
     expected = _snapshot(live)
     assert len(expected[f"{ALPHA} {SI_PATH}"][1]["items"]) >= 14  # 7 by API, 8 by RAP, less the cancelled one
+    for path in ("/ocp/v1/mass-transfers", "/ocp/v1/segregated-transfers", "/ocp/v1/investor-settlement-instructions",
+                 "/ocp/v1/deleted-settlement-instructions"):
+        assert expected[f"{ALPHA} {path}"][1]["items"], path  # the comparison below is not of empty lists
     _close(restored, opened)
 
     again, restored = _open(state_file, opened)

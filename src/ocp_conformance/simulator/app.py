@@ -189,9 +189,12 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                     raw_body = fault.raw_body(operation.operation_id, raw_body)
             valid = validator.validate(dict(request.path_params), dict(request.query_params),
                                        dict(request.headers), raw_body)
-            with state.lock:  # RAP processing changes the same simulation from its own thread
-                reply = journaled(request.method, Call(operation.operation_id, participant, valid, state), handler)
-            await durable(state)  # simulate --state: answer only once the change is committed
+            try:
+                with state.lock:  # RAP processing changes the same simulation from its own thread
+                    reply = journaled(request.method, Call(operation.operation_id, participant, valid, state),
+                                      handler)
+            finally:
+                await durable(state)  # simulate --state: answer (even a refusal) once the change is committed
         except RequestInvalid as invalid:
             return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:

@@ -145,6 +145,8 @@ class Journal:
         try:
             if self._open_transaction:
                 self._connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            log.error("the state file could not record its last entries at close: %s", exc)
         finally:
             self._connection.close()
 
@@ -175,6 +177,7 @@ class Journal:
                 self._commit(batch)
             except sqlite3.Error as exc:
                 log.error("the state file could not record entries %d-%d: %s", batch[0][0], batch[-1][0], exc)
+                self._rollback()
                 with self._condition:
                     self.failed = f"{type(exc).__name__}: {exc}"
                     waiters, self._waiters = self._waiters, []
@@ -190,6 +193,15 @@ class Journal:
                 self._condition.notify_all()
             for _, loop, future in ready:
                 loop.call_soon_threadsafe(_settle, future, None)
+
+    def _rollback(self) -> None:
+        """Drop what the failed transaction held: those changes were answered 503, not acknowledged."""
+        try:
+            if self._open_transaction:
+                self._connection.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass  # nothing more to lose: the file is unusable and stays as its last commit left it
+        self._open_transaction = False
 
     def _commit(self, batch: list[tuple[int, EntryKind, str, str | None, bytes]]) -> None:
         if not self._open_transaction:
