@@ -176,7 +176,6 @@ def test_a_change_the_file_cannot_record_is_not_acknowledged(state_file: Path, o
     again = client.post("/_sim/settlement-runs")
     assert (again.status_code, again.json()["code"]) == (503, "STATE_NOT_SAVED")
     assert "Cannot operate on a closed database" in again.json()["detail"]  # refused before it runs
-    opened.remove(restored)
 
 
 def _refused(path: Path, **options: Any) -> str:

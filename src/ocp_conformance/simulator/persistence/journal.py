@@ -175,7 +175,7 @@ class Journal:
                 return  # closing, and nothing left
             try:
                 self._commit(batch)
-            except sqlite3.Error as exc:
+            except Exception as exc:  # whatever it is, the replies waiting for this commit must not hang
                 log.error("the state file could not record entries %d-%d: %s", batch[0][0], batch[-1][0], exc)
                 self._rollback()
                 with self._condition:
