@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ocp_conformance.contracts import (
@@ -177,6 +178,11 @@ def simulate(
     rap_root: Annotated[Path | None, typer.Option(help="the participants' RAP folders, <root>/<participant>/"
                                                   "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
                                                   show_default=False)] = None,
+    state: Annotated[Path | None, typer.Option(help="keep the state in this SQLite file (created if absent): a "
+                                               "restart with the same file, even after kill -9, resumes with "
+                                               "every change the simulator acknowledged", show_default=False)] = None,
+    state_fault_answer_before_commit: Annotated[bool, typer.Option(hidden=True, help="deliberate fault for the "
+                                                                   "harness's own tests")] = False,
     contracts: ContractsOption = None,
 ) -> None:
     """Serve the reference simulator over HTTP so any client can use it."""
@@ -189,6 +195,13 @@ def simulate(
         simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
+    if state is not None:
+        from ocp_conformance.simulator.persistence import StateFileError, restore
+
+        try:
+            restored = restore(simulator, state, answer_before_commit=state_fault_answer_before_commit)
+        except StateFileError as exc:
+            raise _fail(EXIT_USAGE, escape(str(exc))) from None
     table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 "
                         "(GCP services: /gcp/v1, control: /_sim)")
     table.add_column("participant")
@@ -205,6 +218,10 @@ def simulate(
         errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens above and the "
                      "unauthenticated /_sim control API are reachable from the network")
     with ExitStack() as stack:
+        if state is not None:
+            console.print(f"state: {state} ({restored.replayed} journaled change(s) replayed)", markup=False)
+            stack.callback(restored.journal.close)
+            signal.signal(signal.SIGTERM, _exit_on_sigterm)  # close the state file on a graceful stop
         if rap_sftp_port is not None:
             credentials = {pid: simulator.token_of(pid) for pid in simulator.participants}
             try:

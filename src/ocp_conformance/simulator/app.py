@@ -29,6 +29,7 @@ from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
 from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
+from ocp_conformance.simulator.persistence.hooks import durable, journal_upload, journaled
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
@@ -54,6 +55,8 @@ class SimulatorApp:
     state: SimulatorState
     contracts: ContractSet
     faults: tuple[Fault, ...]
+    handlers: dict[str, Handler]
+    """Per operationId, the handler each route calls (fault wrappers included): what a replay re-runs."""
     _rap: RapProcessor | None = None
 
     @property
@@ -62,7 +65,9 @@ class SimulatorApp:
         (SFTP, a local folder, or the in-process channel of the embedded target) delivers them. Built on first
         use: loading the layouts costs more than building the rest of the app."""
         if self._rap is None:
-            self._rap = RapProcessor(self.state, load_layouts(self.contracts.root / "rap"))
+            state = self.state
+            self._rap = RapProcessor(state, load_layouts(self.contracts.root / "rap"),
+                                     on_applied=lambda participant, path: journal_upload(state, participant, path))
         return self._rap
 
     def token_of(self, participant_id: str) -> str:
@@ -86,6 +91,7 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
     patches = tuple(fault.patch for fault in applied if fault.patch is not None)
     state = state or SimulatorState(rules=rules, patches=patches, trades_per_day=trades_per_day)
     endpoints: dict[str, dict[str, Endpoint]] = {}
+    handlers: dict[str, Handler] = {}
     for document in contracts.documents:
         validators = validators_for(document)
         is_control = document.name == "simulator-control"
@@ -97,6 +103,7 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
                 wrapper = fault.wrappers.get(op_id)
                 if wrapper is not None:
                     handler = _wrap(wrapper, handler)
+            handlers[op_id] = handler
             endpoint = _endpoint(operation, validators[op_id], handler, state, applied, authenticate=not is_control)
             endpoints.setdefault(operation.url_template, {})[operation.method.upper()] = endpoint
     for fault in applied:
@@ -106,7 +113,7 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
               for template, methods in endpoints.items()]
     asgi = Starlette(routes=routes, exception_handlers={404: _unknown_path})
     asgi.state.simulator = state
-    return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied)
+    return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied, handlers=handlers)
 
 
 def _by_method(methods: dict[str, Endpoint]) -> Endpoint:
@@ -182,8 +189,12 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                     raw_body = fault.raw_body(operation.operation_id, raw_body)
             valid = validator.validate(dict(request.path_params), dict(request.query_params),
                                        dict(request.headers), raw_body)
-            with state.lock:  # RAP processing changes the same simulation from its own thread
-                reply = handler(Call(operation.operation_id, participant, valid, state))
+            try:
+                with state.lock:  # RAP processing changes the same simulation from its own thread
+                    reply = journaled(request.method, Call(operation.operation_id, participant, valid, state),
+                                      handler)
+            finally:
+                await durable(state)  # simulate --state: answer (even a refusal) once the change is committed
         except RequestInvalid as invalid:
             return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:

@@ -6,9 +6,12 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocp_conformance.simulator.ccass import DEFAULT_RULES, DEFAULT_TRADES_PER_DAY, Simulation, SiRules
+
+if TYPE_CHECKING:
+    from ocp_conformance.simulator.persistence.journal import Journal
 
 __all__ = ["DEMO_TOKEN_SEED", "IdempotencyRecord", "SimulatorState", "demo_token"]
 
@@ -47,6 +50,8 @@ class SimulatorState:
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     """Held while anything reads or changes :attr:`simulation`: every HTTP handler call, and the processing of a
     RAP upload (which runs on the SFTP delivery thread), so each is atomic with respect to the others."""
+    journal: Journal | None = field(default=None, repr=False, compare=False)
+    """Where state changes are recorded before they are answered (``simulate --state``); kept across resets."""
 
     def __post_init__(self) -> None:
         self.simulation = self._new_simulation()

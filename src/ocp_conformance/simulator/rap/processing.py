@@ -239,6 +239,8 @@ class RapProcessor:
         state: the simulator state (its ``simulation`` is read at each upload, so a reset is followed).
         layouts: the layouts by file type (default: ``contracts/rap/``).
         log: called with :meth:`ProcessingResult.summary` after each file (e.g. a console printer).
+        on_applied: called with (participant, path) under the state lock once a file was applied, before its
+            result file is written (``simulate --state`` journals the upload there); if it raises, no result.
 
     Example:
         >>> processor = RapProcessor(SimulatorState())
@@ -247,10 +249,12 @@ class RapProcessor:
     """
 
     def __init__(self, state: SimulationHolder, layouts: Mapping[str, Layout] | None = None, *,
-                 log: Callable[[str], None] | None = None) -> None:
+                 log: Callable[[str], None] | None = None,
+                 on_applied: Callable[[str, Path], None] | None = None) -> None:
         self._state = state
         self._layouts = dict(layouts) if layouts is not None else load_layouts()
         self.log = log
+        self._on_applied = on_applied
         """Called with each file's summary line (e.g. the console of ``simulate``); settable."""
         # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
         self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
@@ -275,6 +279,8 @@ class RapProcessor:
             result.file_type = layout.file_type
             with self._state.lock:
                 self._process(participant, path, layout, result)
+                if self._on_applied is not None:  # e.g. journal it (simulate --state) before the result is written
+                    self._on_applied(participant, path)
         result.result_file = self._write(path, result)
         if self.log is not None:
             self.log(result.summary())
