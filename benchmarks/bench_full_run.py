@@ -3,7 +3,8 @@
 Run ``python benchmarks/bench_full_run.py [--workers auto] [--budget 120]``: it runs every suite and scenario
 twice (``--workers 0``, in one process, and ``--workers auto``, pytest-xdist with one worker per CPU), each
 into its own temporary report folder with ``--no-allure-html`` (the Allure build is timed apart, once), and
-prints both wall times, their ratio (serial / parallel) and the Allure build time. It exits 1 if either run
+prints both wall times (with the CPU time and the load average: on a shared machine wall time grows with
+the load), their ratio (serial / parallel) and the Allure build time. It exits 1 if either run
 is not ``ready`` with the same readiness as the other (parallel results must merge into the same verdict and
 matrix), or if the serial run exceeds the budget.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -24,15 +26,22 @@ ROOT = Path(__file__).resolve().parent.parent
 ENTRY = [sys.executable, "-m", "ocp_conformance", "run", "--target", "simulator"]
 
 
-def _run(report: Path, *extra: str) -> tuple[float, int, dict[str, Any] | None, str]:
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(report: Path, *extra: str) -> tuple[float, int, dict[str, Any] | None, str, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _cpu_seconds()
     completed = subprocess.run([*ENTRY, "--report", str(report), *extra], capture_output=True, text=True,
                                cwd=ROOT, env=env, check=False)
     elapsed = time.perf_counter() - start
+    note = (f"CPU {_cpu_seconds() - cpu:.1f} s (the run and its workers), load average "
+            f"{os.getloadavg()[0]:.1f} at the end")
     path = report / "readiness.json"
     readiness = json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
-    return elapsed, completed.returncode, readiness, completed.stdout + completed.stderr
+    return elapsed, completed.returncode, readiness, completed.stdout + completed.stderr, note
 
 
 def _matrix(readiness: dict[str, Any] | None) -> dict[str, Any]:
@@ -48,12 +57,12 @@ def main() -> int:
     args = parser.parse_args()
     print(f"{os.cpu_count()} CPU(s); full run against the embedded simulator")
     with tempfile.TemporaryDirectory(prefix="ocp-bench-") as scratch:
-        serial_s, serial_rc, serial, serial_out = _run(Path(scratch) / "serial", "--workers", "0",
+        serial_s, serial_rc, serial, serial_out, note = _run(Path(scratch) / "serial", "--workers", "0",
                                                        "--no-allure-html")
-        print(f"  serial   (--workers 0):    {serial_s:7.1f} s  exit {serial_rc}")
-        par_s, par_rc, par, par_out = _run(Path(scratch) / "parallel", "--workers", args.workers,
+        print(f"  serial   (--workers 0):    {serial_s:7.1f} s  exit {serial_rc}  ({note})")
+        par_s, par_rc, par, par_out, note = _run(Path(scratch) / "parallel", "--workers", args.workers,
                                            "--no-allure-html")
-        print(f"  parallel (--workers {args.workers}): {par_s:7.1f} s  exit {par_rc}")
+        print(f"  parallel (--workers {args.workers}): {par_s:7.1f} s  exit {par_rc}  ({note})")
         print(f"  ratio serial/parallel: {serial_s / par_s:.2f}")
         started = time.perf_counter()
         allure = subprocess.run([sys.executable, "-c", (
