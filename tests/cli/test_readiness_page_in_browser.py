@@ -89,3 +89,18 @@ def test_allure_html_report_is_built_and_opens_offline_on_the_failure(faulty_run
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert "Failed to fetch" not in dom.stdout
     assert "test_each_forbidden_field_value_is_rejected_and_named" in dom.stdout or FUNCTION in dom.stdout
+
+
+def test_allure_results_link_the_contract_operation_and_show_scenario_steps(
+        faulty_run: tuple[Path, RunOutcome]) -> None:
+    report, _ = faulty_run
+    results = [json.loads(path.read_text(encoding="utf-8"))
+               for path in (report / "allure-results").glob("*-result.json")]
+    links = [link for result in results for link in result.get("links", [])]
+    contract = next(link for link in links if link["name"].startswith("contract: inputSi (POST "))
+    assert contract["url"].startswith("file://") and "#/paths/" in contract["url"]
+    steps = [step for result in results if ".arazzo#" in result.get("fullName", "")
+             for step in result.get("steps", [])]
+    assert any(": " in step["name"] and step["status"] == "passed" for step in steps), [s["name"] for s in steps][:5]
+    environment = (report / "allure-results" / "environment.properties").read_text(encoding="ascii")
+    assert "harness.version=ocp-conformance" in environment and "\nparticipant=" in environment
