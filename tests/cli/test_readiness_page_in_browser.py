@@ -46,7 +46,7 @@ def _browse(url: str, *extra: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def faulty_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, RunOutcome]:
     report = tmp_path_factory.mktemp("report")
-    outcome = run_harness(report, "--only", FUNCTION, "--simulator-fault", FAULT)
+    outcome = run_harness(report, "--only", FUNCTION, "--simulator-fault", FAULT, allure_html=True)
     assert outcome.exit_code == 1, outcome.output[-4000:]
     assert outcome.entry(FUNCTION)["status"] == "fail"
     return report, outcome

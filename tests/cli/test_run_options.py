@@ -23,7 +23,7 @@ def test_bad_values_are_usage_errors(tmp_path: Path, option: str, value: str, ex
 def test_parallel_run_merges_into_one_readiness_and_fail_on_score_decides(tmp_path: Path) -> None:
     """Two xdist workers under a fault: one readiness from both; --fail-on score<N alone judges the score."""
     outcome = run_harness(tmp_path, "--only", "Input SI", "--only", "Enquire SI", "--simulator-fault",
-                          "accept-invalid-quantity", "--workers", "2", "--no-allure-html", "--fail-on", "score<50")
+                          "accept-invalid-quantity", "--workers", "2", "--fail-on", "score<50")
     assert outcome.readiness is not None, outcome.output[-3000:]
     assert outcome.entry("Input SI")["status"] == "fail"
     assert outcome.entry("Enquire SI")["status"] == "pass"
