@@ -21,9 +21,11 @@ class RunOutcome:
         return next(e for e in self.readiness["entries"] if e["name"] == name)
 
 
-def run_harness(report: Path, *args: str) -> RunOutcome:
+def run_harness(report: Path, *args: str, allure_html: bool = False) -> RunOutcome:
+    """``allure_html``: also build the Allure HTML report (seconds per run; off unless a test checks it)."""
+    skip = [] if allure_html else ["--no-allure-html"]
     completed = subprocess.run(
-        [sys.executable, "-m", "ocp_conformance", "run", "--report", str(report), *args],
+        [sys.executable, "-m", "ocp_conformance", "run", "--report", str(report), *skip, *args],
         capture_output=True, text=True, timeout=900, check=False,
     )
     readiness_path = report / "readiness.json"

@@ -31,6 +31,7 @@ from ocp_conformance.contracts import (
 
 if TYPE_CHECKING:
     from ocp_conformance.rap import Layout, Problem, ValidationSummary
+    from ocp_conformance.reporting import FailOn
     from ocp_conformance.simulator.rap import RapProcessor
 
 __all__ = ["app", "main"]
@@ -71,7 +72,13 @@ def run(
     simulator_fault: Annotated[list[str] | None, typer.Option(
         "--simulator-fault", help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
     contracts: ContractsOption = None,
-    workers: Annotated[int, typer.Option(help="parallel pytest-xdist workers (0 = in this process)")] = 0,
+    workers: Annotated[str, typer.Option(help="parallel pytest-xdist workers: N, or auto (one per CPU); 0 = in "
+                                         "this process")] = "0",
+    fail_on: Annotated[list[str] | None, typer.Option(
+        "--fail-on", help="exit 1 when: mandatory (default: the verdict is not-ready), any (also waived "
+        "failures), score<N (achieved score below N %); repeatable", show_default=False)] = None,
+    no_allure_html: Annotated[bool, typer.Option("--no-allure-html", help="do not build the Allure HTML report "
+                                                 "(built with Allure 3 when Node.js is present)")] = False,
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="accepted failures, each with reason, ticket and expiry (default: ./waivers.toml if it "
         "exists)", show_default=False)] = None,
@@ -80,9 +87,17 @@ def run(
     import pytest
     from rich.markup import escape
 
-    from ocp_conformance.reporting import load_waivers
+    from ocp_conformance.reporting import FailOnError, load_waivers, parse_fail_on
     from ocp_conformance.simulator.faults import UnknownFaultError, resolve_faults
 
+    try:
+        conditions = parse_fail_on(fail_on or [])
+    except FailOnError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    if workers != "auto" and not workers.isdigit():
+        raise _fail(EXIT_USAGE, f"--workers {workers!r} is neither a number nor auto",
+                    "use --workers 2 or --workers auto")
+    workers = workers if workers == "auto" else str(int(workers))
     contract_set = _contracts(contracts)
     faults = simulator_fault or []
     try:
@@ -124,23 +139,33 @@ def run(
         args += ["--ocp-only", name]
     if waiver_file is not None:
         args += ["--ocp-waivers", str(waiver_file.resolve())]
-    if workers:
-        args += ["-n", str(workers)]
+    if workers != "0":
+        args += ["-n", workers]
     console.print(f"ocp-conformance: running suites and scenarios against [bold]{target}[/]"
                   + (f" with faults {', '.join(faults)}" if faults else ""), highlight=False)
     console.print(f"waivers: {waiver_file} ({waiver_count} waiver{'' if waiver_count == 1 else 's'})"
                   if waiver_file is not None else f"waivers: none (no {_DEFAULT_WAIVERS} here)",
                   highlight=False, markup=False)
     exit_status = pytest.main(args)
-    raise typer.Exit(_verdict_exit(report, int(exit_status), waiver_file))
+    if not no_allure_html and (report / "allure-results").is_dir():
+        from ocp_conformance.reporting import build_allure_html
+
+        built = build_allure_html(report / "allure-results", report / "allure-report",
+                                  project_root=suites.parent.parent if suites.parent.name == "_bundled"
+                                  else suites.parent)
+        (console if built.built else errors).print(built.message, highlight=False, markup=False, soft_wrap=True)
+    raise typer.Exit(_verdict_exit(report, int(exit_status), waiver_file, conditions))
 
 
 _DEFAULT_WAIVERS = Path("waivers.toml")
 
 
-def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = None) -> int:
+def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = None,
+                  conditions: tuple[FailOn, ...] = ()) -> int:
     """The exit code from the structured readiness report, never from console text."""
     import pytest
+
+    from ocp_conformance.reporting import fail_on_breaches, parse_fail_on
 
     if pytest_status == pytest.ExitCode.USAGE_ERROR:
         return EXIT_USAGE
@@ -161,9 +186,12 @@ def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = N
         console.print(f"waivers from {waiver_file}: {states.count('applied')} applied, {states.count('expired')} "
                       f"expired, {states.count('unused-passing')} unused (check passes: remove them), "
                       f"{states.count('unused-not-run')} unused (check did not run)", highlight=False, markup=False)
-    console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'junit.xml'}, "
-                  f"{report / 'allure-results'}")
-    return EXIT_READY if readiness.get("verdict") == "ready" else EXIT_NOT_READY
+    console.print(f"reports: {readiness_path}, {report / 'readiness.md'}, {report / 'readiness.html'}, "
+                  f"{report / 'junit.xml'}, {report / 'allure-results'}")
+    breaches = fail_on_breaches(conditions or parse_fail_on([]), readiness)
+    for breach in breaches:
+        console.print(f"--fail-on {breach}", highlight=False, markup=False)
+    return EXIT_NOT_READY if breaches else EXIT_READY
 
 
 @app.command()

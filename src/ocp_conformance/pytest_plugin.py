@@ -17,9 +17,11 @@ import httpx
 import pytest
 from rich.console import Console
 
+from ocp_conformance import __version__
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
+    NODE_ID_LABEL,
     CheckResult,
     Redactor,
     Waiver,
@@ -28,10 +30,11 @@ from ocp_conformance.reporting import (
     labels_for,
     load_results,
     load_waivers,
+    operation_link,
     render_summary,
     write_categories,
     write_environment,
-    write_readiness,
+    write_report,
 )
 from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
 
@@ -175,12 +178,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             deselected.append(item)
             continue
         selected.append(item)
+        item.add_marker(pytest.mark.allure_label(item.nodeid, label_type=NODE_ID_LABEL))
         for entry in entries:
             for label, value in labels_for(entry).items():
                 item.add_marker(pytest.mark.allure_label(value, label_type=label))
+            _link_operations(config, item, entry.operations)
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+def _link_operations(config: pytest.Config, item: pytest.Item, operation_ids: tuple[str, ...]) -> None:
+    """An Allure link per contract operation the test's functions use, to the operation in its contract file."""
+    for document in harness(config).contracts.api_documents:
+        for operation_id in operation_ids:
+            if operation_id in document.operations:
+                name, url = operation_link(document, operation_id)
+                item.add_marker(pytest.mark.allure_link(url, link_type="link", name=name))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -293,17 +307,19 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 contract_version=built.contracts.version,
                                 selection=config.getoption("--ocp-only") or None,
                                 waivers=_waivers(config))
-    write_readiness(readiness, report_dir)
     allure_dir = config.getoption("--alluredir", None)
+    write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
     if allure_dir:
         Path(allure_dir).mkdir(parents=True, exist_ok=True)
         write_environment(Path(allure_dir), {
             "target": built.target.description or built.target.name,
             "target.kind": built.target.kind,
+            "participant": built.target.acting_pair()[0],
             "participants": ", ".join(built.target.participants),
             "contract.version": built.contracts.version,
             "contract.sha256": built.contracts.fingerprint(),
             "faults": ", ".join(built.faults) or "none",
+            "harness.version": f"ocp-conformance {__version__}",
         })
         write_categories(Path(allure_dir))
     terminal = config.pluginmanager.get_plugin("terminalreporter")

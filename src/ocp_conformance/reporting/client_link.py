@@ -1,8 +1,8 @@
 """The "Client conformance" section of ``readiness.md``: a link to consumer mode's report in the same folder.
 
 Both writers call :func:`link_client_conformance`: ``ocp-conformance record`` after it writes its report, and
-:func:`~ocp_conformance.reporting.readiness.write_readiness` after it rewrites ``readiness.md``, so the link
-survives whichever of ``run`` and ``record`` writes the folder last.
+:func:`~ocp_conformance.reporting.report_files.write_report` (and ``write_readiness``) after it rewrites
+``readiness.md``, so the link survives whichever of ``run`` and ``record`` writes the folder last.
 """
 
 from __future__ import annotations

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ocp_conformance.reporting._view import (
     not_contracted_note,
     service_tables,
@@ -16,8 +18,10 @@ __all__ = ["STATUS_SYMBOLS", "render_markdown"]
 STATUS_SYMBOLS: dict[CheckState, str] = {"pass": "✅", "fail": "❌", "not-run": "—", "waived": "⚠️"}
 
 
-def render_markdown(readiness: Readiness) -> str:
+def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Sequence[str] = ()) -> str:
     """The readiness report as GitHub-flavoured Markdown (ends with a newline).
+
+    ``head`` lines go before the tables (scores, trend), ``tail`` lines after the failures (their links).
 
     Example:
         >>> from ocp_conformance.contracts import load_contracts
@@ -43,6 +47,7 @@ def render_markdown(readiness: Readiness) -> str:
         lines += [f"> {note}", ""]
     lines += [f"Legend: {STATUS_SYMBOLS['pass']} pass · {STATUS_SYMBOLS['fail']} fail · "
               f"{STATUS_SYMBOLS['not-run']} not run · {STATUS_SYMBOLS['waived']} failed, waived", ""]
+    lines += head
 
     for table in service_tables(readiness):
         lines += [f"## {table.service}", ""]
@@ -60,6 +65,7 @@ def render_markdown(readiness: Readiness) -> str:
         lines.append("")
 
     lines += _failures(readiness)
+    lines += tail
     lines += _waivers(readiness)
     lines += _harness_errors(readiness)
     lines += _contracted_not_run(readiness)

@@ -22,6 +22,7 @@ from ocp_conformance.reporting.waivers import Waiver, WaiverOutcome, WaiverState
 __all__ = [
     "APPLICABLE_CHECKS",
     "NOT_CONTRACTED",
+    "NOT_SELECTED",
     "NO_TEST",
     "CheckState",
     "CheckStatus",

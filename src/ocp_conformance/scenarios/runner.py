@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import allure
+
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.scenarios.criteria import check_criterion
@@ -154,7 +156,7 @@ class _Run:
                 raise self.fail(step, [f"loop guard: more than {self.max_steps} step executions; a goto or retry "
                                        "cycle never ends"])
             attempts += 1
-            passed, lines = self.attempt(step, attempts)
+            passed, lines = self.allure_step(step, attempts)
             if passed:
                 attempts = 0
                 action = self.choose(step.raw.get("onSuccess") or self.workflow.raw.get("successActions", []))
@@ -175,6 +177,21 @@ class _Run:
         self.result.outputs = self.outputs(None, self.workflow.raw.get("outputs", {}))
         self.context.outputs = self.result.outputs
         return self.result
+
+    def allure_step(self, step: Step, attempt: int) -> tuple[bool, list[str]]:
+        """:meth:`attempt` as an Allure step, its exchanges attached inside; a failed attempt is a failed step.
+
+        A no-op wrapper outside an Allure run."""
+        title = f"{step.step_id}: {step.operation.operation_id}" + (f" (attempt {attempt})" if attempt > 1 else "")
+        passed, lines = False, list[str]()
+        try:
+            with allure.step(title):
+                passed, lines = self.attempt(step, attempt)
+                if not passed:
+                    raise _AttemptFailed("\n".join(lines))
+        except _AttemptFailed:
+            pass
+        return passed, lines
 
     def attempt(self, step: Step, attempt: int) -> tuple[bool, list[str]]:
         """Execute ``step`` once; (passed, failure lines)."""
@@ -254,6 +271,10 @@ class _Run:
         if header is not None and header.isdigit():
             return float(header)  # the server's Retry-After overrules retryAfter (Arazzo 1.0.1)
         return float(action.get("retryAfter", 0))
+
+
+class _AttemptFailed(AssertionError):
+    """Marks a failed attempt's Allure step failed; caught at once, never leaves the runner."""
 
 
 def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,

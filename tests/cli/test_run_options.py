@@ -1,0 +1,35 @@
+"""`run --fail-on`, `--workers N|auto` and `--no-allure-html` as a user runs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.harness_run import run_harness
+
+
+@pytest.mark.parametrize(("option", "value", "expected"), [
+    ("--fail-on", "score>80", "expected mandatory, any, or score<N"),
+    ("--workers", "many", "neither a number nor auto"),
+])
+def test_bad_values_are_usage_errors(tmp_path: Path, option: str, value: str, expected: str) -> None:
+    outcome = run_harness(tmp_path, option, value)
+    assert outcome.exit_code == 2, outcome.output[-2000:]
+    assert expected in " ".join(outcome.output.split())
+    assert outcome.readiness is None
+
+
+def test_parallel_run_merges_into_one_readiness_and_fail_on_score_decides(tmp_path: Path) -> None:
+    """Two xdist workers under a fault: one readiness from both; --fail-on score<N alone judges the score."""
+    outcome = run_harness(tmp_path, "--only", "Input SI", "--only", "Enquire SI", "--simulator-fault",
+                          "accept-invalid-quantity", "--workers", "2", "--fail-on", "score<50")
+    assert outcome.readiness is not None, outcome.output[-3000:]
+    assert outcome.entry("Input SI")["status"] == "fail"
+    assert outcome.entry("Enquire SI")["status"] == "pass"
+    assert {r.name for r in (tmp_path / ".results").iterdir()} >= {"gw0.jsonl", "gw1.jsonl", "main.jsonl"}
+    overall = outcome.readiness["scores"]["overall"]
+    assert overall["ceiling"] == 8 and overall["achieved"] == 7
+    assert outcome.exit_code == 0, outcome.output[-3000:]  # not ready, but 87.5 % is not below 50 %
+    assert not (tmp_path / "allure-report").exists()
+    assert outcome.readiness["verdict"] == "not-ready"
