@@ -295,6 +295,8 @@ def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
     try:
         return run.run()
     except ScenarioFailure as failure:
-        run.result.outcome, run.result.failure = "failed", failure
+        # Without its traceback the failure does not hold the run's frames (and through them the client and
+        # target) in a reference cycle, so a failed run's resources are freed at once, not by a later collection.
+        run.result.outcome, run.result.failure = "failed", failure.with_traceback(None)
         return run.result
 
