@@ -17,7 +17,7 @@ ALLOWED = {
     "simulator": {"contracts", "rap", "simulator", "simulator.ccass"},
     "targets": {"contracts", "rap", "simulator", "targets"},
     "client": {"contracts", "targets", "client"},
-    "scenarios": {"contracts", "targets", "client", "scenarios"},
+    "scenarios": {"contracts", "rap", "targets", "client", "scenarios"},
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},
     "consumer": {"contracts", "simulator", "reporting", "consumer"},

@@ -45,7 +45,7 @@ def test_schemathesis_cli_catches_a_fault() -> None:
 
 REDOCLY = ROOT / "node_modules" / ".bin" / "redocly"
 # Where each source description of the scenarios is served, relative to the simulator's base URL.
-SERVERS = {"ocpApi": "/ocp/v1", "gcpServices": "/gcp/v1", "simControl": ""}
+SERVERS = {"ocpApi": "/ocp/v1", "gcpServices": "/gcp/v1", "simControl": "", "rapUpload": ""}
 
 
 def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
@@ -61,6 +61,7 @@ def _respect(scenario: Path, *faults: str) -> subprocess.CompletedProcess[str]:
             "gcp": DEMO_GCP, "gcpToken": demo_token(DEMO_GCP),
             "settlementDate": "2027-04-06", "nextBusinessDate": "2027-04-07",
             "runId": "R" + secrets.token_hex(4), "quantity": quantity, "otherQuantity": quantity + 1,
+            "fileDate": "20270406", "fileSequence": 10 + secrets.randbelow(90),
         }
         return subprocess.run(
             [str(REDOCLY), "respect", str(scenario),

@@ -13,9 +13,12 @@ from ocp_conformance.contracts.openapi import ApiDocument, Operation
 from ocp_conformance.contracts.source import SourceError
 from ocp_conformance.contracts.suggest import did_you_mean
 
-__all__ = ["CONTROL_DOCUMENT", "ContractSet", "UnknownOperationError", "load_contracts"]
+__all__ = ["CONTROL_DOCUMENT", "RAP_UPLOAD_DOCUMENT", "ContractSet", "UnknownOperationError", "load_contracts"]
 
 CONTROL_DOCUMENT = "simulator-control"
+RAP_UPLOAD_DOCUMENT = "rap/rap-upload.yaml"
+"""The HTTP binding of RAP uploads (``uploadRapFile``), relative to the contracts folder; not a participant API
+document (RAP takes files by SFTP), so it is kept out of :attr:`ContractSet.documents`."""
 
 
 class UnknownOperationError(LookupError):
@@ -38,6 +41,11 @@ class ContractSet:
     @property
     def control_document(self) -> ApiDocument | None:
         return next((d for d in self.documents if d.name == CONTROL_DOCUMENT), None)
+
+    @property
+    def rap_upload_document(self) -> ApiDocument | None:
+        """``rap/rap-upload.yaml`` (operation ``uploadRapFile``) if this contracts folder has it, loaded once."""
+        return _load_optional(self.root / RAP_UPLOAD_DOCUMENT)
 
     def document(self, name: str) -> ApiDocument:
         for doc in self.documents:
@@ -92,3 +100,8 @@ def _load(root: Path) -> ContractSet:
     catalogue = Catalogue.load(root / "catalogue.yaml")
     documents = tuple(ApiDocument.load(p) for p in sorted((root / "api").glob("*.yaml")))
     return ContractSet(root=root, catalogue=catalogue, documents=documents)
+
+
+@cache
+def _load_optional(path: Path) -> ApiDocument | None:
+    return ApiDocument.load(path) if path.is_file() else None

@@ -37,6 +37,7 @@ from ocp_conformance.rap.result_file import (
     ResultRecord,
     parse_result_file,
 )
+from ocp_conformance.rap.result_json import result_json
 from ocp_conformance.rap.results import RecordResult, ValidationSummary
 from ocp_conformance.rap.validator import FileError, Validation, validate, validate_path
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record, write_file
@@ -77,6 +78,7 @@ __all__ = [
     "load_layout",
     "load_layouts",
     "parse_result_file",
+    "result_json",
     "validate",
     "validate_path",
     "write_file",

@@ -126,8 +126,9 @@ def load_arazzo(path: Path, contracts: ContractSet) -> ArazzoDocument:
 
 
 def _map_sources(source: YamlDocument, path: Path, contracts: ContractSet) -> dict[str, ApiDocument]:
-    by_path = {d.path.resolve(): d for d in contracts.documents}
-    by_name = {d.path.name: d for d in contracts.documents}
+    documents = [*contracts.documents, *filter(None, [contracts.rap_upload_document])]
+    by_path = {d.path.resolve(): d for d in documents}
+    by_name = {d.path.name: d for d in documents}
     mapped: dict[str, ApiDocument] = {}
     for index, description in enumerate(source.data["sourceDescriptions"]):
         url = str(description["url"])

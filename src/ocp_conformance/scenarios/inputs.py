@@ -22,10 +22,14 @@ DEFAULT_ROLES: tuple[str, ...] = ("deliverer", "receiver")
 """Participant role inputs, filled from the target's acting pair (participant under test, counterparty)."""
 
 HARNESS_INPUTS = ("deliverer", "receiver", "delivererToken", "receiverToken", "settlementDate",
-                  "nextBusinessDate", "runId", "quantity", "otherQuantity")
+                  "nextBusinessDate", "runId", "quantity", "otherQuantity", "fileDate", "fileSequence")
 """Input names the harness fills when a workflow declares them (plus any ``<role>Token`` of a role input)."""
 
 _HKT = timezone(timedelta(hours=8))
+
+# (target name, file date) -> fileSequence prefixes handed out by this process, so the RAP files of two
+# workflows never share a sequence number (a duplicate rejects the whole file)
+_SEQUENCE_PREFIXES: dict[tuple[str, str], set[int]] = {}
 
 
 class InputsError(ValueError):
@@ -53,8 +57,10 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     target's token for the role's participant (given, or else the role input's schema default);
     ``settlementDate`` is the target's business date (the simulator clock when the target can clock-control,
     else today in +08:00) and ``nextBusinessDate`` the business day after it; ``runId`` is a fresh
-    10-character id for references; ``quantity`` a fresh quantity (1000–9999) so that this run's SIs cannot
-    match leftovers of earlier runs, and ``otherQuantity`` = quantity + 1 for deliberate mismatches.
+    10-character id for references; ``fileDate`` the business date as YYYYMMDD (RAP file names) and
+    ``fileSequence`` a two-digit prefix of RAP sequence numbers not yet given for this target and date;
+    ``quantity`` a fresh quantity (1000–9999) so that this run's SIs cannot match leftovers of earlier runs,
+    and ``otherQuantity`` = quantity + 1 for deliberate mismatches.
     """
     declared = workflow.declared_inputs
     values: dict[str, Any] = dict(given or {})
@@ -79,7 +85,21 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
         values.setdefault("settlementDate", today.isoformat())
         if "nextBusinessDate" in declared:
             values.setdefault("nextBusinessDate", following.isoformat())
+    if "fileDate" in declared and "fileDate" not in values:
+        values["fileDate"] = client.business_dates()[0].strftime("%Y%m%d")
+    if "fileSequence" in declared and "fileSequence" not in values:
+        values["fileSequence"] = _sequence_prefix(client.target.name, str(values.get("fileDate", "")))
     return {k: v for k, v in values.items() if k in declared or k in (given or {})}
+
+
+def _sequence_prefix(target: str, file_date: str) -> int:
+    """A two-digit prefix (10-99) not yet given for this target and date: a workflow appends one digit per file
+    (``{$inputs.fileSequence}1``), so its sequence numbers (100-999) are its own."""
+    given = _SEQUENCE_PREFIXES.setdefault((target, file_date), set())
+    free = [n for n in range(10, 100) if n not in given] or list(range(10, 100))
+    prefix = free[secrets.randbelow(len(free))]
+    given.add(prefix)
+    return prefix
 
 
 def resolve_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from ocp_conformance.scenarios.criteria import check_criterion
 from ocp_conformance.scenarios.document import ArazzoDocument, Step, Workflow
 from ocp_conformance.scenarios.expressions import MISSING, ExpressionError, RuntimeContext, evaluate, interpolate
 from ocp_conformance.scenarios.inputs import DEFAULT_ROLES, redact_inputs, redact_text, resolve_inputs, role_default
+from ocp_conformance.scenarios.rap_upload import RapUploadError, is_upload, upload
 from ocp_conformance.targets import CLOCK_CONTROL
 
 __all__ = ["ScenarioError", "ScenarioFailure", "StepResult", "WorkflowResult", "run_workflow"]
@@ -91,6 +92,9 @@ def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] 
             return (f"needs the credentials of participant {participant} (input {role}); target "
                     f"{client.target.name} has none (set OCP_TOKEN_{participant}, or give the input {role})")
     for step in workflow.steps:
+        if is_upload(step.operation) and client.target.rap is None:
+            return (f"needs a RAP upload channel: step {step.step_id} uploads a file; target {client.target.name} "
+                    "has none (give the target a RAP SFTP host)")
         if step.control and not client.target.can(CLOCK_CONTROL):
             return (f"needs {CLOCK_CONTROL}: step {step.step_id} calls {step.operation.operation_id}; "
                     f"target {client.target.name} cannot control the clock (on a portal settlement happens "
@@ -141,6 +145,14 @@ class _Run:
         self.context.request_params, self.context.request_body = params, body
         self.context.request = self.context.response = None
         fields = {**params["path"], **params["query"]}
+        if is_upload(step.operation):
+            try:
+                exchange = upload(self.client.target, self.client.contracts, step.operation, participant,
+                                  str(fields.get("fileName", "")), str(body if body is not None else ""))
+            except RapUploadError as exc:
+                raise self.fail(step, [f"the upload failed: {exc}"]) from None
+            self.context.request, self.context.response = exchange.request, exchange.response
+            return exchange
         exchange = self.client.call_operation(step.operation.operation_id, as_participant=participant,
                                               headers=headers, body=body, **fields)
         self.context.request, self.context.response = exchange.request, exchange.response
@@ -304,6 +316,8 @@ def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
     try:
         return run.run()
     except ScenarioFailure as failure:
-        run.result.outcome, run.result.failure = "failed", failure
+        # Without its traceback the failure does not hold the run's frames (and through them the client and
+        # target) in a reference cycle, so a failed run's resources are freed at once, not by a later collection.
+        run.result.outcome, run.result.failure = "failed", failure.with_traceback(None)
         return run.result
 

@@ -31,6 +31,7 @@ from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.persistence.hooks import durable, journal_upload, journaled
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
+from ocp_conformance.simulator.rap.http_upload import upload_route
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
@@ -113,7 +114,9 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
               for template, methods in endpoints.items()]
     asgi = Starlette(routes=routes, exception_handlers={404: _unknown_path})
     asgi.state.simulator = state
-    return SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied, handlers=handlers)
+    app = SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied, handlers=handlers)
+    asgi.router.routes.append(upload_route(lambda: app.rap, state))  # uploadRapFile, for HTTP-only runners
+    return app
 
 
 def _by_method(methods: dict[str, Endpoint]) -> Endpoint:

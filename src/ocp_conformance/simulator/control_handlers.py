@@ -63,6 +63,25 @@ def positions(call: Call) -> Reply:
     return Reply(200, {"participantId": pid, "holdings": holdings, "money": money})
 
 
+def ca_instructions(call: Call) -> Reply:
+    pid = call.request.path["participantId"]
+    sim = call.state.simulation
+    if sim.reference.participant(pid) is None:
+        raise Problem(404, "PARTICIPANT_UNKNOWN", f"no participant {pid}")
+    event, reference = call.request.query.get("announcementId"), call.request.query.get("clientReference")
+    items = [{
+        "instructionId": i.instruction_id, "announcementId": i.announcement_id, "eventType": i.event_type,
+        "stockCode": i.stock_code, "stockAccount": i.account, "quantity": i.quantity, "option": i.option,
+        "status": i.status, "earmarked": i.earmarked, "clientReference": i.client_reference,
+        "amount": encode(i.amount) if i.amount is not None else None, "currency": i.currency,
+        "votes": [{"resolutionNo": n, "votesFor": v.for_, "votesAgainst": v.against, "votesAbstain": v.abstain}
+                  for n, v in sorted((i.votes or {}).items())],
+        "appointee": ({"name": i.appointee.name, "idDocumentNumber": i.appointee.id_document}
+                      if i.appointee is not None else None),
+    } for i in sim.corporate_actions.instructions_of(pid, event) if reference in (None, i.client_reference)]
+    return Reply(200, {"participantId": pid, "items": items})
+
+
 def advance_clock(call: Call) -> Reply:
     sim = call.state.simulation
     body = call.request.body
@@ -86,6 +105,7 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     "simGetClock": get_clock,
     "simSeedHolding": seed_holding,
     "simGetPositions": positions,
+    "simEnquireCaInstructions": ca_instructions,
     "simAdvanceClock": advance_clock,
     "simRunBatchSettlement": run_settlement,
 }

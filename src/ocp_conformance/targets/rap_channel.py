@@ -8,8 +8,10 @@ portal or a participant's adapter by SFTP (:class:`SftpRapChannel`). Both return
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import time
+import weakref
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -48,11 +50,14 @@ class InProcessRapChannel:
 
     def __init__(self, processor: RapProcessor) -> None:
         self._processor = processor
-        self._root = tempfile.TemporaryDirectory(prefix="ocp-rap-")
+        # mkdtemp + finalize rather than TemporaryDirectory: a target dropped without close() must not warn
+        # (ResourceWarning) from a finalizer, which may run at any allocation, e.g. inside pytest's ast.parse
+        self._root = Path(tempfile.mkdtemp(prefix="ocp-rap-"))
+        self._cleanup = weakref.finalize(self, shutil.rmtree, self._root, ignore_errors=True)
 
     def upload(self, participant: str, file_name: str, content: bytes) -> RapResult:
         _check_name(file_name)
-        folders = participant_folders(Path(self._root.name), participant)
+        folders = participant_folders(self._root, participant)
         path = folders.inbox / file_name
         path.write_bytes(content)
         processed = self._processor.process(participant, path)
@@ -62,7 +67,7 @@ class InProcessRapChannel:
         return _parse(text, f"OUTBOX/{processed.result_file.name}")
 
     def close(self) -> None:
-        self._root.cleanup()
+        self._cleanup()
 
 
 class SftpRapChannel:

@@ -180,12 +180,26 @@ def _ca(option_field: str | None) -> Applier:
                                                   int(v["votesAbstain"]))}
         if file_type == "CORPREP":
             appointee = Appointee(str(v["appointeeName"]), str(v["idDocumentNumber"]))
-        return book.instruct(participant, str(v["stockAccount"]), event.announcement_id, str(v["stockCode"]),
-                             int(v["quantity"]), option=_text(v.get(option_field)) if option_field else None,
-                             votes=votes, appointee=appointee,
-                             client_reference=_text(v.get("clientReference"))).instruction_id
+        account, reference = str(v["stockAccount"]), _text(v.get("clientReference"))
+        option = _text(v.get(option_field)) if option_field else None
+        earlier = _live_instruction(sim, participant, event.announcement_id, account, reference)
+        if earlier is not None:  # [M] change by reference: the same reference again replaces the instruction
+            return book.change(participant, earlier, quantity=int(v["quantity"]), option=option, votes=votes,
+                               appointee=appointee).instruction_id
+        return book.instruct(participant, account, event.announcement_id, str(v["stockCode"]),
+                             int(v["quantity"]), option=option, votes=votes, appointee=appointee,
+                             client_reference=reference).instruction_id
 
     return apply
+
+
+def _live_instruction(sim: Simulation, participant: str, announcement_id: str, account: str,
+                      reference: str | None) -> str | None:
+    """The id of ``participant``'s live instruction on the event from ``account`` with ``reference``, if any."""
+    if reference is None:
+        return None
+    return next((i.instruction_id for i in sim.corporate_actions.instructions_of(participant, announcement_id)
+                 if i.status == "ACCEPTED" and i.account == account and i.client_reference == reference), None)
 
 
 # option field -> file type (None: VOTING, which has no option)
