@@ -33,9 +33,12 @@ from ocp_conformance.reporting import (
     write_environment,
     write_readiness,
 )
+from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
 from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
 
 __all__ = ["Harness", "harness"]
+
+pytest_plugins = ["ocp_conformance.run_limits"]
 
 _HARNESS = pytest.StashKey["Harness"]()
 _RESULTS = pytest.StashKey[list[CheckResult]]()
@@ -95,7 +98,7 @@ def _build_harness(config: pytest.Config) -> Harness:
     else:
         if faults:
             raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
-        target = url_target(target_option)
+        target = url_target(target_option, limits=response_limits(config))
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
                     faults=faults)
@@ -205,6 +208,9 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
         return CheckResult(item.nodeid, functions, check, "passed")
     excinfo = call.excinfo
     exc = excinfo.value if excinfo is not None else None
+    cut_short = deadline_reason(item.config, exc)
+    if cut_short is not None:  # the run's time limit, not the target nor us: not run
+        return CheckResult(item.nodeid, functions, check, "skipped", message=cut_short)
     message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
     if exc is not None and _is_target_failure(exc):
         blamed = tuple(f for f in _blamed(exc) if f in functions)
@@ -292,7 +298,7 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 target=built.target.description or built.target.name,
                                 contract_version=built.contracts.version,
                                 selection=config.getoption("--ocp-only") or None,
-                                waivers=_waivers(config))
+                                waivers=_waivers(config), stopped_early=stopped_early(config, results))
     write_readiness(readiness, report_dir)
     allure_dir = config.getoption("--alluredir", None)
     if allure_dir:
