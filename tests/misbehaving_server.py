@@ -83,7 +83,7 @@ class _Server:
             if request_line.startswith("GET /_sim/clock"):
                 writer.write(_simple("404 Not Found", "application/problem+json", b'{"status": 404}'))
             else:
-                await self.misbehave(reader, writer)
+                await self.misbehave(reader, writer, request_line)
                 if self.mode in ("reset", "hang"):
                     return
             await writer.drain()
@@ -93,8 +93,9 @@ class _Server:
             if not writer.is_closing():
                 writer.close()
 
-    async def misbehave(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def misbehave(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request_line: str) -> None:
         mode = self.mode
+        ok = "201 Created" if request_line.startswith("POST") else "200 OK"  # the status the contract documents
         if mode == "hang":
             await reader.read()  # until the client gives up and closes
             writer.close()
@@ -103,9 +104,9 @@ class _Server:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             writer.transport.abort()  # linger 0 + close: the peer sees a TCP RST
         elif mode == "non-json":
-            writer.write(_simple("200 OK", "application/json", b"<html><body>Service Unavailable</body></html>"))
+            writer.write(_simple(ok, "application/json", b"<html><body>Service Unavailable</body></html>"))
         elif mode == "wrong-content-type":
-            writer.write(_simple("200 OK", "text/html", b"<html><body>hello</body></html>"))
+            writer.write(_simple(ok, "text/html", b'{"items": []}'))
         elif mode in ("500", "503"):
             status = "500 Internal Server Error" if mode == "500" else "503 Service Unavailable"
             writer.write(_simple(status, "text/plain", b"upstream exploded"))

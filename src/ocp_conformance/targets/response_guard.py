@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from ocp_conformance.targets.run_deadline import RunDeadline
+from ocp_conformance.targets.run_deadline import RunDeadline, RunDeadlineReached
 from ocp_conformance.targets.transport_failure import ResponseTooLarge, ResponseTooSlow, UnansweredRequests
 
 __all__ = ["DEFAULT_MAX_BODY_MB", "DEFAULT_REQUEST_TIMEOUT", "GuardedTransport", "ResponseLimits"]
@@ -71,7 +71,7 @@ class GuardedTransport(httpx.BaseTransport):
         try:
             response = self.inner.handle_request(request)
         except httpx.TransportError as exc:
-            limits.unanswered.failed(exc, timeout)
+            _blame(limits, exc, timeout)
             raise
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limits.max_body_bytes:
@@ -84,6 +84,13 @@ class GuardedTransport(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
+
+
+def _blame(limits: ResponseLimits, exc: httpx.TransportError, timeout: float) -> None:
+    """A timeout cut short by the run's limit is the limit's doing (not run), not the target's failure."""
+    if isinstance(exc, httpx.TimeoutException) and timeout < limits.request_timeout and limits.deadline.expired():
+        raise RunDeadlineReached(limits.deadline.reason()) from exc
+    limits.unanswered.failed(exc, timeout)
 
 
 def _too_large(limits: ResponseLimits, seen: str) -> str:
@@ -113,7 +120,7 @@ class _GuardedStream(httpx.SyncByteStream):
             self.limits.unanswered.answered()  # it did answer, too much
             raise
         except httpx.TransportError as exc:
-            self.limits.unanswered.failed(exc, self.timeout)
+            _blame(self.limits, exc, self.timeout)
             raise
         self.limits.unanswered.answered()
 
