@@ -17,6 +17,7 @@ import httpx
 import pytest
 from rich.console import Console
 
+from ocp_conformance import run_limits
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
@@ -38,8 +39,6 @@ from ocp_conformance.targets import Target, TargetError, simulator_target, url_t
 
 __all__ = ["Harness", "harness"]
 
-pytest_plugins = ["ocp_conformance.run_limits"]
-
 _HARNESS = pytest.StashKey["Harness"]()
 _RESULTS = pytest.StashKey[list[CheckResult]]()
 _WAIVERS = pytest.StashKey[list[Waiver]]()
@@ -57,7 +56,9 @@ class Harness:
     faults: tuple[str, ...] = ()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not pluginmanager.is_registered(run_limits):
+        pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
     group = parser.getgroup("ocp-conformance")
     group.addoption("--ocp-target", default="simulator",
                     help="simulator (default, in process) or a base URL; tokens from OCP_TOKEN_<PARTICIPANT>")

@@ -8,7 +8,7 @@
 - ``--ocp-schedule-wait S``: how long steps that need the exchange's schedule may wait on a target without
   clock-control (0: skip them at once, with the reason).
 
-Loaded by ``pytest_plugin`` through ``pytest_plugins``.
+Registered by ``pytest_plugin`` when pytest asks it for its options.
 """
 
 from __future__ import annotations

@@ -76,7 +76,9 @@ class GuardedTransport(httpx.BaseTransport):
         length = response.headers.get("content-length", "")
         if length.isdigit() and int(length) > limits.max_body_bytes:
             response.close()
-            raise ResponseTooLarge(_too_large(limits, f"announced {int(length)} bytes"), request=request)
+            too_large = ResponseTooLarge(_too_large(limits, f"announced {int(length)} bytes"), request=request)
+            limits.unanswered.failed(too_large, timeout)
+            raise too_large
         assert isinstance(response.stream, httpx.SyncByteStream)
         stream = _GuardedStream(response.stream, limits, request, started + timeout, timeout)
         return httpx.Response(response.status_code, headers=response.headers, stream=stream,
@@ -116,9 +118,6 @@ class _GuardedStream(httpx.SyncByteStream):
                         f"dripped its response: the body was still arriving after {self.timeout:g} s "
                         f"({total} bytes so far; --request-timeout)", request=self.request)
                 yield chunk
-        except ResponseTooLarge:
-            self.limits.unanswered.answered()  # it did answer, too much
-            raise
         except httpx.TransportError as exc:
             _blame(self.limits, exc, self.timeout)
             raise

@@ -1,9 +1,11 @@
 """Requests a target left unanswered: one line naming what happened, and failing fast after repeated ones.
 
-A target that times out or drops connections would otherwise make every test wait out its own timeouts. After
-``limit`` consecutive unanswered requests (timeouts, refused or reset connections, a connection closed before
-a complete response), :class:`UnansweredRequests` refuses to send more: each later request fails at once with
-:class:`TargetGaveUp`, which names the earlier failures. Any answered request resets the count.
+A target that times out or drops connections would otherwise make every test wait out its own timeouts (and
+one that answers with oversized bodies would make every test read megabytes). After ``limit`` consecutive
+requests unanswered (timeouts, refused or reset connections, a connection closed before a complete response)
+or answered unusably (a body over the size cap), :class:`UnansweredRequests` refuses to send more: each later
+request fails at once with :class:`TargetGaveUp`, which names the earlier failures. Any usable answer resets
+the count.
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ def describe_transport_failure(exc: httpx.TransportError, timeout: float | None 
     return f"failed at the transport level ({type(exc).__name__}: {exc})"
 
 
-_UNANSWERED = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)
+_UNANSWERED = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, ResponseTooLarge)
 
 
 @dataclass(slots=True)
@@ -70,7 +72,7 @@ class UnansweredRequests:
         with self._lock:
             if self.consecutive >= self.limit:
                 raise TargetGaveUp(
-                    f"left the last {self.consecutive} requests unanswered ({'; '.join(self.last)}), so the "
+                    f"failed the last {self.consecutive} requests in a row ({'; '.join(self.last)}), so the "
                     "harness stopped sending to it for the rest of the run (this request was not sent)",
                     request=request)
 
@@ -80,7 +82,7 @@ class UnansweredRequests:
             self.last.clear()
 
     def failed(self, exc: Exception, timeout: float | None = None) -> None:
-        """Count ``exc`` if it means the target did not answer (a too-large body is an answer)."""
+        """Count ``exc`` if it means the target did not answer, or answered with a body over the cap."""
         if isinstance(exc, _UNANSWERED) and not isinstance(exc, TargetGaveUp):
             with self._lock:
                 self.consecutive += 1
