@@ -87,8 +87,8 @@ class _Server:
                 if self.mode in ("reset", "hang"):
                     return
             await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.CancelledError):
+            pass  # the client hung up, or the server is stopping
         finally:
             if not writer.is_closing():
                 writer.close()

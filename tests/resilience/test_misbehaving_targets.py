@@ -22,7 +22,7 @@ from tests.misbehaving_server import Mode, misbehaving_server
 
 FUNCTION = "Participant List"  # few, read-only checks: a quick run
 TOKENS = {"OCP_TOKEN_B01234": "tok_resilience_a", "OCP_TOKEN_B05678": "tok_resilience_b"}
-STARTUP_ALLOWANCE = 45  # seconds for the interpreter, contracts and collection, on a busy machine
+STARTUP_ALLOWANCE = 60  # seconds for the interpreter, contracts and collection, on a busy machine
 
 NAMED: dict[Mode, str] = {
     "hang": "timed out: no answer within 1 s",
@@ -34,6 +34,7 @@ NAMED: dict[Mode, str] = {
     "503": "(status 503)",
     "slow-drip": "dripped its response",
 }
+FAILS_FAST: set[Mode] = {"hang", "reset", "huge-body", "slow-drip"}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def _assert_complete(run: Run) -> None:
 @pytest.mark.parametrize("mode", list(NAMED))
 def test_each_misbehaviour_fails_the_function_against_the_target(mode: Mode, tmp_path: Path) -> None:
     with misbehaving_server(mode) as base_url:
-        run = _run(base_url, tmp_path, "--request-timeout", "1", "--max-body-mb", "1", run_timeout=60)
+        run = _run(base_url, tmp_path, "--request-timeout", "1", "--max-body-mb", "1", run_timeout=120)
     assert run.exit_code == 1, run.output[-4000:]
     _assert_complete(run)
     entry = run.entry(FUNCTION)
@@ -78,15 +79,8 @@ def test_each_misbehaviour_fails_the_function_against_the_target(mode: Mode, tmp
     reasons = [check["reason"] for check in entry["checks"].values() if check["status"] == "fail"]
     assert any(NAMED[mode] in reason for reason in reasons), (NAMED[mode], reasons)
     assert run.readiness["stopped_early"] is None
-
-
-def test_repeated_unanswered_requests_fail_fast(tmp_path: Path) -> None:
-    with misbehaving_server("hang") as base_url:
-        run = _run(base_url, tmp_path, "--request-timeout", "1", run_timeout=120)
-    assert run.exit_code == 1, run.output[-4000:]
-    _assert_complete(run)
-    reasons = " ".join(check["reason"] for check in run.entry(FUNCTION)["checks"].values())
-    assert "failed the last 2 requests in a row" in reasons, reasons
+    if mode in FAILS_FAST:  # after 2 such requests the harness stops sending: later checks fail at once
+        assert any("failed the last 2 requests in a row" in reason for reason in reasons), reasons
 
 
 def test_the_run_limit_stops_the_run_and_reports_the_rest_as_not_run(tmp_path: Path) -> None:
