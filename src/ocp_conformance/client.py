@@ -22,7 +22,8 @@ from ocp_conformance.contracts.validation import (
     response_validators_for,
     validators_for,
 )
-from ocp_conformance.targets import CLOCK_CONTROL, Target, describe_transport_failure
+from ocp_conformance.targets import CLOCK_CONTROL, Target
+from ocp_conformance.targets.transport_failure import describe_transport_failure
 
 __all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
 

@@ -21,7 +21,8 @@ from types import FrameType
 import pytest
 
 from ocp_conformance.reporting import CheckResult
-from ocp_conformance.targets import RUN_LIMIT_REASON, ResponseLimits, RunDeadline, RunDeadlineReached
+from ocp_conformance.targets.response_guard import ResponseLimits
+from ocp_conformance.targets.run_deadline import RUN_LIMIT_REASON, RunDeadline, RunDeadlineReached
 
 __all__ = ["deadline_reason", "response_limits", "run_deadline", "schedule_wait", "stopped_early"]
 

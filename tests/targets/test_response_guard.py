@@ -10,9 +10,14 @@ import pytest
 
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.reporting import CheckResult, build_readiness
-from ocp_conformance.targets import ResponseLimits, RunDeadline, RunDeadlineReached, describe_transport_failure
-from ocp_conformance.targets.response_guard import GuardedTransport
-from ocp_conformance.targets.transport_failure import ResponseTooLarge, TargetGaveUp, UnansweredRequests
+from ocp_conformance.targets.response_guard import GuardedTransport, ResponseLimits
+from ocp_conformance.targets.run_deadline import RunDeadline, RunDeadlineReached
+from ocp_conformance.targets.transport_failure import (
+    ResponseTooLarge,
+    TargetGaveUp,
+    UnansweredRequests,
+    describe_transport_failure,
+)
 
 
 def _client(handler: httpx.MockTransport, limits: ResponseLimits) -> httpx.Client:
