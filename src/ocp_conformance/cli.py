@@ -82,6 +82,17 @@ def run(
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="accepted failures, each with reason, ticket and expiry (default: ./waivers.toml if it "
         "exists)", show_default=False)] = None,
+    request_timeout: Annotated[float | None, typer.Option(
+        "--request-timeout", min=0.001, help="seconds each request may take, body included (default 30)",
+        show_default=False)] = None,
+    run_timeout: Annotated[float | None, typer.Option(
+        "--run-timeout", min=0.001, help="seconds the whole run may take; checks left are reported as not run",
+        show_default=False)] = None,
+    max_body_mb: Annotated[float | None, typer.Option(
+        "--max-body-mb", min=0.001, help="largest response body read, in MB (default 16)", show_default=False)] = None,
+    schedule_wait: Annotated[float | None, typer.Option(
+        "--schedule-wait", min=0, help="seconds to wait for the exchange's schedule or a counterparty on a target "
+        "without clock-control (default 0: skip such steps, saying why)", show_default=False)] = None,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -141,6 +152,10 @@ def run(
         args += ["--ocp-waivers", str(waiver_file.resolve())]
     if workers != "0":
         args += ["-n", workers]
+    for option, value in (("--ocp-request-timeout", request_timeout), ("--ocp-run-timeout", run_timeout),
+                          ("--ocp-max-body-mb", max_body_mb), ("--ocp-schedule-wait", schedule_wait)):
+        if value is not None:
+            args += [option, str(value)]
     console.print(f"ocp-conformance: running suites and scenarios against [bold]{target}[/]"
                   + (f" with faults {', '.join(faults)}" if faults else ""), highlight=False)
     console.print(f"waivers: {waiver_file} ({waiver_count} waiver{'' if waiver_count == 1 else 's'})"

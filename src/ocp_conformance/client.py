@@ -23,6 +23,7 @@ from ocp_conformance.contracts.validation import (
     validators_for,
 )
 from ocp_conformance.targets import CLOCK_CONTROL, Target
+from ocp_conformance.targets.transport_failure import describe_transport_failure
 
 __all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
 
@@ -74,8 +75,9 @@ class ContractViolation(AssertionError):
         self.exchange = exchange
         self.function = exchange.function
         lines = "\n".join(f"  - {v}" for v in exchange.violations)
+        first = exchange.violations[0] if exchange.violations else ""
         super().__init__(
-            f"Contract violation in {exchange.describe()} (status {exchange.status}):\n{lines}\n"
+            f"Contract violation in {exchange.describe()} (status {exchange.status}): {first}\n{lines}\n"
             f"  reproduce: {exchange.curl()}"
         )
 
@@ -178,8 +180,8 @@ class OcpClient:
             response.read()
         except httpx.TransportError as exc:
             raise TargetUnreachable(
-                f"{self.target.name} did not answer {request.method} {request.url}: {type(exc).__name__}: {exc}. "
-                "Check the URL, that the server runs, and network/TLS settings."
+                f"target {describe_transport_failure(exc, _timeout_of(request))}: {request.method} {request.url} "
+                f"({type(exc).__name__}). Check the URL, that the server runs, and network/TLS settings."
             ) from exc
         elapsed = (time.perf_counter() - started) * 1000
         exchange = Exchange(operation=op, function=op.function, participant=participant, request=request,
@@ -200,6 +202,11 @@ class OcpClient:
 
 
 _HKT = timezone(timedelta(hours=8))
+
+
+def _timeout_of(request: httpx.Request) -> float | None:
+    read = request.extensions.get("timeout", {}).get("read")
+    return float(read) if isinstance(read, int | float) else None
 
 
 def _weekday_from(day: date) -> date:

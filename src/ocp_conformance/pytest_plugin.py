@@ -18,6 +18,7 @@ import pytest
 from rich.console import Console
 
 from ocp_conformance import __version__
+from ocp_conformance import run_limits
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
@@ -36,6 +37,7 @@ from ocp_conformance.reporting import (
     write_environment,
     write_report,
 )
+from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
 from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
 
 __all__ = ["Harness", "harness"]
@@ -57,7 +59,9 @@ class Harness:
     faults: tuple[str, ...] = ()
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
+def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
+    if not pluginmanager.is_registered(run_limits):
+        pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
     group = parser.getgroup("ocp-conformance")
     group.addoption("--ocp-target", default="simulator",
                     help="simulator (default, in process) or a base URL; tokens from OCP_TOKEN_<PARTICIPANT>")
@@ -98,7 +102,7 @@ def _build_harness(config: pytest.Config) -> Harness:
     else:
         if faults:
             raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
-        target = url_target(target_option)
+        target = url_target(target_option, limits=response_limits(config))
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
                     faults=faults)
@@ -219,6 +223,9 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
         return CheckResult(item.nodeid, functions, check, "passed")
     excinfo = call.excinfo
     exc = excinfo.value if excinfo is not None else None
+    cut_short = deadline_reason(item.config, exc)
+    if cut_short is not None:  # the run's time limit, not the target nor us: not run
+        return CheckResult(item.nodeid, functions, check, "skipped", message=cut_short)
     message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
     if exc is not None and _is_target_failure(exc):
         blamed = tuple(f for f in _blamed(exc) if f in functions)
@@ -306,7 +313,7 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 target=built.target.description or built.target.name,
                                 contract_version=built.contracts.version,
                                 selection=config.getoption("--ocp-only") or None,
-                                waivers=_waivers(config))
+                                waivers=_waivers(config), stopped_early=stopped_early(config, results))
     allure_dir = config.getoption("--alluredir", None)
     write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
     if allure_dir:

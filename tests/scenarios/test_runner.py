@@ -184,3 +184,64 @@ def test_invalid_inputs_are_our_error(tmp_path: Path, contracts: ContractSet, cl
 def test_unknown_workflow_suggests(tmp_path: Path, contracts: ContractSet, client: OcpClient) -> None:
     with pytest.raises(KeyError, match="Did you mean 'wf'"):
         run_workflow(_doc(tmp_path, contracts, [_enquire()]), "wff", client)
+
+
+def _settles_steps() -> list[dict[str, Any]]:
+    """Input an SI, run the batch (simulator control), then see the instruction's state after the run."""
+    return [_enquire("before"), {"stepId": "settle", "operationId": "$sourceDescriptions.sim.simRunBatchSettlement"},
+            _enquire("after", successCriteria=[{"condition": "$statusCode == 200"},
+                                                {"condition": "$response.body#/items/0/status == 'SETTLED'"}])]
+
+
+def test_a_schedule_step_becomes_a_wait_that_skips_with_the_reason_when_nothing_happens(
+        tmp_path: Path, contracts: ContractSet) -> None:
+    target, _ = simulator_target(contracts)
+    target.capabilities = frozenset()
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    result = run_workflow(_doc(tmp_path, contracts, _settles_steps()), "wf", OcpClient(target, contracts),
+                          sleep=sleep, clock=lambda: now[0], schedule_wait=30)
+    assert result.outcome == "skipped", result.failure
+    assert result.skip_reason is not None
+    assert result.skip_reason.startswith("waited 30 s (--schedule-wait) for the exchange's schedule in place of "
+                                         "step settle (simRunBatchSettlement")
+    assert "step after still did not see its effect" in result.skip_reason
+    assert sum(slept) == 30 and len(slept) > 1
+    settle = next(s for s in result.steps if s.step_id == "settle")
+    assert settle.status is None and not settle.passed and settle.request.startswith("not sent")
+
+
+def test_a_schedule_wait_passes_once_the_awaited_state_appears(tmp_path: Path, contracts: ContractSet) -> None:
+    target, _ = simulator_target(contracts)
+    client = OcpClient(target, contracts)
+    settlement_date = client.business_dates()[0].isoformat()  # the simulator's clock, read while we still can
+    target.capabilities = frozenset()
+    deliverer, receiver = target.acting_pair()
+    answers: list[int] = []
+
+    def sleep(_: float) -> None:  # while the harness waits, the other side (here: the test) acts
+        if not answers:
+            answers.append(client.call(
+                "Input SI", as_participant=deliverer, side="DELIVER", counterpartyId=receiver, stockCode="00005",
+                quantity=100, settlementDate=settlement_date, paymentType="DVP",
+                amount="50000.00", currency="HKD", ownReference="SCHEDWAIT1W0D").status)
+
+    steps = [{"stepId": "settle", "operationId": "$sourceDescriptions.sim.simRunBatchSettlement"},
+             _enquire("after", successCriteria=[{"condition": "$response.body#/items/0/status == 'UNMATCHED'"}])]
+    result = run_workflow(_doc(tmp_path, contracts, steps), "wf", client, sleep=sleep, schedule_wait=30)
+    assert answers == [201]
+    assert result.outcome == "passed", result.failure
+    assert [(s.step_id, s.passed) for s in result.steps] == [("settle", False), ("after", False), ("after", True)]
+
+
+def test_without_schedule_wait_the_skip_says_how_to_wait(tmp_path: Path, contracts: ContractSet) -> None:
+    target, _ = simulator_target(contracts)
+    target.capabilities = frozenset()
+    result = run_workflow(_doc(tmp_path, contracts, _settles_steps()), "wf", OcpClient(target, contracts))
+    assert result.outcome == "skipped" and result.skip_reason is not None
+    assert "give --schedule-wait S to wait" in result.skip_reason

@@ -109,6 +109,9 @@ class OperationValidator:
             value = _coerce(raw, param.type)
             errors += [FieldError(pointer, _reason(e)) for e in param.validator.iter_errors(value)]
             values[param.location][param.name] = value
+        declared = {p.name for p in self._parameters if p.location == "query"}
+        errors += [FieldError(f"/query/{name}", "not a query parameter of this operation (declared: "
+                              f"{', '.join(sorted(declared)) or 'none'})") for name in query if name not in declared]
         body = None
         if self._body is not None:
             body, body_errors = self._parse_body(raw_body, headers)

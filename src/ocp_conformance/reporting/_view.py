@@ -59,6 +59,8 @@ def verdict_explanation(readiness: Readiness) -> str:
     if not summary["contracted"]:
         return "No catalogue entry is contracted yet, so nothing can be shown ready."
     reasons: list[str] = []
+    if readiness.stopped_early:
+        reasons.append(f"the run stopped early ({readiness.stopped_early})")
     if summary["harness_errors"]:
         errors = _count(summary["harness_errors"], "harness error")
         reasons.append(f"{errors} (a crash of ours, not the target's)")

@@ -43,7 +43,8 @@ CATEGORIES: tuple[dict[str, Any], ...] = (
     },
     {
         "name": "Connectivity",
-        "messageRegex": f"{_ANY}(ConnectError|ConnectTimeout|ReadTimeout|Connection refused){_ANY}",
+        "messageRegex": f"{_ANY}(ConnectError|ConnectTimeout|ReadTimeout|ReadError|RemoteProtocolError|"
+                        f"Connection refused|ResponseTooLarge|ResponseTooSlow|TargetGaveUp){_ANY}",
         "matchedStatuses": ["failed", "broken"],
     },
     {

@@ -107,6 +107,8 @@ class Readiness:
     entries: tuple[EntryStatus, ...]
     harness_errors: list[CheckResult] = field(default_factory=list)
     waivers: tuple[WaiverOutcome, ...] = ()
+    stopped_early: str | None = None
+    """Why the run stopped before every selected check ran (e.g. its time limit); such a run is never ready."""
 
     @property
     def ready(self) -> bool:
@@ -161,6 +163,7 @@ class Readiness:
             "entries": [row.to_json() for row in self.entries],
             "harness_errors": [r.to_json() for r in self.harness_errors],
             "waivers": [w.to_json() for w in self.waivers],
+            "stopped_early": self.stopped_early,
         }
 
     def _names(self) -> list[str]:
@@ -177,6 +180,7 @@ def build_readiness(
     selection: Collection[str] | None = None,
     waivers: Iterable[Waiver] = (),
     today: date | None = None,
+    stopped_early: str | None = None,
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -192,6 +196,7 @@ def build_readiness(
             with a waiver that has not expired is ``waived`` and does not block the verdict; with an expired one
             it stays ``fail``, and its reason says so. Every waiver is reported with its state.
         today: the run's date for waiver expiry (default: the date of ``now``); tests pin it.
+        stopped_early: why the run stopped before every check ran (e.g. ``--run-timeout``): never ready.
 
     Raises:
         ValueError: a result or waiver names a function the catalogue lacks, or a check kind that does not
@@ -241,7 +246,8 @@ def build_readiness(
 
     rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date) for entry in catalogue)
     contracted = [row for row in rows if row.contracted]
-    ready = bool(contracted) and not harness_errors and all(row.status == "pass" for row in contracted)
+    ready = (bool(contracted) and not harness_errors and stopped_early is None
+             and all(row.status == "pass" for row in contracted))
     by_row = {row.name: row for row in rows}
     return Readiness(
         verdict="ready" if ready else "not-ready",
@@ -251,6 +257,7 @@ def build_readiness(
         entries=rows,
         harness_errors=harness_errors,
         waivers=tuple(_waiver_outcome(w, by_row[w.function].checks[w.check], run_date) for w in waiver_list),
+        stopped_early=stopped_early,
     )
 
 

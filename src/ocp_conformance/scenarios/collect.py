@@ -61,7 +61,9 @@ class WorkflowItem(pytest.Item):
 
     def runtest(self) -> None:
         client = self.client_of(self.config)
-        result = run_workflow(self.document, self.workflow.workflow_id, client)
+        wait = self.config.getoption("--ocp-schedule-wait", None)  # run_limits.py: 0 skips scheduled steps
+        result = run_workflow(self.document, self.workflow.workflow_id, client,
+                              schedule_wait=float(wait) if wait is not None else 0.0)
         if result.outcome == "skipped":
             pytest.skip(result.skip_reason or "skipped")
         result.check()

@@ -81,8 +81,19 @@ class WorkflowResult:
             raise self.failure
 
 
-def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None) -> str | None:
-    """Why ``workflow`` cannot run on the client's target, or None."""
+def waits_for_schedule(workflow: Workflow, step: Step) -> bool:
+    """True when, without clock-control, ``step`` can become a wait for the exchange's schedule: its operation
+    is one the exchange runs on its own schedule (``x-ocp-schedule`` in the control contract) and no later step
+    uses its outputs."""
+    if not (step.control and step.operation.spec.get("x-ocp-schedule") is True) or step.raw.get("outputs"):
+        return False
+    return f"$steps.{step.step_id}." not in str(workflow.raw)
+
+
+def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] | None = None, *,
+                schedule_wait: float = 0.0) -> str | None:
+    """Why ``workflow`` cannot run on the client's target, or None. With ``schedule_wait`` > 0 a step that
+    :func:`waits_for_schedule` does not make it skip: the run waits for the schedule instead."""
     given = given or {}
     for name in sorted(workflow.declared_inputs):
         role = name.removesuffix("Token")
@@ -96,17 +107,32 @@ def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] 
             return (f"needs a RAP upload channel: step {step.step_id} uploads a file; target {client.target.name} "
                     "has none (give the target a RAP SFTP host)")
         if step.control and not client.target.can(CLOCK_CONTROL):
+            waitable = waits_for_schedule(workflow, step)
+            if waitable and schedule_wait > 0:
+                continue
+            hint = ("; give --schedule-wait S to wait up to S seconds for the exchange's schedule instead"
+                    if waitable else "")
             return (f"needs {CLOCK_CONTROL}: step {step.step_id} calls {step.operation.operation_id}; "
                     f"target {client.target.name} cannot control the clock (on a portal settlement happens "
-                    "on the exchange's schedule)")
+                    f"on the exchange's schedule){hint}")
     return None
+
+
+class _ScheduleNotSeen(Exception):
+    """A schedule wait ran out: the workflow is skipped with this reason (never passed, never the target's
+    failure: the exchange's schedule may simply not have run in the window)."""
 
 
 class _Run:
     def __init__(self, document: ArazzoDocument, workflow: Workflow, client: OcpClient, inputs: dict[str, Any],
-                 sleep: Callable[[float], None], max_steps: int) -> None:
+                 sleep: Callable[[float], None], max_steps: int, schedule_wait: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.document, self.workflow, self.client = document, workflow, client
         self.sleep, self.max_steps = sleep, max_steps
+        self.schedule_wait, self.clock = schedule_wait, clock
+        self.waiting: tuple[Step, float] | None = None
+        """The schedule step stood in for, and until when the steps after it may poll for its effect."""
+        self.violated = False
         self.context = RuntimeContext(workflow_id=workflow.workflow_id, inputs=inputs)
         self.result = WorkflowResult(workflow.workflow_id, "passed", redact_inputs(inputs))
         self.tokens = {token: pid for pid, token in client.target.tokens.items()}
@@ -167,9 +193,18 @@ class _Run:
             if executed > self.max_steps:
                 raise self.fail(step, [f"loop guard: more than {self.max_steps} step executions; a goto or retry "
                                        "cycle never ends"])
+            if step.control and not self.client.target.can(CLOCK_CONTROL):  # skip_reason let only waits through
+                self.stand_in(step)
+                position += 1
+                continue
             attempts += 1
             passed, lines = self.allure_step(step, attempts)
+            if not passed and self.waiting is not None and not self.violated:
+                executed -= 1  # polling is bounded by the wait, not the loop guard
+                self.poll(step, lines)
+                continue
             if passed:
+                self.waiting = None
                 attempts = 0
                 action = self.choose(step.raw.get("onSuccess") or self.workflow.raw.get("successActions", []))
                 if action is not None and action["type"] == "end":
@@ -205,14 +240,35 @@ class _Run:
             pass
         return passed, lines
 
+    def stand_in(self, step: Step) -> None:
+        """Without clock-control, a schedule step is not sent: the steps after it wait for its effect."""
+        self.waiting = (step, self.clock() + self.schedule_wait)
+        self.result.steps.append(StepResult(
+            step_id=step.step_id, operation_id=step.operation.operation_id, participant=None, status=None,
+            passed=False, attempt=1, request=f"not sent: waiting up to {self.schedule_wait:g} s for the exchange's "
+                                             "schedule instead (no clock-control)"))
+
+    def poll(self, step: Step, lines: list[str]) -> None:
+        """Try ``step`` again after a pause, or give up with the reason once the wait is spent."""
+        assert self.waiting is not None
+        scheduled, until = self.waiting
+        left = until - self.clock()
+        if left <= 0:
+            raise _ScheduleNotSeen(
+                f"waited {self.schedule_wait:g} s (--schedule-wait) for the exchange's schedule in place of step "
+                f"{scheduled.step_id} ({scheduled.operation.operation_id}, which needs {CLOCK_CONTROL}), but step "
+                f"{step.step_id} still did not see its effect: " + "; ".join(line.strip() for line in lines[:3]))
+        self.sleep(min(left, max(0.5, min(5.0, self.schedule_wait / 10))))
+
     def attempt(self, step: Step, attempt: int) -> tuple[bool, list[str]]:
         """Execute ``step`` once; (passed, failure lines)."""
         self.exchange = None
+        self.violated = False
         operation = step.operation
         try:
             self.exchange = self.call(step)
         except ContractViolation as violation:
-            self.exchange = violation.exchange
+            self.exchange, self.violated = violation.exchange, True
             self.record(step, attempt, passed=False)
             return False, [f"operation {operation.operation_id}: the response breaks the contract", str(violation)]
         except RequestInvalid as invalid:
@@ -291,13 +347,16 @@ class _AttemptFailed(AssertionError):
 
 def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
                  inputs: Mapping[str, Any] | None = None, *, sleep: Callable[[float], None] = time.sleep,
-                 max_steps: int = MAX_STEPS) -> WorkflowResult:
+                 max_steps: int = MAX_STEPS, schedule_wait: float = 0.0,
+                 clock: Callable[[], float] = time.monotonic) -> WorkflowResult:
     """Run ``workflow_id`` of ``document`` on the client's target.
 
     Inputs the caller omits come from the harness (:func:`~ocp_conformance.scenarios.inputs.harness_inputs`),
     then the inputs schema's defaults. The result's ``outcome`` is ``"skipped"`` (with ``skip_reason``) when
     the target lacks a capability a step needs or the credentials of a role's participant, ``"failed"`` with
-    ``failure`` set, or ``"passed"``.
+    ``failure`` set, or ``"passed"``. With ``schedule_wait`` seconds, on a target without clock-control a step
+    that runs the exchange's schedule (:func:`waits_for_schedule`) is not sent; the steps after it poll until
+    they see its effect, and the workflow is skipped with the reason if the wait runs out.
     Raises :class:`ScenarioError` when the workflow cannot run as written.
 
     Example:
@@ -305,16 +364,19 @@ def run_workflow(document: ArazzoDocument, workflow_id: str, client: OcpClient,
         >>> result.check()  # raises ScenarioFailure if the target misbehaved
     """
     workflow = document.workflow(workflow_id)
-    reason = skip_reason(workflow, client, inputs)
+    reason = skip_reason(workflow, client, inputs, schedule_wait=schedule_wait)
     if reason is not None:
         return WorkflowResult(workflow_id, "skipped", redact_inputs(dict(inputs or {})), skip_reason=reason)
     try:
         values = resolve_inputs(workflow, client, inputs)
     except ValueError as exc:
         raise ScenarioError(f"{document.locate('workflows', workflow.index, 'inputs')}: {exc}") from None
-    run = _Run(document, workflow, client, values, sleep, max_steps)
+    run = _Run(document, workflow, client, values, sleep, max_steps, schedule_wait, clock)
     try:
         return run.run()
+    except _ScheduleNotSeen as not_seen:
+        run.result.outcome, run.result.skip_reason = "skipped", str(not_seen)
+        return run.result
     except ScenarioFailure as failure:
         # Without its traceback the failure does not hold the run's frames (and through them the client and
         # target) in a reference cycle, so a failed run's resources are freed at once, not by a later collection.

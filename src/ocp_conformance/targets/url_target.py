@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 import httpx
 
+from ocp_conformance.targets.response_guard import GuardedTransport, ResponseLimits
 from ocp_conformance.targets.target import CLOCK_CONTROL, Target, TargetError
 
 __all__ = ["TOKEN_ENV_PREFIX", "tokens_from_environment", "url_target"]
@@ -35,19 +36,21 @@ def tokens_from_environment(environ: Mapping[str, str] | None = None) -> dict[st
 
 
 def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeout: float = 30.0,
-               probe_capabilities: bool = True) -> Target:
+               probe_capabilities: bool = True, limits: ResponseLimits | None = None) -> Target:
     """A target at ``base_url`` (TLS verification always on).
 
     Capabilities are probed, not assumed: ``clock-control`` only if ``GET /_sim/clock`` answers like our
-    simulator does.
+    simulator does. ``limits`` (default: ``timeout`` per request) guard every request (response_guard.py).
     """
     if not base_url.startswith(("http://", "https://")):
         raise TargetError(f"target URL {base_url!r} must start with http:// or https://")
     base_url = base_url.rstrip("/")
     tokens = dict(tokens) if tokens is not None else tokens_from_environment()
+    guard = limits if limits is not None else ResponseLimits(request_timeout=timeout)
 
     def make_client() -> httpx.Client:
-        return httpx.Client(base_url=base_url, timeout=timeout, verify=True)
+        return httpx.Client(base_url=base_url, timeout=guard.request_timeout, verify=True,
+                            transport=GuardedTransport(httpx.HTTPTransport(verify=True), guard))
 
     capabilities: set[str] = set()
     if probe_capabilities:
