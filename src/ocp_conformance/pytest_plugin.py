@@ -17,8 +17,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from ocp_conformance import __version__
-from ocp_conformance import run_limits
+from ocp_conformance import __version__, run_limits
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
