@@ -30,6 +30,7 @@ from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
+from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
@@ -62,7 +63,11 @@ class SimulatorApp:
         (SFTP, a local folder, or the in-process channel of the embedded target) delivers them. Built on first
         use: loading the layouts costs more than building the rest of the app."""
         if self._rap is None:
-            self._rap = RapProcessor(self.state, load_layouts(self.contracts.root / "rap"))
+            defects = ProcessingDefects()
+            for fault in self.faults:
+                if fault.rap is not None:
+                    defects = defects.merged(fault.rap)
+            self._rap = RapProcessor(self.state, load_layouts(self.contracts.root / "rap"), defects=defects)
         return self._rap
 
     def token_of(self, participant_id: str) -> str:

@@ -1,0 +1,61 @@
+"""RAP file check, valid files: every generated valid file of each file type is accepted in full, and its
+accepted records are what the OCP API then shows (instructions by reference, stock moved or earmarked)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from suites.rap_api_state import (
+    ENQUIRY_OF,
+    balances,
+    expect_instructions_visible,
+    expected_balance_changes,
+    touched_accounts,
+)
+from suites.rap_files import FILE_SETTINGS, entry_of, file_plans, file_types, layout_of, valid_upload
+from suites.rap_results import FileRuleBroken, expect_accepted_in_full
+
+from ocp_conformance.client import OcpClient
+from ocp_conformance.targets import Target
+
+TYPES = [pytest.param(t, marks=pytest.mark.ocp(functions=[entry_of(t)], check="file"), id=t) for t in file_types()]
+
+
+@pytest.mark.parametrize("file_type", TYPES)
+@FILE_SETTINGS
+@given(plan=file_plans())
+def test_valid_file_is_accepted_in_full(file_type: str, plan: tuple[int, int], ocp_target: Target,
+                                        ocp_client: OcpClient) -> None:
+    records, seed = plan
+    participant = ocp_target.acting_pair()[0]
+    upload = valid_upload(ocp_client, layout_of(ocp_client.contracts, file_type), participant, records, seed)
+    result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+    expect_accepted_in_full(entry_of(file_type), upload.file_name, range(2, records + 2), result)
+
+
+@pytest.mark.parametrize("file_type", TYPES)
+@FILE_SETTINGS
+@given(plan=file_plans())
+def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int], ocp_target: Target,
+                                            ocp_client: OcpClient) -> None:
+    records, seed = plan
+    entry = entry_of(file_type)
+    participant = ocp_target.acting_pair()[0]
+    upload = valid_upload(ocp_client, layout_of(ocp_client.contracts, file_type), participant, records, seed)
+    if file_type in ENQUIRY_OF:
+        result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+        expect_instructions_visible(ocp_client, entry, participant, upload, result)
+        return
+    accounts = touched_accounts(upload)
+    before = balances(ocp_client, participant, accounts)
+    result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+    after = balances(ocp_client, participant, accounts)
+    field, expected = expected_balance_changes(upload, result)
+    seen = Counter({key: after[key].get(field, 0) - before[key].get(field, 0) for key in before})
+    if +seen != +expected or -seen != -expected:
+        raise FileRuleBroken(entry, f"{upload.file_name}: the accepted records must change `{field}` of Enquire "
+                             "Stock Account Balance by exactly their quantities", result=result,
+                             received={f"{a}/{s}": n for (a, s), n in seen.items() if n},
+                             expected={f"{a}/{s}": n for (a, s), n in expected.items() if n})
