@@ -11,14 +11,16 @@ from __future__ import annotations
 import io
 import itertools
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
+from suites.rule_broken import RuleBroken
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet, load_contracts
@@ -27,14 +29,16 @@ from ocp_conformance.rap import (
     FileHeader,
     GeneratedFile,
     Layout,
+    RapResult,
     RecordGenerator,
     generate_file,
     load_layouts,
     write_file,
 )
+from ocp_conformance.targets import RapChannel, RapUploadRefused, Target
 
-__all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "defective_upload", "entry_of", "file_plans",
-           "file_types", "layout_of", "valid_upload"]
+__all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
+           "file_types", "layout_of", "send_fresh", "valid_upload"]
 
 MAX_SEQUENCE: Final = 999
 FILE_SETTINGS: Final = settings(
@@ -55,6 +59,14 @@ def _layouts(root: Path) -> dict[str, Layout]:
     return load_layouts(root / "rap")
 
 
+def channel_of(target: Target) -> RapChannel:
+    """The target's RAP channel; the test is skipped, saying how to give one, if it has none."""
+    if target.rap is None:
+        pytest.skip(f"target {target.name} has no RAP upload channel: give a URL target its RAP SFTP server with "
+                    "--rap-sftp HOST:PORT")
+    return target.rap
+
+
 def file_types() -> list[str]:
     """The file types of the catalogue's RAP entries, in catalogue order (collection time: our contracts)."""
     return [e.file_type for e in _contracts().catalogue if e.kind == "rap" and e.file_type]
@@ -73,13 +85,35 @@ def layout_of(contracts: ContractSet, file_type: str) -> Layout:
 _SEQUENCES: dict[tuple[str, str, str], Iterator[int]] = {}
 
 
+class SequencesUsedUp(RuleBroken):
+    """Every sequence number of the day was refused as already used."""
+
+
 def _next_sequence(participant: str, file_type: str, business_date: str) -> int:
     counter = _SEQUENCES.setdefault((participant, file_type, business_date), itertools.count(1))
     sequence = next(counter)
     if sequence > MAX_SEQUENCE:
-        raise RuntimeError(f"the RAP file suites used up the {MAX_SEQUENCE} sequence numbers of {file_type} files "
-                           f"for {business_date}; lower the examples of the RAP file suites")
+        raise SequencesUsedUp(entry_of(file_type), f"no sequence number of {file_type} files for {business_date} "
+                              "was left for the RAP file suites", received=f"sequences 1-{MAX_SEQUENCE} refused or "
+                              "used", expected="a target whose files of the day are not all used up (reset it, or run "
+                              "the suites on another business date)")
     return sequence
+
+
+T = TypeVar("T")
+
+
+def send_fresh(channel: RapChannel, participant: str, make: Callable[[], tuple[str, bytes, T]]) -> tuple[T, RapResult]:
+    """Upload what ``make`` builds (each call takes a new sequence number) until the target does not refuse it as
+    a duplicate: a target reused across runs has seen our first sequence numbers of the day already."""
+    while True:
+        name, data, made = make()
+        try:
+            result = channel.upload(participant, name, data)
+        except RapUploadRefused:
+            continue  # RAP's SFTP takes a name once: an earlier run uploaded this one
+        if "DUPLICATE_SEQUENCE" not in {e.code for e in result.file_errors}:
+            return made, result
 
 
 def file_plans(*, min_records: int = 1, max_records: int = 5) -> st.SearchStrategy[tuple[int, int]]:

@@ -14,11 +14,26 @@ from suites.rap_api_state import (
     expected_balance_changes,
     touched_accounts,
 )
-from suites.rap_files import FILE_SETTINGS, entry_of, file_plans, file_types, layout_of, valid_upload
+from suites.rap_files import (
+    FILE_SETTINGS,
+    RapUpload,
+    channel_of,
+    entry_of,
+    file_plans,
+    file_types,
+    layout_of,
+    send_fresh,
+    valid_upload,
+)
 from suites.rap_results import FileRuleBroken, expect_accepted_in_full
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import Target
+
+
+def _made(upload: RapUpload) -> tuple[str, bytes, RapUpload]:
+    return upload.file_name, upload.data, upload
+
 
 TYPES = [pytest.param(t, marks=pytest.mark.ocp(functions=[entry_of(t)], check="file"), id=t) for t in file_types()]
 
@@ -30,8 +45,9 @@ def test_valid_file_is_accepted_in_full(file_type: str, plan: tuple[int, int], o
                                         ocp_client: OcpClient) -> None:
     records, seed = plan
     participant = ocp_target.acting_pair()[0]
-    upload = valid_upload(ocp_client, layout_of(ocp_client.contracts, file_type), participant, records, seed)
-    result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+    layout = layout_of(ocp_client.contracts, file_type)
+    upload, result = send_fresh(channel_of(ocp_target), participant, lambda: _made(
+        valid_upload(ocp_client, layout, participant, records, seed)))
     expect_accepted_in_full(entry_of(file_type), upload.file_name, range(2, records + 2), result)
 
 
@@ -43,14 +59,18 @@ def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int
     records, seed = plan
     entry = entry_of(file_type)
     participant = ocp_target.acting_pair()[0]
-    upload = valid_upload(ocp_client, layout_of(ocp_client.contracts, file_type), participant, records, seed)
+    layout = layout_of(ocp_client.contracts, file_type)
+    channel = channel_of(ocp_target)
     if file_type in ENQUIRY_OF:
-        result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+        upload, result = send_fresh(channel, participant, lambda: _made(
+            valid_upload(ocp_client, layout, participant, records, seed)))
         expect_instructions_visible(ocp_client, entry, participant, upload, result)
         return
-    accounts = touched_accounts(upload)
+    # the accounts a file of this seed acts on do not depend on its sequence number
+    accounts = touched_accounts(valid_upload(ocp_client, layout, participant, records, seed, sequence=1))
     before = balances(ocp_client, participant, accounts)
-    result = ocp_target.rap_channel().upload(participant, upload.file_name, upload.data)
+    upload, result = send_fresh(channel, participant, lambda: _made(
+        valid_upload(ocp_client, layout, participant, records, seed)))
     after = balances(ocp_client, participant, accounts)
     field, expected = expected_balance_changes(upload, result)
     seen = Counter({key: after[key].get(field, 0) - before[key].get(field, 0) for key in before})
