@@ -11,15 +11,15 @@ import pytest
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.reporting import APPLICABLE_CHECKS
 from tests.harness_run import RunOutcome, run_harness
-from tests.served_simulator import free_port, served_simulator
+from tests.served_simulator import served_simulator
 
 RAP_CHECKS_PASSING: Final = ("file",)
 """The RAP checks a clean run must pass. The RAP scenarios come from another branch (issue4-scenarios): once merged,
 make this ("file", "scenario") and the clean run must then also be ready (exit 0)."""
 
 
-def _expect_clean(outcome: RunOutcome) -> None:
-    """Every api/gcp entry passes every check; every RAP entry passes RAP_CHECKS_PASSING; ready iff that is all."""
+def _expect_clean(outcome: RunOutcome, rap_checks: tuple[str, ...] = RAP_CHECKS_PASSING) -> None:
+    """Every api/gcp entry passes every check; every RAP entry passes ``rap_checks``; ready iff that is all."""
     assert outcome.readiness is not None, outcome.output[-4000:]
     catalogue = load_contracts().catalogue
     assert [e["name"] for e in outcome.readiness["entries"]] == [e.name for e in catalogue]
@@ -28,11 +28,11 @@ def _expect_clean(outcome: RunOutcome) -> None:
         assert entry.contracted, entry.name
         checks = {k: v["status"] for k, v in reported["checks"].items()}
         if entry.kind == "rap":
-            assert {k: checks[k] for k in RAP_CHECKS_PASSING} == dict.fromkeys(RAP_CHECKS_PASSING, "pass"), reported
+            assert {k: checks[k] for k in rap_checks} == dict.fromkeys(rap_checks, "pass"), reported
         else:
             assert reported["status"] == "pass", reported
             assert checks == dict.fromkeys(APPLICABLE_CHECKS[entry.kind], "pass"), reported
-    complete = set(RAP_CHECKS_PASSING) == set(APPLICABLE_CHECKS["rap"])
+    complete = set(rap_checks) == set(APPLICABLE_CHECKS["rap"])
     assert outcome.readiness["verdict"] == ("ready" if complete else "not-ready"), outcome.output[-4000:]
     assert outcome.exit_code == (0 if complete else 1), outcome.output[-4000:]
 
@@ -81,13 +81,15 @@ def test_url_target_with_too_few_credentials_is_a_usage_error(tmp_path: Path,
 
 
 def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Over HTTP, and RAP files over SFTP (the served simulator's, passwords = the demo tokens)."""
-    sftp_port = free_port()
-    with served_simulator(options=["--rap-sftp-port", str(sftp_port)]) as simulator:
+    """Over HTTP; without --rap-sftp the RAP file checks skip (not-run), so the run is not ready. RAP over SFTP:
+    tests/suites/test_rap_file_suites.py (one file type; all nine over SFTP take minutes)."""
+    with served_simulator() as simulator:
         for participant, token in simulator.tokens.items():
             monkeypatch.setenv(f"OCP_TOKEN_{participant}", token)
-        outcome = run_harness(tmp_path, "--target", simulator.base_url, "--rap-sftp", f"127.0.0.1:{sftp_port}")
-    _expect_clean(outcome)
+        outcome = run_harness(tmp_path, "--target", simulator.base_url)
+    _expect_clean(outcome, rap_checks=())
+    assert {outcome.entry(e.name)["checks"]["file"]["status"] for e in load_contracts().catalogue
+            if e.kind == "rap"} == {"not-run"}
 
 
 def test_dead_target_is_not_ready_never_a_harness_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
