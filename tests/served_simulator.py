@@ -20,7 +20,7 @@ class ServedSimulator:
     tokens: dict[str, str]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -29,7 +29,7 @@ def _free_port() -> int:
 @contextmanager
 def served_simulator(*faults: str, options: Sequence[str] = ()) -> Iterator[ServedSimulator]:
     """``ocp-conformance simulate`` with ``faults`` applied and further ``options`` (e.g. --gcp-trades-per-day)."""
-    port = _free_port()
+    port = free_port()
     args = [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port), *options]
     for fault in faults:
         args += ["--fault", fault]

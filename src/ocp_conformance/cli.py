@@ -93,6 +93,12 @@ def run(
     schedule_wait: Annotated[float | None, typer.Option(
         "--schedule-wait", min=0, help="seconds to wait for the exchange's schedule or a counterparty on a target "
         "without clock-control (default 0: skip such steps, saying why)", show_default=False)] = None,
+    rap_sftp: Annotated[str | None, typer.Option(
+        "--rap-sftp", metavar="HOST:PORT", help="a URL target's RAP SFTP server, for the RAP file checks (user: the "
+        "participant id; password: $OCP_RAP_PASSWORD_<P>, else $OCP_TOKEN_<P>)", show_default=False)] = None,
+    rap_known_hosts: Annotated[Path | None, typer.Option(
+        "--rap-known-hosts", help="OpenSSH known_hosts with the RAP SFTP server's key (default: key not checked)",
+        show_default=False)] = None,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -120,6 +126,8 @@ def run(
     if target != "simulator" and not target.startswith(("http://", "https://")):
         raise _fail(EXIT_USAGE, f"target {target!r} is neither 'simulator' nor a URL",
                     "use --target simulator or --target https://host/ (profiles come with a later release)")
+    if rap_sftp is not None or rap_known_hosts is not None:
+        _check_rap_sftp(target, rap_sftp, rap_known_hosts)
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
     for name in only or []:
         if name not in known:
@@ -150,6 +158,10 @@ def run(
         args += ["--ocp-only", name]
     if waiver_file is not None:
         args += ["--ocp-waivers", str(waiver_file.resolve())]
+    if rap_sftp is not None:
+        args += ["--ocp-rap-sftp", rap_sftp]
+    if rap_known_hosts is not None:
+        args += ["--ocp-rap-known-hosts", str(rap_known_hosts.resolve())]
     if workers != "0":
         args += ["-n", workers]
     for option, value in (("--ocp-request-timeout", request_timeout), ("--ocp-run-timeout", run_timeout),
@@ -173,6 +185,24 @@ def run(
 
 
 _DEFAULT_WAIVERS = Path("waivers.toml")
+
+
+def _check_rap_sftp(target: str, rap_sftp: str | None, known_hosts: Path | None) -> None:
+    from ocp_conformance.targets import TargetError
+    from ocp_conformance.targets.rap_sftp import parse_host_port
+
+    if target == "simulator":
+        raise _fail(EXIT_USAGE, "--rap-sftp applies only to a URL target: the embedded simulator takes RAP files "
+                    "in process", "drop --rap-sftp, or use --target http://HOST:PORT with --rap-sftp HOST:PORT")
+    if rap_sftp is None:
+        raise _fail(EXIT_USAGE, "--rap-known-hosts needs --rap-sftp HOST:PORT", "add --rap-sftp HOST:PORT")
+    try:
+        parse_host_port(rap_sftp)
+    except TargetError as exc:
+        raise _fail(EXIT_USAGE, str(exc)) from None
+    if known_hosts is not None and not known_hosts.is_file():
+        raise _fail(EXIT_USAGE, f"--rap-known-hosts {known_hosts}: no such file",
+                    "give an OpenSSH known_hosts file with the server's key (ssh-keyscan -p PORT HOST)")
 
 
 def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = None,

@@ -37,7 +37,7 @@ from ocp_conformance.reporting import (
     write_report,
 )
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
-from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
+from ocp_conformance.targets import Target, TargetError, attach_sftp_channel, simulator_target, url_target
 
 __all__ = ["Harness", "harness"]
 
@@ -71,6 +71,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
                     help="run only tests covering this catalogue function or group (repeatable)")
     group.addoption("--ocp-report", default=None, metavar="DIR",
                     help="write readiness.json / readiness.md and the Allure environment to DIR")
+    group.addoption("--ocp-rap-sftp", default=None, metavar="HOST:PORT",
+                    help="a URL target's RAP SFTP server (passwords: OCP_RAP_PASSWORD_<P>, else OCP_TOKEN_<P>)")
+    group.addoption("--ocp-rap-known-hosts", default=None, metavar="FILE", help="known_hosts for --ocp-rap-sftp")
     group.addoption("--ocp-waivers", default=None, metavar="PATH",
                     help="waivers.toml: accepted failures, each with reason, ticket and expiry date")
 
@@ -102,6 +105,9 @@ def _build_harness(config: pytest.Config) -> Harness:
         if faults:
             raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
         target = url_target(target_option, limits=response_limits(config))
+        if config.getoption("--ocp-rap-sftp"):
+            known_hosts = config.getoption("--ocp-rap-known-hosts")
+            attach_sftp_channel(target, config.getoption("--ocp-rap-sftp"), Path(known_hosts) if known_hosts else None)
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
                     faults=faults)

@@ -4,31 +4,42 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Final
 
 import pytest
 
 from ocp_conformance.contracts import load_contracts
-from tests.harness_run import run_harness
+from ocp_conformance.reporting import APPLICABLE_CHECKS
+from tests.harness_run import RunOutcome, run_harness
 from tests.served_simulator import served_simulator
 
+RAP_CHECKS_PASSING: Final = ("file", "scenario")
+"""The RAP checks a clean in-process run must pass: all of them, so the run is ready (exit 0). A URL target
+without a RAP channel passes none of them (``rap_checks=()``) and is then not ready."""
 
-def test_clean_simulator_is_ready(tmp_path: Path) -> None:
-    outcome = run_harness(tmp_path)
-    assert outcome.exit_code == 0, outcome.output[-4000:]
-    assert outcome.readiness is not None
-    assert outcome.readiness["verdict"] == "ready"
+
+def _expect_clean(outcome: RunOutcome, rap_checks: tuple[str, ...] = RAP_CHECKS_PASSING) -> None:
+    """Every api/gcp entry passes every check; every RAP entry passes ``rap_checks``; ready iff that is all."""
+    assert outcome.readiness is not None, outcome.output[-4000:]
     catalogue = load_contracts().catalogue
     assert [e["name"] for e in outcome.readiness["entries"]] == [e.name for e in catalogue]
     for entry in catalogue:
         reported = outcome.entry(entry.name)
-        if entry.contracted:
-            assert reported["status"] == "pass", reported
-            assert {k: v["status"] for k, v in reported["checks"].items()} == {
-                "contract": "pass", "negative": "pass", "scenario": "pass", "security": "pass"}
+        assert entry.contracted, entry.name
+        checks = {k: v["status"] for k, v in reported["checks"].items()}
+        if entry.kind == "rap":
+            assert {k: checks[k] for k in rap_checks} == dict.fromkeys(rap_checks, "pass"), reported
         else:
-            assert reported["status"] == "not-run"
-            assert reported["reason"] == "not yet contracted"
-    assert "not yet contracted" in outcome.output
+            assert reported["status"] == "pass", reported
+            assert checks == dict.fromkeys(APPLICABLE_CHECKS[entry.kind], "pass"), reported
+    complete = set(rap_checks) == set(APPLICABLE_CHECKS["rap"])
+    assert outcome.readiness["verdict"] == ("ready" if complete else "not-ready"), outcome.output[-4000:]
+    assert outcome.exit_code == (0 if complete else 1), outcome.output[-4000:]
+
+
+def test_clean_simulator_is_ready(tmp_path: Path) -> None:
+    outcome = run_harness(tmp_path)
+    _expect_clean(outcome)
     assert (tmp_path / "readiness.md").exists()
     assert (tmp_path / "junit.xml").exists()
     assert any((tmp_path / "allure-results").glob("*-result.json"))
@@ -70,12 +81,15 @@ def test_url_target_with_too_few_credentials_is_a_usage_error(tmp_path: Path,
 
 
 def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over HTTP; without --rap-sftp the RAP file checks skip (not-run), so the run is not ready. RAP over SFTP:
+    tests/suites/test_rap_file_suites.py (one file type; all nine over SFTP take minutes)."""
     with served_simulator() as simulator:
         for participant, token in simulator.tokens.items():
             monkeypatch.setenv(f"OCP_TOKEN_{participant}", token)
         outcome = run_harness(tmp_path, "--target", simulator.base_url)
-    assert outcome.exit_code == 0, outcome.output[-4000:]
-    assert outcome.readiness is not None and outcome.readiness["verdict"] == "ready"
+    _expect_clean(outcome, rap_checks=())
+    assert {outcome.entry(e.name)["checks"]["file"]["status"] for e in load_contracts().catalogue
+            if e.kind == "rap"} == {"not-run"}
 
 
 def test_dead_target_is_not_ready_never_a_harness_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -113,3 +113,23 @@ def test_every_api_function_is_contracted() -> None:
     assert uncontracted_api == []
     strict = [f.message for f in lint_contracts(contracts, require_complete=True) if f.severity == "error"]
     assert not [m for m in strict if "(api)" in m], strict
+
+
+def test_lint_finds_a_rap_entry_naming_no_layout(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    catalogue = folder / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("file_type: TENDER", "file_type: TENDERS"))
+    findings = [f.render() for f in lint_contracts(load_contracts(folder)) if f.severity == "error"]
+    line = catalogue.read_text().splitlines().index("    file_type: TENDERS") + 1
+    assert any(f"catalogue.yaml:{line}:" in f and "'Tender' names file_type 'TENDERS'" in f for f in findings), \
+        findings
+    assert any("tender.yaml:3:" in f and "'TENDER' is named by no catalogue entry" in f for f in findings), findings
+
+
+def test_lint_finds_a_layout_named_by_two_entries(tmp_path: Path) -> None:
+    folder = _copy(tmp_path)
+    catalogue = folder / "catalogue.yaml"
+    catalogue.write_text(catalogue.read_text().replace("file_type: TENDER", "file_type: ELECTION"))
+    findings = [f.render() for f in lint_contracts(load_contracts(folder)) if f.severity == "error"]
+    assert any("election.yaml:3:" in f and "named by 'Election', 'Tender'; expected exactly one" in f
+               for f in findings), findings

@@ -13,7 +13,7 @@ from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from ocp_conformance.contracts.contract_set import CONTROL_DOCUMENT, ContractSet
-from ocp_conformance.contracts.source import SourceLocation
+from ocp_conformance.contracts.source import SourceError, SourceLocation, load_yaml
 
 __all__ = ["LintFinding", "lint_contracts"]
 
@@ -39,6 +39,7 @@ def lint_contracts(contracts: ContractSet, *, require_complete: bool = False) ->
     findings += _catalogue_to_contracts(contracts, require_complete=require_complete)
     findings += _contracts_to_catalogue(contracts)
     findings += _error_codes(contracts)
+    findings += _rap_file_types(contracts)
     findings += _json_schemas(contracts.root)
     return sorted(findings, key=_order)
 
@@ -126,6 +127,41 @@ def _error_codes(contracts: ContractSet) -> list[LintFinding]:
                 if status not in op.documented_statuses:
                     findings.append(LintFinding("error", where, f"{op.operation_id} lists codes for {status}, "
                                                 "a status it does not document", "document the response"))
+    return findings
+
+
+def _rap_file_types(contracts: ContractSet) -> list[LintFinding]:
+    """Each RAP entry's ``file_type`` names a layout of ``rap/`` (its top-level ``file_type``), and each layout
+    is named by exactly one RAP entry (else the RAP suites cannot credit it)."""
+    findings: list[LintFinding] = []
+    layouts: dict[str, SourceLocation] = {}
+    folder = contracts.root / "rap"
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
+        try:
+            document = load_yaml(path)
+        except SourceError:
+            continue  # the layout loader reports it, precisely
+        if isinstance(document.data, dict) and isinstance(document.data.get("file_type"), str):
+            layouts[document.data["file_type"]] = document.locate(("file_type",))
+    doc = contracts.catalogue.document
+    named: dict[str, list[str]] = {}
+    for index, entry in enumerate(contracts.catalogue.entries):
+        if entry.kind != "rap" or entry.file_type is None:
+            continue
+        named.setdefault(entry.file_type, []).append(entry.name)
+        if entry.file_type not in layouts:
+            where = doc.locate(("entries", index, "file_type")) if doc else contracts.catalogue.path
+            known = ", ".join(sorted(layouts)) or "none"
+            findings.append(LintFinding("error", where, f"{entry.name!r} names file_type {entry.file_type!r}, but no "
+                                        f"layout under {folder} has that file_type (layouts: {known})",
+                                        "fix the file_type, or add the layout contracts/rap/<type>.yaml"))
+    for file_type, where in layouts.items():
+        entries = named.get(file_type, [])
+        if len(entries) != 1:
+            seen = f"named by {', '.join(repr(n) for n in entries)}" if entries else "named by no catalogue entry"
+            findings.append(LintFinding("error", where, f"layout file_type {file_type!r} is {seen}; expected "
+                                        "exactly one RAP entry", "give exactly one RAP entry of "
+                                        f"contracts/catalogue.yaml `file_type: {file_type}`"))
     return findings
 
 

@@ -31,6 +31,7 @@ from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.persistence.hooks import durable, journal_upload, journaled
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
+from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.rap.http_upload import upload_route
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
@@ -66,8 +67,12 @@ class SimulatorApp:
         (SFTP, a local folder, or the in-process channel of the embedded target) delivers them. Built on first
         use: loading the layouts costs more than building the rest of the app."""
         if self._rap is None:
+            defects = ProcessingDefects()
+            for fault in self.faults:
+                if fault.rap is not None:
+                    defects = defects.merged(fault.rap)
             state = self.state
-            self._rap = RapProcessor(state, load_layouts(self.contracts.root / "rap"),
+            self._rap = RapProcessor(state, load_layouts(self.contracts.root / "rap"), defects=defects,
                                      on_applied=lambda participant, path: journal_upload(state, participant, path))
         return self._rap
 

@@ -22,7 +22,8 @@ from ocp_conformance.rap import RapResult, ResultFileError, parse_result_file
 from ocp_conformance.simulator.rap import RapProcessor, participant_folders
 from ocp_conformance.targets.target import TargetError
 
-__all__ = ["RESULT_SUFFIX", "InProcessRapChannel", "RapChannel", "RapChannelError", "SftpRapChannel"]
+__all__ = ["RESULT_SUFFIX", "InProcessRapChannel", "RapChannel", "RapChannelError", "RapUploadRefused",
+           "SftpRapChannel"]
 
 RESULT_SUFFIX = ".result.csv"
 """RAP's answer to ``<name>`` is ``/OUTBOX/<name>.result.csv``."""
@@ -30,6 +31,11 @@ RESULT_SUFFIX = ".result.csv"
 
 class RapChannelError(TargetError):
     """The upload or its result could not be exchanged: says where it failed and how to fix it."""
+
+
+class RapUploadRefused(RapChannelError):
+    """The target refused the upload itself (e.g. a file of that name was already uploaded): a rejection of the
+    file, not a failure of the channel."""
 
 
 class RapChannel(Protocol):
@@ -100,6 +106,8 @@ class SftpRapChannel:
                                   f"(have: {known}); give it a password in the target's RAP settings")
         try:
             text = asyncio.run(self._exchange(participant, password, file_name, content))
+        except RapUploadRefused:
+            raise
         except (OSError, asyncssh.Error) as exc:
             raise RapChannelError(f"SFTP {self.host}:{self.port} as {participant}: {type(exc).__name__}: {exc}; "
                                   "check the RAP host, port and credentials of the target") from None
@@ -112,8 +120,12 @@ class SftpRapChannel:
                                     known_hosts=known_hosts, client_keys=None, agent_path=None,
                                     preferred_auth="password", connect_timeout=self._result_timeout) as connection, \
                 connection.start_sftp_client() as sftp:
-            async with sftp.open(f"/INBOX/{file_name}", "wb") as remote:
-                await remote.write(content)
+            try:
+                async with sftp.open(f"/INBOX/{file_name}", "wb") as remote:
+                    await remote.write(content)
+            except asyncssh.SFTPError as refused:
+                raise RapUploadRefused(f"SFTP {self.host}:{self.port} refused /INBOX/{file_name} from {participant}: "
+                                       f"{refused.reason}") from None
             deadline = time.monotonic() + self._result_timeout
             while not await sftp.exists(result):
                 if time.monotonic() > deadline:

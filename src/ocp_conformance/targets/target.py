@@ -37,6 +37,8 @@ class Target:
     description: str = ""
     rap: RapChannel | None = None
     """How RAP files reach the target (in process, or SFTP); ``None``: the RAP suites skip, saying why."""
+    rap_secrets: tuple[str, ...] = ()
+    """The RAP channel's passwords. Secret: never logged, attached or reported."""
     _client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -81,7 +83,7 @@ class Target:
 
     def secrets(self) -> list[str]:
         """Every secret value this target holds, for the report's redaction and secret scan."""
-        return [t for t in self.tokens.values() if t]
+        return [t for t in (*self.tokens.values(), *self.rap_secrets) if t]
 
     def rap_channel(self) -> RapChannel:
         """The RAP upload channel; a :class:`TargetError` saying how to configure one if there is none."""

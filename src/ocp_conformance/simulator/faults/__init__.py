@@ -18,6 +18,7 @@ from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, RouteHandler, Wrapper
 from ocp_conformance.simulator.faults.gcp import GCP_FAULTS
 from ocp_conformance.simulator.faults.isi import ISI_FAULTS
+from ocp_conformance.simulator.faults.rap import RAP_FAULTS
 from ocp_conformance.simulator.faults.rap_scenarios import RAP_SCENARIO_FAULTS
 from ocp_conformance.simulator.faults.si import SI_FAULTS
 from ocp_conformance.simulator.faults.sti import STI_FAULTS
@@ -33,6 +34,7 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *STI_FAULTS,
     *BROADCAST_FAULTS,
     *GCP_FAULTS,
+    *RAP_FAULTS,
     *RAP_SCENARIO_FAULTS,
 ]}
 

@@ -8,6 +8,7 @@ from typing import Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import Simulation, SiRules
+from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.state import SimulatorState
 
 __all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper"]
@@ -15,7 +16,7 @@ __all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper"]
 Wrapper = Callable[[Call, Handler], Reply]
 RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
 """Answers a route beyond the contract: (state, authenticated participant, path parameters) -> reply."""
-CheckKind = Literal["contract", "negative", "scenario", "security"]
+CheckKind = Literal["contract", "negative", "scenario", "security", "file"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +40,5 @@ class Fault:
     routes: Mapping[tuple[str, str], RouteHandler] = field(default_factory=dict)
     """Per (method, URL template such as ``/ocp/v1/account-transfers``): a route the contract does not have,
     for servers that still offer something the OCP API dropped. Bearer-authenticated, no request validation."""
+    rap: ProcessingDefects | None = None
+    """Breaks how uploaded RAP files are processed (per file type), e.g. a wrong hash total accepted."""

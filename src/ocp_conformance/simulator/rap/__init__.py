@@ -5,11 +5,13 @@ once; the file layout and its processing are not their business. `RapProcessor` 
 the simulator plugs in: it validates each file, applies its records to the simulation and writes the result file.
 """
 
+from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.rap.delivery import OnUpload
 from ocp_conformance.simulator.rap.folder_watch import RapFolderWatcher
 from ocp_conformance.simulator.rap.folders import INBOX, OUTBOX, ParticipantFolders, participant_folders
 from ocp_conformance.simulator.rap.processing import ProcessingResult, RapProcessor, RecordOutcome
 from ocp_conformance.simulator.rap.sftp import RapSftpServer, serve_in_thread
 
-__all__ = ["INBOX", "OUTBOX", "OnUpload", "ParticipantFolders", "ProcessingResult", "RapFolderWatcher", "RapProcessor",
-           "RapSftpServer", "RecordOutcome", "participant_folders", "serve_in_thread"]
+__all__ = ["INBOX", "OUTBOX", "OnUpload", "ParticipantFolders", "ProcessingDefects", "ProcessingResult",
+           "RapFolderWatcher", "RapProcessor", "RapSftpServer", "RecordOutcome", "participant_folders",
+           "serve_in_thread"]

@@ -22,6 +22,7 @@ as the trailer), so memory grows with the file, unlike the validator's.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -37,6 +38,7 @@ from typing import Any, Final, Protocol
 from ocp_conformance.rap import CaEvent, Layout, Problem, RecordResult, load_layouts, validate
 from ocp_conformance.rap.result_file import FileStatus
 from ocp_conformance.simulator.ccass import Appointee, DomainError, IsiInput, SiInput, Simulation, Vote
+from ocp_conformance.simulator.rap.defects import FAKE_INSTRUCTION_PREFIX, ProcessingDefects
 from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
 
 __all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "INTERNAL_ERROR", "ProcessingResult",
@@ -255,6 +257,7 @@ class RapProcessor:
         log: called with :meth:`ProcessingResult.summary` after each file (e.g. a console printer).
         on_applied: called with (participant, path) under the state lock once a file was applied, before its
             result file is written (``simulate --state`` journals the upload there); if it raises, no result.
+        defects: deliberate processing defects (fault profiles); none by default.
 
     Example:
         >>> processor = RapProcessor(SimulatorState())
@@ -263,13 +266,14 @@ class RapProcessor:
     """
 
     def __init__(self, state: SimulationHolder, layouts: Mapping[str, Layout] | None = None, *,
-                 log: Callable[[str], None] | None = None,
+                 log: Callable[[str], None] | None = None, defects: ProcessingDefects | None = None,
                  on_applied: Callable[[str, Path], None] | None = None) -> None:
         self._state = state
+        self.defects = defects if defects is not None else ProcessingDefects()
         self._layouts = dict(layouts) if layouts is not None else load_layouts()
         self.log = log
-        self._on_applied = on_applied
         """Called with each file's summary line (e.g. the console of ``simulate``); settable."""
+        self._on_applied = on_applied
         # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
         self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
             weakref.WeakKeyDictionary())
@@ -345,41 +349,62 @@ class RapProcessor:
                 # (BAD_ENCODING, LINE_ENDINGS) rejects the file; a stray line (RECORD_TYPE) only itself
                 if isinstance(item, Problem):
                     if item.level == "file":
-                        result.file_errors.append(item)
+                        if not self.defects.ignores_file_code(layout.file_type, item.code):
+                            result.file_errors.append(item)
                     else:
-                        result.records.append(RecordOutcome(item.line, None, False, code=item.code,
+                        result.records.append(RecordOutcome(item.line, None, False,
+                                                            code=self.defects.code(layout.file_type, item.code),
                                                             reason=_reason((item,))))
                     continue
-                result.file_errors += (p for p in item.problems if p.level == "file")
-                if item.accepted:
+                result.file_errors += (p for p in item.problems if p.level == "file"
+                                       and not self.defects.ignores_file_code(layout.file_type, p.code))
+                if not item.accepted and self.defects.ignores_record_codes(layout.file_type,
+                                                                           [p.code for p in item.problems]):
+                    result.records.append(_fake_accepted(item.line, _reference(layout, item.values)))
+                elif item.accepted:
                     accepted.append(item)
                     result.records.append(RecordOutcome(item.line, None, True))  # placeholder, replaced below
                 else:
-                    result.records.append(_rejected(layout, item))
+                    result.records.append(_rejected(layout, item, self.defects))
         if result.file_errors:
             result.records = [r if not r.accepted else RecordOutcome(
                 r.line, _reference(layout, a.values if a else None), False, code=FILE_REJECTED,
                 reason="valid, but not applied: the file was rejected whole (see its E lines)")
                 for r, a in _pair(result.records, accepted)]
+            self._omit_rejected(layout, result)
             return
         apply = APPLIERS.get(layout.file_type)
         outcomes = iter(self._apply(apply, simulation, participant, layout, record) for record in accepted)
-        result.records = [next(outcomes) if r.accepted else r for r in result.records]
-        if key is not None and validation.summary.sequence is not None:
+        result.records = [next(outcomes) if r.accepted and r.instruction_id is None else r for r in result.records]
+        self._omit_rejected(layout, result)
+        if key is not None and validation.summary.sequence is not None \
+                and layout.file_type not in self.defects.sequences_forgotten:
             used.setdefault(key, set()).add(validation.summary.sequence)
 
-    @staticmethod
-    def _apply(apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
+    def _omit_rejected(self, layout: Layout, result: ProcessingResult) -> None:
+        if layout.file_type in self.defects.rejected_omitted:
+            result.records = [r for r in result.records if r.accepted]
+
+    def _apply(self, apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
                record: RecordResult) -> RecordOutcome:
         values = record.values or {}
         reference = _reference(layout, values)
+        file_type, defects = layout.file_type, self.defects
         if apply is None:
             return RecordOutcome(record.line, reference, False, code="FILE_TYPE_NOT_PROCESSED",
                                  reason=f"the simulator does not apply {layout.file_type} records")
+        if file_type in defects.not_applied:
+            return _fake_accepted(record.line, reference)
         try:
             created = apply(simulation, participant, values)
+            if file_type in defects.applied_twice:
+                with contextlib.suppress(DomainError):
+                    apply(simulation, participant, values)
         except DomainError as error:
-            return RecordOutcome(record.line, reference, False, code=error.code, reason=error.message)
+            if defects.ignores_record_codes(file_type, [error.code]):
+                return _fake_accepted(record.line, reference)
+            return RecordOutcome(record.line, reference, False, code=defects.code(file_type, error.code),
+                                 reason=error.message)
         except Exception:  # a bug of ours (or a layout whose fields the appliers do not know): this record only
             logger.exception("applying line %d of a %s file failed", record.line, layout.file_type)
             return RecordOutcome(record.line, reference, False, code=INTERNAL_ERROR,
@@ -410,9 +435,14 @@ def _reference(layout: Layout, values: Mapping[str, Any] | None) -> str | None:
     return _text(values.get(spec.name))
 
 
-def _rejected(layout: Layout, record: RecordResult) -> RecordOutcome:
-    return RecordOutcome(record.line, _reference(layout, record.values), False, code=record.problems[0].code,
-                         reason=_reason(record.problems))
+def _rejected(layout: Layout, record: RecordResult, defects: ProcessingDefects) -> RecordOutcome:
+    return RecordOutcome(record.line, _reference(layout, record.values), False,
+                         code=defects.code(layout.file_type, record.problems[0].code), reason=_reason(record.problems))
+
+
+def _fake_accepted(line: int, reference: str | None) -> RecordOutcome:
+    """A record a defect reports accepted, though nothing of it was applied."""
+    return RecordOutcome(line, reference, True, instruction_id=f"{FAKE_INSTRUCTION_PREFIX}{line:08d}")
 
 
 def _reason(problems: Iterable[Problem]) -> str:
@@ -422,7 +452,7 @@ def _reason(problems: Iterable[Problem]) -> str:
 
 def _pair(outcomes: list[RecordOutcome], accepted: list[RecordResult]) -> Iterator[tuple[RecordOutcome,
                                                                                         RecordResult | None]]:
-    """Each outcome with the accepted record behind it (``None`` for rejected ones)."""
+    """Each outcome with the accepted record behind it (``None`` for rejected and defect-accepted ones)."""
     pending = iter(accepted)
     for outcome in outcomes:
-        yield outcome, (next(pending) if outcome.accepted else None)
+        yield outcome, (next(pending) if outcome.accepted and outcome.instruction_id is None else None)

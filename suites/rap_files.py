@@ -1,0 +1,170 @@
+"""RAP files for the file suites: the layouts and catalogue entries of the contracts, and files made per example.
+
+Every file gets a sequence number no other file of the run used for its type and date (a duplicate sequence is
+itself a defect), and a valid file's client references are fresh (so the suites can find exactly its
+instructions through the API). Files are drawn by hypothesis from a seed and a record count; the records come
+from the generator's demo market (``ocp_conformance.rap.generator``), which the simulator accepts in full.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, TypeVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from suites.rule_broken import RuleBroken
+
+from ocp_conformance.client import OcpClient
+from ocp_conformance.contracts import ContractSet, load_contracts
+from ocp_conformance.rap import (
+    DEFECTS,
+    FileHeader,
+    GeneratedFile,
+    Layout,
+    RapResult,
+    RecordGenerator,
+    generate_file,
+    load_layouts,
+    write_file,
+)
+from ocp_conformance.targets import RapChannel, RapUploadRefused, Target
+
+__all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
+           "file_types", "layout_of", "send_fresh", "valid_upload"]
+
+MAX_SEQUENCE: Final = 999
+FILE_SETTINGS: Final = settings(
+    max_examples=6, deadline=None, database=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: each replay uploads another file
+    suppress_health_check=[HealthCheck.too_slow],
+)
+"""Few examples: each is an upload (a few ms in process, an SSH session over SFTP) and uses up stock."""
+
+
+@cache
+def _contracts() -> ContractSet:
+    return load_contracts()
+
+
+@cache
+def _layouts(root: Path) -> dict[str, Layout]:
+    return load_layouts(root / "rap")
+
+
+def channel_of(target: Target) -> RapChannel:
+    """The target's RAP channel; the test is skipped, saying how to give one, if it has none."""
+    if target.rap is None:
+        pytest.skip(f"target {target.name} has no RAP upload channel: give a URL target its RAP SFTP server with "
+                    "--rap-sftp HOST:PORT")
+    return target.rap
+
+
+def file_types() -> list[str]:
+    """The file types of the catalogue's RAP entries, in catalogue order (collection time: our contracts)."""
+    return [e.file_type for e in _contracts().catalogue if e.kind == "rap" and e.file_type]
+
+
+def entry_of(file_type: str) -> str:
+    """The catalogue entry whose file type is ``file_type`` (the function a failing check blames)."""
+    return next(e.name for e in _contracts().catalogue if e.kind == "rap" and e.file_type == file_type)
+
+
+def layout_of(contracts: ContractSet, file_type: str) -> Layout:
+    """The layout of ``file_type`` in the run's contracts."""
+    return _layouts(contracts.root)[file_type]
+
+
+_SEQUENCES: dict[tuple[str, str, str], Iterator[int]] = {}
+
+
+class SequencesUsedUp(RuleBroken):
+    """Every sequence number of the day was refused as already used."""
+
+
+def _next_sequence(participant: str, file_type: str, business_date: str) -> int:
+    counter = _SEQUENCES.setdefault((participant, file_type, business_date), itertools.count(1))
+    sequence = next(counter)
+    if sequence > MAX_SEQUENCE:
+        raise SequencesUsedUp(entry_of(file_type), f"no sequence number of {file_type} files for {business_date} "
+                              "was left for the RAP file suites", received=f"sequences 1-{MAX_SEQUENCE} refused or "
+                              "used", expected="a target whose files of the day are not all used up (reset it, or run "
+                              "the suites on another business date)")
+    return sequence
+
+
+T = TypeVar("T")
+
+
+def send_fresh(channel: RapChannel, participant: str, make: Callable[[], tuple[str, bytes, T]]) -> tuple[T, RapResult]:
+    """Upload what ``make`` builds (each call takes a new sequence number) until the target does not refuse it as
+    a duplicate: a target reused across runs has seen our first sequence numbers of the day already."""
+    while True:
+        name, data, made = make()
+        try:
+            result = channel.upload(participant, name, data)
+        except RapUploadRefused:
+            continue  # RAP's SFTP takes a name once: an earlier run uploaded this one
+        if "DUPLICATE_SEQUENCE" not in {e.code for e in result.file_errors}:
+            return made, result
+
+
+def file_plans(*, min_records: int = 1, max_records: int = 5) -> st.SearchStrategy[tuple[int, int]]:
+    """(record count, generator seed) pairs."""
+    return st.tuples(st.integers(min_records, max_records), st.integers(0, 2**32 - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class RapUpload:
+    """A file to upload: its name, bytes and the detail records written (line ``i + 2`` holds record ``i``)."""
+
+    layout: Layout
+    file_name: str
+    data: bytes
+    records: tuple[dict[str, Any], ...]
+    sequence: int
+
+    def describe(self) -> str:
+        return f"{self.file_name} ({len(self.records)} record(s))"
+
+
+def _business_date(client: OcpClient) -> str:
+    return client.business_dates()[0].isoformat()
+
+
+def valid_upload(client: OcpClient, layout: Layout, participant: str, records: int, seed: int, *,
+                 sequence: int | None = None) -> RapUpload:
+    """A valid file of ``records`` demo-market records with fresh client references and a fresh sequence."""
+    business_date = _business_date(client)
+    sequence = sequence if sequence is not None else _next_sequence(participant, layout.file_type, business_date)
+    generator = RecordGenerator(layout, seed=seed, participant=participant, business_date=business_date)
+    reference = layout.detail.role("client_reference")
+    tag = secrets.token_hex(5).upper()
+    rows = []
+    for index in range(records):
+        record = generator.record(index)
+        if reference is not None:
+            record[reference.name] = f"F{tag}{index:04d}"
+        rows.append(record)
+    stream = io.BytesIO()
+    write_file(stream, layout, FileHeader(participant, business_date, sequence), rows)
+    return RapUpload(layout, layout.make_file_name(participant, business_date, sequence), stream.getvalue(),
+                     tuple(rows), sequence)
+
+
+def defective_upload(client: OcpClient, layout: Layout, participant: str, kind: str, records: int,
+                     seed: int) -> tuple[GeneratedFile, bytes]:
+    """A file with exactly one defect of ``kind`` (see ``ocp-conformance generate-file --list-defects``)."""
+    business_date = _business_date(client)
+    stream = io.BytesIO()
+    generated = generate_file(stream, layout, max(records, DEFECTS[kind].min_records), defect=kind, seed=seed,
+                              participant=participant, business_date=business_date,
+                              sequence=_next_sequence(participant, layout.file_type, business_date))
+    return generated, stream.getvalue()
