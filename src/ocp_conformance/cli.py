@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ocp_conformance.cli_targets import ConfigOption, check_profile_before_run, targets_app, tls_options
 from ocp_conformance.contracts import (
     ContractSet,
     SourceError,
@@ -40,6 +41,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads.")
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(targets_app, name="targets")
 console = Console()
 errors = Console(stderr=True)
 
@@ -63,7 +65,8 @@ def _contracts(path: Path | None) -> ContractSet:
 
 @app.command()
 def run(
-    target: Annotated[str, typer.Option(help="simulator (embedded, default), a base URL, or a profile")] = "simulator",
+    target: Annotated[str, typer.Option(help="simulator (embedded, default), a base URL, or a [targets.NAME] "
+                                        "profile of --config")] = "simulator",
     report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
         "reports"),
     only: Annotated[list[str] | None, typer.Option("--only", help="a catalogue function or group (repeatable)")] = None,
@@ -74,6 +77,7 @@ def run(
     waivers: Annotated[Path | None, typer.Option(
         "--waivers", help="accepted failures, each with reason, ticket and expiry (default: ./waivers.toml if it "
         "exists)", show_default=False)] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -90,15 +94,13 @@ def run(
         raise _fail(EXIT_USAGE, str(exc)) from None
     if faults and target != "simulator":
         raise _fail(EXIT_USAGE, "--simulator-fault applies only to --target simulator")
-    if target != "simulator" and not target.startswith(("http://", "https://")):
-        raise _fail(EXIT_USAGE, f"target {target!r} is neither 'simulator' nor a URL",
-                    "use --target simulator or --target https://host/ (profiles come with a later release)")
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
     for name in only or []:
         if name not in known:
             raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group."
                         + did_you_mean(name, known),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
+    profile_args = check_profile_before_run(target, config, only or [], contract_set)
     waiver_file = waivers if waivers is not None else (_DEFAULT_WAIVERS if _DEFAULT_WAIVERS.is_file() else None)
     waiver_count = 0
     if waiver_file is not None:
@@ -123,6 +125,7 @@ def run(
         args += ["--ocp-only", name]
     if waiver_file is not None:
         args += ["--ocp-waivers", str(waiver_file.resolve())]
+    args += profile_args
     if workers:
         args += ["-n", str(workers)]
     console.print(f"ocp-conformance: running suites and scenarios against [bold]{target}[/]"
@@ -177,19 +180,26 @@ def simulate(
     rap_root: Annotated[Path | None, typer.Option(help="the participants' RAP folders, <root>/<participant>/"
                                                   "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
                                                   show_default=False)] = None,
+    tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this PEM certificate (and --tls-key)",
+                                                  show_default=False)] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="the certificate's PEM private key", show_default=False)] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(help="require client certificates signed by this CA (mutual "
+                                                       "TLS)", show_default=False)] = None,
     contracts: ContractsOption = None,
 ) -> None:
-    """Serve the reference simulator over HTTP so any client can use it."""
+    """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it."""
     import uvicorn
 
     from ocp_conformance.simulator.app import build_app
     from ocp_conformance.simulator.faults import UnknownFaultError
 
+    tls = tls_options(tls_cert, tls_key, tls_client_ca)
     try:
         simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
-    table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 "
+    scheme = "https" if tls else "http"
+    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{port}/ocp/v1 "
                         "(GCP services: /gcp/v1, control: /_sim)")
     table.add_column("participant")
     table.add_column("name")
@@ -216,7 +226,10 @@ def simulate(
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
+        if "ssl_ca_certs" in tls:
+            console.print(f"mutual TLS: clients must present a certificate signed by {tls_client_ca}",
+                          highlight=False, markup=False)
+        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning", **tls)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -33,7 +33,9 @@ from ocp_conformance.reporting import (
     write_environment,
     write_readiness,
 )
-from ocp_conformance.targets import Target, TargetError, simulator_target, url_target
+from ocp_conformance.targets import Target, TargetError, TestPlan, simulator_target, url_target
+from ocp_conformance.targets.capability import plan_for
+from ocp_conformance.targets.profile_target import target_for
 
 __all__ = ["Harness", "harness"]
 
@@ -52,12 +54,17 @@ class Harness:
     client: OcpClient
     redactor: Redactor
     faults: tuple[str, ...] = ()
+    plan: TestPlan | None = None
+    """The capability profile's test plan (``None``: no profile, every entry applies)."""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ocp-conformance")
     group.addoption("--ocp-target", default="simulator",
-                    help="simulator (default, in process) or a base URL; tokens from OCP_TOKEN_<PARTICIPANT>")
+                    help="simulator (default, in process), a base URL (tokens from OCP_TOKEN_<PARTICIPANT>), "
+                    "or a [targets.NAME] profile of --ocp-config")
+    group.addoption("--ocp-config", default=None, metavar="PATH",
+                    help="ocp-conformance.toml: target profiles and the [participant] capability profile")
     group.addoption("--ocp-fault", action="append", default=[], metavar="NAME",
                     help="apply a simulator fault profile (repeatable; `ocp-conformance faults` lists them)")
     group.addoption("--ocp-contracts", default=None, help="contracts folder (default: OCP_CONTRACTS or ours)")
@@ -92,13 +99,16 @@ def _build_harness(config: pytest.Config) -> Harness:
     faults = tuple(config.getoption("--ocp-fault"))
     if target_option == "simulator":
         target, _ = simulator_target(contracts, faults=faults)
-    else:
-        if faults:
-            raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
+    elif faults:
+        raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
+    elif target_option.startswith(("http://", "https://")):
         target = url_target(target_option)
+    else:
+        target = target_for(target_option, config.getoption("--ocp-config"))
+    plan = plan_for(config.getoption("--ocp-config"), contracts.catalogue)
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
-                    faults=faults)
+                    faults=faults, plan=plan)
     client.listeners.append(lambda exchange: _attach(built, exchange))
     return built
 
@@ -159,6 +169,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except (SourceError, TargetError):
         return  # reported when the first test asks for the harness
     only = set(config.getoption("--ocp-only"))
+    plan = harness(config).plan
+    planned = set(plan.names("mandatory", "conditional")) if plan is not None else None
     selected, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("ocp")
@@ -171,7 +183,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid}: write @pytest.mark.ocp(functions=[<catalogue names>], check=<one of "
                 f"{', '.join(_CHECKS)}>); received functions={names!r}, check={marker.kwargs.get('check')!r}")
         entries = [catalogue.entry(name) for name in names]
-        if only and not any(e.name in only or e.group in only for e in entries):
+        if (only and not any(e.name in only or e.group in only for e in entries)) or (
+                planned is not None and not any(e.name in planned for e in entries)):
             deselected.append(item)
             continue
         selected.append(item)
@@ -209,8 +222,13 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
     if exc is not None and _is_target_failure(exc):
         blamed = tuple(f for f in _blamed(exc) if f in functions)
         return CheckResult(item.nodeid, functions, check, "failed", failed_functions=blamed,
-                           message=_summary(exc))
-    return CheckResult(item.nodeid, functions, check, "error", message=message)
+                           message=_redacted(item.config, _summary(exc)))
+    return CheckResult(item.nodeid, functions, check, "error", message=_redacted(item.config, message))
+
+
+def _redacted(config: pytest.Config, message: str) -> str:
+    """A result message without any configured secret (it goes into readiness.json and readiness.md)."""
+    return config.stash[_HARNESS].redactor.redact_text(message) if _HARNESS in config.stash else message
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
@@ -292,7 +310,9 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 target=built.target.description or built.target.name,
                                 contract_version=built.contracts.version,
                                 selection=config.getoption("--ocp-only") or None,
-                                waivers=_waivers(config))
+                                waivers=_waivers(config),
+                                plan=built.plan.levels() if built.plan is not None else None,
+                                target_warnings=built.target.warnings)
     write_readiness(readiness, report_dir)
     allure_dir = config.getoption("--alluredir", None)
     if allure_dir:
