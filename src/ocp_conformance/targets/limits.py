@@ -59,9 +59,12 @@ class LimitedTransport(httpx.BaseTransport):
         with self._slots:
             self.limiter.acquire()
             response = self.inner.handle_request(request)
-            # read inside the slot: a streamed body still occupies the connection until it is read
-            response.read()
-            return response
+            # read inside the slot (a streamed body holds the connection until read), then hand httpx a fresh
+            # stream, so it times and closes the exchange like any network response
+            content = response.read()
+            response.close()
+            return httpx.Response(response.status_code, headers=response.headers, stream=httpx.ByteStream(content),
+                                  extensions=response.extensions, request=request)
 
     def close(self) -> None:
         self.inner.close()
