@@ -78,7 +78,8 @@ def compile_plan(catalogue: Catalogue, profile: ParticipantProfile | None) -> Te
         return TestPlan(tuple(PlannedEntry(e.name, "mandatory", "no [participant] profile: every entry applies")
                               for e in catalogue))
     by_name = {e.name: e for e in catalogue}
-    file_types = {e.file_type: e for e in catalogue if e.file_type}
+    # a RAP entry's file type, or its name until its layout is contracted (e.g. "SI", "ELECTION")
+    file_types = {(e.file_type or e.name).upper(): e for e in catalogue if e.kind == "rap"}
     for name in profile.functions:
         if name not in by_name or by_name[name].kind == "rap":
             functions = [e.name for e in catalogue if e.kind != "rap"]
@@ -86,16 +87,16 @@ def compile_plan(catalogue: Catalogue, profile: ParticipantProfile | None) -> Te
                               f"service of the catalogue.{did_you_mean(name, functions)}",
                               fix="names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
     for file_type in profile.file_types:
-        if file_type not in file_types:
+        if file_type.upper() not in file_types:
             raise SourceError(profile.location, f"file_types lists {file_type!r}, which is not a RAP file type."
                               + did_you_mean(file_type, list(file_types)), fix=f"use {', '.join(sorted(file_types))}")
-    declared = set(profile.functions) | {file_types[t].name for t in profile.file_types}
+    declared = set(profile.functions) | {file_types[t.upper()].name for t in profile.file_types}
     declared_groups = {by_name[n].group: n for n in profile.functions}
     planned = []
     for entry in catalogue:
         if entry.name in declared:
             if entry.kind == "rap":
-                reason = f"file type {entry.file_type} declared in [participant] file_types"
+                reason = f"file type {entry.file_type or entry.name} declared in [participant] file_types"
             elif profile.pg_user and not entry.new_in_ocp:
                 reason = "used today through PG (pg_user = true): must work on OCP from day one"
             else:
