@@ -9,27 +9,21 @@ from __future__ import annotations
 
 import ssl
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
-from ocp_conformance.targets import (
-    DEFAULT_CONFIG,
-    Config,
-    TargetCheck,
-    TargetError,
-    check_target,
-    compile_plan,
-    load_config,
-    profile_target,
-)
+
+if TYPE_CHECKING:  # imported when used: the targets layer pulls in the simulator, too slow for `--help`
+    from ocp_conformance.targets import Config, TargetCheck
 
 __all__ = ["ConfigOption", "check_profile_before_run", "targets_app", "tls_options"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
+DEFAULT_CONFIG = Path("ocp-conformance.toml")  # = targets.DEFAULT_CONFIG (tested), without importing targets
 _PROBE_FUNCTION = "Enquire SI"  # read-only, authenticated, in every OCP contract: proves reach and credentials
 
 targets_app = typer.Typer(no_args_is_help=True, help="Target profiles of ocp-conformance.toml.")
@@ -54,6 +48,8 @@ def config_path(option: Path | None) -> Path | None:
 
 
 def _load(path: Path) -> Config:
+    from ocp_conformance.targets import load_config
+
     try:
         return load_config(path)
     except SourceError as exc:
@@ -71,6 +67,8 @@ def _print_warnings(warnings: tuple[str, ...]) -> None:
 
 
 def _check(config: Config, name: str, contracts: ContractSet) -> TargetCheck:
+    from ocp_conformance.targets import TargetError, check_target, profile_target
+
     try:
         profile = config.target(name)
     except SourceError as exc:
@@ -119,6 +117,8 @@ def check_profile_before_run(target: str, config: Path | None, only: list[str], 
                         f"{DEFAULT_CONFIG} here", f"write [targets.{target}] in {DEFAULT_CONFIG} (see "
                         "docs/ocp-conformance.example.toml) or pass --config FILE")
         return []
+    from ocp_conformance.targets import compile_plan
+
     loaded = _load(path)
     if is_profile:
         outcome = _check(loaded, target, contracts)

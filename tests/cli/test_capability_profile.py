@@ -36,3 +36,9 @@ def test_an_unknown_target_without_a_config_says_how_to_write_one(tmp_path: Path
     outcome = run_harness(tmp_path / "report", "--target", "portal")
     assert outcome.exit_code == 2
     assert "[targets.portal]" in outcome.output
+
+
+def test_the_command_line_looks_for_the_same_default_file() -> None:
+    from ocp_conformance import cli_targets, targets
+
+    assert cli_targets.DEFAULT_CONFIG == targets.DEFAULT_CONFIG
