@@ -95,8 +95,11 @@ def test_wrong_client_certificate_is_one_line_and_exit_2_from_targets_check(setu
     assert checked.returncode == 2, checked.stdout + checked.stderr
     lines = checked.stdout.strip().splitlines()
     assert len(lines) == 2, lines  # one line per participant
+    text = setup.config.read_text(encoding="utf-8").splitlines()
+    cert_line = text.index(f'client_cert = "{setup.simulator.rogue_client.cert}"') + 1
     for line in lines:
-        assert "rejected the client certificate" in line and "client_cert/client_key at" in line, line
+        assert "rejected the client certificate" in line, line
+        assert f"client_cert/client_key at {setup.config}:{cert_line}:1" in line, line  # where to fix it
     assert "Traceback" not in checked.stderr
 
 

@@ -70,6 +70,8 @@ class AuthProfile:
     header: str = "X-API-Key"
     client_cert: Path | None = None
     client_key: Path | None = None
+    cert_location: SourceLocation | None = None
+    """Where ``client_cert`` is set, for messages about the certificate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class TargetProfile:
     """Requests per second, at most, across the whole run (a shared portal must never be flooded)."""
     client_cert: Path | None = None
     client_key: Path | None = None
+    cert_location: SourceLocation | None = None
 
     @property
     def acting_order(self) -> tuple[str, ...]:
@@ -195,7 +198,8 @@ def _target(where: _Locator, name: str, raw: object) -> TargetProfile:
         timeout=_number(where, table, raw, "timeout", 30.0), connect_timeout=_number(where, table, raw,
                                                                                      "connect_timeout", 10.0),
         max_concurrency=int(_number(where, table, raw, "max_concurrency", 4, integer=True)),
-        rate_limit=_number(where, table, raw, "rate_limit", 10.0), client_cert=cert, client_key=key)
+        rate_limit=_number(where, table, raw, "rate_limit", 10.0), client_cert=cert, client_key=key,
+        cert_location=where.key(table, "client_cert") if cert else None)
 
 
 def _auth(where: _Locator, table: tuple[str, ...], pid: str, raw: object) -> AuthProfile:
@@ -229,7 +233,8 @@ def _auth(where: _Locator, table: tuple[str, ...], pid: str, raw: object) -> Aut
                        token_url=token_url, client_id=_string(where, table, raw, "client_id",
                                                               required=auth_type == "oauth2"),
                        scope=_string(where, table, raw, "scope"),
-                       header=_string(where, table, raw, "header") or "X-API-Key", client_cert=cert, client_key=key)
+                       header=_string(where, table, raw, "header") or "X-API-Key", client_cert=cert, client_key=key,
+                       cert_location=where.key(table, "client_cert") if cert else None)
 
 
 def _secret(where: _Locator, table: tuple[str, ...], raw: dict[str, Any], prefix: str) -> SecretRef:

@@ -52,8 +52,7 @@ def check_target(target: Target, profile: TargetProfile, probe_path: str,
     host = urlsplit(profile.base_url).netloc
     for participant in profile.acting_order:
         auth = profile.auth[participant]
-        cert_setting = (f"client_cert/client_key at {auth.location}" if auth.client_cert
-                        else f"client_cert/client_key at {profile.location}")
+        cert_setting = f"client_cert/client_key at {auth.cert_location or profile.cert_location or profile.location}"
         try:
             headers = target.auth_headers(participant)
         except AuthError as exc:
