@@ -16,7 +16,7 @@ ALLOWED = {
     "simulator.ccass": {"simulator.ccass"},
     "simulator": {"contracts", "rap", "simulator", "simulator.ccass"},
     "targets": {"contracts", "rap", "simulator", "targets"},
-    "client": {"contracts", "targets", "client"},
+    "client": {"contracts", "targets", "client", "reporting"},
     "scenarios": {"contracts", "rap", "targets", "client", "scenarios"},
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ocp_conformance.cli_targets import ConfigOption, check_profile_before_run, targets_app, tls_options
 from ocp_conformance.contracts import (
     ContractSet,
     SourceError,
@@ -42,6 +43,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads.")
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
+app.add_typer(targets_app, name="targets")
 console = Console()
 errors = Console(stderr=True)
 
@@ -65,7 +67,8 @@ def _contracts(path: Path | None) -> ContractSet:
 
 @app.command()
 def run(
-    target: Annotated[str, typer.Option(help="simulator (embedded, default), a base URL, or a profile")] = "simulator",
+    target: Annotated[str, typer.Option(help="simulator (embedded, default), a base URL, or a [targets.NAME] "
+                                        "profile of --config")] = "simulator",
     report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
         "reports"),
     only: Annotated[list[str] | None, typer.Option("--only", help="a catalogue function or group (repeatable)")] = None,
@@ -99,6 +102,7 @@ def run(
     rap_known_hosts: Annotated[Path | None, typer.Option(
         "--rap-known-hosts", help="OpenSSH known_hosts with the RAP SFTP server's key (default: key not checked)",
         show_default=False)] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -123,9 +127,6 @@ def run(
         raise _fail(EXIT_USAGE, str(exc)) from None
     if faults and target != "simulator":
         raise _fail(EXIT_USAGE, "--simulator-fault applies only to --target simulator")
-    if target != "simulator" and not target.startswith(("http://", "https://")):
-        raise _fail(EXIT_USAGE, f"target {target!r} is neither 'simulator' nor a URL",
-                    "use --target simulator or --target https://host/ (profiles come with a later release)")
     if rap_sftp is not None or rap_known_hosts is not None:
         _check_rap_sftp(target, rap_sftp, rap_known_hosts)
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
@@ -134,6 +135,7 @@ def run(
             raise _fail(EXIT_USAGE, f"--only {name!r} is not a catalogue function or group."
                         + did_you_mean(name, known),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
+    profile_args = check_profile_before_run(target, config, only or [], contract_set)
     waiver_file = waivers if waivers is not None else (_DEFAULT_WAIVERS if _DEFAULT_WAIVERS.is_file() else None)
     waiver_count = 0
     if waiver_file is not None:
@@ -162,6 +164,7 @@ def run(
         args += ["--ocp-rap-sftp", rap_sftp]
     if rap_known_hosts is not None:
         args += ["--ocp-rap-known-hosts", str(rap_known_hosts.resolve())]
+    args += profile_args
     if workers != "0":
         args += ["-n", workers]
     for option, value in (("--ocp-request-timeout", request_timeout), ("--ocp-run-timeout", run_timeout),
@@ -256,14 +259,20 @@ def simulate(
                                                "every change the simulator acknowledged", show_default=False)] = None,
     state_fault_answer_before_commit: Annotated[bool, typer.Option(hidden=True, help="deliberate fault for the "
                                                                    "harness's own tests")] = False,
+    tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this PEM certificate (and --tls-key)",
+                                                  show_default=False)] = None,
+    tls_key: Annotated[Path | None, typer.Option(help="the certificate's PEM private key", show_default=False)] = None,
+    tls_client_ca: Annotated[Path | None, typer.Option(help="require client certificates signed by this CA (mutual "
+                                                       "TLS)", show_default=False)] = None,
     contracts: ContractsOption = None,
 ) -> None:
-    """Serve the reference simulator over HTTP so any client can use it."""
+    """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it."""
     import uvicorn
 
     from ocp_conformance.simulator.app import build_app
     from ocp_conformance.simulator.faults import UnknownFaultError
 
+    tls = tls_options(tls_cert, tls_key, tls_client_ca)
     try:
         simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
@@ -275,7 +284,8 @@ def simulate(
             restored = restore(simulator, state, answer_before_commit=state_fault_answer_before_commit)
         except StateFileError as exc:
             raise _fail(EXIT_USAGE, escape(str(exc))) from None
-    table = Table(title=f"OCP reference simulator on http://{host}:{port}/ocp/v1 "
+    scheme = "https" if tls else "http"
+    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{port}/ocp/v1 "
                         "(GCP services: /gcp/v1, control: /_sim)")
     table.add_column("participant")
     table.add_column("name")
@@ -306,7 +316,10 @@ def simulate(
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
-        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning")
+        if "ssl_ca_certs" in tls:
+            console.print(f"mutual TLS: clients must present a certificate signed by {tls_client_ca}",
+                          highlight=False, markup=False)
+        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning", **tls)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -22,7 +22,8 @@ from ocp_conformance.contracts.validation import (
     response_validators_for,
     validators_for,
 )
-from ocp_conformance.targets import CLOCK_CONTROL, Target
+from ocp_conformance.reporting.redaction import is_sensitive_header
+from ocp_conformance.targets import CLOCK_CONTROL, PARTICIPANT_EXTENSION, Target
 from ocp_conformance.targets.transport_failure import describe_transport_failure
 
 __all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
@@ -57,7 +58,8 @@ class Exchange:
         for name, value in self.request.headers.items():
             if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent", "accept"}:
                 continue
-            shown = "Bearer $OCP_TOKEN" if name.lower() == "authorization" else value
+            shown = "Bearer $OCP_TOKEN" if name.lower() == "authorization" else (
+                f"${_env_name(name)}" if is_sensitive_header(name) else value)
             parts.append(f"-H '{name}: {shown}'")
         if self.request.content:
             parts.append(f"--data '{self.request.content.decode(errors='replace')}'")
@@ -170,7 +172,7 @@ class OcpClient:
         request_headers = {**self.target.auth_headers(as_participant), **all_headers}
         return self.send(op, as_participant, self.target.http().build_request(
             op.method.upper(), url, params=_query_params(query), headers=request_headers,
-            json=json_body if json_body is not None else None))
+            json=json_body if json_body is not None else None, extensions={PARTICIPANT_EXTENSION: as_participant}))
 
     def send(self, op: Operation, participant: str | None, request: httpx.Request) -> Exchange:
         """Send a prepared request for ``op`` and check its response against the contract."""
@@ -207,6 +209,11 @@ _HKT = timezone(timedelta(hours=8))
 def _timeout_of(request: httpx.Request) -> float | None:
     read = request.extensions.get("timeout", {}).get("read")
     return float(read) if isinstance(read, int | float) else None
+
+
+def _env_name(header: str) -> str:
+    """``X-API-Key`` -> ``OCP_X_API_KEY``: the placeholder a curl line shows instead of a credential."""
+    return "OCP_" + "".join(c if c.isalnum() else "_" for c in header.upper())
 
 
 def _weekday_from(day: date) -> date:

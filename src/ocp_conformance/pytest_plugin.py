@@ -37,7 +37,9 @@ from ocp_conformance.reporting import (
     write_report,
 )
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
-from ocp_conformance.targets import Target, TargetError, attach_sftp_channel, simulator_target, url_target
+from ocp_conformance.targets import Target, TargetError, TestPlan, attach_sftp_channel, simulator_target, url_target
+from ocp_conformance.targets.capability import plan_for
+from ocp_conformance.targets.profile_target import target_for
 
 __all__ = ["Harness", "harness"]
 
@@ -56,6 +58,8 @@ class Harness:
     client: OcpClient
     redactor: Redactor
     faults: tuple[str, ...] = ()
+    plan: TestPlan | None = None
+    """The capability profile's test plan (``None``: no profile, every entry applies)."""
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -63,7 +67,10 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
         pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
     group = parser.getgroup("ocp-conformance")
     group.addoption("--ocp-target", default="simulator",
-                    help="simulator (default, in process) or a base URL; tokens from OCP_TOKEN_<PARTICIPANT>")
+                    help="simulator (default, in process), a base URL (tokens from OCP_TOKEN_<PARTICIPANT>), "
+                    "or a [targets.NAME] profile of --ocp-config")
+    group.addoption("--ocp-config", default=None, metavar="PATH",
+                    help="ocp-conformance.toml: target profiles and the [participant] capability profile")
     group.addoption("--ocp-fault", action="append", default=[], metavar="NAME",
                     help="apply a simulator fault profile (repeatable; `ocp-conformance faults` lists them)")
     group.addoption("--ocp-contracts", default=None, help="contracts folder (default: OCP_CONTRACTS or ours)")
@@ -101,16 +108,19 @@ def _build_harness(config: pytest.Config) -> Harness:
     faults = tuple(config.getoption("--ocp-fault"))
     if target_option == "simulator":
         target, _ = simulator_target(contracts, faults=faults)
-    else:
-        if faults:
-            raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
+    elif faults:
+        raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
+    elif target_option.startswith(("http://", "https://")):
         target = url_target(target_option, limits=response_limits(config))
-        if config.getoption("--ocp-rap-sftp"):
-            known_hosts = config.getoption("--ocp-rap-known-hosts")
-            attach_sftp_channel(target, config.getoption("--ocp-rap-sftp"), Path(known_hosts) if known_hosts else None)
+    else:
+        target = target_for(target_option, config.getoption("--ocp-config"))
+    if target_option != "simulator" and config.getoption("--ocp-rap-sftp"):
+        known_hosts = config.getoption("--ocp-rap-known-hosts")
+        attach_sftp_channel(target, config.getoption("--ocp-rap-sftp"), Path(known_hosts) if known_hosts else None)
+    plan = plan_for(config.getoption("--ocp-config"), contracts.catalogue)
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
-                    faults=faults)
+                    faults=faults, plan=plan)
     client.listeners.append(lambda exchange: _attach(built, exchange))
     return built
 
@@ -171,6 +181,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except (SourceError, TargetError):
         return  # reported when the first test asks for the harness
     only = set(config.getoption("--ocp-only"))
+    plan = harness(config).plan
+    planned = set(plan.names("mandatory", "conditional")) if plan is not None else None
     selected, deselected = [], []
     for item in items:
         marker = item.get_closest_marker("ocp")
@@ -183,7 +195,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{item.nodeid}: write @pytest.mark.ocp(functions=[<catalogue names>], check=<one of "
                 f"{', '.join(_CHECKS)}>); received functions={names!r}, check={marker.kwargs.get('check')!r}")
         entries = [catalogue.entry(name) for name in names]
-        if only and not any(e.name in only or e.group in only for e in entries):
+        if (only and not any(e.name in only or e.group in only for e in entries)) or (
+                planned is not None and not any(e.name in planned for e in entries)):
             deselected.append(item)
             continue
         selected.append(item)
@@ -235,8 +248,13 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
     if exc is not None and _is_target_failure(exc):
         blamed = tuple(f for f in _blamed(exc) if f in functions)
         return CheckResult(item.nodeid, functions, check, "failed", failed_functions=blamed,
-                           message=_summary(exc))
-    return CheckResult(item.nodeid, functions, check, "error", message=message)
+                           message=_redacted(item.config, _summary(exc)))
+    return CheckResult(item.nodeid, functions, check, "error", message=_redacted(item.config, message))
+
+
+def _redacted(config: pytest.Config, message: str) -> str:
+    """A result message without any configured secret (it goes into readiness.json and readiness.md)."""
+    return config.stash[_HARNESS].redactor.redact_text(message) if _HARNESS in config.stash else message
 
 
 def _leaves(exc: BaseException) -> Iterator[BaseException]:
@@ -318,7 +336,9 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 target=built.target.description or built.target.name,
                                 contract_version=built.contracts.version,
                                 selection=config.getoption("--ocp-only") or None,
-                                waivers=_waivers(config), stopped_early=stopped_early(config, results))
+                                waivers=_waivers(config), stopped_early=stopped_early(config, results),
+                                plan=built.plan.levels() if built.plan is not None else None,
+                                target_warnings=built.target.warnings)
     allure_dir = config.getoption("--alluredir", None)
     write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
     if allure_dir:

@@ -49,6 +49,13 @@ def not_contracted_note(readiness: Readiness) -> str | None:
 def verdict_explanation(readiness: Readiness) -> str:
     """Why the verdict is what it is, in one sentence."""
     summary = readiness.summary
+    if readiness.ready and readiness.test_plan:
+        levels = [item["level"] for item in readiness.test_plan]
+        mandatory = sum(1 for row in readiness.entries if row.contracted
+                        for item in readiness.test_plan if item["name"] == row.name and item["level"] == "mandatory")
+        return (f"All {_count(mandatory, 'mandatory entry', 'mandatory entries')} of the capability profile's test "
+                f"plan passed every applicable check ({levels.count('conditional')} conditional, reported; "
+                f"{levels.count('not-applicable')} not applicable).")
     if readiness.ready:
         waived = readiness.waived_checks()
         if waived:

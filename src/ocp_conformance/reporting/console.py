@@ -83,6 +83,8 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         verdict.append("NOT READY", style="bold red")
     verdict.append(f" — {verdict_explanation(readiness)}")
     console.print(verdict)
+    for warning in readiness.target_warnings:
+        console.print(Text(f"WARNING: {warning}", style="bold red"))
 
 
 def _status(status: CheckState) -> Text:

@@ -42,6 +42,8 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
         f"- Generated: {readiness.generated_at.isoformat(timespec='seconds')}",
         "",
     ]
+    lines += [f"> **WARNING:** {_text(warning)}" for warning in readiness.target_warnings]
+    lines += [""] if readiness.target_warnings else []
     note = not_contracted_note(readiness)
     if note:
         lines += [f"> {note}", ""]

@@ -109,6 +109,10 @@ class Readiness:
     waivers: tuple[WaiverOutcome, ...] = ()
     stopped_early: str | None = None
     """Why the run stopped before every selected check ran (e.g. its time limit); such a run is never ready."""
+    test_plan: tuple[dict[str, str], ...] = ()
+    """Each entry's level in the capability profile's test plan (mandatory, conditional, not-applicable) and why."""
+    target_warnings: tuple[str, ...] = ()
+    """Settings that weaken the run's evidence (e.g. TLS verification off), repeated in every report."""
 
     @property
     def ready(self) -> bool:
@@ -164,6 +168,8 @@ class Readiness:
             "harness_errors": [r.to_json() for r in self.harness_errors],
             "waivers": [w.to_json() for w in self.waivers],
             "stopped_early": self.stopped_early,
+            "test_plan": list(self.test_plan),
+            "target_warnings": list(self.target_warnings),
         }
 
     def _names(self) -> list[str]:
@@ -181,6 +187,8 @@ def build_readiness(
     waivers: Iterable[Waiver] = (),
     today: date | None = None,
     stopped_early: str | None = None,
+    plan: Mapping[str, tuple[str, str]] | None = None,
+    target_warnings: Iterable[str] = (),
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -197,6 +205,9 @@ def build_readiness(
             it stays ``fail``, and its reason says so. Every waiver is reported with its state.
         today: the run's date for waiver expiry (default: the date of ``now``); tests pin it.
         stopped_early: why the run stopped before every check ran (e.g. ``--run-timeout``): never ready.
+        plan: the capability profile's test plan, ``name -> (level, reason)``: only ``mandatory`` entries count
+            toward the verdict; ``not-applicable`` ones are not-run with the reason. ``None``: all are mandatory.
+        target_warnings: settings of the target that weaken the evidence, reported as given.
 
     Raises:
         ValueError: a result or waiver names a function the catalogue lacks, or a check kind that does not
@@ -244,8 +255,8 @@ def build_readiness(
             raise ValueError(f"two waivers for {waiver.function!r} / {waiver.check}")
         by_cell[(waiver.function, waiver.check)] = waiver
 
-    rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date) for entry in catalogue)
-    contracted = [row for row in rows if row.contracted]
+    rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date, plan) for entry in catalogue)
+    contracted = [row for row in rows if row.contracted and (plan is None or plan[row.name][0] == "mandatory")]
     ready = (bool(contracted) and not harness_errors and stopped_early is None
              and all(row.status == "pass" for row in contracted))
     by_row = {row.name: row for row in rows}
@@ -258,15 +269,20 @@ def build_readiness(
         harness_errors=harness_errors,
         waivers=tuple(_waiver_outcome(w, by_row[w.function].checks[w.check], run_date) for w in waiver_list),
         stopped_early=stopped_early,
+        test_plan=tuple({"name": name, "level": level, "reason": why} for name, (level, why) in (plan or {}).items()),
+        target_warnings=tuple(target_warnings),
     )
 
 
 def _entry_status(
     entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]],
     selection: Collection[str] | None = None, waivers: Mapping[tuple[str, CheckKind], Waiver] | None = None,
-    today: date | None = None,
+    today: date | None = None, plan: Mapping[str, tuple[str, str]] | None = None,
 ) -> EntryStatus:
     kinds = APPLICABLE_CHECKS[entry.kind]
+    if plan is not None and plan[entry.name][0] == "not-applicable":
+        reason = f"not applicable: {plan[entry.name][1]}"
+        return EntryStatus(entry, "not-run", reason, {kind: CheckStatus("not-run", reason=reason) for kind in kinds})
     if not entry.contracted:
         checks = {kind: CheckStatus("not-run", reason=NOT_CONTRACTED) for kind in kinds}
         return EntryStatus(entry, "not-run", NOT_CONTRACTED, checks)

@@ -39,6 +39,13 @@ class Target:
     """How RAP files reach the target (in process, or SFTP); ``None``: the RAP suites skip, saying why."""
     rap_secrets: tuple[str, ...] = ()
     """The RAP channel's passwords. Secret: never logged, attached or reported."""
+    header_auth: Callable[[str], dict[str, str]] | None = None
+    """participant ID -> authentication headers, when not ``Authorization: Bearer <tokens[participant]>``
+    (OAuth2, API keys, mutual TLS alone); ``tokens`` then holds a per-participant handle the scenarios pass."""
+    extra_secrets: Callable[[], list[str]] | None = None
+    """Secret values beyond ``tokens`` (client secrets, API keys, private keys), for redaction."""
+    warnings: tuple[str, ...] = ()
+    """Settings that weaken the run's guarantees (e.g. TLS verification off), reported loudly."""
     _client: httpx.Client | None = field(default=None, repr=False)
 
     @property
@@ -79,11 +86,17 @@ class Target:
             ) from None
 
     def auth_headers(self, participant: str | None) -> dict[str, str]:
-        return {} if participant is None else {"Authorization": f"Bearer {self.token(participant)}"}
+        if participant is None:
+            return {}
+        if self.header_auth is not None:
+            self.token(participant)  # an unknown participant is a TargetError saying who is configured
+            return self.header_auth(participant)
+        return {"Authorization": f"Bearer {self.token(participant)}"}
 
     def secrets(self) -> list[str]:
         """Every secret value this target holds, for the report's redaction and secret scan."""
-        return [t for t in (*self.tokens.values(), *self.rap_secrets) if t]
+        extra = self.extra_secrets() if self.extra_secrets is not None else []
+        return [t for t in [*self.tokens.values(), *self.rap_secrets, *extra] if t]
 
     def rap_channel(self) -> RapChannel:
         """The RAP upload channel; a :class:`TargetError` saying how to configure one if there is none."""
