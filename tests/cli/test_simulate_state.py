@@ -209,8 +209,9 @@ def test_a_state_file_that_is_not_one_stops_the_simulator_with_exit_2(tmp_path: 
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database\n" * 100)
     done = subprocess.run([sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(_free_port()),
-                           "--state", str(notes)], capture_output=True, text=True, timeout=120)
+                           "--state", str(notes)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "1000"})  # a path is never wrapped mid-word
     assert done.returncode == 2, done.stderr
-    message = " ".join(done.stderr.split())  # the console wraps long lines
+    message = " ".join(done.stderr.split())
     assert f"error: --state {notes}: not a state file" in message and "simulate --state" in message
     assert notes.read_text() == "not a database\n" * 100

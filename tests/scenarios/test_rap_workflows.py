@@ -22,7 +22,7 @@ FAULT_CASES = [
      "Received: $response.body#/status = 'ACCEPTED'"),
     ("rap-election-change-ignored", "electScripThenChangeToCash", "cashInstructed",
      "Received: $response.body#/items/0/option = 'SCRIP'"),
-    ("rap-election-above-holding-accepted", "electionAboveHoldingRejected", "electTooMuch",
+    ("rap-election-holding-unchecked", "electionAboveHoldingRejected", "electTooMuch",
      "Received: $response.body#/status = 'ACCEPTED'"),
     ("rap-excess-application-dropped", "rightsSubscriptionAndExcessApplication", "excessApplied",
      "'CANCELLED'"),

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.served_simulator import _free_port
+from tests.served_simulator import free_port
 from tests.targets.certificates import Issued, authority
 
 
@@ -35,7 +35,7 @@ def mtls_simulator(folder: Path) -> Iterator[MtlsSimulator]:
     server = ca.issue("server", server=True)
     client = ca.issue("client-b01234")
     rogue = authority(folder, "rogue-ca").issue("rogue-client")
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port), "--tls-cert", str(server.cert),
          "--tls-key", str(server.key), "--tls-client-ca", str(ca.cert)],

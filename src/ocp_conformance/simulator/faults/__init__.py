@@ -25,7 +25,7 @@ from ocp_conformance.simulator.faults.sti import STI_FAULTS
 
 __all__ = ["FAULTS", "CheckKind", "Fault", "RouteHandler", "UnknownFaultError", "Wrapper", "resolve_faults"]
 
-FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
+_ALL_FAULTS: list[Fault] = [
     *SI_FAULTS,
     *DI_FAULTS,
     *ENQUIRY_FAULTS,
@@ -36,7 +36,11 @@ FAULTS: dict[str, Fault] = {fault.name: fault for fault in [
     *GCP_FAULTS,
     *RAP_FAULTS,
     *RAP_SCENARIO_FAULTS,
-]}
+]
+FAULTS: dict[str, Fault] = {fault.name: fault for fault in _ALL_FAULTS}
+if len(FAULTS) != len(_ALL_FAULTS):  # two profiles under one name: one would silently hide the other
+    _twice = sorted({f.name for f in _ALL_FAULTS if sum(g.name == f.name for g in _ALL_FAULTS) > 1})
+    raise RuntimeError(f"fault profile names used twice: {', '.join(_twice)}; give each profile its own name")
 
 
 class UnknownFaultError(ValueError):

@@ -399,7 +399,7 @@ class RapProcessor:
             created = apply(simulation, participant, values)
             if file_type in defects.applied_twice:
                 with contextlib.suppress(DomainError):
-                    apply(simulation, participant, values)
+                    apply(simulation, participant, _second_application(layout, values))
         except DomainError as error:
             if defects.ignores_record_codes(file_type, [error.code]):
                 return _fake_accepted(record.line, reference)
@@ -426,6 +426,16 @@ class RapProcessor:
             logger.exception("could not write the result file of %s from %s", path.name, result.participant)
             return None
         return target
+
+
+def _second_application(layout: Layout, values: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The values a duplicated application (fault profile) applies again. A CA record under the same client
+    reference would change its instruction (change by reference), not duplicate it, so the duplicate of a CA
+    record carries no reference: a second instruction, as a retry without a done-mark would make."""
+    spec = layout.detail.role("client_reference")
+    if spec is None or layout.file_type not in _FILE_TYPE_OF.values():
+        return values
+    return {**values, spec.name: ""}
 
 
 def _reference(layout: Layout, values: Mapping[str, Any] | None) -> str | None:
