@@ -20,7 +20,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from ocp_conformance.cli_targets import ConfigOption, check_profile_before_run, targets_app, tls_options
+from ocp_conformance.cli_targets import (
+    ConfigOption,
+    check_profile_before_run,
+    profile_fail_on,
+    profile_secrets,
+    targets_app,
+    tls_options,
+)
 from ocp_conformance.contracts import (
     ContractSet,
     SourceError,
@@ -79,7 +86,8 @@ def run(
                                          "this process")] = "0",
     fail_on: Annotated[list[str] | None, typer.Option(
         "--fail-on", help="exit 1 when: mandatory (default: the verdict is not-ready), any (also waived "
-        "failures), score<N (achieved score below N %); repeatable", show_default=False)] = None,
+        "failures), score<N (achieved score below N %); repeatable; overrides [run] fail_on of --config",
+        show_default=False)] = None,
     no_allure_html: Annotated[bool, typer.Option("--no-allure-html", help="do not build the Allure HTML report "
                                                  "(built with Allure 3 when Node.js is present)")] = False,
     waivers: Annotated[Path | None, typer.Option(
@@ -112,7 +120,7 @@ def run(
     from ocp_conformance.simulator.faults import UnknownFaultError, resolve_faults
 
     try:
-        conditions = parse_fail_on(fail_on or [])
+        conditions = parse_fail_on(fail_on or profile_fail_on(config) or [])
     except FailOnError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     if workers != "auto" and not workers.isdigit():
@@ -649,6 +657,10 @@ def evidence_pack(
         "--secret-env", metavar="NAME", help="also scan for the value of this environment variable (repeatable)")
                           ] = None,
     contracts: ContractsOption = None,
+    target_profile: Annotated[str | None, typer.Option(
+        "--target", metavar="NAME", help="also scan for every secret the [targets.NAME] profile of --config resolves "
+        "(tokens, API keys, client secrets, private keys)", show_default=False)] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Zip the readiness report, junit.xml, Allure results and contracts with a SHA-256 manifest, after a scan
     for secrets: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
@@ -661,7 +673,12 @@ def evidence_pack(
     if not target.parent.is_dir():
         raise _fail(EXIT_USAGE, f"--out {target}: folder {target.parent} does not exist")
     contract_set = _contracts(contracts)
+    if config is not None and target_profile is None:
+        raise _fail(EXIT_USAGE, "--config needs --target NAME: which profile's secrets to scan for",
+                    "add --target NAME (a [targets.NAME] table of the file)")
     secrets = _evidence_secrets(report, contract_set, secret_env or [])
+    if target_profile is not None:
+        secrets.update(profile_secrets(config, target_profile))
     try:
         packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__)
     except EvidenceError as exc:

@@ -20,7 +20,8 @@ from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 if TYPE_CHECKING:  # imported when used: the targets layer pulls in the simulator, too slow for `--help`
     from ocp_conformance.targets import Config, TargetCheck
 
-__all__ = ["ConfigOption", "check_profile_before_run", "targets_app", "tls_options"]
+__all__ = ["ConfigOption", "check_profile_before_run", "profile_fail_on", "profile_secrets", "targets_app",
+           "tls_options"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_CONFIG = Path("ocp-conformance.toml")  # = targets.DEFAULT_CONFIG (tested), without importing targets
@@ -103,6 +104,37 @@ def targets_check(
         style = "green" if check.ok else "bold red"
         console.print(f"[{style}]{check.participant}[/]: {escape(check.line)}", highlight=False, soft_wrap=True)
     raise typer.Exit(EXIT_OK if outcome.ok else EXIT_USAGE)
+
+
+def profile_fail_on(config: Path | None) -> tuple[str, ...] | None:
+    """The ``[run] fail_on`` conditions of the profile, checked (exit 2 at ``file:line:column`` if one is not a
+    condition); ``None`` when there is no profile or it sets none. ``run --fail-on`` overrides them."""
+    from ocp_conformance.reporting import FailOnError, parse_fail_on
+
+    path = config_path(config)
+    run = _load(path).run if path is not None else None
+    if run is None or not run.fail_on:
+        return None
+    try:
+        parse_fail_on(run.fail_on, where=f"{run.fail_on_location}: fail_on value")
+    except FailOnError as exc:
+        raise _fail(str(exc), "use mandatory, any or score<N (0-100) in [run] fail_on, or pass --fail-on") from None
+    return run.fail_on
+
+
+def profile_secrets(config: Path | None, target: str) -> dict[str, str]:
+    """``label -> value`` of every secret the ``[targets.NAME]`` profile resolves (labels are safe to print);
+    exit 2 if the profile is wrong or one of its secrets cannot be read (it could not be scanned for)."""
+    from ocp_conformance.targets import TargetError, resolve_profile_secrets
+
+    path = config_path(config) or DEFAULT_CONFIG
+    try:
+        return resolve_profile_secrets(_load(path).target(target))
+    except SourceError as exc:
+        raise _fail(f"{exc.location}: {exc.message}", exc.fix) from None
+    except TargetError as exc:
+        raise _fail(str(exc), "set it as for the run (the pack scans the report for its value), or drop --target"
+                    ) from None
 
 
 def check_profile_before_run(target: str, config: Path | None, only: list[str], contracts: ContractSet) -> list[str]:

@@ -170,3 +170,34 @@ def test_usage_errors(report: Path, tmp_path: Path) -> None:
     outcome = _cli("pack", str(tmp_path), "--out", str(tmp_path / "e.zip"))
     assert outcome.returncode == 2
     assert "holds no readiness.json" in _said(outcome)
+
+
+def test_every_secret_a_profile_resolves_is_scanned_never_printed(report: Path, tmp_path: Path) -> None:
+    """--config/--target: the profile's bearer token (env), API key (file) and private key text are scanned."""
+    token, api_key = "profile-token-5d1c9e7a3b", "profile-api-key-8e2f4a6c0d"
+    (tmp_path / "b05678.key").write_text(api_key + "\n", encoding="utf-8")
+    (tmp_path / "firm.key").write_text("firm-private-key-material-2b7d9f\n", encoding="utf-8")
+    (tmp_path / "firm.pem").write_text("certificate\n", encoding="utf-8")
+    config = tmp_path / "ocp-conformance.toml"
+    config.write_text('[targets.lab]\nbase_url = "https://lab.example"\nclient_cert = "firm.pem"\n'
+                      'client_key = "firm.key"\n\n[targets.lab.auth.B01234]\ntype = "bearer"\n'
+                      'token_env = "LAB_TOKEN_B01234"\n\n[targets.lab.auth.B05678]\ntype = "api-key"\n'
+                      'key_file = "b05678.key"\n', encoding="utf-8")
+    copy, where = _copy_with(report, tmp_path, f"echo {token} / {api_key} / firm-private-key-material-2b7d9f")
+    pack = ("pack", str(copy), "--out", str(tmp_path / "e.zip"), "--config", str(config), "--target", "lab")
+    packed = _cli(*pack, env={"LAB_TOKEN_B01234": token})
+    said = packed.stdout + packed.stderr
+    assert packed.returncode == 1, said
+    assert f"{where}: <secret targets.lab.auth.B01234 secret (environment variable LAB_TOKEN_B01234)>" in said
+    assert f"{where}: <secret targets.lab.auth.B05678 secret (file {tmp_path / 'b05678.key'})>" in said
+    assert f"{where}: <secret targets.lab client_key {tmp_path / 'firm.key'}>" in said
+    assert token not in said and api_key not in said and "firm-private-key-material" not in said
+    assert not (tmp_path / "e.zip").exists()
+
+    clean = _cli("pack", str(report), *pack[2:], env={"LAB_TOKEN_B01234": token})
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    unset = _cli(*pack)
+    assert unset.returncode == 2
+    assert "environment variable LAB_TOKEN_B01234 is not set" in _said(unset)
+    no_target = _cli("pack", str(report), "--out", str(tmp_path / "e.zip"), "--config", str(config))
+    assert no_target.returncode == 2 and "--config needs --target NAME" in _said(no_target)

@@ -33,3 +33,28 @@ def test_parallel_run_merges_into_one_readiness_and_fail_on_score_decides(tmp_pa
     assert outcome.exit_code == 0, outcome.output[-3000:]  # not ready, but 87.5 % is not below 50 %
     assert not (tmp_path / "allure-report").exists()
     assert outcome.readiness["verdict"] == "not-ready"
+
+
+def test_fail_on_comes_from_the_profile_and_the_command_line_overrides_it(tmp_path: Path) -> None:
+    """[run] fail_on = ["score<50"] lets a not-ready run pass CI; --fail-on mandatory then fails it again."""
+    config = tmp_path / "ocp-conformance.toml"
+    config.write_text('[run]\nfail_on = ["score<50"]\n', encoding="utf-8")
+    args = ("--only", "Input SI", "--simulator-fault", "accept-invalid-quantity", "--config", str(config))
+    from_profile = run_harness(tmp_path / "profile", *args)
+    assert from_profile.readiness is not None and from_profile.readiness["verdict"] == "not-ready"
+    assert from_profile.exit_code == 0, from_profile.output[-3000:]
+    overridden = run_harness(tmp_path / "cli", *args, "--fail-on", "mandatory")
+    assert overridden.exit_code == 1, overridden.output[-3000:]
+    assert "--fail-on mandatory: the verdict is not-ready" in overridden.output
+
+
+def test_a_bad_profile_fail_on_is_located(tmp_path: Path) -> None:
+    config = tmp_path / "ocp-conformance.toml"
+    config.write_text('[run]\nfail_on = ["mandatory", "score>80"]\n', encoding="utf-8")
+    outcome = run_harness(tmp_path, "--config", str(config))
+    said = " ".join(outcome.output.split())
+    assert outcome.exit_code == 2, outcome.output[-2000:]
+    assert f"{config}:2:1: fail_on value 'score>80' is not a condition" in said, said
+    assert 'fail_on = ["mandatory", "score<80"]' in said
+    assert outcome.readiness is None
+    assert run_harness(tmp_path, "--config", str(config), "--fail-on", "score>80").exit_code == 2

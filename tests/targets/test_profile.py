@@ -45,6 +45,7 @@ def test_the_documented_example_parses() -> None:
     assert portal.auth["B05678"].client_cert == EXAMPLE.parent / "certs" / "b05678.pem"
     assert portal.rap_sftp_host == "rap-test.example.hk" and portal.rap_sftp_port == 22
     assert config.participant is not None and config.participant.pg_user
+    assert config.run is not None and config.run.fail_on == ("mandatory",)
 
 
 def test_a_good_profile_reads_with_paths_relative_to_the_file(tmp_path: Path) -> None:
@@ -52,6 +53,13 @@ def test_a_good_profile_reads_with_paths_relative_to_the_file(tmp_path: Path) ->
     assert lab.base_url == "https://lab.example:8443"
     assert lab.acting_order == ("B01234", "B05678")
     assert lab.auth["B05678"].secret is not None and lab.auth["B05678"].secret.file == tmp_path / "keys" / "b05678"
+
+
+def test_run_fail_on_is_read_with_its_location(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, GOOD + '\n[run]\n  fail_on = ["any", "score<80"]\n'))
+    assert config.run is not None and config.run.fail_on == ("any", "score<80")
+    assert str(config.run.fail_on_location) == f"{tmp_path / 'ocp-conformance.toml'}:14:3"
+    assert load_config(_write(tmp_path, GOOD)).run is None
 
 
 @pytest.mark.parametrize(("text", "line", "column", "message", "fix"), [
@@ -72,6 +80,8 @@ def test_a_good_profile_reads_with_paths_relative_to_the_file(tmp_path: Path) ->
      "exactly one of token_env and token_file", "token_env ="),
     (GOOD.replace('rate_limit = 2', 'rate_limit = = 2'), 3, 14, "invalid TOML", "TOML syntax"),
     (GOOD + '\n[participant]\ntype = "Custodain"\n', 14, 1, "not a participant type", "Custodian"),
+    (GOOD + '\n[run]\nfail_on = "any"\n', 14, 1, "fail_on must be a list of strings", "fail_on = ["),
+    (GOOD + '\n[run]\nfailon = ["any"]\n', 14, 1, "unknown key 'failon' in [run]", "fail_on"),
 ])
 def test_each_mistake_is_located_with_the_fix(tmp_path: Path, text: str, line: int, column: int, message: str,
                                                fix: str) -> None:

@@ -41,8 +41,9 @@ class FailOn:
 DEFAULT_FAIL_ON = (FailOn("mandatory"),)
 
 
-def parse_fail_on(values: Iterable[str]) -> tuple[FailOn, ...]:
-    """Parse ``--fail-on`` values (default :data:`DEFAULT_FAIL_ON` when none).
+def parse_fail_on(values: Iterable[str], where: str = "--fail-on") -> tuple[FailOn, ...]:
+    """Parse ``--fail-on`` values (default :data:`DEFAULT_FAIL_ON` when none); ``where`` names their source in
+    an error (e.g. the profile's ``file:line:column: fail_on``).
 
     Example:
         >>> [str(c) for c in parse_fail_on(["any", "score<80"])]
@@ -57,8 +58,10 @@ def parse_fail_on(values: Iterable[str]) -> tuple[FailOn, ...]:
         elif match and float(match.group(1)) <= 100:
             conditions.append(FailOn("score", float(match.group(1))))
         else:
-            raise FailOnError(f"--fail-on {value!r} is not a condition: expected mandatory, any, or score<N with "
-                              "N from 0 to 100 (e.g. --fail-on 'score<80'; quote it, < is a shell redirection)")
+            example = "--fail-on 'score<80'; quote it, < is a shell redirection" if where == "--fail-on" \
+                else 'fail_on = ["mandatory", "score<80"]'
+            raise FailOnError(f"{where} {value!r} is not a condition: expected mandatory, any, or score<N with "
+                              f"N from 0 to 100 (e.g. {example})")
     return tuple(conditions) or DEFAULT_FAIL_ON
 
 

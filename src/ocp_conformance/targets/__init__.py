@@ -11,10 +11,12 @@ from ocp_conformance.targets.profile import (
     AuthProfile,
     Config,
     ParticipantProfile,
+    RunProfile,
     SecretRef,
     TargetProfile,
     load_config,
 )
+from ocp_conformance.targets.profile_secrets import resolve_profile_secrets
 from ocp_conformance.targets.profile_target import PARTICIPANT_EXTENSION, profile_target
 from ocp_conformance.targets.rap_channel import (
     InProcessRapChannel,
@@ -32,6 +34,7 @@ from ocp_conformance.targets.url_target import tokens_from_environment, url_targ
 __all__ = ["CLOCK_CONTROL", "DEFAULT_CONFIG", "PARTICIPANT_EXTENSION", "AuthError", "AuthProfile", "Config",
            "Credentials", "InProcessRapChannel", "LimitedTransport", "ParticipantCheck", "ParticipantProfile",
            "PlanLevel", "PlannedEntry", "RapChannel", "RapChannelError", "RapUploadRefused", "RateLimiter",
-           "SecretRef", "SftpRapChannel", "Target", "TargetCheck", "TargetError", "TargetProfile", "TestPlan",
-           "attach_sftp_channel", "check_target", "clock_skew", "compile_plan", "explain_exception", "explain_status",
-           "load_config", "profile_target", "read_secret", "simulator_target", "tokens_from_environment", "url_target"]
+           "RunProfile", "SecretRef", "SftpRapChannel", "Target", "TargetCheck", "TargetError", "TargetProfile",
+           "TestPlan", "attach_sftp_channel", "check_target", "clock_skew", "compile_plan", "explain_exception",
+           "explain_status", "load_config", "profile_target", "read_secret", "resolve_profile_secrets",
+           "simulator_target", "tokens_from_environment", "url_target"]

@@ -18,7 +18,7 @@ from typing import Any, Literal, cast
 from ocp_conformance.contracts.source import SourceError, SourceLocation, read_source
 from ocp_conformance.contracts.suggest import did_you_mean
 
-__all__ = ["AUTH_TYPES", "DEFAULT_CONFIG", "AuthProfile", "Config", "ParticipantProfile", "SecretRef",
+__all__ = ["AUTH_TYPES", "DEFAULT_CONFIG", "AuthProfile", "Config", "ParticipantProfile", "RunProfile", "SecretRef",
            "TargetProfile", "load_config"]
 
 DEFAULT_CONFIG = Path("ocp-conformance.toml")
@@ -37,6 +37,8 @@ _AUTH_KEYS: dict[AuthType, tuple[str, ...]] = {
 }
 _CERT_KEYS = ("client_cert", "client_key")
 _PARTICIPANT_KEYS = ("type", "functions", "file_types", "pg_user")
+_RUN_KEYS = ("fail_on",)
+_TOP_KEYS = ("targets", "participant", "run")
 #: Keys that would hold a secret inline, and the keys to use instead.
 _INLINE_SECRETS = {"client_secret": "client_secret_env or client_secret_file", "token": "token_env or token_file",
                    "key": "key_env or key_file", "api_key": "key_env or key_file", "password": "an _env or _file key"}
@@ -115,10 +117,21 @@ class ParticipantProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class RunProfile:
+    """``[run]``: defaults of ``ocp-conformance run`` that its options override."""
+
+    fail_on: tuple[str, ...]
+    """``run --fail-on`` conditions, unparsed (the reporting layer parses them; empty: not set here)."""
+    fail_on_location: SourceLocation
+    """Where ``fail_on`` is written, for an error about one of its values."""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path
     targets: dict[str, TargetProfile] = field(default_factory=dict)
     participant: ParticipantProfile | None = None
+    run: RunProfile | None = None
 
     def target(self, name: str) -> TargetProfile:
         """The profile ``name``; a :class:`SourceError` listing the profiles there are if none."""
@@ -149,17 +162,18 @@ def load_config(path: Path) -> Config:
                           fix="correct the TOML syntax there; a target looks like:\n" + _EXAMPLE) from None
     where = _Locator(path, text)
     for key in data:
-        if key not in ("targets", "participant"):
+        if key not in _TOP_KEYS:
             raise SourceError(where.key((), key), f"unexpected top-level key {key!r}."
-                              + did_you_mean(key, ["targets", "participant"]),
-                              fix="the file holds [targets.NAME] tables and one [participant] table")
+                              + did_you_mean(key, _TOP_KEYS),
+                              fix="the file holds [targets.NAME] tables, one [participant] table and one [run] table")
     targets_raw = data.get("targets", {})
     if not isinstance(targets_raw, dict):
         raise SourceError(where.key((), "targets"), "`targets` must be a table of [targets.NAME] tables",
                           fix="e.g.:\n" + _EXAMPLE)
     targets = {name: _target(where, name, raw) for name, raw in targets_raw.items()}
     participant = _participant(where, data["participant"]) if "participant" in data else None
-    return Config(path=path, targets=targets, participant=participant)
+    run = _run(where, data["run"]) if "run" in data else None
+    return Config(path=path, targets=targets, participant=participant, run=run)
 
 
 def _target(where: _Locator, name: str, raw: object) -> TargetProfile:
@@ -264,6 +278,15 @@ def _participant(where: _Locator, raw: object) -> ParticipantProfile:
     return ParticipantProfile(type=str(kind), functions=tuple(_string_list(where, table, raw, "functions")),
                               file_types=tuple(_string_list(where, table, raw, "file_types")), pg_user=pg_user,
                               location=where.table(table))
+
+
+def _run(where: _Locator, raw: object) -> RunProfile:
+    table = ("run",)
+    if not isinstance(raw, dict):
+        raise SourceError(where.key((), "run"), "run must be a table", fix='write [run] with fail_on = ["mandatory"]')
+    _known_keys(where, table, raw, _RUN_KEYS)
+    return RunProfile(fail_on=tuple(_string_list(where, table, raw, "fail_on")),
+                      fail_on_location=where.key(table, "fail_on"))
 
 
 def _known_keys(where: _Locator, table: tuple[str, ...], raw: dict[str, Any], allowed: tuple[str, ...]) -> None:
