@@ -32,6 +32,7 @@ from ocp_conformance.reporting import (
     load_waivers,
     operation_link,
     render_summary,
+    scrub_files,
     write_categories,
     write_environment,
     write_report,
@@ -322,6 +323,17 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if worker is not None:
         return  # the controller builds the report from every worker's results
     _write_report(config, report_dir, results_dir)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Last, once pytest's JUnit XML and allure-pytest's results are written: they quote failure messages, which
+    may quote a body in which the target echoed a secret; scrub every secret value out of them."""
+    if _worker_id(config) is not None or _HARNESS not in config.stash:
+        return
+    folders = [Path(option) for option in (config.getoption("--ocp-report"), config.getoption("--alluredir", None),
+                                           getattr(config.option, "xmlpath", None)) if option]
+    scrub_files(folders, config.stash[_HARNESS].redactor)
 
 
 def _waivers(config: pytest.Config) -> list[Waiver]:

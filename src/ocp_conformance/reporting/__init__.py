@@ -37,6 +37,7 @@ from ocp_conformance.reporting.results import (
     load_results,
 )
 from ocp_conformance.reporting.scores import Score, Scores, score_readiness
+from ocp_conformance.reporting.scrub import scrub_files
 from ocp_conformance.reporting.waivers import Waiver, WaiverOutcome, WaiverState, load_waivers
 
 __all__ = [
@@ -80,6 +81,7 @@ __all__ = [
     "render_markdown",
     "render_summary",
     "score_readiness",
+    "scrub_files",
     "write_categories",
     "write_environment",
     "write_readiness",
