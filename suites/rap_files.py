@@ -17,6 +17,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+import allure
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -38,7 +39,7 @@ from ocp_conformance.rap import (
 from ocp_conformance.targets import RapChannel, RapUploadRefused, Target
 
 __all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
-           "file_types", "layout_of", "send_fresh", "valid_upload"]
+           "file_types", "layout_of", "send_fresh", "upload_attached", "valid_upload"]
 
 MAX_SEQUENCE: Final = 999
 FILE_SETTINGS: Final = settings(
@@ -103,13 +104,27 @@ def _next_sequence(participant: str, file_type: str, business_date: str) -> int:
 T = TypeVar("T")
 
 
+def upload_attached(channel: RapChannel, participant: str, name: str, data: bytes) -> RapResult:
+    """Upload ``data`` as ``name``; the file and the target's result file are attached to the Allure report."""
+    result = channel.upload(participant, name, data)
+    allure.attach(data.decode("utf-8", "replace")[:_ATTACHED_CHARS], name=f"RAP upload {name} as {participant}",
+                  attachment_type=allure.attachment_type.TEXT)
+    allure.attach(result.text[:_ATTACHED_CHARS], name=f"RAP result of {name}: {result.status}",
+                  attachment_type=allure.attachment_type.TEXT)
+    return result
+
+
+_ATTACHED_CHARS: Final = 50_000
+"""Attachments keep the start of a large file; the result names every line anyway."""
+
+
 def send_fresh(channel: RapChannel, participant: str, make: Callable[[], tuple[str, bytes, T]]) -> tuple[T, RapResult]:
     """Upload what ``make`` builds (each call takes a new sequence number) until the target does not refuse it as
     a duplicate: a target reused across runs has seen our first sequence numbers of the day already."""
     while True:
         name, data, made = make()
         try:
-            result = channel.upload(participant, name, data)
+            result = upload_attached(channel, participant, name, data)
         except RapUploadRefused:
             continue  # RAP's SFTP takes a name once: an earlier run uploaded this one
         if "DUPLICATE_SEQUENCE" not in {e.code for e in result.file_errors}:

@@ -20,6 +20,7 @@ from suites.rap_files import (
     file_types,
     layout_of,
     send_fresh,
+    upload_attached,
     valid_upload,
 )
 from suites.rap_results import FileRuleBroken, expect_defect_caught, expect_record_rejected
@@ -85,7 +86,7 @@ def test_duplicate_file_sequence_is_rejected(file_type: str, plan: tuple[int, in
                                                                            seed)))
     again = valid_upload(ocp_client, layout, participant, records, seed + 1, sequence=first.sequence)
     try:
-        result = channel.upload(participant, again.file_name, again.data)
+        result = upload_attached(channel, participant, again.file_name, again.data)
     except RapUploadRefused:
         return  # refused at the door (RAP's SFTP takes a file name once, and the name carries the sequence)
     if result.status != "REJECTED" or "DUPLICATE_SEQUENCE" not in {e.code for e in result.file_errors} \

@@ -202,6 +202,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         selected.append(item)
         item.add_marker(pytest.mark.allure_label(item.nodeid, label_type=NODE_ID_LABEL))
+        levels = plan.levels() if plan is not None else {}
+        mandatory = any(levels.get(e.name, ("mandatory", ""))[0] == "mandatory" for e in entries)
+        item.add_marker(pytest.mark.allure_label(_SEVERITY[mandatory], label_type="severity"))
         for entry in entries:
             for label, value in labels_for(entry).items():
                 item.add_marker(pytest.mark.allure_label(value, label_type=label))
@@ -209,6 +212,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+_SEVERITY = {True: "critical", False: "normal"}
+"""Allure severity of a test: critical if it covers a mandatory entry of the test plan (every entry, without a
+capability profile), normal if it covers only conditional ones."""
 
 
 def _link_operations(config: pytest.Config, item: pytest.Item, operation_ids: tuple[str, ...]) -> None:

@@ -94,6 +94,6 @@ def test_harness_gives_the_business_date_and_fresh_sequence_prefixes(client: Ocp
     workflow = load_arazzo(UPLOADS, contracts).workflow("siUploadedThenEnquired")
     first, second = harness_inputs(workflow, client), harness_inputs(workflow, client)
     assert first["fileDate"] == first["settlementDate"].replace("-", "") == "20270406"
-    assert 10 <= first["fileSequence"] <= 99 and 10 <= second["fileSequence"] <= 99
+    assert 50 <= first["fileSequence"] <= 99 and 50 <= second["fileSequence"] <= 99  # clear of the suites
     assert first["fileSequence"] != second["fileSequence"]
     assert harness_inputs(workflow, client, {"fileSequence": 42})["fileSequence"] == 42

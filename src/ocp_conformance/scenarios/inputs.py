@@ -58,7 +58,7 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     ``settlementDate`` is the target's business date (the simulator clock when the target can clock-control,
     else today in +08:00) and ``nextBusinessDate`` the business day after it; ``runId`` is a fresh
     10-character id for references; ``fileDate`` the business date as YYYYMMDD (RAP file names) and
-    ``fileSequence`` a two-digit prefix of RAP sequence numbers not yet given for this target and date;
+    ``fileSequence`` a two-digit prefix (50-99) of RAP sequence numbers not yet given for this target and date;
     ``quantity`` a fresh quantity (1000–9999) so that this run's SIs cannot match leftovers of earlier runs,
     and ``otherQuantity`` = quantity + 1 for deliberate mismatches.
     """
@@ -92,11 +92,16 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     return {k: v for k, v in values.items() if k in declared or k in (given or {})}
 
 
+_PREFIXES: range = range(50, 100)
+"""Workflows number their files 500-999; the RAP file suites count theirs up from 1 (a few hundred a day at
+most), so the two never reuse each other's sequence numbers (which would reject a file as a duplicate)."""
+
+
 def _sequence_prefix(target: str, file_date: str) -> int:
-    """A two-digit prefix (10-99) not yet given for this target and date: a workflow appends one digit per file
-    (``{$inputs.fileSequence}1``), so its sequence numbers (100-999) are its own."""
+    """A two-digit prefix (50-99) not yet given for this target and date: a workflow appends one digit per file
+    (``{$inputs.fileSequence}1``), so its sequence numbers (500-999) are its own."""
     given = _SEQUENCE_PREFIXES.setdefault((target, file_date), set())
-    free = [n for n in range(10, 100) if n not in given] or list(range(10, 100))
+    free = [n for n in _PREFIXES if n not in given] or list(_PREFIXES)
     prefix = free[secrets.randbelow(len(free))]
     given.add(prefix)
     return prefix
