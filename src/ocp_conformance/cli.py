@@ -30,6 +30,7 @@ from ocp_conformance.cli_targets import (
 )
 from ocp_conformance.contracts import (
     ContractSet,
+    LintFinding,
     SourceError,
     did_you_mean,
     lint_contracts,
@@ -432,9 +433,17 @@ def contracts_lint(
         "--require-complete", help="also fail on catalogue entries not yet contracted")] = False,
     contracts: ContractsOption = None,
 ) -> None:
-    """Check catalogue <-> contracts both ways, OpenAPI validity, JSON Schemas and documented error codes."""
+    """Check catalogue <-> contracts both ways, OpenAPI validity, JSON Schemas, documented error codes, and the
+    binding (binding.yaml) against the contract it binds."""
+    from ocp_conformance.binding import check_binding, load_binding
+
     contract_set = _contracts(contracts)
     findings = lint_contracts(contract_set, require_complete=require_complete)
+    try:
+        findings += check_binding(contract_set, load_binding(contract_set))
+    except SourceError as exc:
+        findings.append(LintFinding("error", exc.location, exc.message, exc.fix))
+    findings.sort(key=lambda f: f.severity != "error")
     for finding in findings:
         typer.echo(finding.render())
     errors_found = sum(f.severity == "error" for f in findings)
