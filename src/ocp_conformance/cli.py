@@ -158,6 +158,7 @@ def run(
     args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
+            "--continue-on-collection-errors",
             "--ocp-target", target, "--ocp-report", str(report),
             "--alluredir", str(report / "allure-results"), "--clean-alluredir",
             "--junitxml", str(report / "junit.xml")]

@@ -244,6 +244,22 @@ def _link_operations(config: pytest.Config, item: pytest.Item, operation_ids: tu
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+        collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A suite or scenario file that cannot be collected is a harness error (ours, or the bound contract's
+    binding's), recorded in readiness.json's ``harness_errors`` with the reason; the other checks still run
+    (``run`` passes ``--continue-on-collection-errors``)."""
+    report = yield
+    if report.failed and report.nodeid:
+        config = collector.config
+        reason = report.longreprtext.strip().splitlines()
+        config.stash[_RESULTS].append(CheckResult(
+            report.nodeid, (), "contract", "error",
+            message=_redacted(config, "could not be collected: " + (reason[-1] if reason else "unknown error"))))
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     return (yield from _not_run_without_binding())
 
