@@ -454,6 +454,28 @@ def contracts_lint(
     raise typer.Exit(EXIT_NOT_READY if errors_found else EXIT_READY)
 
 
+@contracts_app.command("adopt")
+def contracts_adopt(
+    official: Annotated[Path, typer.Argument(help="the official OpenAPI document (left unmodified)")],
+    into: Annotated[Path, typer.Option("--into", help="the new contracts folder to write")],
+) -> None:
+    """Scaffold a contracts folder around an official OpenAPI document: the catalogue mapping proposed by name,
+    an overlay adding x-ocp-function, and a binding skeleton with a TODO for each role it could not infer."""
+    from ocp_conformance.binding.adopt import adopt, render_proposals
+
+    try:
+        adoption = adopt(official, into, _contracts(None))
+    except SourceError as exc:
+        raise _fail(EXIT_USAGE, escape(exc.render())) from None
+    for function, operations in render_proposals(adoption.proposals).items():
+        typer.echo(f"{function}: {', '.join(operations)}")
+    mapped = sum(p.function is not None for p in adoption.proposals)
+    typer.echo(f"{mapped} of {len(adoption.proposals)} operation(s) mapped to a catalogue function; "
+               f"{len(adoption.todos)} binding TODO(s): {', '.join(adoption.todos) or 'none'}")
+    typer.echo(f"wrote {into}/catalogue.yaml, binding.yaml, overlays/, api/{official.name}; next: "
+               f"ocp-conformance contracts lint --contracts {into}")
+
+
 def _layouts(contracts: Path | None) -> dict[str, Layout]:
     from ocp_conformance.rap import default_layouts_dir, load_layouts
 
