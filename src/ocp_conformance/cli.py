@@ -432,6 +432,9 @@ def faults() -> None:
 def contracts_lint(
     require_complete: Annotated[bool, typer.Option(
         "--require-complete", help="also fail on catalogue entries not yet contracted")] = False,
+    with_suites: Annotated[bool, typer.Option(
+        "--with-suites", help="also check every role, operationId and field the suites and scenarios use against "
+        "the bound contract (uses not yet through the binding are warnings, counted)")] = False,
     contracts: ContractsOption = None,
 ) -> None:
     """Check catalogue <-> contracts both ways, OpenAPI validity, JSON Schemas, documented error codes, and the
@@ -440,8 +443,16 @@ def contracts_lint(
 
     contract_set = _contracts(contracts)
     findings = lint_contracts(contract_set, require_complete=require_complete)
+    usage = None
     try:
-        findings += check_binding(contract_set, load_binding(contract_set))
+        binding = load_binding(contract_set)
+        findings += check_binding(contract_set, binding)
+        if with_suites:
+            from ocp_conformance.binding.suite_usage import check_suite_usage
+
+            suite_findings, usage = check_suite_usage(contract_set, binding, project_resource("suites"),
+                                                      project_resource("scenarios"))
+            findings += suite_findings
     except SourceError as exc:
         findings.append(LintFinding("error", exc.location, exc.message, exc.fix))
     findings.sort(key=lambda f: f.severity != "error")
@@ -449,6 +460,8 @@ def contracts_lint(
         typer.echo(finding.render())
     errors_found = sum(f.severity == "error" for f in findings)
     contracted = sum(e.contracted for e in contract_set.catalogue)
+    if usage is not None:
+        typer.echo(f"suites: {usage.bound} use(s) through the binding, {usage.unbound} in the model's own names")
     typer.echo(f"{len(contract_set.catalogue)} catalogue entries, {contracted} contracted; "
                f"{errors_found} error(s), {len(findings) - errors_found} warning(s)")
     raise typer.Exit(EXIT_NOT_READY if errors_found else EXIT_READY)

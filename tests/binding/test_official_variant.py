@@ -69,3 +69,32 @@ def test_adopted_folder_loads_and_lint_names_what_is_left(tmp_path: Path) -> Non
     assert "lists no error code" in result.stdout  # the overlay's x-ocp-error-codes are left to the user
     adopted = load_contracts(folder)
     assert load_binding(adopted).operation("Revoke Matched SI", "revoke") == "requestMatchedRevocation"
+
+
+def test_lint_with_suites_checks_what_the_suites_use(tmp_path: Path, variant: ContractSet) -> None:
+    from ocp_conformance.binding.suite_usage import check_suite_usage
+
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "test_x.py").write_text(
+        'def test(bound, client):\n'
+        '    bound.call("Input SI", "create", stock_code="00005")\n'
+        '    bound.call("Cancel SI", "withdraw")\n'
+        '    client.call("Input SI", stockCode="00005")\n', encoding="utf-8")
+    (tmp_path / "scenarios").mkdir()
+    findings, usage = check_suite_usage(variant, load_binding(variant), suites, tmp_path / "scenarios")
+    assert (usage.bound, usage.unbound) == (2, 1)
+    rendered = sorted(f.render() for f in findings)
+    assert any(":3:5: error: the suite needs the withdraw operation of 'Cancel SI'" in r for r in rendered)
+    assert any(":4:5: error: the suite calls 'Input SI' in the model's names, and the bound contract declares no "
+               "field or parameter stockCode" in r for r in rendered)
+    assert len(findings) == 2
+
+
+def test_the_converted_suite_needs_nothing_the_variant_lacks(variant: ContractSet) -> None:
+    from ocp_conformance.binding.suite_usage import check_suite_usage
+    from ocp_conformance.contracts import project_resource
+
+    findings, _ = check_suite_usage(variant, load_binding(variant), project_resource("suites"),
+                                    project_resource("scenarios"))
+    assert [f.render() for f in findings if "test_field_rejection.py" in str(f.location)] == []

@@ -130,6 +130,11 @@ def adopt(official: Path, into: Path, ours: ContractSet) -> Adoption:
     (into / "api").mkdir(parents=True, exist_ok=True)
     (into / OVERLAY_FOLDER).mkdir(exist_ok=True)
     shutil.copyfile(official, into / "api" / official.name)
+    control = ours.control_document
+    if control is not None:  # the simulator's own control surface (clock, batch runs): ours whatever the contract
+        (into / "api" / control.path.name).write_text(
+            "# The simulator's control surface (bundled copy of ours): the clock and batch runs.\n"
+            + yaml.safe_dump(control.bundled, sort_keys=False, width=110, allow_unicode=True), encoding="utf-8")
     proposals = propose_functions(document.operations.values(), ours.catalogue)
     adoption = Adoption(folder=into, proposals=proposals)
     _write_overlay(into / OVERLAY_FOLDER / official.name, document, proposals)
