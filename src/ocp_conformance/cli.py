@@ -279,12 +279,12 @@ def simulate(
     """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it."""
     import uvicorn
 
-    from ocp_conformance.simulator.app import build_app
+    from ocp_conformance.simulator.bound_shape import build_bound_app
     from ocp_conformance.simulator.faults import UnknownFaultError
 
     tls = tls_options(tls_cert, tls_key, tls_client_ca)
-    try:
-        simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
+    try:  # another contract's shape (--contracts with its binding) is answered through both bindings
+        simulator = build_bound_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     if state is not None:

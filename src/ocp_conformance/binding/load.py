@@ -47,7 +47,8 @@ def _load(path: Path) -> Binding:
         raise SourceError(where, f"binding: {first.message}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1
                                                                  else ""),
                           fix=f"see {_SCHEMA_FILE.name} in the package and docs/adopting-the-official-contract.md")
-    functions = {name: FunctionBinding(name=name, operations=dict(raw["operations"]), fields=raw.get("fields"))
+    functions = {name: FunctionBinding(name=name, operations=dict(raw["operations"]), fields=raw.get("fields"),
+                                       constants={r: dict(v) for r, v in (raw.get("constants") or {}).items()})
                  for name, raw in data["functions"].items()}
     field_sets = {name: {role: _field(role, spec) for role, spec in roles.items()}
                   for name, roles in (data.get("fields") or {}).items()}

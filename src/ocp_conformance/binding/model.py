@@ -54,6 +54,8 @@ class FunctionBinding:
     name: str
     operations: Mapping[str, str]
     fields: str | None = None
+    constants: Mapping[str, Mapping[str, object]] = field(default_factory=dict)
+    """Per role, field roles whose value the operation implies (a split ``release`` implies ``hold: false``)."""
 
 
 @dataclass(frozen=True, slots=True)
