@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from functools import cache
 from typing import Any
 
 import httpx
@@ -31,16 +30,16 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from ocp_conformance.binding import BindingMissing
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
-from ocp_conformance.contracts import Operation, load_contracts
-from ocp_conformance.pytest_plugin import Harness
+from ocp_conformance.contracts import ContractSet, Operation
+from ocp_conformance.pytest_plugin import Harness, harness
 
-CONTRACTS = load_contracts()
 # Valid data may still break a business rule (unknown counterparty, an SI in the wrong state, an id that
-# does not exist): the contract documents those as 404/409/422. Valid data must never get a 400.
-CONFIG = SchemathesisConfig.from_dict({
-    "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "409", "422"]}},
-})
+# does not exist): the bound contract's statuses for those (the binding's errors.statuses). Valid data must never
+# get the "invalid" status.
+_BUSINESS_ERRORS = ("unauthenticated", "forbidden", "not_found", "conflict", "business")
 RESPONSE_CHECKS: list[Callable[..., Any]] = [
     not_a_server_error,
     status_code_conformance,
@@ -51,19 +50,33 @@ RESPONSE_CHECKS: list[Callable[..., Any]] = [
 EXAMPLES = 40
 
 
-def _operations() -> list[Any]:
-    params = []
-    for document in CONTRACTS.api_documents:
-        for op in document.operations.values():
-            if CONTRACTS.function_of(op.operation_id) is None:
-                continue
-            params.append(pytest.param(op, id=op.operation_id))
-    return params
+def _operations(contracts: ContractSet) -> list[Operation]:
+    """Every operation of the harness's contracts that serves a catalogue function (read at collection from the
+    harness, so --ocp-contracts and OCP_CONTRACTS are the same and nothing is loaded at import)."""
+    return [op for document in contracts.api_documents for op in document.operations.values()
+            if contracts.function_of(op.operation_id) is not None]
 
 
-@cache
-def _schema(document: str) -> Any:
-    return schemathesis.openapi.from_dict(CONTRACTS.document(document).bundled, config=CONFIG)
+def _config(bound: BoundClient) -> SchemathesisConfig:
+    binding = bound.binding
+    try:
+        statuses = [str(binding.error_status(kind)) for kind in _BUSINESS_ERRORS]
+    except BindingMissing:
+        statuses = ["4xx"]  # without the binding's statuses, only the "invalid" status is told apart ... not at all
+    return SchemathesisConfig.from_dict({
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", *statuses]}},
+    })
+
+
+_SCHEMAS: dict[tuple[int, str], Any] = {}
+
+
+def _schema(harness: Harness, document: str) -> Any:
+    key = (id(harness.contracts), document)
+    if key not in _SCHEMAS:
+        _SCHEMAS[key] = schemathesis.openapi.from_dict(harness.contracts.document(document).bundled,
+                                                       config=_config(harness.bound))
+    return _SCHEMAS[key]
 
 
 def _send(client: OcpClient, op: Operation, case: Any) -> httpx.Response:
@@ -78,42 +91,56 @@ def _send(client: OcpClient, op: Operation, case: Any) -> httpx.Response:
     return client.send(op, actor, request).response
 
 
-def _existing_sis(client: OcpClient) -> list[str]:
+def _existing_sis(bound: BoundClient) -> list[str]:
     """An unmatched and a matched SI of the acting participant, so generated cases reach real resources (a
-    random siId only ever meets 404) without assuming anything else about the world."""
+    random SI id only ever meets "not found") without assuming anything else about the world."""
+    client = bound.client
     actor, counterparty = client.target.acting_pair()
     today = client.business_dates()[0].isoformat()
     ids = []
     for matched in (False, True):
         quantity = 1 + uuid.uuid4().int % 10**8
-        fields = {"stockCode": "00005", "quantity": quantity, "settlementDate": today, "paymentType": "FOP"}
-        own = client.call("Input SI", as_participant=actor, side="DELIVER", counterpartyId=counterparty, **fields)
+        values = {"stock_code": "00005", "quantity": quantity, "settlement_date": today, "payment_type": "FOP"}
+        own = bound.call("Input SI", "create", as_participant=actor, side="DELIVER", counterparty=counterparty,
+                         **values)
         if matched:
-            client.call("Input SI", as_participant=counterparty, side="RECEIVE", counterpartyId=actor, **fields)
-        ids.append(str(own.body["siId"]))
+            bound.call("Input SI", "create", as_participant=counterparty, side="RECEIVE", counterparty=actor,
+                       **values)
+        ids.append(str(own.get("si_id")))
     return ids
 
 
-def _cases(api_operation: Any, op: Operation, mode: GenerationMode, client: OcpClient) -> Any:
+def _path_parameter(bound: BoundClient, op: Operation, role: str) -> str | None:
+    """The name of ``op``'s path parameter that carries ``role`` (per the binding), if it has one."""
+    try:
+        name = bound.binding.parameter(str(op.function), role)
+    except BindingMissing:
+        return None
+    return name if "{" + name + "}" in op.path else None
+
+
+def _cases(api_operation: Any, op: Operation, mode: GenerationMode, bound: BoundClient) -> Any:
     generated = api_operation.as_strategy(generation_mode=mode)
-    if "{accountId}" in op.path:  # the acting participant's own stock account, so cases reach real balances
-        own = f"{client.target.acting_pair()[0]}01"
-        return st.one_of(generated, api_operation.as_strategy(generation_mode=mode, path_parameters={"accountId": own}))
-    if "{siId}" not in op.path:
+    account = _path_parameter(bound, op, "account_id")
+    if account is not None:  # the acting participant's own stock account, so cases reach real balances
+        own = f"{bound.client.target.acting_pair()[0]}01"
+        return st.one_of(generated, api_operation.as_strategy(generation_mode=mode, path_parameters={account: own}))
+    si_id = _path_parameter(bound, op, "si_id")
+    if si_id is None:
         return generated
-    existing = [api_operation.as_strategy(generation_mode=mode, path_parameters={"siId": si_id})
-                for si_id in _existing_sis(client)]
+    existing = [api_operation.as_strategy(generation_mode=mode, path_parameters={si_id: value})
+                for value in _existing_sis(bound)]
     return st.one_of(generated, *existing)
 
 
 def _run(harness: Harness, op: Operation, mode: GenerationMode, checks: list[Callable[..., Any]]) -> None:
-    api_operation = _schema(op.document).find_operation_by_id(op.operation_id)
+    api_operation = _schema(harness, op.document).find_operation_by_id(op.operation_id)
     client = harness.client.lenient()  # records and attaches every exchange; schemathesis's checks judge
     headers = harness.target.auth_headers(harness.target.acting_pair()[0])
 
     @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(case=_cases(api_operation, op, mode, harness.client))
+    @given(case=_cases(api_operation, op, mode, harness.bound))
     def check(case: Any) -> None:
         response = _send(client, op, case)
         case.validate_response(response, checks=checks, headers=headers)
@@ -121,43 +148,57 @@ def _run(harness: Harness, op: Operation, mode: GenerationMode, checks: list[Cal
     check()
 
 
-def _mark(op: Operation, check: str) -> pytest.MarkDecorator:
-    return pytest.mark.ocp(functions=[op.function], check=check)
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Parametrize from the harness's own contracts (at collection, never at import)."""
+    checks = {"test_valid_requests_get_conforming_responses": "contract",
+              "test_invalid_requests_are_rejected": "negative"}
+    contracts = harness(metafunc.config).contracts
+    if metafunc.function.__name__ in checks:
+        check = checks[metafunc.function.__name__]
+        metafunc.parametrize("operation_id", [
+            pytest.param(op.operation_id, id=op.operation_id, marks=pytest.mark.ocp(functions=[op.function],
+                                                                                    check=check))
+            for op in _operations(contracts)])
+    elif metafunc.function.__name__ == "test_stateful_link_chains":
+        metafunc.parametrize("document", [
+            pytest.param(name, id=name, marks=pytest.mark.ocp(functions=functions, check="contract"))
+            for name, functions in _linked_documents(contracts).items()])
 
 
-def _with_marks(check: str) -> list[Any]:
-    return [pytest.param(p.values[0], id=p.id, marks=_mark(p.values[0], check)) for p in _operations()]
+def _linked_documents(contracts: ContractSet) -> dict[str, list[str]]:
+    """Documents whose operations carry OpenAPI links (the stateful test follows them), with their functions."""
+    found: dict[str, list[str]] = {}
+    for document in contracts.api_documents:
+        linked = any(response.get("links") for op in document.operations.values()
+                     for response in (op.spec.get("responses") or {}).values() if isinstance(response, dict))
+        functions = sorted({op.function for op in _operations(contracts) if op.document == document.name
+                            and op.function})
+        if linked and functions:
+            found[document.name] = functions
+    return found
 
 
-@pytest.mark.parametrize("op", _with_marks("contract"))
-def test_valid_requests_get_conforming_responses(op: Operation, ocp_harness: Harness) -> None:
+def test_valid_requests_get_conforming_responses(operation_id: str, ocp_harness: Harness) -> None:
     """Schema-valid requests: the response has a documented status, content type, headers and body, and
     valid data is never rejected as malformed."""
-    _run(ocp_harness, op, GenerationMode.POSITIVE, [*RESPONSE_CHECKS, positive_data_acceptance])
+    _run(ocp_harness, ocp_harness.contracts.operation(operation_id), GenerationMode.POSITIVE,
+         [*RESPONSE_CHECKS, positive_data_acceptance])
 
 
-@pytest.mark.parametrize("op", _with_marks("negative"))
-def test_invalid_requests_are_rejected(op: Operation, ocp_harness: Harness) -> None:
+def test_invalid_requests_are_rejected(operation_id: str, ocp_harness: Harness) -> None:
     """Requests that break the contract (types, patterns, bounds, missing fields or headers) are rejected
     with a documented 4xx problem, never accepted and never a server error."""
-    _run(ocp_harness, op, GenerationMode.NEGATIVE,
+    _run(ocp_harness, ocp_harness.contracts.operation(operation_id), GenerationMode.NEGATIVE,
          [*RESPONSE_CHECKS, negative_data_rejection, missing_required_header])
 
 
-def _maintain_si_functions() -> list[str]:
-    """The functions of the ocp-api document, whose links the stateful test follows (the other documents, e.g.
-    gcp-services, have no links)."""
-    return sorted({op.function for p in _operations() for op in [p.values[0]] if op.function
-                   and op.document == "ocp-api"})
-
-
-@pytest.mark.ocp(functions=_maintain_si_functions(), check="contract")
-def test_stateful_link_chains(ocp_harness: Harness) -> None:
+def test_stateful_link_chains(document: str, ocp_harness: Harness) -> None:
     """Chains of calls along the contract's OpenAPI links (Input SI -> Enquire / Change / Cancel / Hold /
     Revoke ...), each response checked against the contract."""
-    schema = _schema("ocp-api")
+    schema = _schema(ocp_harness, document)
     client = ocp_harness.client.lenient()
-    by_label = {f"{op.method.upper()} {op.path}": op for op in CONTRACTS.document("ocp-api").operations.values()}
+    by_label = {f"{op.method.upper()} {op.path}": op
+                for op in ocp_harness.contracts.document(document).operations.values()}
     headers = ocp_harness.target.auth_headers(ocp_harness.target.acting_pair()[0])
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]

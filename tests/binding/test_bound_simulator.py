@@ -69,9 +69,9 @@ def test_errors_come_in_the_bound_shape(variant_target: tuple[httpx.Client, dict
     assert client.get("/api/ocp/instructions/SI0000000000").json()["errorCode"] == "UNAUTHENTICATED"
 
 
-def _suite(*options: str) -> list[tuple[str, str]]:
+def _suite(*options: str, suite: str = "suites/test_field_rejection.py") -> list[tuple[str, str]]:
     report = Path(f"/tmp/ocp-bound-{uuid.uuid4().hex}")
-    result = subprocess.run([sys.executable, "-m", "pytest", "suites/test_field_rejection.py", "-q", "-p",
+    result = subprocess.run([sys.executable, "-m", "pytest", suite, "-q", "-p",
                              "no:cacheprovider", "--ocp-contracts", str(VARIANT), "--ocp-report", str(report),
                              *options], cwd=REPO, capture_output=True, text=True, check=False)
     assert "INTERNALERROR" not in result.stdout + result.stderr
@@ -87,3 +87,13 @@ def test_the_converted_suite_passes_on_the_variant_and_catches_a_fault_on_its_fu
     faulty = _suite("--ocp-fault", "accept-invalid-quantity")
     failed = [test for test, outcome in faulty if outcome == "failed"]
     assert failed and all("[Input SI:create]" in test for test in failed)
+
+
+def test_the_schemathesis_suite_follows_the_variant_and_catches_an_undocumented_status() -> None:
+    chosen = ("-k", "holdMatchedInstruction or releaseMatchedInstruction or submitSettlementInstruction")
+    clean = _suite(*chosen, suite="suites/test_contract.py")
+    assert sorted(outcome for _, outcome in clean) == ["passed"] * 6
+    faulty = _suite(*chosen, "--ocp-fault", "undocumented-status-on-hold", suite="suites/test_contract.py")
+    failed = sorted(test.split("::")[1] for test, outcome in faulty if outcome == "failed")
+    assert failed == ["test_valid_requests_get_conforming_responses[holdMatchedInstruction]",
+                      "test_valid_requests_get_conforming_responses[releaseMatchedInstruction]"]
