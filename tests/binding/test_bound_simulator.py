@@ -97,3 +97,11 @@ def test_the_schemathesis_suite_follows_the_variant_and_catches_an_undocumented_
     failed = sorted(test.split("::")[1] for test, outcome in faulty if outcome == "failed")
     assert failed == ["test_valid_requests_get_conforming_responses[holdMatchedInstruction]",
                       "test_valid_requests_get_conforming_responses[releaseMatchedInstruction]"]
+
+
+def test_the_security_suite_follows_the_variant_and_catches_a_leak() -> None:
+    clean = _suite(suite="suites/test_security.py")
+    assert clean and {outcome for _, outcome in clean} == {"passed"}
+    faulty = _suite("--ocp-fault", "other-participants-si-visible", suite="suites/test_security.py")
+    failed = [test.split("::")[1] for test, outcome in faulty if outcome == "failed"]
+    assert failed == ["test_other_participants_si_is_not_found[retrieveSettlementInstruction]"]
