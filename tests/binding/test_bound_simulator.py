@@ -105,3 +105,18 @@ def test_the_security_suite_follows_the_variant_and_catches_a_leak() -> None:
     faulty = _suite("--ocp-fault", "other-participants-si-visible", suite="suites/test_security.py")
     failed = [test.split("::")[1] for test, outcome in faulty if outcome == "failed"]
     assert failed == ["test_other_participants_si_is_not_found[retrieveSettlementInstruction]"]
+
+
+def test_a_run_against_the_variant_passes_what_is_bound_and_names_what_is_not(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "ocp_conformance", "run", "--contracts", str(VARIANT), "--only",
+                             "Input SI", "--report", str(tmp_path), "--no-allure-html"],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]  # not ready, and never 3
+    readiness = json.loads((tmp_path / "readiness.json").read_text(encoding="utf-8"))
+    assert readiness["harness_errors"] == []
+    checks = next(e for e in readiness["entries"] if e["name"] == "Input SI")["checks"]
+    assert {kind: checks[kind]["status"] for kind in ("contract", "negative", "security")} == \
+        {"contract": "pass", "negative": "pass", "security": "pass"}
+    assert checks["scenario"]["status"] == "not-run"
+    assert "still written in the model's own names" in checks["scenario"]["reason"] \
+        or "not among the bound contracts" in checks["scenario"]["reason"]

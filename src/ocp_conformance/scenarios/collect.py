@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from ocp_conformance.client import OcpClient
-from ocp_conformance.contracts import SourceError
-from ocp_conformance.scenarios.document import ArazzoDocument, load_arazzo
+from ocp_conformance.contracts import SourceError, load_yaml
+from ocp_conformance.scenarios.document import ArazzoDocument, WorkflowForOtherContract, load_arazzo
 from ocp_conformance.scenarios.runner import ScenarioError, ScenarioFailure, run_workflow
 
-__all__ = ["ArazzoFile", "ClientOf", "WorkflowItem", "collect_file"]
+__all__ = ["ArazzoFile", "ClientOf", "NotBoundWorkflow", "WorkflowItem", "collect_file"]
 
 ClientOf = Callable[[pytest.Config], OcpClient]
 """How a collector finds the session's client: the plugin supplies it, so this layer never imports the plugin."""
@@ -39,8 +39,12 @@ class ArazzoFile(pytest.File):
         self.client_of = client_of
 
     def collect(self) -> Iterator[pytest.Item]:
+        contracts = self.client_of(self.config).contracts
         try:
-            self.document = load_arazzo(self.path, self.client_of(self.config).contracts)
+            self.document = load_arazzo(self.path, contracts)
+        except WorkflowForOtherContract as other:
+            yield from self._not_bound(other, {e.name for e in contracts.catalogue})
+            return
         except SourceError as error:
             raise self.CollectError(error.render()) from None
         for workflow in self.document.workflows.values():
@@ -48,6 +52,32 @@ class ArazzoFile(pytest.File):
                                             client_of=self.client_of)
             item.add_marker(pytest.mark.ocp(functions=list(workflow.functions), check="scenario"))
             yield item
+
+
+    def _not_bound(self, reason: WorkflowForOtherContract, known: set[str]) -> Iterator[pytest.Item]:
+        """One item per workflow, each not run with the reason (the functions it covers still named)."""
+        raw = load_yaml(self.path).data
+        for workflow in raw.get("workflows") or []:
+            item = NotBoundWorkflow.from_parent(self, name=str(workflow.get("workflowId")),
+                                                reason=f"not run: {reason.render()}")
+            functions = [f for f in workflow.get("x-ocp-functions") or [] if f in known]
+            if functions:
+                item.add_marker(pytest.mark.ocp(functions=functions, check="scenario"))
+            yield item
+
+
+class NotBoundWorkflow(pytest.Item):
+    """A workflow written for another contract than the bound one: skipped with the reason."""
+
+    def __init__(self, *, reason: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.reason = reason
+
+    def runtest(self) -> None:
+        pytest.skip(self.reason)
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"workflow {self.name} (not bound)"
 
 
 class WorkflowItem(pytest.Item):

@@ -125,6 +125,11 @@ def load_arazzo(path: Path, contracts: ContractSet) -> ArazzoDocument:
     return document
 
 
+class WorkflowForOtherContract(SourceError):
+    """A workflow whose source description is another contract file than the bound ones (the model's workflows run
+    against an adopted official contract): not run, with the reason, never a harness error."""
+
+
 def _map_sources(source: YamlDocument, path: Path, contracts: ContractSet) -> dict[str, ApiDocument]:
     documents = [*contracts.documents, *filter(None, [contracts.rap_upload_document])]
     by_path = {d.path.resolve(): d for d in documents}
@@ -134,6 +139,13 @@ def _map_sources(source: YamlDocument, path: Path, contracts: ContractSet) -> di
         url = str(description["url"])
         candidate = (path.parent / url).resolve()
         document = by_path.get(candidate) or by_name.get(Path(url).name)
+        if document is None and candidate.is_file():
+            raise WorkflowForOtherContract(
+                source.locate(("sourceDescriptions", index, "url")),
+                f"written for {candidate.name}, which is not among the bound contracts ("
+                f"{', '.join(sorted(by_name)) or 'none'}): its operationIds and fields are that contract's",
+                fix="bind the workflow to the bound contract's names (a copy of it beside the contracts, "
+                "docs/adopting-the-official-contract.md)")
         if document is None:
             known = ", ".join(sorted(by_name)) or "none"
             raise SourceError(source.locate(("sourceDescriptions", index, "url")),
