@@ -46,7 +46,9 @@ __all__ = ["app", "main"]
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Plain help (no Rich markup): Rich's panels print `<bool>` beside every flag and swallow any `[section]` of
+# ocp-conformance.toml named in a help text as if it were markup.
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                   help="Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads.")
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
@@ -56,6 +58,22 @@ errors = Console(stderr=True)
 
 ContractsOption = Annotated[Path | None, typer.Option("--contracts", help="contracts folder (default: ours, "
                                                       "or $OCP_CONTRACTS)", show_default=False)]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ocp_conformance import __version__
+
+        console.print(f"ocp-conformance {__version__}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="print the harness version and exit")] = False,
+) -> None:
+    """Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads."""
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
@@ -78,15 +96,17 @@ def run(
                                         "profile of --config")] = "simulator",
     report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
         "reports"),
-    only: Annotated[list[str] | None, typer.Option("--only", help="a catalogue function or group (repeatable)")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="FUNCTION",
+                                                   help="a catalogue function or group (repeatable)")] = None,
     simulator_fault: Annotated[list[str] | None, typer.Option(
-        "--simulator-fault", help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
+        "--simulator-fault", metavar="NAME",
+        help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
     contracts: ContractsOption = None,
-    workers: Annotated[str, typer.Option(help="parallel pytest-xdist workers: N, or auto (one per CPU); 0 = in "
-                                         "this process")] = "0",
+    workers: Annotated[str, typer.Option(metavar="N|auto", help="parallel pytest-xdist workers: N, or auto (one per "
+                                         "CPU); 0 = in this process")] = "0",
     fail_on: Annotated[list[str] | None, typer.Option(
-        "--fail-on", help="exit 1 when: mandatory (default: the verdict is not-ready), any (also waived "
-        "failures), score<N (achieved score below N %); repeatable; overrides [run] fail_on of --config",
+        "--fail-on", metavar="CONDITION", help="exit 1 when: mandatory (default: the verdict is not-ready), any "
+        "(also waived failures), score<N (achieved score below N %); repeatable; overrides [run] fail_on of --config",
         show_default=False)] = None,
     no_allure_html: Annotated[bool, typer.Option("--no-allure-html", help="do not build the Allure HTML report "
                                                  "(built with Allure 3 when Node.js is present)")] = False,
@@ -254,7 +274,8 @@ def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = N
 def simulate(
     host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    fault: Annotated[list[str] | None, typer.Option("--fault", help="fault profile to apply (repeatable)")] = None,
+    fault: Annotated[list[str] | None, typer.Option("--fault", metavar="NAME",
+                                                    help="fault profile to apply (repeatable)")] = None,
     gcp_trades_per_day: Annotated[int, typer.Option(min=1, help="records in each GCP's trade feed per business "
                                                     "date (e.g. 1000000 for a soak run)")] = 1000,
     rap_sftp_port: Annotated[int | None, typer.Option(min=0, max=65535, help="also accept RAP uploads over SFTP on "
