@@ -341,7 +341,9 @@ def simulate(
             except SourceError as exc:
                 raise _fail(EXIT_USAGE, exc.render()) from None
             processor.log = _rap_processed
-            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, processor))
+            # with --state, the host key lives beside the state file: a restart keeps the key clients trust
+            host_key = state.with_name(state.name + ".sftp-host-key") if state is not None else None
+            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, processor, host_key))
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -361,21 +363,28 @@ def _rap_processed(summary: str) -> None:
 
 @contextmanager
 def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str],
-                    processor: RapProcessor) -> Iterator[None]:
-    from ocp_conformance.simulator.rap import serve_in_thread
+                    processor: RapProcessor, host_key: Path | None) -> Iterator[None]:
+    from ocp_conformance.simulator.rap import lasting_host_key, serve_in_thread
 
     with ExitStack() as stack:
         if root is None:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocp-rap-")))
         try:
-            server = stack.enter_context(serve_in_thread(root, credentials, processor, host=host, port=port))
+            key = lasting_host_key(host_key) if host_key is not None else None
+        except OSError as exc:
+            raise _fail(EXIT_USAGE, f"cannot keep the SFTP host key at {host_key}: {exc.strerror or exc}",
+                        "make the --state file's folder writable") from None
+        try:
+            server = stack.enter_context(serve_in_thread(root, credentials, processor, host=host, port=port,
+                                                         host_key=key))
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"the RAP SFTP server cannot listen on {host}:{port}: {exc}",
                         "choose another --rap-sftp-port, or 0 for any free port") from None
         console.print(f"RAP uploads over SFTP on {host}:{server.port} (host key {server.fingerprint}): log in with "
                       "the participant id as user name and its demo token above as password; put files in /INBOX; "
                       "each is processed against this simulator, its result written to /OUTBOX/<name>.result.csv. "
-                      f"Folders: {root}", markup=False, highlight=False, soft_wrap=True)
+                      f"Folders: {root}" + (f". Host key kept in {host_key}" if host_key else ""),
+                      markup=False, highlight=False, soft_wrap=True)
         yield
 
 
@@ -604,8 +613,9 @@ def generate_file_command(
     records: Annotated[int, typer.Option(min=0, help="number of detail records")] = 100,
     defect: Annotated[str | None, typer.Option(help="plant exactly one defect of this kind (see --list-defects)")
                       ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="file or folder to write (default: the "
-                                             "layout's file name in the current folder)")] = None,
+    out: Annotated[str | None, typer.Option("--out", "-o", metavar="FILE|DIR/", help="file to write, or folder to "
+                                            "write it in (a trailing / creates it; default: the layout's file name "
+                                            "in the current folder)", show_default=False)] = None,
     participant: Annotated[str, typer.Option(help="the participant in the name and header")] = "B01234",
     business_date: Annotated[str, typer.Option(help="business date, YYYY-MM-DD")] = "2027-04-06",
     sequence: Annotated[int, typer.Option(min=1, max=999, help="the file's sequence number")] = 1,
@@ -624,7 +634,8 @@ def generate_file_command(
     if defect is not None and defect not in DEFECTS:
         raise _fail(EXIT_USAGE, f"--defect {defect!r} is not a defect kind." + did_you_mean(defect, DEFECTS),
                     "ocp-conformance generate-file SI --list-defects lists them")
-    target = out if out is not None else Path(layout.make_file_name(participant, business_date, sequence))
+    target = _generate_target(out) if out is not None else Path(layout.make_file_name(participant, business_date,
+                                                                                      sequence))
     temporary = target / "_generating.tmp" if target.is_dir() else target
     try:
         with temporary.open("wb", buffering=1 << 20) as stream:
@@ -640,6 +651,21 @@ def generate_file_command(
     planted = (f"; defect {generated.defect.kind}: expect {generated.defect.code} at line {generated.line}"
                if generated.defect else "")
     typer.echo(f"wrote {target} ({layout.file_type}, {generated.records} record(s){planted})")
+
+def _generate_target(out: str) -> Path:
+    """``-o``'s path; a trailing separator names a folder (created), never a file of that name."""
+    path = Path(out)
+    if not out.endswith(("/", os.sep)):
+        return path
+    if path.exists() and not path.is_dir():
+        raise _fail(EXIT_USAGE, f"-o {out}: {path} exists and is not a folder",
+                    f"write into another folder, or drop the trailing / to overwrite the file {path}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"-o {out}: cannot create the folder: {exc.strerror or exc}") from None
+    return path
+
 
 evidence_app = typer.Typer(no_args_is_help=True, help="Pack a report into an evidence package; verify one.")
 app.add_typer(evidence_app, name="evidence")
