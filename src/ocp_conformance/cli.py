@@ -5,9 +5,11 @@ Exit codes: 0 ready / valid; 1 not ready / invalid; 2 usage or configuration err
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -147,6 +149,9 @@ def run(
         raise _fail(EXIT_USAGE, f"--workers {workers!r} is neither a number nor auto",
                     "use --workers 2 or --workers auto")
     workers = workers if workers == "auto" else str(int(workers))
+    if workers != "0" and importlib.util.find_spec("xdist") is None:
+        raise _fail(EXIT_USAGE, f"--workers {workers} needs pytest-xdist, which is not installed in {sys.prefix}",
+                    "pip install 'pytest-xdist>=3.6' (an ocp-conformance dependency: reinstall it), or drop --workers")
     contract_set = _contracts(contracts)
     faults = simulator_fault or []
     try:
@@ -174,7 +179,10 @@ def run(
     report.mkdir(parents=True, exist_ok=True)
     (report / "readiness.json").unlink(missing_ok=True)
     suites, scenarios = project_resource("suites"), project_resource("scenarios")
+    # pythonpath: suites import their helpers as `suites.<module>`; in a checkout the root conftest.py puts the
+    # checkout on sys.path, in an installed wheel nothing would put `_bundled/` there.
     args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
+            "-o", f"pythonpath={suites.parent}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
             "--ocp-target", target, "--ocp-report", str(report),
