@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from importlib.metadata import version
+import sys
+from importlib.metadata import requires, version
 
 import pytest
 import typer.main
@@ -61,3 +62,15 @@ def test_help_keeps_bracketed_names_of_the_profile() -> None:
     # Rich markup would swallow `[targets.NAME]` and `[participant]` as if they were styles.
     result = RUNNER.invoke(app, ["run", "--help"], terminal_width=120)
     assert "[targets.NAME]" in result.output and "[participant]" in result.output
+
+
+def test_workers_without_pytest_xdist_is_a_usage_error_with_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "xdist", None)  # as if not installed: find_spec answers None
+    result = RUNNER.invoke(app, ["run", "--workers", "auto", "--report", "unused"])
+    assert result.exit_code == 2, result.output
+    assert "--workers auto needs pytest-xdist" in result.output and "pip install 'pytest-xdist" in result.output
+
+
+def test_pytest_xdist_is_a_dependency_of_the_plain_install() -> None:
+    plain = [r for r in requires("ocp-conformance") or [] if "extra ==" not in r]
+    assert any(r.replace(" ", "").startswith("pytest-xdist") for r in plain), plain
