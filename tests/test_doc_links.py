@@ -13,6 +13,9 @@ from urllib.parse import unquote
 
 import pytest
 
+from ocp_conformance.reporting.allure_html import ALLURE_REPORT_DIR
+from ocp_conformance.reporting.history import HISTORY_DIR
+
 REPO = Path(__file__).resolve().parents[1]
 
 # [text](target) and [text](<target> "title"); reference definitions `[id]: target`
@@ -71,3 +74,11 @@ def test_every_relative_link_resolves_inside_the_repository(path: Path) -> None:
             broken.append(f"{path.relative_to(REPO)}:{line}: {target} does not exist")
     assert not broken, "links that do not resolve (fix the path, or vendor the file into docs/):\n" + "\n".join(
         broken)
+
+
+def test_reports_readme_is_markdown_and_names_what_a_run_writes() -> None:
+    text = (REPO / "reports" / "README.md").read_text(encoding="utf-8")
+    assert "\\n" not in text, "reports/README.md holds a literal \\n (an escaped newline written as text)"
+    written = ["readiness.json", "readiness.md", "readiness.html", "junit.xml", "allure-results/",
+               f"{ALLURE_REPORT_DIR}/index.html", f"{HISTORY_DIR}/"]
+    assert [name for name in written if name not in text] == []
