@@ -25,6 +25,9 @@ import yaml
 
 from ocp_conformance import __version__
 
+# One xdist worker takes the whole module (with `--dist loadgroup`, as .ci/run runs): one wheel, one venv.
+pytestmark = pytest.mark.xdist_group("packaging")
+
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "docs" / "ci"
 ONLY = "Participant List"
