@@ -19,14 +19,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import httpx
-
 # Runnable from a checkout without installing the package.
-_SRC = Path(__file__).resolve().parent.parent / "src"
-if _SRC.is_dir() and str(_SRC) not in sys.path:
-    sys.path.insert(0, str(_SRC))
+_ROOT = Path(__file__).resolve().parent.parent
+for _path in (_ROOT / "src", _ROOT):
+    if _path.is_dir() and str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
 
-from ocp_conformance.simulator.state import demo_token  # noqa: E402
+try:
+    import httpx
+
+    from ocp_conformance.simulator.state import demo_token
+except ModuleNotFoundError as _missing:  # e.g. the system's python3 instead of the venv's
+    from benchmarks._environment import missing_package
+
+    missing_package(__file__, _missing)
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 1000
 ROUNDS = 3
@@ -43,7 +49,8 @@ def _free_port() -> int:
 @contextmanager
 def _served(*options: str) -> Iterator[str]:
     port = _free_port()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_SRC), os.environ.get("PYTHONPATH")]))}
+    source = str(_ROOT / "src")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     process = subprocess.Popen([sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(port), *options],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     base_url = f"http://127.0.0.1:{port}"

@@ -31,18 +31,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-from httpx_sse import EventSource
-
 # Runnable from a checkout without installing the package; it serves the simulator as the tests do.
 _ROOT = Path(__file__).resolve().parent.parent
 for _path in (_ROOT / "src", _ROOT):
     if _path.is_dir() and str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from ocp_conformance.simulator.ccass import DEMO_GCP  # noqa: E402
-from ocp_conformance.simulator.state import demo_token  # noqa: E402
-from tests.served_simulator import served_simulator  # noqa: E402
+try:
+    import httpx
+    from httpx_sse import EventSource
+
+    from ocp_conformance.simulator.ccass import DEMO_GCP
+    from ocp_conformance.simulator.state import demo_token
+    from tests.served_simulator import served_simulator
+except ModuleNotFoundError as _missing:  # e.g. the system's python3 instead of the venv's
+    from benchmarks._environment import missing_package
+
+    missing_package(__file__, _missing)
 
 PAGE = 200
 # After the close (16:00) of the simulator's first business day, so the whole day's feed is issued, and in the

@@ -5,9 +5,11 @@ Exit codes: 0 ready / valid; 1 not ready / invalid; 2 usage or configuration err
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -47,7 +49,9 @@ __all__ = ["app", "main"]
 
 EXIT_READY, EXIT_NOT_READY, EXIT_USAGE, EXIT_HARNESS = 0, 1, 2, 3
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+# Plain help (no Rich markup): Rich's panels print `<bool>` beside every flag and swallow any `[section]` of
+# ocp-conformance.toml named in a help text as if it were markup.
+app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
                   help="Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads.")
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
@@ -57,6 +61,22 @@ errors = Console(stderr=True)
 
 ContractsOption = Annotated[Path | None, typer.Option("--contracts", help="contracts folder (default: ours, "
                                                       "or $OCP_CONTRACTS)", show_default=False)]
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from ocp_conformance import __version__
+
+        console.print(f"ocp-conformance {__version__}", highlight=False, markup=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main_options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="print the harness version and exit")] = False,
+) -> None:
+    """Conformance harness for HKSCC's OCP API Services, GCP services and RAP uploads."""
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
@@ -79,15 +99,17 @@ def run(
                                         "profile of --config")] = "simulator",
     report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
         "reports"),
-    only: Annotated[list[str] | None, typer.Option("--only", help="a catalogue function or group (repeatable)")] = None,
+    only: Annotated[list[str] | None, typer.Option("--only", metavar="FUNCTION",
+                                                   help="a catalogue function or group (repeatable)")] = None,
     simulator_fault: Annotated[list[str] | None, typer.Option(
-        "--simulator-fault", help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
+        "--simulator-fault", metavar="NAME",
+        help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
     contracts: ContractsOption = None,
-    workers: Annotated[str, typer.Option(help="parallel pytest-xdist workers: N, or auto (one per CPU); 0 = in "
-                                         "this process")] = "0",
+    workers: Annotated[str, typer.Option(metavar="N|auto", help="parallel pytest-xdist workers: N, or auto (one per "
+                                         "CPU); 0 = in this process")] = "0",
     fail_on: Annotated[list[str] | None, typer.Option(
-        "--fail-on", help="exit 1 when: mandatory (default: the verdict is not-ready), any (also waived "
-        "failures), score<N (achieved score below N %); repeatable; overrides [run] fail_on of --config",
+        "--fail-on", metavar="CONDITION", help="exit 1 when: mandatory (default: the verdict is not-ready), any "
+        "(also waived failures), score<N (achieved score below N %); repeatable; overrides [run] fail_on of --config",
         show_default=False)] = None,
     no_allure_html: Annotated[bool, typer.Option("--no-allure-html", help="do not build the Allure HTML report "
                                                  "(built with Allure 3 when Node.js is present)")] = False,
@@ -128,6 +150,9 @@ def run(
         raise _fail(EXIT_USAGE, f"--workers {workers!r} is neither a number nor auto",
                     "use --workers 2 or --workers auto")
     workers = workers if workers == "auto" else str(int(workers))
+    if workers != "0" and importlib.util.find_spec("xdist") is None:
+        raise _fail(EXIT_USAGE, f"--workers {workers} needs pytest-xdist, which is not installed in {sys.prefix}",
+                    "pip install 'pytest-xdist>=3.6' (an ocp-conformance dependency: reinstall it), or drop --workers")
     contract_set = _contracts(contracts)
     faults = simulator_fault or []
     try:
@@ -155,7 +180,10 @@ def run(
     report.mkdir(parents=True, exist_ok=True)
     (report / "readiness.json").unlink(missing_ok=True)
     suites, scenarios = project_resource("suites"), project_resource("scenarios")
+    # pythonpath: suites import their helpers as `suites.<module>`; in a checkout the root conftest.py puts the
+    # checkout on sys.path, in an installed wheel nothing would put `_bundled/` there.
     args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
+            "-o", f"pythonpath={suites.parent}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
             "--continue-on-collection-errors",
@@ -256,7 +284,8 @@ def _verdict_exit(report: Path, pytest_status: int, waiver_file: Path | None = N
 def simulate(
     host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
-    fault: Annotated[list[str] | None, typer.Option("--fault", help="fault profile to apply (repeatable)")] = None,
+    fault: Annotated[list[str] | None, typer.Option("--fault", metavar="NAME",
+                                                    help="fault profile to apply (repeatable)")] = None,
     gcp_trades_per_day: Annotated[int, typer.Option(min=1, help="records in each GCP's trade feed per business "
                                                     "date (e.g. 1000000 for a soak run)")] = 1000,
     rap_sftp_port: Annotated[int | None, typer.Option(min=0, max=65535, help="also accept RAP uploads over SFTP on "
@@ -322,7 +351,9 @@ def simulate(
             except SourceError as exc:
                 raise _fail(EXIT_USAGE, exc.render()) from None
             processor.log = _rap_processed
-            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, processor))
+            # with --state, the host key lives beside the state file: a restart keeps the key clients trust
+            host_key = state.with_name(state.name + ".sftp-host-key") if state is not None else None
+            stack.enter_context(_serve_rap_sftp(host, rap_sftp_port, rap_root, credentials, processor, host_key))
             # uvicorn re-raises SIGTERM after its graceful shutdown: exit through Python, so the SFTP server
             # closes (delivering queued uploads) and a temporary --rap-root is removed
             signal.signal(signal.SIGTERM, _exit_on_sigterm)
@@ -342,21 +373,28 @@ def _rap_processed(summary: str) -> None:
 
 @contextmanager
 def _serve_rap_sftp(host: str, port: int, root: Path | None, credentials: dict[str, str],
-                    processor: RapProcessor) -> Iterator[None]:
-    from ocp_conformance.simulator.rap import serve_in_thread
+                    processor: RapProcessor, host_key: Path | None) -> Iterator[None]:
+    from ocp_conformance.simulator.rap import lasting_host_key, serve_in_thread
 
     with ExitStack() as stack:
         if root is None:
             root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="ocp-rap-")))
         try:
-            server = stack.enter_context(serve_in_thread(root, credentials, processor, host=host, port=port))
+            key = lasting_host_key(host_key) if host_key is not None else None
+        except OSError as exc:
+            raise _fail(EXIT_USAGE, f"cannot keep the SFTP host key at {host_key}: {exc.strerror or exc}",
+                        "make the --state file's folder writable") from None
+        try:
+            server = stack.enter_context(serve_in_thread(root, credentials, processor, host=host, port=port,
+                                                         host_key=key))
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"the RAP SFTP server cannot listen on {host}:{port}: {exc}",
                         "choose another --rap-sftp-port, or 0 for any free port") from None
         console.print(f"RAP uploads over SFTP on {host}:{server.port} (host key {server.fingerprint}): log in with "
                       "the participant id as user name and its demo token above as password; put files in /INBOX; "
                       "each is processed against this simulator, its result written to /OUTBOX/<name>.result.csv. "
-                      f"Folders: {root}", markup=False, highlight=False, soft_wrap=True)
+                      f"Folders: {root}" + (f". Host key kept in {host_key}" if host_key else ""),
+                      markup=False, highlight=False, soft_wrap=True)
         yield
 
 
@@ -628,8 +666,9 @@ def generate_file_command(
     records: Annotated[int, typer.Option(min=0, help="number of detail records")] = 100,
     defect: Annotated[str | None, typer.Option(help="plant exactly one defect of this kind (see --list-defects)")
                       ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="file or folder to write (default: the "
-                                             "layout's file name in the current folder)")] = None,
+    out: Annotated[str | None, typer.Option("--out", "-o", metavar="FILE|DIR/", help="file to write, or folder to "
+                                            "write it in (a trailing / creates it; default: the layout's file name "
+                                            "in the current folder)", show_default=False)] = None,
     participant: Annotated[str, typer.Option(help="the participant in the name and header")] = "B01234",
     business_date: Annotated[str, typer.Option(help="business date, YYYY-MM-DD")] = "2027-04-06",
     sequence: Annotated[int, typer.Option(min=1, max=999, help="the file's sequence number")] = 1,
@@ -648,7 +687,8 @@ def generate_file_command(
     if defect is not None and defect not in DEFECTS:
         raise _fail(EXIT_USAGE, f"--defect {defect!r} is not a defect kind." + did_you_mean(defect, DEFECTS),
                     "ocp-conformance generate-file SI --list-defects lists them")
-    target = out if out is not None else Path(layout.make_file_name(participant, business_date, sequence))
+    target = _generate_target(out) if out is not None else Path(layout.make_file_name(participant, business_date,
+                                                                                      sequence))
     temporary = target / "_generating.tmp" if target.is_dir() else target
     try:
         with temporary.open("wb", buffering=1 << 20) as stream:
@@ -664,6 +704,21 @@ def generate_file_command(
     planted = (f"; defect {generated.defect.kind}: expect {generated.defect.code} at line {generated.line}"
                if generated.defect else "")
     typer.echo(f"wrote {target} ({layout.file_type}, {generated.records} record(s){planted})")
+
+def _generate_target(out: str) -> Path:
+    """``-o``'s path; a trailing separator names a folder (created), never a file of that name."""
+    path = Path(out)
+    if not out.endswith(("/", os.sep)):
+        return path
+    if path.exists() and not path.is_dir():
+        raise _fail(EXIT_USAGE, f"-o {out}: {path} exists and is not a folder",
+                    f"write into another folder, or drop the trailing / to overwrite the file {path}")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"-o {out}: cannot create the folder: {exc.strerror or exc}") from None
+    return path
+
 
 evidence_app = typer.Typer(no_args_is_help=True, help="Pack a report into an evidence package; verify one.")
 app.add_typer(evidence_app, name="evidence")

@@ -36,9 +36,10 @@ def _run_commands(document: Any) -> list[list[str]]:
         # GitHub's ${{ ... }} and GitLab's $VAR are filled in by the CI system: stand in a URL for them
         text = re.sub(r"\$\{\{[^}]*\}\}|\$[A-Z_][A-Z0-9_]*", "https://ocp.example.net/", text)
         for line in text.replace("\\\n", " ").splitlines():
+            if not line.lstrip().startswith("ocp-conformance run"):
+                continue  # a step's name or another command: not shell words to parse
             words = shlex.split(line)
-            if words[:2] == ["ocp-conformance", "run"]:
-                commands.append(words[2:])
+            commands.append(words[2:])
     return commands
 
 

@@ -30,3 +30,13 @@ def test_a_broken_feed_fails_the_soak(fault: str, seen: str) -> None:
     result = _soak("--fault", fault)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "verdict: FAIL" in result.stdout and seen in result.stdout
+
+
+def test_without_the_projects_packages_it_says_how_to_run_it_in_one_line() -> None:
+    # -S: no site-packages, as the system's python3 outside the venv
+    result = subprocess.run([sys.executable, "-S", str(SOAK)], capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert ".venv/bin/python benchmarks/soak_gcp_trades.py" in result.stderr and "pip install -e" in result.stderr

@@ -29,6 +29,23 @@ def test_generate_then_validate_a_valid_file(tmp_path: Path) -> None:
     assert output.strip() == f"{path}: valid SI file, 50 record(s)"
 
 
+def test_out_with_a_trailing_slash_is_a_folder_created_for_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "new" / "files"
+    code, output = cli("generate-file", "SI", "--records", "2", "-o", f"{folder}/")
+    assert code == 0, output
+    assert folder.is_dir(), f"-o {folder}/ wrote a file named {folder.name} instead of a folder"
+    assert [p.name for p in folder.iterdir()] == ["B01234_SI_20270406_001.csv"]
+
+
+def test_out_with_a_trailing_slash_refuses_an_existing_file(tmp_path: Path) -> None:
+    existing = tmp_path / "bad"
+    existing.write_text("keep me", encoding="utf-8")
+    code, output = usage("generate-file", "SI", "--records", "2", "-o", f"{existing}/")
+    assert code == 2, output
+    assert "exists and is not a folder" in output and "fix:" in output
+    assert existing.read_text(encoding="utf-8") == "keep me"
+
+
 @pytest.mark.parametrize(("defect", "code"), [("trailer-count", "TRAILER_COUNT"), ("bad-field", "FIELD_FORMAT"),
                                               ("duplicate-reference", "DUPLICATE_REFERENCE")])
 def test_a_planted_defect_is_reported_at_its_line(tmp_path: Path, defect: str, code: str) -> None:

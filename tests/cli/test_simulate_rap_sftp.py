@@ -96,3 +96,26 @@ def test_a_taken_rap_sftp_port_is_a_usage_error() -> None:
             capture_output=True, text=True, timeout=DEADLINE, check=False)
     assert completed.returncode == 2, completed.stderr
     assert "--rap-sftp-port" in completed.stderr
+
+
+def _host_key_of_a_start(state: Path, root: Path) -> str:
+    """Start `simulate --state STATE --rap-sftp-port 0`, read the host key fingerprint it prints, stop it."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(_free_port()), "--state", str(state),
+         "--rap-sftp-port", "0", "--rap-root", str(root)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        return _wait_for(_lines(process), r"RAP uploads over SFTP on .* \(host key (SHA256:[^)]+)\)").group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=DEADLINE)
+
+
+def test_with_state_the_sftp_host_key_survives_a_restart(tmp_path: Path) -> None:
+    state = tmp_path / "sim.sqlite"
+    first = _host_key_of_a_start(state, tmp_path / "rap")
+    second = _host_key_of_a_start(state, tmp_path / "rap")
+    assert first == second, "a restart with the same --state changed the SFTP host key: clients would refuse it"
+    key_file = tmp_path / "sim.sqlite.sftp-host-key"
+    assert key_file.is_file(), f"no host key kept beside the state file at {key_file}"
+    assert key_file.stat().st_mode & 0o077 == 0, "the host key must be readable by its owner only"

@@ -100,19 +100,19 @@ def second_waiver(**changes: str) -> str:
 
 
 @pytest.mark.parametrize(("text", "line", "column", "message", "fix"), [
-    pytest.param(second_waiver(function='function = "Si"'), 10, 1,
+    pytest.param(second_waiver(function='function = "Si"'), 10, 12,
                  "function 'Si' is not a catalogue entry. Did you mean 'SI'", "exactly as HKEX writes them",
                  id="unknown function"),
-    pytest.param(second_waiver(check='check = "contract"'), 11, 1,
+    pytest.param(second_waiver(check='check = "contract"'), 11, 9,
                  "check 'contract' does not apply to 'SI' (rap entries take only file, scenario checks)",
                  "use one of file, scenario", id="check not applicable"),
-    pytest.param(second_waiver(check='  check = "contracts"'), 11, 3,
+    pytest.param(second_waiver(check='  check = "contracts"'), 11, 11,
                  "check 'contracts' is not a check kind. Did you mean 'contract'", "use one of contract",
                  id="unknown check"),
     pytest.param(second_waiver(ticket=""), 9, 1, "waiver lacks ticket", "every waiver needs", id="missing field"),
-    pytest.param(second_waiver(expires='expires = "2027-04-30"'), 14, 1,
+    pytest.param(second_waiver(expires='expires = "2027-04-30"'), 14, 11,
                  "expires must be a TOML date, received a string '2027-04-30'", "no quotes", id="quoted date"),
-    pytest.param(second_waiver(expires="expires = 2027-04-30T10:00:00Z"), 14, 1,
+    pytest.param(second_waiver(expires="expires = 2027-04-30T10:00:00Z"), 14, 11,
                  "expires must be a TOML date, received a date-time", "no time", id="date-time"),
     pytest.param(second_waiver(expires="expires = 2027-02-30"), 14, 11, "invalid TOML: Invalid date", "YYYY-MM-DD",
                  id="impossible date"),
@@ -121,7 +121,7 @@ def second_waiver(**changes: str) -> str:
                  id="duplicate"),
     pytest.param(second_waiver(ticket='tikcet = "OPS-2"'), 13, 1, "unknown waiver field 'tikcet'. Did you mean "
                  "'ticket'", "exactly the fields", id="unknown field"),
-    pytest.param(second_waiver(reason='reason = ""'), 12, 1, "reason must be a non-empty string", 'reason = "',
+    pytest.param(second_waiver(reason='reason = ""'), 12, 10, "reason must be a non-empty string", 'reason = "',
                  id="empty reason"),
     pytest.param(VALID.replace("expires = 2027-03-31", "expires = 2027-03-31,"), 7, 21, "invalid TOML",
                  "correct the TOML syntax", id="syntax"),

@@ -13,11 +13,10 @@ from jsonschema import Draft202012Validator
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.scenarios import load_arazzo, run_workflow
-from ocp_conformance.scenarios.document import SUBSET_SCHEMA_PATH
+from ocp_conformance.scenarios.document import OFFICIAL_SCHEMA_PATH, SUBSET_SCHEMA_PATH
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = REPO / "scenarios"
-OFFICIAL_SCHEMA = REPO.parent / "shared" / "schemas" / "arazzo-1.0.schema.yaml"
 
 FILES = sorted(SCENARIOS.rglob("*.arazzo.yaml"))
 WORKFLOWS = [(path, w["workflowId"]) for path in FILES
@@ -37,9 +36,7 @@ def test_workflow_passes_on_the_simulator(path: Path, workflow_id: str, contract
 
 @pytest.mark.parametrize("path", FILES, ids=[p.name for p in FILES])
 def test_file_validates_against_the_official_arazzo_schema(path: Path) -> None:
-    if not OFFICIAL_SCHEMA.exists():
-        pytest.skip(f"official Arazzo schema not found at {OFFICIAL_SCHEMA}")
-    schema = yaml.safe_load(OFFICIAL_SCHEMA.read_text(encoding="utf-8"))
+    schema = yaml.safe_load(OFFICIAL_SCHEMA_PATH.read_text(encoding="utf-8"))
     errors = [e.message for e in Draft202012Validator(schema).iter_errors(yaml.safe_load(path.read_text()))]
     assert errors == []
 

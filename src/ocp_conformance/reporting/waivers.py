@@ -127,25 +127,25 @@ def load_waivers(path: Path, catalogue: Catalogue) -> list[Waiver]:
         for key in ("function", "check", "reason", "ticket"):
             value = table[key]
             if not isinstance(value, str) or not value.strip():
-                raise SourceError(where.key(index, key), f"{key} must be a non-empty string, received {value!r}",
+                raise SourceError(where.value(index, key), f"{key} must be a non-empty string, received {value!r}",
                                   fix=f'e.g. {key} = "{_example_value(key)}"')
         function, check = table["function"], table["check"]
         entry = by_name.get(function)
         if entry is None:
-            raise SourceError(where.key(index, "function"), f"function {function!r} is not a catalogue entry."
+            raise SourceError(where.value(index, "function"), f"function {function!r} is not a catalogue entry."
                               + did_you_mean(function, by_name),
                               fix="names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
         if check not in CHECK_KINDS:
-            raise SourceError(where.key(index, "check"), f"check {check!r} is not a check kind."
+            raise SourceError(where.value(index, "check"), f"check {check!r} is not a check kind."
                               + did_you_mean(check, CHECK_KINDS), fix=f"use one of {', '.join(CHECK_KINDS)}")
         applicable = APPLICABLE_CHECKS[entry.kind]
         if check not in applicable:
-            raise SourceError(where.key(index, "check"),
+            raise SourceError(where.value(index, "check"),
                               f"check {check!r} does not apply to {function!r} ({entry.kind} entries take only "
                               f"{', '.join(applicable)} checks)", fix=f"use one of {', '.join(applicable)}")
         expires = table["expires"]
         if not isinstance(expires, date) or isinstance(expires, datetime):
-            raise SourceError(where.key(index, "expires"),
+            raise SourceError(where.value(index, "expires"),
                               f"expires must be a TOML date, received {_toml_type(expires)} {expires!r}",
                               fix="write a bare date, no quotes and no time: expires = 2027-03-31")
         cell = (function, check)
@@ -186,6 +186,13 @@ class _Locator:
 
     def key(self, index: int, key: str) -> SourceLocation:
         """The ``key =`` line in the ``index``-th waiver, else its header."""
+        return self._find(index, key, value=False)
+
+    def value(self, index: int, key: str) -> SourceLocation:
+        """Where the value of ``key =`` starts in the ``index``-th waiver (a wrong value is shown there)."""
+        return self._find(index, key, value=True)
+
+    def _find(self, index: int, key: str, *, value: bool) -> SourceLocation:
         if index >= len(self.headers):
             return self.table(index)
         start = self.headers[index] + 1
@@ -196,7 +203,7 @@ class _Locator:
                 break
             match = pattern.match(line)
             if match:
-                return SourceLocation(self.path, number + 1, match.start(1) + 1)
+                return SourceLocation(self.path, number + 1, (match.end() if value else match.start(1)) + 1)
         return self.table(index)
 
     def top_level(self, key: str) -> SourceLocation:
@@ -211,7 +218,7 @@ class _Locator:
 
 def _key_pattern(key: str) -> re.Pattern[str]:
     quoted = re.escape(key)
-    return re.compile(r"^\s*(" + quoted + r"|\"" + quoted + r"\"|'" + quoted + r"')\s*=")
+    return re.compile(r"^\s*(" + quoted + r"|\"" + quoted + r"\"|'" + quoted + r"')\s*=\s*")
 
 
 def _decode_location(path: Path, message: str) -> SourceLocation | Path:

@@ -26,9 +26,12 @@ from ocp_conformance.contracts.suggest import did_you_mean
 from ocp_conformance.scenarios.criteria import ConditionSyntaxError, parse_condition
 from ocp_conformance.scenarios.expressions import expressions_in
 
-__all__ = ["SUBSET_SCHEMA_PATH", "ArazzoDocument", "Step", "Workflow", "load_arazzo"]
+__all__ = ["OFFICIAL_SCHEMA_PATH", "SUBSET_SCHEMA_PATH", "ArazzoDocument", "Step", "Workflow", "load_arazzo"]
 
 SUBSET_SCHEMA_PATH = Path(__file__).with_name("arazzo-subset.schema.yaml")
+# The OpenAPI Initiative's Arazzo 1.0 schema, vendored with its licence (schemas/README.md): tests check every
+# scenario file against it too.
+OFFICIAL_SCHEMA_PATH = Path(__file__).parent / "schemas" / "arazzo-1.0.schema.yaml"
 """The JSON Schema of the Arazzo subset the runner executes."""
 
 _FIX_SUBSET = "see scenarios/README.md for the Arazzo features the runner supports"

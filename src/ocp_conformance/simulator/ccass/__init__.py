@@ -2,7 +2,7 @@
 
 Start from :class:`Simulation`, which wires :class:`ReferenceData`, :class:`Ledger`, :class:`BusinessClock`
 and the books (SI, ISI, transfers, CNS, corporate actions) together. Rules and modelling choices are described in
-``/work/shared/DOMAIN.md`` §3-§6.
+``docs/DOMAIN.md`` §3-§6.
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ import asyncssh
 from ocp_conformance.simulator.rap.delivery import OnUpload, UploadDelivery
 from ocp_conformance.simulator.rap.folders import INBOX, OUTBOX, is_temporary_name, participant_folders
 
-__all__ = ["RapSftpServer", "serve_in_thread"]
+__all__ = ["RapSftpServer", "lasting_host_key", "serve_in_thread"]
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
 
@@ -276,6 +276,21 @@ class _ParticipantSftp(asyncssh.SFTPServer):
 def _times_only(attrs: asyncssh.SFTPAttrs) -> asyncssh.SFTPAttrs:
     """Keep the access and modification times a client may preserve; never permissions, owner or size."""
     return asyncssh.SFTPAttrs(atime=attrs.atime, atime_ns=attrs.atime_ns, mtime=attrs.mtime, mtime_ns=attrs.mtime_ns)
+
+
+def lasting_host_key(path: Path) -> Path:
+    """``path``, holding an Ed25519 host key: created (owner-only) if absent, else left as it is.
+
+    ``simulate --state`` keeps the key beside its state file, so a client that checks the host key (as it
+    should) still trusts the simulator after a restart.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = asyncssh.generate_private_key("ssh-ed25519")
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as file:
+            file.write(key.export_private_key())
+    return path
 
 
 @contextmanager
