@@ -661,11 +661,20 @@ def evidence_pack(
         "--target", metavar="NAME", help="also scan for every secret the [targets.NAME] profile of --config resolves "
         "(tokens, API keys, client secrets, private keys)", show_default=False)] = None,
     config: ConfigOption = None,
+    sign_key: Annotated[Path | None, typer.Option(
+        "--sign", metavar="KEY", help="sign the manifest with this Ed25519 private key (from `evidence keygen`; "
+        "held by the QA lead)", show_default=False)] = None,
 ) -> None:
     """Zip the readiness report, junit.xml, Allure results and contracts with a SHA-256 manifest, after a scan
-    for secrets: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
+    for secrets, signed with --sign: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
     from ocp_conformance import __version__
-    from ocp_conformance.reporting.evidence import EvidenceError, SecretsFound, pack_evidence
+    from ocp_conformance.reporting.evidence import (
+        EvidenceError,
+        SecretsFound,
+        SigningKeyError,
+        load_private_key,
+        pack_evidence,
+    )
 
     if not report.is_dir():
         raise _fail(EXIT_USAGE, f"{report}: no such folder", "pass the --report folder of `ocp-conformance run`")
@@ -680,7 +689,13 @@ def evidence_pack(
     if target_profile is not None:
         secrets.update(profile_secrets(config, target_profile))
     try:
-        packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__)
+        private_key = load_private_key(sign_key) if sign_key is not None else None
+    except SigningKeyError as exc:
+        raise _fail(EXIT_USAGE, f"--sign: {exc}", "ocp-conformance evidence keygen --out NAME writes a key pair"
+                    ) from None
+    try:
+        packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__,
+                               sign_with=private_key)
     except EvidenceError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     except SecretsFound as found:
@@ -693,31 +708,89 @@ def evidence_pack(
         raise _fail(EXIT_USAGE, f"cannot write {target}: {exc.strerror or exc}") from None
     for part in packed.missing:
         errors.print(f"warning: {report} has no {part}; packed without it", highlight=False, markup=False)
+    for line in packed.skipped:
+        errors.print(f"warning: {line}", highlight=False, markup=False)
+    signed = (f"; signed by key {packed.signed_by}" if packed.signed_by else
+              "; NOT signed (pass --sign KEY: without a signature anyone can edit the package and its hashes)")
     typer.echo(f"wrote {packed.path}: {len(packed.manifest.files)} files, manifest.json (file list SHA-256 "
-               f"{packed.manifest.files_sha256}); {len(secrets)} configured secret(s) and common token shapes "
-               "scanned, none found")
+               f"{packed.manifest.files_sha256}); {len(secrets)} configured secret(s), in their common encodings, "
+               f"and common token shapes scanned, none found{signed}")
 
 
 @evidence_app.command("verify")
 def evidence_verify(
     package: Annotated[Path, typer.Argument(metavar="FILE.zip", help="an evidence package", show_default=False)],
+    key: Annotated[Path | None, typer.Option(
+        "--key", metavar="PUB", help="the signer's Ed25519 public key (the .pub of `evidence keygen`): the package "
+        "must be signed with it", show_default=False)] = None,
+    max_inflated_mb: Annotated[float, typer.Option(
+        "--max-inflated-mb", min=0.001, help="refuse a package that inflates to more than this, in MB")] = 2048,
+    max_entries: Annotated[int, typer.Option(
+        "--max-entries", min=1, help="refuse a package with more entries than this")] = 100_000,
 ) -> None:
-    """Recompute every SHA-256 against the manifest: exit 0 intact, 1 changed/missing/extra files, 2 not a
-    package."""
-    from ocp_conformance.reporting.evidence import NotAnEvidencePackage, verify_evidence
+    """Check the signature (with --key) and recompute every SHA-256 against the manifest: exit 0 intact, 1
+    changed/missing/extra/odd files or a bad or missing signature, 2 not a package or not a key."""
+    from ocp_conformance.reporting.evidence import (
+        Limits,
+        NotAnEvidencePackage,
+        SigningKeyError,
+        load_public_key,
+        verify_evidence,
+    )
 
     try:
-        verification = verify_evidence(package)
+        public_key = load_public_key(key) if key is not None else None
+    except SigningKeyError as exc:
+        raise _fail(EXIT_USAGE, f"--key: {exc}", "pass the signer's .pub file (written by `evidence keygen`)"
+                    ) from None
+    limits = Limits(max_total_bytes=int(max_inflated_mb * 1024 * 1024), max_entries=max_entries)
+    try:
+        verification = verify_evidence(package, public_key=public_key, limits=limits)
     except NotAnEvidencePackage as exc:
-        raise _fail(EXIT_USAGE, str(exc), "pass a zip written by `ocp-conformance evidence pack`") from None
+        raise _fail(EXIT_USAGE, escape(str(exc)), "pass a zip written by `ocp-conformance evidence pack`") from None
     for problem in verification.problems:
         typer.echo(problem)
-    if not verification.intact:
-        raise _fail(EXIT_NOT_READY, f"{package}: {len(verification.problems)} problem(s); the package is not "
-                    "what was packed")
     manifest = verification.manifest
+    if not verification.intact or manifest is None:
+        raise _fail(EXIT_NOT_READY, escape(f"{package}: {len(verification.problems)} problem(s); the package is not "
+                                           "what was packed"))
+    if verification.signature is not None:
+        typer.echo(f"{package}: {verification.signature}")
+    elif verification.signed:
+        errors.print(f"WARNING: {package} is signed, but no --key was given: the signature was NOT checked, only the "
+                     "hashes; pass --key PUB (the signer's public key) to know who made it", highlight=False,
+                     markup=False)
+    else:
+        errors.print(f"WARNING: {package} is NOT signed: only its hashes were checked, and anyone can rewrite a "
+                     "manifest's hashes; ask for a package made with `evidence pack --sign`", highlight=False,
+                     markup=False)
     typer.echo(f"{package}: verified {verification.checked} files (harness {manifest.harness_version}, "
                f"created {manifest.created_at}, verdict {manifest.verdict})")
+
+
+@evidence_app.command("keygen")
+def evidence_keygen(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="NAME", help="writes NAME.key (private, mode 0600: "
+                                      "the QA lead keeps it) and NAME.pub (give it to whoever verifies)")] = Path(
+        "evidence-signing"),
+) -> None:
+    """Make an Ed25519 key pair for signing evidence packages; never overwrites a key."""
+    from ocp_conformance.reporting.evidence import generate_keys
+
+    private, public = out.with_name(out.name + ".key"), out.with_name(out.name + ".pub")
+    if not out.parent.is_dir():
+        raise _fail(EXIT_USAGE, f"--out {out}: folder {out.parent} does not exist")
+    for path in (private, public):
+        if path.exists():
+            raise _fail(EXIT_USAGE, f"{path} exists; a key is never overwritten", "choose another --out NAME, or "
+                        "move the old key pair away first")
+    try:
+        identity = generate_keys(private, public)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot write the key pair {out}.key/.pub: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {private} (private key, mode 0600: keep it secret; sign with `evidence pack --sign "
+               f"{private}`) and {public} (public key {identity}: give it to whoever verifies, `evidence verify "
+               f"--key {public}`)")
 
 
 def main() -> None:
