@@ -709,7 +709,7 @@ def evidence_pack(
     for part in packed.missing:
         errors.print(f"warning: {report} has no {part}; packed without it", highlight=False, markup=False)
     for line in packed.skipped:
-        errors.print(f"warning: {line}", highlight=False, markup=False)
+        errors.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
     signed = (f"; signed by key {packed.signed_by}" if packed.signed_by else
               "; NOT signed (pass --sign KEY: without a signature anyone can edit the package and its hashes)")
     typer.echo(f"wrote {packed.path}: {len(packed.manifest.files)} files, manifest.json (file list SHA-256 "
@@ -763,7 +763,7 @@ def evidence_verify(
     else:
         errors.print(f"WARNING: {package} is NOT signed: only its hashes were checked, and anyone can rewrite a "
                      "manifest's hashes; ask for a package made with `evidence pack --sign`", highlight=False,
-                     markup=False)
+                     markup=False, soft_wrap=True)
     typer.echo(f"{package}: verified {verification.checked} files (harness {manifest.harness_version}, "
                f"created {manifest.created_at}, verdict {manifest.verdict})")
 
