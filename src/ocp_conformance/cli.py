@@ -111,6 +111,9 @@ def run(
         "--rap-known-hosts", help="OpenSSH known_hosts with the RAP SFTP server's key (default: key not checked)",
         show_default=False)] = None,
     config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="print each failed check's traceback (default: "
+                                          "one line per failed check; the reports always hold the detail)")
+                       ] = False,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -135,6 +138,8 @@ def run(
         raise _fail(EXIT_USAGE, str(exc)) from None
     if faults and target != "simulator":
         raise _fail(EXIT_USAGE, "--simulator-fault applies only to --target simulator")
+    if target.startswith(("http://", "https://")):
+        _check_target_url(target)
     if rap_sftp is not None or rap_known_hosts is not None:
         _check_rap_sftp(target, rap_sftp, rap_known_hosts)
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
@@ -151,12 +156,12 @@ def run(
             waiver_count = len(load_waivers(waiver_file, contract_set.catalogue))
         except SourceError as exc:
             raise _fail(EXIT_USAGE, escape(f"{exc.location}: {exc.message}"), exc.fix) from None
-    report.mkdir(parents=True, exist_ok=True)
-    (report / "readiness.json").unlink(missing_ok=True)
+    _prepare_report_folder(report)
     suites, scenarios = project_resource("suites"), project_resource("scenarios")
     args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
-            "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
+            "--strict-markers", "-p", "no:cacheprovider", "-q", "--tb=short",
+            *(["-rfE"] if verbose else ["-rN", "--ocp-one-line-failures"]),
             "--ocp-target", target, "--ocp-report", str(report),
             "--alluredir", str(report / "allure-results"), "--clean-alluredir",
             "--junitxml", str(report / "junit.xml")]
@@ -196,6 +201,30 @@ def run(
 
 
 _DEFAULT_WAIVERS = Path("waivers.toml")
+
+
+def _check_target_url(target: str) -> None:
+    from ocp_conformance.targets import TargetError
+    from ocp_conformance.targets.url_target import check_base_url
+
+    try:
+        check_base_url(target)
+    except TargetError as exc:
+        raise _fail(EXIT_USAGE, escape(str(exc))) from None
+
+
+def _prepare_report_folder(report: Path) -> None:
+    """Create ``--report`` (a usage error, exit 2, if it is a file or cannot be made) and drop an earlier verdict."""
+    if report.exists() and not report.is_dir():
+        raise _fail(EXIT_USAGE, escape(f"--report {report} is a file, expected a folder for the reports"),
+                    "pass a new or existing folder, e.g. --report reports/")
+    try:
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "readiness.json").unlink(missing_ok=True)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, escape(f"--report {report}: cannot use it as the report folder "
+                                       f"({exc.strerror or exc})"),
+                    "pass a folder you can write, e.g. --report reports/") from None
 
 
 def _check_rap_sftp(target: str, rap_sftp: str | None, known_hosts: Path | None) -> None:
