@@ -24,7 +24,10 @@ from ocp_conformance.reporting.evidence import (
     pack_evidence,
     verify_evidence,
 )
-from ocp_conformance.reporting.evidence.manifest import canonical_json, sha256_hex
+from ocp_conformance.reporting.evidence.layout import EXTERNAL_ATTR, ZIP_TIME
+from ocp_conformance.reporting.evidence.manifest import FileEntry, Manifest, canonical_json, sha256_hex
+from ocp_conformance.reporting.evidence.pack import _write_zip
+from ocp_conformance.reporting.evidence.signing import sign
 from tests.reporting.evidence_report import make_report
 
 
@@ -56,10 +59,13 @@ def _entries(path: Path) -> dict[str, bytes]:
 
 
 def _rezip(tmp: Path, entries: dict[str, bytes]) -> Path:
+    """The entries zipped again exactly as `pack` lays them out (so only the planted change differs)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, EXTERNAL_ATTR
+            archive.writestr(info, data)
     path = tmp / "changed.zip"
     path.write_bytes(buffer.getvalue())
     return path
@@ -154,3 +160,46 @@ def test_a_key_given_for_an_unsigned_package_or_another_key_fails(signed: Path, 
     generate_keys(tmp_path / "other.key", tmp_path / "other.pub")
     problems = verify_evidence(signed, public_key=load_public_key(tmp_path / "other.pub")).problems
     assert len(problems) == 1 and "not by the trusted key" in problems[0]
+
+
+def test_the_zip_itself_is_checked_byte_for_byte(signed: Path, keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """Same content, other bookkeeping (a timestamp, a zip comment, bytes appended): refused with --key."""
+    entries = _entries(signed)
+    assert verify_evidence(_rezip(tmp_path, entries), public_key=load_public_key(keys[1])).intact
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2027, 4, 6, 9, 0, 0)), data)
+        archive.comment = b"looks harmless"
+    (tmp_path / "restamped.zip").write_bytes(buffer.getvalue() + b"appended")
+    problems = verify_evidence(tmp_path / "restamped.zip", public_key=load_public_key(keys[1])).problems
+    assert "manifest.json: timestamp is (2027, 4, 6, 9, 0, 0), not (1980, 1, 1, 0, 0, 0) as `evidence pack` writes " \
+           "it" in problems
+    assert any("the zip has a comment" in line for line in problems)
+
+
+def test_a_flipped_bit_anywhere_in_a_signed_package_fails(keys: tuple[Path, Path], tmp_path: Path) -> None:
+    """Every byte of a small signed package, one at a time: verify with the key never passes."""
+    files = {"readiness.json": b'{"verdict": "not-ready"}\n', "allure-results/a-result.json": b'{"status": "failed"}'}
+    manifest = Manifest("0.1.0", "2027-04-06T09:00:00+00:00", {"description": "x", "fingerprint": "sha256:ab"},
+                        "not-ready", {"fingerprint": "sha256:cd"},
+                        tuple(FileEntry(n, sha256_hex(d), len(d)) for n, d in sorted(files.items())))
+    private = load_private_key(keys[0])
+    package = tmp_path / "small.zip"
+    _write_zip(package, [(MANIFEST_NAME, manifest.dumps()),
+                         (SIGNATURE_NAME, sign(private, canonical_json(manifest.to_json())))], files)
+    public = load_public_key(keys[1])
+    assert verify_evidence(package, public_key=public).intact
+    original = package.read_bytes()
+    changed = tmp_path / "flipped.zip"
+    passed = []
+    for offset in range(len(original)):
+        data = bytearray(original)
+        data[offset] ^= 0x01  # the lowest bit: in deflate data, never a padding bit
+        changed.write_bytes(bytes(data))
+        try:
+            if verify_evidence(changed, public_key=public).intact:
+                passed.append(offset)
+        except ValueError:  # not a readable zip or manifest any more: refused too (exit 2)
+            continue
+    assert passed == [], f"{len(passed)} of {len(original)} flipped bytes still verify, e.g. at {passed[:5]}"

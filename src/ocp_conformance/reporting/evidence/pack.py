@@ -19,6 +19,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from ocp_conformance.contracts import ContractSet
+from ocp_conformance.reporting.evidence.layout import EXTERNAL_ATTR, ZIP_TIME
 from ocp_conformance.reporting.evidence.manifest import (
     MANIFEST_NAME,
     FileEntry,
@@ -37,7 +38,6 @@ __all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "colle
 REPORT_FILES = ("readiness.json", "readiness.md", "readiness.html", "junit.xml")
 ALLURE_RESULTS = "allure-results"
 CONTRACTS = "contracts"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class EvidenceError(ValueError):
@@ -179,9 +179,9 @@ def _write_zip(out: Path, head: list[tuple[str, bytes]], files: Mapping[str, byt
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
             for name, data in [*head, *sorted(files.items())]:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
+                info.external_attr = EXTERNAL_ATTR
                 archive.writestr(info, data)
         partial.replace(out)
     finally:

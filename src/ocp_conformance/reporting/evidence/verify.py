@@ -1,5 +1,5 @@
-"""Verify an evidence package: its signature (if a trusted key is given), every file's SHA-256 against the
-manifest, and nothing missing, extra or odd.
+"""Verify an evidence package: its signature (if a trusted key is given, and then the zip's layout byte for
+byte, see :mod:`.layout`), every file's SHA-256 against the manifest, and nothing missing, extra or odd.
 
 A package is hostile input: entries are hashed as streams in bounded memory, under a cap on the total inflated
 size and on the number of entries (a zip bomb is refused, not inflated), and absolute, ``..``, duplicate and
@@ -9,14 +9,18 @@ unlisted entries are refused by name. Nothing is ever extracted to disk.
 from __future__ import annotations
 
 import hashlib
+import struct
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ocp_conformance.reporting.evidence.layout import layout_problems
 from ocp_conformance.reporting.evidence.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -31,6 +35,9 @@ from ocp_conformance.reporting.evidence.signing import SIGNATURE_NAME, check_sig
 __all__ = ["Limits", "NotAnEvidencePackage", "Verification", "verify_evidence"]
 
 _CHUNK = 1 << 20
+#: What zipfile raises on a damaged or unsupported entry (encrypted, unknown method, bad CRC, cut short...).
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, OSError, EOFError, NotImplementedError,
+               RuntimeError, ValueError, struct.error)
 _MAX_MANIFEST_BYTES = 64 * 1024 * 1024
 
 
@@ -84,7 +91,9 @@ def verify_evidence(path: Path, *, public_key: Ed25519PublicKey | None = None,
     try:
         with zipfile.ZipFile(path) as archive:
             return _verify(path, archive, public_key, limits or Limits())
-    except (zipfile.BadZipFile, zipfile.LargeZipFile) as exc:
+    except NotAnEvidencePackage:
+        raise
+    except _UNREADABLE as exc:
         raise NotAnEvidencePackage(f"{path} is not a readable zip file: {exc}") from None
 
 
@@ -107,29 +116,78 @@ class _Budget:
 
 def _read_small(archive: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int, budget: _Budget) -> bytes:
     """Read one small entry whole (the manifest, the signature), at most ``cap`` bytes."""
-    with archive.open(info) as stream:
-        data = stream.read(min(cap, budget.left) + 1)
-    if len(data) > min(cap, budget.left):
-        raise NotAnEvidencePackage(f"{info.filename}: inflates to more than {min(cap, budget.left)} bytes; "
-                                   "not a manifest of `evidence pack`")
-    budget.left -= len(data)
-    return data
+    limit = min(cap, budget.left)
+    parts: list[bytes] = []
+    size = _inflate(archive, info, limit, budget, parts.append)
+    if size > limit:
+        raise NotAnEvidencePackage(f"{info.filename}: inflates to more than {limit} bytes; not a manifest of "
+                                   "`evidence pack`")
+    return b"".join(parts)
 
 
 def _hash(archive: zipfile.ZipFile, info: zipfile.ZipInfo, expected_size: int, budget: _Budget) -> tuple[str, int]:
     """SHA-256 and size of one entry, streamed; stops one byte past the listed size or the budget."""
-    digest, size = hashlib.sha256(), 0
-    with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(min(_CHUNK, expected_size + 1 - size, budget.left + 1))
-            if not chunk:
-                break
-            size += len(chunk)
-            budget.left -= len(chunk)
-            digest.update(chunk)
-            if size > expected_size or budget.left < 0:
-                break
+    digest = hashlib.sha256()
+    size = _inflate(archive, info, expected_size, budget, digest.update)
     return digest.hexdigest(), size
+
+
+def _inflate(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, budget: _Budget,
+             sink: Callable[[bytes], object]) -> int:
+    """Inflate one entry into ``sink`` in chunks; returns its size, stopping one byte past ``limit`` or the budget.
+
+    The deflate stream is inflated here rather than by zipfile, which stops at the declared size: this also
+    demands that the stream ends exactly where the entry's compressed data ends (a cleared "final block" bit or
+    bytes after the end would otherwise go unnoticed) and that the CRC-32 matches.
+    """
+    if info.compress_type not in (zipfile.ZIP_DEFLATED, zipfile.ZIP_STORED):
+        raise NotImplementedError(f"compression method {info.compress_type}; expected deflate (or stored)")
+    stream = archive.fp
+    if stream is None:
+        raise OSError("the zip is closed")
+    stream.seek(info.header_offset + 26)
+    name_length, extra_length = struct.unpack("<HH", stream.read(4))
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return _copy_stored(stream, info, limit, budget, sink)
+    inflater, size, crc, left, pending = zlib.decompressobj(-15), 0, 0, info.compress_size, b""
+    while size <= limit and budget.left >= 0:
+        if not pending:
+            if left == 0 or inflater.eof:
+                break
+            pending = stream.read(min(_CHUNK, left))
+            if not pending:
+                raise EOFError("the entry's compressed data is cut short")
+            left -= len(pending)
+        chunk = inflater.decompress(pending, min(_CHUNK, limit + 1 - size, budget.left + 1))
+        pending = inflater.unconsumed_tail
+        size += len(chunk)
+        budget.left -= len(chunk)
+        sink(chunk)
+        crc = zlib.crc32(chunk, crc)
+    if size <= limit and budget.left >= 0:
+        if not inflater.eof or left or inflater.unused_data or pending:
+            raise zlib.error("the deflate stream does not end exactly where the entry's data ends")
+        if crc != info.CRC or size != info.file_size:
+            raise zipfile.BadZipFile(f"CRC-32 or size differs from the zip's header for {info.filename}")
+    return size
+
+
+def _copy_stored(stream: IO[bytes], info: zipfile.ZipInfo, limit: int, budget: _Budget,
+                 sink: Callable[[bytes], object]) -> int:
+    size, crc, left = 0, 0, info.compress_size
+    while left and size <= limit and budget.left >= 0:
+        chunk = stream.read(min(_CHUNK, left, limit + 1 - size, budget.left + 1))
+        if not chunk:
+            raise EOFError("the entry's data is cut short")
+        left -= len(chunk)
+        size += len(chunk)
+        budget.left -= len(chunk)
+        sink(chunk)
+        crc = zlib.crc32(chunk, crc)
+    if size <= limit and budget.left >= 0 and (crc != info.CRC or size != info.file_size):
+        raise zipfile.BadZipFile(f"CRC-32 or size differs from the zip's header for {info.filename}")
+    return size
 
 
 def _verify(path: Path, archive: zipfile.ZipFile, public_key: Ed25519PublicKey | None,
@@ -158,7 +216,9 @@ def _verify(path: Path, archive: zipfile.ZipFile, public_key: Ed25519PublicKey |
         document = load_document(manifest_bytes)
     except ManifestError as exc:
         raise NotAnEvidencePackage(f"{path}: {exc}") from None
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+    except NotAnEvidencePackage:
+        raise
+    except _UNREADABLE as exc:
         raise NotAnEvidencePackage(f"{path}: {MANIFEST_NAME} cannot be read from the zip: {exc}") from None
     signed = SIGNATURE_NAME in by_name
     signature_line = None
@@ -168,7 +228,7 @@ def _verify(path: Path, archive: zipfile.ZipFile, public_key: Ed25519PublicKey |
         else:
             try:
                 signature_file = _read_small(archive, by_name[SIGNATURE_NAME], 4096, budget)
-            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotAnEvidencePackage) as exc:
+            except _UNREADABLE as exc:  # NotAnEvidencePackage (too large) included: a ValueError
                 problems.append(f"{SIGNATURE_NAME}: cannot be read ({exc})")
             else:
                 check = check_signature(public_key, signature_file, canonical_json(document))
@@ -179,6 +239,7 @@ def _verify(path: Path, archive: zipfile.ZipFile, public_key: Ed25519PublicKey |
             if manifest_bytes != pretty_json(document):
                 problems.append(f"{MANIFEST_NAME}: its bytes differ from the form `evidence pack` writes (edited "
                                 "whitespace, order or escapes)")
+            problems += layout_problems(path, archive)
     if manifest.files_sha256 != recorded_digest:
         problems.append(f"{MANIFEST_NAME}: its file list differs from the SHA-256 it records (files_sha256)")
     declared = sum(info.file_size for info in by_name.values())
@@ -207,7 +268,7 @@ def _check_files(archive: zipfile.ZipFile, manifest: Manifest, by_name: dict[str
             continue
         try:
             digest, size = _hash(archive, info, entry.size, budget)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
+        except _UNREADABLE as exc:
             problems.append(f"{entry.path}: cannot be read from the zip ({exc})")
             continue
         if budget.left < 0:
