@@ -8,10 +8,10 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from ocp_conformance.contracts import load_contracts
-from ocp_conformance.contracts.validation import RequestInvalid, validators_for
+from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 
-__all__ = ["ANY_JSON", "DOCUMENT", "body_schema", "forbidden", "function_of"]
+__all__ = ["ANY_JSON", "DOCUMENT", "body_schema", "forbidden", "function_of", "request_schema", "violates"]
 
 DOCUMENT: Final = load_contracts().document("ocp-api")
 _VALIDATORS: Final = validators_for(DOCUMENT)
@@ -44,3 +44,34 @@ def body_schema(op_id: str) -> dict[str, Any]:
 def function_of(op_id: str) -> str:
     """The catalogue function an operation belongs to (the one a rejection failure is blamed on)."""
     return str(DOCUMENT.operations[op_id].function)
+
+
+# ---------------------------------------------------------------- by operation, for any bound contract
+# (nothing loaded at import: the harness's own contracts folder decides)
+_BY_CONTRACTS: dict[int, dict[str, OperationValidator]] = {}
+
+
+def violates(contracts: ContractSet, operation: Operation, path: dict[str, Any], body: Any) -> bool:
+    """True if the bound contract forbids this request to ``operation`` (path parameters and JSON body)."""
+    validators = _BY_CONTRACTS.get(id(contracts))
+    if validators is None:
+        validators = {k: v for d in contracts.documents for k, v in validators_for(d).items()}
+        _BY_CONTRACTS[id(contracts)] = validators
+    headers = {"content-type": "application/json", **{  # every required header present, so only the body decides
+        p["name"]: "k" * 16 for p in operation.spec.get("parameters", []) if p.get("in") == "header"
+        and p.get("required")}}
+    try:
+        validators[operation.operation_id].validate({k: str(v) for k, v in path.items()}, {}, headers,
+                                                    json.dumps(body).encode())
+    except RequestInvalid:
+        return True
+    return False
+
+
+def request_schema(contracts: ContractSet, operation: Operation) -> dict[str, Any]:
+    """The resolved JSON Schema of ``operation``'s JSON request body."""
+    document = contracts.document(operation.document)
+    content = document.resolve(operation.spec["requestBody"])["content"]
+    schema: dict[str, Any] = document.resolve(next(iter(content.values()))["schema"])
+    return schema
+

@@ -3,8 +3,13 @@
 Schemathesis's negative cases break one part of an otherwise random request, so a business rejection of the
 random parts (an unknown counterparty: 422) can hide a server that accepts the broken part. Here every case
 starts from a request that is valid for the business too, breaks exactly one field with a value the contract
-forbids (the contract's own JSON Schema decides, so nothing is listed twice), and requires a 400 problem whose
-``errors`` name that field. A 2xx means the server accepted what the contract forbids.
+forbids (the contract's own JSON Schema decides, so nothing is listed twice), and requires the bound contract's
+"invalid request" error whose per-field errors name that field. A 2xx means the server accepted what the contract
+forbids. Before any of that, the unbroken request must be accepted (2xx): a target that refuses everything
+never passes.
+
+Everything contract-specific comes through the binding (``binding.yaml``): the operations by role, the fields by
+role, the error shape and status. Cases are keyed by catalogue function and role, never by operationId.
 """
 
 from __future__ import annotations
@@ -16,9 +21,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, DOCUMENT, body_schema, forbidden
+from request_rules import ANY_JSON, request_schema, violates
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
 
 
@@ -30,90 +35,123 @@ class FieldAccepted(AssertionError):
         self.function = function
 
 
-def _input_body(client: OcpClient, side: str = "DELIVER", counterparty: str | None = None,
-                quantity: int | None = None) -> dict[str, Any]:
-    counterparty = counterparty or client.target.acting_pair()[1]
-    return {"side": side, "counterpartyId": counterparty, "stockCode": "00005",
+Roles = dict[str, Any]
+
+
+def _input_values(bound: BoundClient, side: str = "DELIVER", counterparty: str | None = None,
+                  quantity: int | None = None) -> Roles:
+    client = bound.client
+    return {"side": side, "counterparty": counterparty or client.target.acting_pair()[1], "stock_code": "00005",
             "quantity": quantity or 1 + uuid.uuid4().int % 10**6,
-            "settlementDate": client.business_dates()[0].isoformat(),
-            "paymentType": "FOP", "ownReference": uuid.uuid4().hex[:16]}
+            "settlement_date": client.business_dates()[0].isoformat(), "payment_type": "FOP",
+            "own_reference": uuid.uuid4().hex[:16]}
 
 
-def _unmatched_si(client: OcpClient) -> dict[str, str]:
-    exchange = client.call("Input SI", as_participant=client.target.acting_pair()[0], **_input_body(client))
-    return {"siId": exchange.body["siId"]}
+def _created(answer: BoundExchange, what: str) -> Roles:
+    if answer.status // 100 != 2:
+        raise FieldAccepted(answer.function, f"{answer.function} refused a valid request ({what}).\n"
+                            f"  Received: HTTP {answer.status}: {answer.exchange.response.text[:300]}\n"
+                            f"  Expected: 2xx\n  reproduce: {answer.curl()}")
+    return {"si_id": answer.get("si_id")}
 
 
-def _matched_si(client: OcpClient) -> dict[str, str]:
-    body = _input_body(client)
-    actor, counterparty = client.target.acting_pair()
-    own = client.call("Input SI", as_participant=actor, **body)
-    client.call("Input SI", as_participant=counterparty, **_input_body(
-        client, side="RECEIVE", counterparty=actor, quantity=body["quantity"]))
-    return {"siId": own.body["siId"]}
+def _unmatched_si(bound: BoundClient) -> Roles:
+    actor = bound.client.target.acting_pair()[0]
+    return _created(bound.call("Input SI", "create", as_participant=actor, **_input_values(bound)), "setup")
 
 
-# operationId -> (how to get path parameters, a request body valid for the business, for that resource)
-CASES: dict[str, tuple[Callable[[OcpClient], dict[str, str]], Callable[[OcpClient], dict[str, Any]]]] = {
-    "inputSi": (lambda client: {}, _input_body),
-    "changeSi": (_unmatched_si, lambda client: {"quantity": 10, "narrative": "changed"}),
-    "changeHoldMatchedSi": (_matched_si, lambda client: {"hold": True}),
-    "changeMatchedSettledSi": (_matched_si, lambda client: {"narrative": "amended", "excludeFromBatch": False}),
+def _matched_si(bound: BoundClient) -> Roles:
+    values = _input_values(bound)
+    actor, counterparty = bound.client.target.acting_pair()
+    own = _created(bound.call("Input SI", "create", as_participant=actor, **values), "setup")
+    _created(bound.call("Input SI", "create", as_participant=counterparty, **_input_values(
+        bound, side="RECEIVE", counterparty=actor, quantity=values["quantity"])), "setup")
+    return own
+
+
+# (catalogue function, role) -> (the resource's path roles, request roles valid for the business, for it)
+CASES: dict[tuple[str, str], tuple[Callable[[BoundClient], Roles], Callable[[BoundClient], Roles]]] = {
+    ("Input SI", "create"): (lambda bound: {}, _input_values),
+    ("Change SI", "change"): (_unmatched_si, lambda bound: {"quantity": 10, "narrative": "changed"}),
+    ("Change Hold Matched SI", "hold"): (_matched_si, lambda bound: {"hold": True}),
+    ("Change Matched/Settled SI", "amend"): (_matched_si,
+                                             lambda bound: {"narrative": "amended", "exclude_from_batch": False}),
 }
 
 
-def _properties(op_id: str) -> list[str]:
-    return sorted(body_schema(op_id)["properties"])
-
-
-def _check(exchange: Exchange, function: str, field: str, what: str) -> None:
-    received = f"HTTP {exchange.status}: {exchange.response.text[:300]}"
-    if exchange.status != 400:
+def _check(answer: BoundExchange, field: str, what: str) -> None:
+    function, binding = answer.function, answer.binding
+    invalid = binding.error_status("invalid", function=function)
+    received = f"HTTP {answer.status}: {answer.exchange.response.text[:300]}"
+    if answer.status != invalid:
         raise FieldAccepted(function, f"{function} accepted a request whose {what}.\n  Received: {received}\n"
-                            f"  Expected: 400 problem+json naming /{field}\n  reproduce: {exchange.curl()}")
-    pointers = [e.get("pointer") for e in (exchange.body or {}).get("errors", [])]
+                            f"  Expected: {invalid} {binding.error_shape().media_type} naming /{field}\n"
+                            f"  reproduce: {answer.curl()}")
+    pointers = answer.error_pointers()
     if f"/{field}" not in pointers:
         raise FieldAccepted(function, f"{function} rejected a request whose {what}, but did not name the field."
                             f"\n  Received: errors at {pointers}\n  Expected: an error at /{field}"
-                            f"\n  reproduce: {exchange.curl()}")
+                            f"\n  reproduce: {answer.curl()}")
 
 
-def _setup(op_id: str, harness: Harness) -> tuple[OcpClient, str, str, dict[str, str], dict[str, Any]]:
-    """The client, the acting participant, the function, and a request valid for the business too."""
-    client = harness.client
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of(client)
-    assert not forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
-    return client, client.target.acting_pair()[0], str(DOCUMENT.operations[op_id].function), path, base
+class _Case:
+    """One case made ready against the target: the bound operation, a valid request, who sends it."""
+
+    def __init__(self, function: str, role: str, harness: Harness) -> None:
+        self.function, self.role = function, role
+        self.bound = harness.bound
+        self.operation = self.bound.operation(function, role)
+        self.contracts = harness.contracts
+        self.actor = harness.target.acting_pair()[0]
+        path_of, values_of = CASES[(function, role)]
+        self.path, self.base = self.bound.request(function, role, {**path_of(self.bound), **values_of(self.bound)})
+        assert not violates(self.contracts, self.operation, self.path, self.base), \
+            f"harness bug: the base request for {function} breaks the contract"
+        self.properties = sorted(request_schema(self.contracts, self.operation).get("properties", {}))
+        self.required = list(request_schema(self.contracts, self.operation).get("required", []))
+
+    def send(self, body: dict[str, Any]) -> BoundExchange:
+        return self.bound.call(self.function, self.role, as_participant=self.actor, validate_request=False,
+                               body=body, parameters=self.path)
+
+    def forbidden(self, body: dict[str, Any]) -> bool:
+        return violates(self.contracts, self.operation, self.path, body)
+
+    def accepts_the_valid_request(self) -> None:
+        """The unbroken request is accepted: the rejections below then mean something."""
+        answer = self.send(dict(self.base))
+        if answer.status // 100 != 2:
+            raise FieldAccepted(self.function, f"{self.function} refused a request valid for the contract and the "
+                                f"business.\n  Received: HTTP {answer.status}: {answer.exchange.response.text[:300]}"
+                                f"\n  Expected: 2xx\n  reproduce: {answer.curl()}")
 
 
 def _params() -> list[Any]:
-    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(
-        functions=[DOCUMENT.operations[op_id].function], check="negative")) for op_id in CASES]
+    return [pytest.param(function, role, id=f"{function}:{role}",
+                         marks=pytest.mark.ocp(functions=[function], check="negative")) for function, role in CASES]
 
 
-@pytest.mark.parametrize("op_id", _params())
-def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harness: Harness) -> None:
-    client, actor, function, path, base = _setup(op_id, ocp_harness)
+@pytest.mark.parametrize(("function", "role"), _params())
+def test_each_forbidden_field_value_is_rejected_and_named(function: str, role: str, ocp_harness: Harness) -> None:
+    case = _Case(function, role, ocp_harness)
 
     @settings(max_examples=60, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(field=st.sampled_from(_properties(op_id)), value=ANY_JSON)
+    @given(field=st.sampled_from(case.properties), value=ANY_JSON)
     def broken_field(field: str, value: Any) -> None:
-        body = {**base, field: value}
-        if not forbidden(op_id, path, body):
+        body = {**case.base, field: value}
+        if not case.forbidden(body):
             return  # the value happens to be allowed: nothing to check
-        exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _check(exchange, function, field, f"{field} is {value!r}")
+        _check(case.send(body), field, f"{field} is {value!r}")
 
     broken_field()
+    case.accepts_the_valid_request()
 
 
-@pytest.mark.parametrize("op_id", _params())
-def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
-    client, actor, function, path, base = _setup(op_id, ocp_harness)
-    required = body_schema(op_id).get("required", [])
-    for field in required:
-        body = {k: v for k, v in base.items() if k != field}
-        exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _check(exchange, function, field, f"required field {field} is missing")
+@pytest.mark.parametrize(("function", "role"), _params())
+def test_each_required_field_is_required(function: str, role: str, ocp_harness: Harness) -> None:
+    case = _Case(function, role, ocp_harness)
+    for field in case.required:
+        _check(case.send({k: v for k, v in case.base.items() if k != field}), field,
+               f"required field {field} is missing")
+    case.accepts_the_valid_request()

@@ -13,14 +13,16 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "ocp_conformance"
 # layer -> the layers of ours it may import (itself included). Anything not listed is a surface (cli, plugin).
 ALLOWED = {
     "contracts": {"contracts"},
+    "binding": {"contracts", "binding"},
     "simulator.ccass": {"simulator.ccass"},
-    "simulator": {"contracts", "rap", "simulator", "simulator.ccass"},
-    "targets": {"contracts", "rap", "simulator", "targets"},
-    "client": {"contracts", "targets", "client", "reporting"},
-    "scenarios": {"contracts", "rap", "targets", "client", "scenarios"},
+    "simulator": {"contracts", "binding", "rap", "simulator", "simulator.ccass"},
+    "targets": {"contracts", "binding", "rap", "simulator", "targets"},
+    "client": {"contracts", "binding", "targets", "client", "reporting"},
+    "bound_client": {"contracts", "binding", "targets", "client", "reporting", "bound_client"},
+    "scenarios": {"contracts", "binding", "rap", "targets", "client", "bound_client", "scenarios"},
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},
-    "consumer": {"contracts", "simulator", "reporting", "consumer"},
+    "consumer": {"contracts", "binding", "simulator", "reporting", "consumer"},
 }
 
 
@@ -53,7 +55,8 @@ def test_layers_import_only_what_they_may(path: Path) -> None:
         assert target in ALLOWED[layer], f"{module} (layer {layer}) imports {imported} ({target}); see ARCHITECTURE.md"
 
 
-PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.simulator.ccass",
+PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conformance.binding",
+                   "ocp_conformance.simulator.ccass",
                    "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
                    "ocp_conformance.reporting.evidence",
                    "ocp_conformance.rap", "ocp_conformance.consumer"]

@@ -112,6 +112,15 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+@pytest.hookimpl(wrapper=True, trylast=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    report: pytest.CollectReport = yield
+    redactor = collector.config.stash.get(REDACTOR, None)
+    if redactor is not None and report.failed:
+        redact_report(report, redactor)
+    return report
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Every report is made: from here on the terminal prints no traceback sections (one line each instead)."""
     if session.config.getoption("--ocp-one-line-failures"):

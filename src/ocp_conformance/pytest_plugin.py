@@ -18,6 +18,8 @@ import pytest
 from rich.console import Console
 
 from ocp_conformance import __version__, console_output, run_limits
+from ocp_conformance.binding import Binding, BindingMissing, load_binding
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.reporting import (
@@ -61,6 +63,13 @@ class Harness:
     faults: tuple[str, ...] = ()
     plan: TestPlan | None = None
     """The capability profile's test plan (``None``: no profile, every entry applies)."""
+    binding: Binding | None = None
+    """The contracts folder's binding (roles -> the bound contract's names)."""
+
+    @property
+    def bound(self) -> BoundClient:
+        """The client that speaks roles through the binding."""
+        return BoundClient(self.client, self.binding or load_binding(self.contracts))
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -123,7 +132,7 @@ def _build_harness(config: pytest.Config) -> Harness:
     plan = plan_for(config.getoption("--ocp-config"), contracts.catalogue)
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
-                    faults=faults, plan=plan)
+                    faults=faults, plan=plan, binding=load_binding(contracts))
     config.stash[console_output.REDACTOR] = built.redactor
     client.listeners.append(lambda exchange: _attach(built, exchange))
     return built
@@ -157,6 +166,12 @@ def ocp_harness(request: pytest.FixtureRequest) -> Harness:
 @pytest.fixture(scope="session")
 def ocp_client(ocp_harness: Harness) -> OcpClient:
     return ocp_harness.client
+
+
+@pytest.fixture(scope="session")
+def ocp_bound(ocp_harness: Harness) -> BoundClient:
+    """The client that calls functions by role through the contracts folder's binding."""
+    return ocp_harness.bound
 
 
 @pytest.fixture(scope="session")
@@ -232,6 +247,44 @@ def _link_operations(config: pytest.Config, item: pytest.Item, operation_ids: tu
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(
+        collector: pytest.Collector) -> Generator[None, pytest.CollectReport, pytest.CollectReport]:
+    """A suite or scenario file that cannot be collected is a harness error (ours, or the bound contract's
+    binding's), recorded in readiness.json's ``harness_errors`` with the reason; the other checks still run
+    (``run`` passes ``--continue-on-collection-errors``)."""
+    report = yield
+    if report.failed and report.nodeid:
+        config = collector.config
+        reason = report.longreprtext.strip().splitlines()
+        config.stash[_RESULTS].append(CheckResult(
+            report.nodeid, (), "contract", "error",
+            message=_redacted(config, "could not be collected: " + (reason[-1] if reason else "unknown error"))))
+    return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _not_run_without_binding())
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    return (yield from _not_run_without_binding())
+
+
+def _not_run_without_binding() -> Generator[None, None, None]:
+    """A test that needs a role the binding does not name is not run (skipped, the missing entry named): neither
+    the target's failure nor ours."""
+    try:
+        return (yield)
+    except BaseException as exc:
+        missing = _binding_missing(exc)
+        if missing is None:
+            raise
+        pytest.skip(f"not run: {missing}")
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
     marker = item.get_closest_marker("ocp")
@@ -256,6 +309,9 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
     cut_short = deadline_reason(item.config, exc)
     if cut_short is not None:  # the run's time limit, not the target nor us: not run
         return CheckResult(item.nodeid, functions, check, "skipped", message=cut_short)
+    missing = _binding_missing(exc)
+    if missing is not None:  # the bound contract's binding lacks a role: not run, the missing entry named
+        return CheckResult(item.nodeid, functions, check, "skipped", message=str(missing))
     message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
     if exc is not None and _is_target_failure(exc):
         blamed = tuple(f for f in _blamed(exc) if f in functions)
@@ -275,6 +331,12 @@ def _leaves(exc: BaseException) -> Iterator[BaseException]:
             yield from _leaves(inner)
     else:
         yield exc
+
+
+def _binding_missing(exc: BaseException | None) -> BindingMissing | None:
+    if exc is None:
+        return None
+    return next((leaf for leaf in _leaves(exc) if isinstance(leaf, BindingMissing)), None)
 
 
 def _is_target_failure(exc: BaseException) -> bool:

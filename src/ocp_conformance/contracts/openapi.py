@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from ocp_conformance.contracts.overlay import apply_overlay_file, overlay_for
 from ocp_conformance.contracts.source import SourceError, YamlDocument, load_yaml
 
 __all__ = ["HTTP_METHODS", "ApiDocument", "Operation", "bundle"]
@@ -57,11 +58,15 @@ class ApiDocument:
     operations: dict[str, Operation] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, path: Path) -> ApiDocument:
+    def load(cls, path: Path, *, with_overlay: bool = True) -> ApiDocument:
+        """Load and bundle ``path``, applying ``overlays/<name>.yaml`` of its contracts folder unless told not to."""
         source = load_yaml(path)
         if not isinstance(source.data, dict) or "openapi" not in source.data:
             raise SourceError(source.locate(()), "not an OpenAPI document (no `openapi` field)")
         bundled = bundle(source)
+        overlay = overlay_for(path) if with_overlay else None
+        if overlay is not None:
+            bundled = apply_overlay_file(bundled, overlay)
         doc = cls(name=path.stem, path=path, source=source, bundled=bundled)
         doc.operations = _index_operations(doc)
         return doc

@@ -15,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
@@ -53,7 +54,9 @@ _EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 class SimulatorApp:
     """The ASGI app plus the handles tests and targets need (state, tokens, applied faults, RAP processing)."""
 
-    asgi: Starlette
+    asgi: ASGIApp
+    """The ASGI app (a Starlette app; wrapped by :class:`~ocp_conformance.simulator.bound_shape.BoundShape`
+    when it answers in another contract's shape)."""
     state: SimulatorState
     contracts: ContractSet
     faults: tuple[Fault, ...]

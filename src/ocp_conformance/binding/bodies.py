@@ -1,0 +1,104 @@
+"""Requests and responses by role: place the model's values where the bound contract wants them, read them back.
+
+Example:
+    >>> request = bound_request(binding, "Input SI", operation, {"stock_code": "00005", "payment_type": "DVP"})
+    >>> request.body            # with our own contract's binding
+    {'stockCode': '00005', 'paymentType': 'DVP'}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from jsonpointer import JsonPointer, JsonPointerException
+
+from ocp_conformance.binding.model import Binding, BindingMissing
+from ocp_conformance.contracts import Operation
+
+__all__ = ["ABSENT", "BoundRequest", "bound_request", "read_pointer", "read_role", "role_of_pointer"]
+
+
+class _Absent:
+    def __repr__(self) -> str:
+        return "<absent>"
+
+
+ABSENT: Final = _Absent()
+"""What :func:`read_role` returns for a field the body does not have."""
+
+
+@dataclass(slots=True)
+class BoundRequest:
+    """A request in the bound contract's names: parameters (path and query, by name) and the JSON body."""
+
+    parameters: dict[str, Any] = field(default_factory=dict)
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def bound_request(binding: Binding, function: str, operation: Operation, values: Mapping[str, Any]) -> BoundRequest:
+    """Place each role's value (the model's vocabulary, enums as model values) in the bound contract's shape.
+
+    A role bound to a ``parameter`` that ``operation`` declares becomes that path or query parameter; otherwise it
+    goes into the body at its pointer. Raises :class:`BindingMissing` naming the first role the binding lacks.
+    """
+    declared = {p.get("name") for p in operation.spec.get("parameters", [])}
+    request = BoundRequest()
+    for role, value in values.items():
+        spec = binding.field(function, role)
+        bound_value = _encode(binding, function, spec.enum, value)
+        if spec.parameter is not None and (spec.parameter in declared or spec.pointer is None):
+            request.parameters[spec.parameter] = bound_value
+        else:
+            _place(request.body, binding.pointer(function, role), bound_value)
+    return request
+
+
+def _encode(binding: Binding, function: str, enum: str | None, value: Any) -> Any:
+    if enum is None or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [binding.code(enum, str(v), function=function) for v in value]
+    return binding.code(enum, str(value), function=function)
+
+
+def _place(body: dict[str, Any], pointer: str, value: Any) -> None:
+    parts = JsonPointer(pointer).parts
+    node = body
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+    node[parts[-1]] = value
+
+
+def read_pointer(document: Any, pointer: str) -> Any:
+    """The value at ``pointer`` in ``document``, or :data:`ABSENT`."""
+    try:
+        return JsonPointer(pointer).resolve(document, ABSENT)
+    except JsonPointerException:
+        return ABSENT
+
+
+def read_role(binding: Binding, function: str, body: Any, role: str) -> Any:
+    """The value of ``role`` in a body of ``function``, enums turned back into the model's values; :data:`ABSENT`
+    when the body lacks it (the caller decides whether that is the target's failure)."""
+    spec = binding.field(function, role)
+    value = read_pointer(body, binding.pointer(function, role))
+    if value is ABSENT or spec.enum is None or value is None:
+        return value
+    if isinstance(value, list):
+        return [binding.value(spec.enum, v, function=function) for v in value]
+    return binding.value(spec.enum, value, function=function)
+
+
+def role_of_pointer(binding: Binding, function: str, pointer: str) -> str | None:
+    """The role whose body pointer or parameter an error's field pointer names (``/stockCode``,
+    ``/query/stockCode``), or ``None``."""
+    try:
+        fields = binding.fields_of(function)
+    except BindingMissing:
+        return None
+    for role, spec in fields.items():
+        if spec.pointer == pointer or (spec.parameter is not None and pointer.rsplit("/", 1)[-1] == spec.parameter):
+            return role
+    return None

@@ -1,0 +1,161 @@
+"""Call a catalogue function by role, in the model's vocabulary, through the bound contract's names.
+
+:class:`BoundClient` is what suites use instead of writing an operationId, a field name or an enum code: the
+binding (``binding.yaml`` of the contracts folder) turns ``call("Input SI", "create", stock_code="00005",
+payment_type="DVP")`` into the bound contract's request, and :class:`BoundExchange` reads the answer back by role.
+
+Example:
+    >>> bound = BoundClient(client, load_binding(contracts))
+    >>> answer = bound.call("Input SI", "create", as_participant="B01234", side="DELIVER", stock_code="00005", ...)
+    >>> answer.status == bound.binding.error_status("invalid")
+    False
+    >>> answer.get("status")
+    'UNMATCHED'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ocp_conformance.binding import (
+    ABSENT,
+    Binding,
+    BindingMissing,
+    bound_request,
+    read_pointer,
+    read_role,
+    role_of_pointer,
+)
+from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.contracts import ApiDocument, Operation
+
+__all__ = ["BoundClient", "BoundExchange", "MissingInAnswer"]
+
+
+class MissingInAnswer(AssertionError):
+    """The target's answer lacks a field the contract and binding say it carries: the function's failure."""
+
+    def __init__(self, exchange: Exchange, role: str, pointer: str) -> None:
+        super().__init__(f"{exchange.describe()} answered HTTP {exchange.status} without {pointer} ({role}).\n"
+                         f"  Received: {exchange.response.text[:300]}\n  Expected: a value at {pointer}\n"
+                         f"  reproduce: {exchange.curl()}")
+        self.function = exchange.function
+
+
+@dataclass(slots=True)
+class BoundExchange:
+    """One call's exchange, read by role."""
+
+    exchange: Exchange
+    function: str
+    binding: Binding
+
+    @property
+    def status(self) -> int:
+        return self.exchange.status
+
+    @property
+    def body(self) -> Any:
+        return self.exchange.body
+
+    def get(self, role: str, default: Any = ABSENT) -> Any:
+        """The value of ``role`` in the answer (enums as the model's values); a missing value is the target's
+        failure (:class:`MissingInAnswer`) unless a ``default`` is given."""
+        value = read_role(self.binding, self.function, self.exchange.body, role)
+        if value is ABSENT:
+            if default is not ABSENT:
+                return default
+            raise MissingInAnswer(self.exchange, role, self.binding.pointer(self.function, role))
+        return value
+
+    def error_code(self) -> object:
+        """The error code of the answer, as the model names it (``None`` if the body carries none)."""
+        shape = self.binding.error_shape(function=self.function)
+        code = read_pointer(self.exchange.body, shape.code)
+        return None if code is ABSENT else self.binding.model_error_code(code)
+
+    def error_pointers(self) -> list[str]:
+        """The field pointers the error's per-field entries name, as the target wrote them."""
+        shape = self.binding.error_shape(function=self.function)
+        if shape.field_errors is None or shape.field_pointer is None:
+            return []
+        entries = read_pointer(self.exchange.body, shape.field_errors)
+        if not isinstance(entries, list):
+            return []
+        found = (read_pointer(entry, shape.field_pointer) for entry in entries)
+        return [str(p) for p in found if p is not ABSENT]
+
+    def error_roles(self) -> list[str]:
+        """The roles the error's per-field entries name (pointers the binding does not know are left out)."""
+        roles = (role_of_pointer(self.binding, self.function, p) for p in self.error_pointers())
+        return [r for r in roles if r is not None]
+
+    def curl(self) -> str:
+        return self.exchange.curl()
+
+
+class BoundClient:
+    """An :class:`~ocp_conformance.client.OcpClient` that speaks roles through a binding."""
+
+    def __init__(self, client: OcpClient, binding: Binding) -> None:
+        self.client = client
+        self.binding = binding
+
+    def operation(self, function: str, role: str) -> Operation:
+        """The bound contract's operation for ``function`` in ``role``."""
+        return self.client.contracts.operation(self.binding.operation(function, role))
+
+    def request(self, function: str, role: str, values: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """(parameters, body) of a request carrying ``values`` (by role) in the bound contract's names; a required
+        body field no role fills takes the contract's own example (or default, const, first enum value)."""
+        operation = self.operation(function, role)
+        bound = bound_request(self.binding, function, operation, values)
+        if bound.body or values:
+            _complete(self.client.contracts.document(operation.document), operation, bound.body, function)
+        return bound.parameters, bound.body
+
+    def call(self, function: str, role: str, *, as_participant: str | None = None,
+             headers: Mapping[str, str] | None = None, validate_request: bool = True, body: Any = None,
+             parameters: Mapping[str, Any] | None = None, **values: Any) -> BoundExchange:
+        """Call ``function``'s ``role`` operation with ``values`` by role; ``body`` (already in the bound
+        contract's names) replaces the built body, ``parameters`` add raw parameters."""
+        params, built = self.request(function, role, values)
+        operation = self.operation(function, role)
+        exchange = self.client.call_operation(
+            operation.operation_id, as_participant=as_participant, headers=headers,
+            validate_request=validate_request, body=body if body is not None else (built or None),
+            **{**params, **(parameters or {})})
+        return BoundExchange(exchange=exchange, function=function, binding=self.binding)
+
+
+def _complete(document: ApiDocument, operation: Operation, body: dict[str, Any], function: str) -> None:
+    """Fill each required top-level body field that no role filled from the contract's schema: a contract may
+    require fields the model has no role for (an official contract's extra field), and its example is valid."""
+    content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
+    if not content:
+        return
+    schema = document.resolve(next(iter(content.values())).get("schema", {}))
+    properties = schema.get("properties") or {}
+    for name in schema.get("required", ()):
+        if name in body:
+            continue
+        field_schema = document.resolve(properties.get(name, {}))
+        value = _example(field_schema)
+        if value is ABSENT:
+            raise BindingMissing(f"the required field /{name} of {operation.operation_id}: give it an `example` in "
+                                 "the contract (or an overlay), or bind a role to it", function=function)
+        body[name] = value
+
+
+def _example(schema: dict[str, Any]) -> Any:
+    for key in ("example", "default", "const"):
+        if key in schema:
+            return schema[key]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return ABSENT
+
