@@ -60,9 +60,9 @@ ContractsOption = Annotated[Path | None, typer.Option("--contracts", help="contr
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)  # one line
     if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False)
+        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
