@@ -767,6 +767,10 @@ def evidence_pack(
     except SigningKeyError as exc:
         raise _fail(EXIT_USAGE, f"--sign: {exc}", "ocp-conformance evidence keygen --out NAME writes a key pair"
                     ) from None
+    if sign_key is not None and sign_key.stat().st_mode & 0o077:
+        errors.print(f"warning: --sign {sign_key} can be read by other users (mode {sign_key.stat().st_mode & 0o777:o}"
+                     f"); whoever reads it can sign as you: chmod 600 {sign_key}", highlight=False, markup=False,
+                     soft_wrap=True)
     try:
         packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__,
                                sign_with=private_key)

@@ -115,3 +115,12 @@ def test_pack_skips_a_link_out_of_the_report_with_a_warning(lab: Path, tmp_path:
     assert f"warning: {link}: a symbolic link out of {report}" in err
     with zipfile.ZipFile(tmp_path / "e.zip") as archive:
         assert "allure-results/passwd-attachment.txt" not in archive.namelist()
+
+
+def test_a_signing_key_others_can_read_is_warned_about(lab: Path, tmp_path: Path) -> None:
+    shared = tmp_path / "shared.key"
+    shared.write_bytes((lab / "lead.key").read_bytes())
+    shared.chmod(0o644)
+    code, out, err = cli("pack", lab / "report", "--out", tmp_path / "e.zip", "--sign", shared)
+    assert code == 0, out + err
+    assert f"warning: --sign {shared} can be read by other users (mode 644)" in err
