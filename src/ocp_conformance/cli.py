@@ -80,9 +80,9 @@ def _main_options(
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)  # one line
     if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False)
+        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -134,6 +134,9 @@ def run(
         "--rap-known-hosts", help="OpenSSH known_hosts with the RAP SFTP server's key (default: key not checked)",
         show_default=False)] = None,
     config: ConfigOption = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="print each failed check's traceback (default: "
+                                          "one line per failed check; the reports always hold the detail)")
+                       ] = False,
 ) -> None:
     """Run every suite and scenario against the target; write the reports; exit 0 only if ready."""
     import pytest
@@ -161,6 +164,8 @@ def run(
         raise _fail(EXIT_USAGE, str(exc)) from None
     if faults and target != "simulator":
         raise _fail(EXIT_USAGE, "--simulator-fault applies only to --target simulator")
+    if target.startswith(("http://", "https://")):
+        _check_target_url(target)
     if rap_sftp is not None or rap_known_hosts is not None:
         _check_rap_sftp(target, rap_sftp, rap_known_hosts)
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
@@ -177,15 +182,15 @@ def run(
             waiver_count = len(load_waivers(waiver_file, contract_set.catalogue))
         except SourceError as exc:
             raise _fail(EXIT_USAGE, escape(f"{exc.location}: {exc.message}"), exc.fix) from None
-    report.mkdir(parents=True, exist_ok=True)
-    (report / "readiness.json").unlink(missing_ok=True)
+    _prepare_report_folder(report)
     suites, scenarios = project_resource("suites"), project_resource("scenarios")
     # pythonpath: suites import their helpers as `suites.<module>`; in a checkout the root conftest.py puts the
     # checkout on sys.path, in an installed wheel nothing would put `_bundled/` there.
     args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
             "-o", f"pythonpath={suites.parent}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
-            "--strict-markers", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
+            "--strict-markers", "-p", "no:cacheprovider", "-q", "--tb=short",
+            *(["-rfE"] if verbose else ["-rN", "--ocp-one-line-failures"]),
             "--continue-on-collection-errors",
             "--ocp-target", target, "--ocp-report", str(report),
             "--alluredir", str(report / "allure-results"), "--clean-alluredir",
@@ -226,6 +231,30 @@ def run(
 
 
 _DEFAULT_WAIVERS = Path("waivers.toml")
+
+
+def _check_target_url(target: str) -> None:
+    from ocp_conformance.targets import TargetError
+    from ocp_conformance.targets.url_target import check_base_url
+
+    try:
+        check_base_url(target)
+    except TargetError as exc:
+        raise _fail(EXIT_USAGE, escape(str(exc))) from None
+
+
+def _prepare_report_folder(report: Path) -> None:
+    """Create ``--report`` (a usage error, exit 2, if it is a file or cannot be made) and drop an earlier verdict."""
+    if report.exists() and not report.is_dir():
+        raise _fail(EXIT_USAGE, escape(f"--report {report} is a file, expected a folder for the reports"),
+                    "pass a new or existing folder, e.g. --report reports/")
+    try:
+        report.mkdir(parents=True, exist_ok=True)
+        (report / "readiness.json").unlink(missing_ok=True)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, escape(f"--report {report}: cannot use it as the report folder "
+                                       f"({exc.strerror or exc})"),
+                    "pass a folder you can write, e.g. --report reports/") from None
 
 
 def _check_rap_sftp(target: str, rap_sftp: str | None, known_hosts: Path | None) -> None:
@@ -761,11 +790,20 @@ def evidence_pack(
         "--target", metavar="NAME", help="also scan for every secret the [targets.NAME] profile of --config resolves "
         "(tokens, API keys, client secrets, private keys)", show_default=False)] = None,
     config: ConfigOption = None,
+    sign_key: Annotated[Path | None, typer.Option(
+        "--sign", metavar="KEY", help="sign the manifest with this Ed25519 private key (from `evidence keygen`; "
+        "held by the QA lead)", show_default=False)] = None,
 ) -> None:
     """Zip the readiness report, junit.xml, Allure results and contracts with a SHA-256 manifest, after a scan
-    for secrets: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
+    for secrets, signed with --sign: exit 0 written, 1 a secret was found (nothing written), 2 usage."""
     from ocp_conformance import __version__
-    from ocp_conformance.reporting.evidence import EvidenceError, SecretsFound, pack_evidence
+    from ocp_conformance.reporting.evidence import (
+        EvidenceError,
+        SecretsFound,
+        SigningKeyError,
+        load_private_key,
+        pack_evidence,
+    )
 
     if not report.is_dir():
         raise _fail(EXIT_USAGE, f"{report}: no such folder", "pass the --report folder of `ocp-conformance run`")
@@ -780,7 +818,17 @@ def evidence_pack(
     if target_profile is not None:
         secrets.update(profile_secrets(config, target_profile))
     try:
-        packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__)
+        private_key = load_private_key(sign_key) if sign_key is not None else None
+    except SigningKeyError as exc:
+        raise _fail(EXIT_USAGE, f"--sign: {exc}", "ocp-conformance evidence keygen --out NAME writes a key pair"
+                    ) from None
+    if sign_key is not None and sign_key.stat().st_mode & 0o077:
+        errors.print(f"warning: --sign {sign_key} can be read by other users (mode {sign_key.stat().st_mode & 0o777:o}"
+                     f"); whoever reads it can sign as you: chmod 600 {sign_key}", highlight=False, markup=False,
+                     soft_wrap=True)
+    try:
+        packed = pack_evidence(report, target, contract_set, secrets=secrets, harness_version=__version__,
+                               sign_with=private_key)
     except EvidenceError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     except SecretsFound as found:
@@ -793,31 +841,89 @@ def evidence_pack(
         raise _fail(EXIT_USAGE, f"cannot write {target}: {exc.strerror or exc}") from None
     for part in packed.missing:
         errors.print(f"warning: {report} has no {part}; packed without it", highlight=False, markup=False)
+    for line in packed.skipped:
+        errors.print(f"warning: {line}", highlight=False, markup=False, soft_wrap=True)
+    signed = (f"; signed by key {packed.signed_by}" if packed.signed_by else
+              "; NOT signed (pass --sign KEY: without a signature anyone can edit the package and its hashes)")
     typer.echo(f"wrote {packed.path}: {len(packed.manifest.files)} files, manifest.json (file list SHA-256 "
-               f"{packed.manifest.files_sha256}); {len(secrets)} configured secret(s) and common token shapes "
-               "scanned, none found")
+               f"{packed.manifest.files_sha256}); {len(secrets)} configured secret(s), in their common encodings, "
+               f"and common token shapes scanned, none found{signed}")
 
 
 @evidence_app.command("verify")
 def evidence_verify(
     package: Annotated[Path, typer.Argument(metavar="FILE.zip", help="an evidence package", show_default=False)],
+    key: Annotated[Path | None, typer.Option(
+        "--key", metavar="PUB", help="the signer's Ed25519 public key (the .pub of `evidence keygen`): the package "
+        "must be signed with it", show_default=False)] = None,
+    max_inflated_mb: Annotated[float, typer.Option(
+        "--max-inflated-mb", min=0.001, help="refuse a package that inflates to more than this, in MB")] = 2048,
+    max_entries: Annotated[int, typer.Option(
+        "--max-entries", min=1, help="refuse a package with more entries than this")] = 100_000,
 ) -> None:
-    """Recompute every SHA-256 against the manifest: exit 0 intact, 1 changed/missing/extra files, 2 not a
-    package."""
-    from ocp_conformance.reporting.evidence import NotAnEvidencePackage, verify_evidence
+    """Check the signature (with --key) and recompute every SHA-256 against the manifest: exit 0 intact, 1
+    changed/missing/extra/odd files or a bad or missing signature, 2 not a package or not a key."""
+    from ocp_conformance.reporting.evidence import (
+        Limits,
+        NotAnEvidencePackage,
+        SigningKeyError,
+        load_public_key,
+        verify_evidence,
+    )
 
     try:
-        verification = verify_evidence(package)
+        public_key = load_public_key(key) if key is not None else None
+    except SigningKeyError as exc:
+        raise _fail(EXIT_USAGE, f"--key: {exc}", "pass the signer's .pub file (written by `evidence keygen`)"
+                    ) from None
+    limits = Limits(max_total_bytes=int(max_inflated_mb * 1024 * 1024), max_entries=max_entries)
+    try:
+        verification = verify_evidence(package, public_key=public_key, limits=limits)
     except NotAnEvidencePackage as exc:
-        raise _fail(EXIT_USAGE, str(exc), "pass a zip written by `ocp-conformance evidence pack`") from None
+        raise _fail(EXIT_USAGE, escape(str(exc)), "pass a zip written by `ocp-conformance evidence pack`") from None
     for problem in verification.problems:
         typer.echo(problem)
-    if not verification.intact:
-        raise _fail(EXIT_NOT_READY, f"{package}: {len(verification.problems)} problem(s); the package is not "
-                    "what was packed")
     manifest = verification.manifest
+    if not verification.intact or manifest is None:
+        raise _fail(EXIT_NOT_READY, escape(f"{package}: {len(verification.problems)} problem(s); the package is not "
+                                           "what was packed"))
+    if verification.signature is not None:
+        typer.echo(f"{package}: {verification.signature}")
+    elif verification.signed:
+        errors.print(f"WARNING: {package} is signed, but no --key was given: the signature was NOT checked, only the "
+                     "hashes; pass --key PUB (the signer's public key) to know who made it", highlight=False,
+                     markup=False)
+    else:
+        errors.print(f"WARNING: {package} is NOT signed: only its hashes were checked, and anyone can rewrite a "
+                     "manifest's hashes; ask for a package made with `evidence pack --sign`", highlight=False,
+                     markup=False, soft_wrap=True)
     typer.echo(f"{package}: verified {verification.checked} files (harness {manifest.harness_version}, "
                f"created {manifest.created_at}, verdict {manifest.verdict})")
+
+
+@evidence_app.command("keygen")
+def evidence_keygen(
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="NAME", help="writes NAME.key (private, mode 0600: "
+                                      "the QA lead keeps it) and NAME.pub (give it to whoever verifies)")] = Path(
+        "evidence-signing"),
+) -> None:
+    """Make an Ed25519 key pair for signing evidence packages; never overwrites a key."""
+    from ocp_conformance.reporting.evidence import generate_keys
+
+    private, public = out.with_name(out.name + ".key"), out.with_name(out.name + ".pub")
+    if not out.parent.is_dir():
+        raise _fail(EXIT_USAGE, f"--out {out}: folder {out.parent} does not exist")
+    for path in (private, public):
+        if path.exists():
+            raise _fail(EXIT_USAGE, f"{path} exists; a key is never overwritten", "choose another --out NAME, or "
+                        "move the old key pair away first")
+    try:
+        identity = generate_keys(private, public)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot write the key pair {out}.key/.pub: {exc.strerror or exc}") from None
+    typer.echo(f"wrote {private} (private key, mode 0600: keep it secret; sign with `evidence pack --sign "
+               f"{private}`) and {public} (public key {identity}: give it to whoever verifies, `evidence verify "
+               f"--key {public}`)")
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from ocp_conformance import __version__, run_limits
+from ocp_conformance import __version__, console_output, run_limits
 from ocp_conformance.binding import Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
@@ -76,6 +76,8 @@ class Harness:
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     if not pluginmanager.is_registered(run_limits):
         pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
+    if not pluginmanager.is_registered(console_output):
+        pluginmanager.register(console_output, "ocp-conformance-console-output")  # no secrets; terse
     group = parser.getgroup("ocp-conformance")
     group.addoption("--ocp-target", default="simulator",
                     help="simulator (default, in process), a base URL (tokens from OCP_TOKEN_<PARTICIPANT>), "
@@ -132,6 +134,7 @@ def _build_harness(config: pytest.Config) -> Harness:
     client = OcpClient(target, contracts)
     built = Harness(contracts=contracts, target=target, client=client, redactor=Redactor(target.secrets()),
                     faults=faults, plan=plan, binding=load_binding(contracts))
+    config.stash[console_output.REDACTOR] = built.redactor
     client.listeners.append(lambda exchange: _attach(built, exchange))
     return built
 

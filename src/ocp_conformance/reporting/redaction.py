@@ -1,12 +1,15 @@
 """Redaction of secrets from anything a report keeps: exchanges, messages, attachments.
 
 Two layers: header names that always carry credentials lose their values whatever they are, and every
-configured secret value is replaced wherever it appears in text.
+configured secret value is replaced wherever it appears in text, in any of its common encodings
+(:mod:`~ocp_conformance.reporting.secret_forms`: base64, hex, URL-encoded, JSON-escaped...).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+
+from ocp_conformance.reporting.secret_forms import secret_forms, text_forms
 
 __all__ = ["MIN_SECRET_LENGTH", "REDACTED", "SENSITIVE_HEADERS", "Redactor", "is_sensitive_header"]
 
@@ -30,7 +33,7 @@ class Redactor:
         {'Authorization': '[REDACTED]', 'Accept': '[REDACTED]'}
     """
 
-    __slots__ = ("_secrets",)
+    __slots__ = ("_byte_forms", "_count", "_secrets")
 
     def __init__(self, secrets: Iterable[str]) -> None:
         kept = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
@@ -41,16 +44,23 @@ class Redactor:
                 f"cannot redact secret values that are part of the marker {REDACTED!r} "
                 f"({len(inside_marker)} such value(s)); choose a different secret"
             )
+        self._count = len(kept)
+        # Every encoded form too; one that the marker spells could never be removed, so it is dropped.
+        forms = {form for secret in kept for form in text_forms(secret) if form not in REDACTED}
         # Longest first, so that a secret containing another is replaced whole.
-        self._secrets: tuple[str, ...] = tuple(sorted(kept, key=lambda s: (-len(s), s)))
+        self._secrets: tuple[str, ...] = tuple(sorted(forms, key=lambda s: (-len(s), s)))
+        byte_forms = {(form.data, REDACTED.encode(form.marker_codec)) for secret in kept
+                      for form in secret_forms(secret)}
+        self._byte_forms: tuple[tuple[bytes, bytes], ...] = tuple(
+            sorted(byte_forms, key=lambda pair: (-len(pair[0]), pair[0])))
 
     @property
     def secret_count(self) -> int:
         """How many secret values are redacted (after dropping empty and short ones)."""
-        return len(self._secrets)
+        return self._count
 
     def redact_text(self, text: str) -> str:
-        """``text`` with every occurrence of every secret replaced by ``[REDACTED]``.
+        """``text`` with every occurrence of every secret, in any of its encoded forms, replaced by ``[REDACTED]``.
 
         Overlapping or adjacent occurrences become one marker. The result never contains a secret, even
         one that a marker next to ordinary text would spell.
@@ -63,6 +73,21 @@ class Redactor:
             if not spans:
                 return current
             current, markers = _replace(current, spans, markers)
+
+    def redact_bytes(self, data: bytes) -> bytes:
+        """``data`` without any secret: UTF-8 text goes through :meth:`redact_text`; other bytes (a UTF-16 file,
+        a binary attachment) have every byte form replaced by the marker in the form's own encoding."""
+        if not self._secrets:
+            return data
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return self.redact_text(text).encode("utf-8")
+        for form, marker in self._byte_forms:
+            data = data.replace(form, marker)
+        return data
 
     def redact_headers(self, headers: Mapping[str, str]) -> dict[str, str]:
         """A copy of ``headers`` with credential headers' values redacted and secrets removed from the rest.

@@ -11,7 +11,7 @@ import httpx
 from ocp_conformance.targets.response_guard import GuardedTransport, ResponseLimits
 from ocp_conformance.targets.target import CLOCK_CONTROL, Target, TargetError
 
-__all__ = ["TOKEN_ENV_PREFIX", "tokens_from_environment", "url_target"]
+__all__ = ["TOKEN_ENV_PREFIX", "check_base_url", "tokens_from_environment", "url_target"]
 
 TOKEN_ENV_PREFIX = "OCP_TOKEN_"
 _PARTICIPANT = re.compile(r"^[A-Z][0-9]{5}$")
@@ -35,6 +35,25 @@ def tokens_from_environment(environ: Mapping[str, str] | None = None) -> dict[st
     return tokens
 
 
+def check_base_url(base_url: str) -> str:
+    """``base_url`` without a trailing slash, if it is an http(s) URL with a host and a valid port.
+
+    Raises:
+        TargetError: received what, expected what (a usage error, before any request).
+    """
+    if not base_url.startswith(("http://", "https://")):
+        raise TargetError(f"target URL {base_url!r} must start with http:// or https://")
+    try:
+        url = httpx.URL(base_url)
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise TargetError(f"target URL {base_url!r} is not a valid URL ({exc}); expected e.g. "
+                          "https://ocp.example.com or http://[::1]:8000") from None
+    if not url.host:
+        raise TargetError(f"target URL {base_url!r} names no host; expected e.g. https://ocp.example.com or "
+                          "http://127.0.0.1:8000")
+    return base_url.rstrip("/")
+
+
 def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeout: float = 30.0,
                probe_capabilities: bool = True, limits: ResponseLimits | None = None) -> Target:
     """A target at ``base_url`` (TLS verification always on).
@@ -42,9 +61,7 @@ def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeou
     Capabilities are probed, not assumed: ``clock-control`` only if ``GET /_sim/clock`` answers like our
     simulator does. ``limits`` (default: ``timeout`` per request) guard every request (response_guard.py).
     """
-    if not base_url.startswith(("http://", "https://")):
-        raise TargetError(f"target URL {base_url!r} must start with http:// or https://")
-    base_url = base_url.rstrip("/")
+    base_url = check_base_url(base_url)
     tokens = dict(tokens) if tokens is not None else tokens_from_environment()
     guard = limits if limits is not None else ResponseLimits(request_timeout=timeout)
 

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FORMAT", "MANIFEST_NAME", "FileEntry", "Manifest", "ManifestError", "describe_target",
-           "files_digest", "parse_manifest", "sha256_hex"]
+__all__ = ["FORMAT", "MANIFEST_NAME", "FileEntry", "Manifest", "ManifestError", "canonical_json", "describe_target",
+           "files_digest", "load_document", "parse_manifest", "pretty_json", "sha256_hex"]
 
 MANIFEST_NAME = "manifest.json"
 FORMAT = "ocp-conformance evidence package 1"
@@ -81,18 +81,45 @@ class Manifest:
         }
 
     def dumps(self) -> bytes:
-        return (json.dumps(self.to_json(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        return pretty_json(self.to_json())
+
+
+def pretty_json(document: Mapping[str, Any]) -> bytes:
+    """``manifest.json`` as `evidence pack` writes it (indented, keys in the manifest's order)."""
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def canonical_json(document: Mapping[str, Any]) -> bytes:
+    """The canonical form of a manifest, the bytes a signature covers: sorted keys, compact, UTF-8.
+
+    Example:
+        >>> canonical_json({"verdict": "ready", "created_at": "2027-04-06T09:00:00+00:00"})
+        b'{"created_at":"2027-04-06T09:00:00+00:00","verdict":"ready"}'
+    """
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def load_document(data: bytes) -> dict[str, Any]:
+    """``manifest.json`` parsed, as a JSON object; a manifest nested too deeply to parse is a ManifestError."""
+    try:
+        document = json.loads(data.decode("utf-8"))
+        if isinstance(document, dict):
+            canonical_json(document)  # what a signature check will do: fail here, as a usage error
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise ManifestError(f"{MANIFEST_NAME} is not JSON: {exc}") from None
+    except RecursionError:
+        raise ManifestError(f"{MANIFEST_NAME} is nested too deeply to be a manifest (received a JSON document "
+                            "deeper than Python can parse; expected the flat manifest `evidence pack` writes)"
+                            ) from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ManifestError(f"{MANIFEST_NAME} is not an ocp-conformance evidence manifest (expected "
+                            f"\"format\": \"{FORMAT}\")")
+    return document
 
 
 def parse_manifest(data: bytes) -> tuple[Manifest, str]:
     """The manifest and the ``files_sha256`` it records (to compare with :attr:`Manifest.files_sha256`)."""
-    try:
-        document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise ManifestError(f"{MANIFEST_NAME} is not JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ManifestError(f"{MANIFEST_NAME} is not an ocp-conformance evidence manifest (expected "
-                            f"\"format\": \"{FORMAT}\")")
+    document = load_document(data)
     try:
         files = tuple(FileEntry(str(f["path"]), str(f["sha256"]), int(f["size"])) for f in document["files"])
         manifest = Manifest(str(document["harness_version"]), str(document["created_at"]), dict(document["target"]),

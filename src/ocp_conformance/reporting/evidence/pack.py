@@ -2,7 +2,9 @@
 
 Nothing is written if the secret scan finds anything; the zip is written to a temporary name and renamed, so
 an interrupted pack never leaves a half package under the requested name. Entries are in path order (the
-manifest first) with a fixed timestamp, so the same inputs give the same bytes but for ``created_at``.
+manifest first, then its signature if signed) with a fixed timestamp, so the same inputs give the same bytes but
+for ``created_at``. A symbolic link that leads out of the report (or contracts) folder is never followed: it is
+skipped, and named in :attr:`PackResult.skipped`.
 """
 
 from __future__ import annotations
@@ -14,15 +16,20 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from ocp_conformance.contracts import ContractSet
+from ocp_conformance.reporting.evidence.layout import EXTERNAL_ATTR, ZIP_TIME
 from ocp_conformance.reporting.evidence.manifest import (
     MANIFEST_NAME,
     FileEntry,
     Manifest,
+    canonical_json,
     describe_target,
     sha256_hex,
 )
 from ocp_conformance.reporting.evidence.secret_scan import SecretHit, scan_files
+from ocp_conformance.reporting.evidence.signing import SIGNATURE_NAME, key_id, sign
 
 __all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "collect_files", "pack_evidence",
            "report_environment"]
@@ -31,7 +38,6 @@ __all__ = ["REPORT_FILES", "EvidenceError", "PackResult", "SecretsFound", "colle
 REPORT_FILES = ("readiness.json", "readiness.md", "readiness.html", "junit.xml")
 ALLURE_RESULTS = "allure-results"
 CONTRACTS = "contracts"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
 class EvidenceError(ValueError):
@@ -52,6 +58,10 @@ class PackResult:
     manifest: Manifest
     missing: tuple[str, ...] = field(default=())
     """Optional report parts that the folder did not hold (e.g. junit.xml)."""
+    skipped: tuple[str, ...] = field(default=())
+    """One line per symbolic link not followed because it leads out of its folder."""
+    signed_by: str | None = None
+    """The signing key's id, if signed."""
 
 
 def report_environment(report_dir: Path) -> dict[str, str]:
@@ -63,31 +73,51 @@ def report_environment(report_dir: Path) -> dict[str, str]:
     return {key.strip(): value.strip() for key, value in pairs}
 
 
+@dataclass(slots=True)
+class _Collected:
+    files: dict[str, bytes] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    def add(self, name: str, path: Path, root: Path) -> None:
+        """Read ``path`` as package entry ``name``, unless it is a link (or under one) leading out of ``root``."""
+        resolved = path.resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            self.skipped.append(f"{path}: a symbolic link out of {root} (to {resolved}); not packed")
+            return
+        self.files[name] = resolved.read_bytes()
+
+
 def collect_files(report_dir: Path, contracts: ContractSet) -> tuple[dict[str, bytes], tuple[str, ...]]:
     """``package path -> content`` for the report's files, its Allure results and the contract files, and the
     optional report parts that are missing."""
+    collected = _collect(report_dir, contracts)
+    return collected.files, tuple(collected.missing)
+
+
+def _collect(report_dir: Path, contracts: ContractSet) -> _Collected:
     if not (report_dir / "readiness.json").is_file():
         raise EvidenceError(f"{report_dir} holds no readiness.json: not a report folder of `ocp-conformance run`")
-    files: dict[str, bytes] = {}
-    missing: list[str] = []
+    collected = _Collected()
     for name in REPORT_FILES:
         if (report_dir / name).is_file():
-            files[name] = (report_dir / name).read_bytes()
+            collected.add(name, report_dir / name, report_dir)
         elif name != "readiness.html":
-            missing.append(name)
+            collected.missing.append(name)
     allure = report_dir / ALLURE_RESULTS
     if allure.is_dir():
         for path in sorted(p for p in allure.rglob("*") if p.is_file()):
-            files[path.relative_to(report_dir).as_posix()] = path.read_bytes()
+            collected.add(path.relative_to(report_dir).as_posix(), path, report_dir)
     else:
-        missing.append(ALLURE_RESULTS + "/")
+        collected.missing.append(ALLURE_RESULTS + "/")
     for path in sorted(p for p in contracts.root.rglob("*") if p.is_file()):
-        files[f"{CONTRACTS}/{path.relative_to(contracts.root).as_posix()}"] = path.read_bytes()
-    return files, tuple(missing)
+        collected.add(f"{CONTRACTS}/{path.relative_to(contracts.root).as_posix()}", path, contracts.root)
+    return collected
 
 
 def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secrets: Mapping[str, str],
-                  harness_version: str, now: datetime | None = None) -> PackResult:
+                  harness_version: str, now: datetime | None = None,
+                  sign_with: Ed25519PrivateKey | None = None) -> PackResult:
     """Write the evidence package of ``report_dir`` to ``out``.
 
     Args:
@@ -95,6 +125,8 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
             (``allure-results/environment.properties``), if it recorded one. The manifest keeps their folder and
             ``matches_report_fingerprint``: true when checked against the report, null when the report had none.
         secrets: ``label -> value`` of every configured secret (e.g. ``OCP_TOKEN_B01234 -> ...``).
+        sign_with: the QA lead's Ed25519 private key: ``manifest.sig`` then holds a detached signature of the
+            canonical manifest (see :mod:`.signing`).
 
     Raises:
         EvidenceError: not a report folder, or other contracts than the run's.
@@ -114,7 +146,8 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
     if recorded and recorded != fingerprint:
         raise EvidenceError(f"the report was made with other contracts (SHA-256 {recorded[:12]}…) than those in "
                             f"{contracts.root} ({fingerprint[:12]}…); pass the run's --contracts folder")
-    files, missing = collect_files(report_dir, contracts)
+    collected = _collect(report_dir, contracts)
+    files = collected.files
     manifest = Manifest(
         harness_version=harness_version,
         created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
@@ -133,18 +166,22 @@ def pack_evidence(report_dir: Path, out: Path, contracts: ContractSet, *, secret
     hits = scan_files([*files.items(), (MANIFEST_NAME, manifest_bytes)], secrets)
     if hits:
         raise SecretsFound(hits)
-    _write_zip(out, manifest_bytes, files)
-    return PackResult(out, manifest, missing)
+    head = [(MANIFEST_NAME, manifest_bytes)]
+    if sign_with is not None:
+        head.append((SIGNATURE_NAME, sign(sign_with, canonical_json(manifest.to_json()))))
+    _write_zip(out, head, files)
+    return PackResult(out, manifest, tuple(collected.missing), tuple(collected.skipped),
+                      None if sign_with is None else key_id(sign_with.public_key()))
 
 
-def _write_zip(out: Path, manifest_bytes: bytes, files: Mapping[str, bytes]) -> None:
+def _write_zip(out: Path, head: list[tuple[str, bytes]], files: Mapping[str, bytes]) -> None:
     partial = out.with_name(out.name + ".partial")
     try:
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, data in [(MANIFEST_NAME, manifest_bytes), *sorted(files.items())]:
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            for name, data in [*head, *sorted(files.items())]:
+                info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
                 info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
+                info.external_attr = EXTERNAL_ATTR
                 archive.writestr(info, data)
         partial.replace(out)
     finally:
