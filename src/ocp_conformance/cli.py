@@ -265,6 +265,9 @@ def simulate(
     state: Annotated[Path | None, typer.Option(help="keep the state in this SQLite file (created if absent): a "
                                                "restart with the same file, even after kill -9, resumes with "
                                                "every change the simulator acknowledged", show_default=False)] = None,
+    state_new: Annotated[bool, typer.Option("--state-new", help="the --state file may be empty (0 bytes) or an "
+                                            "SQLite file without tables: start a fresh state in it (without this, "
+                                            "such a file is refused: it was expected to hold state)")] = False,
     state_fault_answer_before_commit: Annotated[bool, typer.Option(hidden=True, help="deliberate fault for the "
                                                                    "harness's own tests")] = False,
     tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this PEM certificate (and --tls-key)",
@@ -285,11 +288,14 @@ def simulate(
         simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
+    if state_new and state is None:
+        raise _fail(EXIT_USAGE, "--state-new needs --state PATH", "pass --state PATH with it, or drop --state-new")
     if state is not None:
         from ocp_conformance.simulator.persistence import StateFileError, restore
 
         try:
-            restored = restore(simulator, state, answer_before_commit=state_fault_answer_before_commit)
+            restored = restore(simulator, state, new=state_new,
+                               answer_before_commit=state_fault_answer_before_commit)
         except StateFileError as exc:
             raise _fail(EXIT_USAGE, escape(str(exc))) from None
     scheme = "https" if tls else "http"
