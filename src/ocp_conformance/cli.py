@@ -262,6 +262,15 @@ def simulate(
     rap_root: Annotated[Path | None, typer.Option(help="the participants' RAP folders, <root>/<participant>/"
                                                   "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
                                                   show_default=False)] = None,
+    rap_max_bytes: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload larger than this many bytes "
+                                                      "at once, unread (FILE_TOO_LARGE) [default: 134217728, 128 "
+                                                      "MiB]", show_default=False)] = None,
+    rap_max_records: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload with more detail records "
+                                                        "than this (TOO_MANY_RECORDS) [default: 1000000]",
+                                                        show_default=False)] = None,
+    rap_errors_per_code: Annotated[int | None, typer.Option(min=1, help="list at most this many errors per code in a "
+                                                            "RAP result file, then how many more [default: 1000]",
+                                                            show_default=False)] = None,
     state: Annotated[Path | None, typer.Option(help="keep the state in this SQLite file (created if absent): a "
                                                "restart with the same file, even after kill -9, resumes with "
                                                "every change the simulator acknowledged", show_default=False)] = None,
@@ -288,6 +297,15 @@ def simulate(
         simulator = build_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
+    caps = {name: value for name, value in (("max_bytes", rap_max_bytes), ("max_records", rap_max_records),
+                                            ("errors_per_code", rap_errors_per_code)) if value is not None}
+    if caps:
+        from ocp_conformance.simulator.rap.limits import RapLimits
+
+        try:
+            simulator.rap.limits = RapLimits(**caps)
+        except SourceError as exc:
+            raise _fail(EXIT_USAGE, exc.render()) from None
     if state_new and state is None:
         raise _fail(EXIT_USAGE, "--state-new needs --state PATH", "pass --state PATH with it, or drop --state-new")
     if state is not None:

@@ -56,6 +56,10 @@ CODES: Mapping[str, Code] = _table(
          "give each file of the day a new sequence number (in the header and the file name)"),
     Code("BAD_FILE_NAME", "file", "the file name does not follow the layout's pattern or disagrees with the header",
          "name the file <participant ID>_<file type>_<YYYYMMDD>_<sequence no.>.csv, matching its header"),
+    Code("FILE_TOO_LARGE", "file", "the file is larger than the receiver accepts for one upload",
+         "split the instructions over several files (each with its own sequence number), each within the limit"),
+    Code("TOO_MANY_RECORDS", "file", "the file has more detail records than the receiver accepts for one upload",
+         "split the instructions over several files (each with its own sequence number), each within the limit"),
     # record-level: the record is rejected and reported; the rest of the file is processed
     Code("RECORD_TYPE", "record", "an unknown or misplaced record type",
          "use H for the first line, D for each instruction and T for the last line"),
