@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -511,9 +512,13 @@ def _seen_sequences(path: Path | None) -> list[str]:
     if path is None:
         return []
     try:
-        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # utf-8-sig: a list saved "with BOM" (Notepad) must not lose its first entry to the BOM
+        return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
     except OSError as exc:
         raise _fail(EXIT_USAGE, f"--seen-sequences {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(EXIT_USAGE, f"--seen-sequences {path}: byte {exc.start + 1} is not UTF-8 text",
+                    "list one sequence number or file name a line, as plain text") from None
 
 
 def _sequences_for(entries: list[str], layout: Layout, name: str) -> set[int]:
@@ -522,8 +527,9 @@ def _sequences_for(entries: list[str], layout: Layout, name: str) -> set[int]:
     own = layout.parse_file_name(name)
     found = set()
     for entry in entries:
-        if entry.isdigit():
-            found.add(int(entry))
+        if entry.isascii() and entry.isdigit():
+            if len(entry) <= 9:  # a longer number names no sequence (3 digits in a file name)
+                found.add(int(entry))
             continue
         other = layout.parse_file_name(Path(entry).name)
         if other is not None and own is not None and (other.participant, other.file_type, other.date) == (
@@ -543,10 +549,12 @@ def validate_file(
                                                     "must name it")] = None,
     seen_sequences: Annotated[Path | None, typer.Option(
         "--seen-sequences", help="file listing sequence numbers or file names already uploaded (one a line)")] = None,
+    errors_per_code: Annotated[int, typer.Option(min=1, help="print at most this many errors per code and file, "
+                                                 "then how many more")] = 100,
     contracts: ContractsOption = None,
 ) -> None:
     """Check RAP upload files against their layout; report every error; exit 0 valid, 1 invalid, 2 usage."""
-    from ocp_conformance.rap import RecordResult, ValidationSummary, validate_path
+    from ocp_conformance.rap import Problem, RecordResult, ValidationSummary, validate_path
 
     if output not in ("text", "json"):
         raise _fail(EXIT_USAGE, f"--format {output!r} is neither text nor json")
@@ -562,19 +570,27 @@ def validate_file(
             layout = forced or _infer_layout(path, layouts)
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
-        if layout is None:
-            raise _fail(EXIT_USAGE, f"{path}: cannot tell the file type from its name or header",
-                        f"pass --type (one of {', '.join(sorted(layouts))})")
+        if layout is None:  # this file's error: the other paths are still checked
+            unknown = Problem("UNKNOWN_FILE_TYPE", 1, 1, f"a RAP file type ({', '.join(sorted(layouts))}) in the "
+                              "file name or the header", "none that the layouts know")
+            invalid += 1
+            _print_problem(path, unknown, output)
+            _print_summary(path, ValidationSummary(file_type="unknown", codes=Counter([unknown.code])), output)
+            continue
+        printed: Counter[str] = Counter()
         try:
             for event in validate_path(path, layout, participant=participant,
                                        seen_sequences=_sequences_for(seen, layout, path.name)):
                 if isinstance(event, ValidationSummary):
                     invalid += not event.valid
+                    _print_omitted(path, printed, errors_per_code, output)
                     _print_summary(path, event, output)
                     continue
                 problems = event.problems if isinstance(event, RecordResult) else (event,)
                 for problem in problems:
-                    _print_problem(path, problem, output)
+                    printed[problem.code] += 1
+                    if printed[problem.code] <= errors_per_code:
+                        _print_problem(path, problem, output)
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
     raise typer.Exit(EXIT_NOT_READY if invalid else EXIT_READY)
@@ -585,6 +601,17 @@ def _print_problem(path: Path, problem: Problem, output: str) -> None:
         typer.echo(json.dumps(problem.to_json(path)))
     else:
         typer.echo(problem.render(path))
+
+
+def _print_omitted(path: Path, printed: Counter[str], shown: int, output: str) -> None:
+    """One line per code whose errors were not all printed (``--errors-per-code``)."""
+    for code, count in sorted(printed.items()):
+        if count > shown:
+            if output == "json":
+                typer.echo(json.dumps({"file": str(path), "code": code, "omitted": count - shown, "shown": shown}))
+            else:
+                typer.echo(f"{path}: {count - shown:,} more {code} error(s) not shown (the first {shown:,} are; "
+                           "--errors-per-code N shows more)")
 
 
 def _print_summary(path: Path, summary: ValidationSummary, output: str) -> None:
