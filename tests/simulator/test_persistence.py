@@ -347,3 +347,24 @@ def test_a_file_of_the_previous_schema_version_is_refused_with_the_fix(state_fil
     message = _refused(state_file)
     assert "schema version 1, this ocp-conformance reads version 2" in message
     assert "use the ocp-conformance version that wrote it" in message
+
+
+def test_an_applied_upload_replays_whatever_this_starts_rap_caps(state_file: Path, tmp_path: Path,
+                                                                  opened: list[Restored]) -> None:
+    from ocp_conformance.simulator.rap.limits import RapLimits
+
+    app, restored = _open(state_file, opened)
+    buffer = io.BytesIO()
+    generated = generate_file(buffer, load_layouts()["SI"], 6, seed=2)
+    path = participant_folders(tmp_path / "rap", ALPHA, create=True).inbox / generated.file_name
+    path.write_bytes(buffer.getvalue())
+    assert app.rap.process(ALPHA, path).accepted == 6
+    expected = _snapshot(app)
+    _close(restored, opened)
+
+    again = build_app()
+    again.rap.limits = RapLimits(max_bytes=10, max_records=1)  # e.g. restarted with smaller --rap-max-* caps
+    restored = restore(again, state_file)
+    opened.append(restored)
+    assert restored.replayed == 1 and _snapshot(again) == expected
+    assert again.rap.limits == RapLimits(max_bytes=10, max_records=1)
