@@ -75,7 +75,7 @@ def test_the_result_file_lists_a_capped_number_of_errors_per_code_and_counts_the
     assert (parsed.records_total, parsed.rejected_total) == (40, 40)
     assert [r.line for r in parsed.records] == [2, 3, 4]
     assert parsed.omitted == (("FILE_REJECTED", 37),)
-    assert text.splitlines()[-1].startswith("M,FILE_REJECTED,37,37 more error(s) with code FILE_REJECTED")
+    assert text.splitlines()[-1].startswith("M,FILE_REJECTED,37,37 more rejected record(s) with code FILE_REJECTED")
     assert len(text) < path.stat().st_size
 
 
@@ -88,3 +88,15 @@ def test_processing_keeps_a_bounded_number_of_outcomes_in_memory(tmp_path: Path,
     assert len(_sis(state)) == 25
     assert result.result_file is not None
     assert len(parse_result_file(result.result_file.read_text()).accepted) == 25  # the file has them all
+
+
+def test_file_level_errors_too_are_listed_up_to_the_cap_per_code(tmp_path: Path) -> None:
+    path = _upload(tmp_path, 12)
+    path.write_bytes(path.read_bytes().replace(b"\r\nD,", b"\r\nD,\xff"))  # a bad byte on every detail line
+    result = RapProcessor(SimulatorState(), LAYOUTS, limits=RapLimits(errors_per_code=2)).process(ALPHA, path)
+    assert [e.code for e in result.file_errors] == ["BAD_ENCODING"] * 2
+    assert (result.file_error_count, result.file_errors_omitted["BAD_ENCODING"]) == (12, 10)
+    assert result.result_file is not None
+    parsed = parse_result_file(result.result_file.read_text())
+    assert len(parsed.file_errors) == 2 and ("BAD_ENCODING", 10) in parsed.omitted
+    assert parsed.text.splitlines()[0].endswith(",12")  # the header counts every file-level error

@@ -7,8 +7,9 @@
 - per file-level error: ``E,<line>,<column>,<code>,<message>``
 - per detail record, in file order: ``R,<line>,<client reference>,ACCEPTED,<instruction id>,`` or
   ``R,<line>,<client reference>,REJECTED,<code>,<reason>``
-- last, per code with more errors than :class:`~.limits.RapLimits` ``errors_per_code``:
-  ``M,<code>,<how many more>,<message>`` (those E or R rows are not listed; the header's counts include them)
+- last, per code with more file-level errors, then per code with more rejected records, than
+  :class:`~.limits.RapLimits` ``errors_per_code``: ``M,<code>,<how many more>,<message>`` (those E or R rows are
+  not listed; the header's counts include them)
 
 A file with a million bad lines thus answers with at most ``errors_per_code`` rows per code besides one ACCEPTED
 row per applied record: the result file stays within a small multiple of the upload.
@@ -65,9 +66,13 @@ class ProcessingResult:
     accepted: int = 0
     file_error_count: int = 0
     omitted: Counter[str] = field(default_factory=Counter)
-    """Per code, the E/R rows the result file does not list (it says how many in an ``M`` row)."""
+    """Per code, the rejected records (R rows) the result file does not list (it says how many in an ``M`` row)."""
+    file_errors_omitted: Counter[str] = field(default_factory=Counter)
+    """Per code, the file-level errors (E rows) the result file does not list (``M`` rows too)."""
     errors_per_code: int = RapLimits().errors_per_code
     rows: ResultRows | None = field(default=None, repr=False)
+    listed: Counter[str] = field(default_factory=Counter, repr=False)
+    """Per code, the file-level errors in :attr:`file_errors`."""
 
     @property
     def rejected(self) -> int:
@@ -82,10 +87,11 @@ class ProcessingResult:
     def add_file_error(self, problem: Problem) -> None:
         """Count a file-level error; list it unless its code already has ``errors_per_code`` listed."""
         self.file_error_count += 1
-        if sum(p.code == problem.code for p in self.file_errors) < self.errors_per_code:
+        if self.listed[problem.code] < self.errors_per_code:
+            self.listed[problem.code] += 1
             self.file_errors.append(problem)
         else:
-            self.omitted[problem.code] += 1
+            self.file_errors_omitted[problem.code] += 1
 
     def add(self, outcome: RecordOutcome) -> None:
         """Count a record's outcome, keep it if there is room, and write its row (if writing)."""
@@ -152,9 +158,11 @@ def write_result(path: Path, result: ProcessingResult) -> None:
             if result.rows is not None:
                 out.flush()
                 result.rows.copy_to(out)
-            for code, more in sorted(result.omitted.items()):
-                writer.writerow(["M", code, more, f"{more} more error(s) with code {code} are not listed (the first "
-                                 f"{result.errors_per_code} are)"])
+            for omitted, what in ((result.file_errors_omitted, "file-level error(s)"),
+                                  (result.omitted, "rejected record(s)")):
+                for code, more in sorted(omitted.items()):
+                    writer.writerow(["M", code, more, f"{more} more {what} with code {code} are not listed (the "
+                                     f"first {result.errors_per_code} are)"])
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)
