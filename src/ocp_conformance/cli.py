@@ -264,13 +264,13 @@ def simulate(
                                                   "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
                                                   show_default=False)] = None,
     rap_max_bytes: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload larger than this many bytes "
-                                                      "at once, unread (FILE_TOO_LARGE) [default: 134217728, 128 "
-                                                      "MiB]", show_default=False)] = None,
+                                                      "at once, unread (FILE_TOO_LARGE; default: 134217728, 128 "
+                                                      "MiB)", show_default=False)] = None,
     rap_max_records: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload with more detail records "
-                                                        "than this (TOO_MANY_RECORDS) [default: 1000000]",
+                                                        "than this (TOO_MANY_RECORDS; default: 1000000)",
                                                         show_default=False)] = None,
     rap_errors_per_code: Annotated[int | None, typer.Option(min=1, help="list at most this many errors per code in a "
-                                                            "RAP result file, then how many more [default: 1000]",
+                                                            "RAP result file, then how many more (default: 1000)",
                                                             show_default=False)] = None,
     state: Annotated[Path | None, typer.Option(help="keep the state in this SQLite file (created if absent): a "
                                                "restart with the same file, even after kill -9, resumes with "
