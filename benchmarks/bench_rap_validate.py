@@ -53,8 +53,7 @@ with path.open("rb") as stream:
     for _ in validation:
         pass
 peak = peak_kb()
-refs = validation._refs
-refs_bytes = sys.getsizeof(refs) + sum(sys.getsizeof(r) for r in refs)
+refs_bytes = validation._refs.memory_bytes()
 print(json.dumps({"before_kb": before, "peak_kb": peak, "refs_bytes": refs_bytes,
                   "valid": validation.summary.valid, "details": validation.summary.details}))
 """

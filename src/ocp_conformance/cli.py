@@ -11,6 +11,7 @@ import os
 import signal
 import sys
 import tempfile
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -322,9 +323,21 @@ def simulate(
     rap_root: Annotated[Path | None, typer.Option(help="the participants' RAP folders, <root>/<participant>/"
                                                   "INBOX|OUTBOX (default: a temporary folder, removed at exit)",
                                                   show_default=False)] = None,
+    rap_max_bytes: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload larger than this many bytes "
+                                                      "at once, unread (FILE_TOO_LARGE; default: 134217728, 128 "
+                                                      "MiB)", show_default=False)] = None,
+    rap_max_records: Annotated[int | None, typer.Option(min=1, help="reject a RAP upload with more detail records "
+                                                        "than this (TOO_MANY_RECORDS; default: 1000000)",
+                                                        show_default=False)] = None,
+    rap_errors_per_code: Annotated[int | None, typer.Option(min=1, help="list at most this many errors per code in a "
+                                                            "RAP result file, then how many more (default: 1000)",
+                                                            show_default=False)] = None,
     state: Annotated[Path | None, typer.Option(help="keep the state in this SQLite file (created if absent): a "
                                                "restart with the same file, even after kill -9, resumes with "
                                                "every change the simulator acknowledged", show_default=False)] = None,
+    state_new: Annotated[bool, typer.Option("--state-new", help="the --state file may be empty (0 bytes) or an "
+                                            "SQLite file without tables: start a fresh state in it (without this, "
+                                            "such a file is refused: it was expected to hold state)")] = False,
     state_fault_answer_before_commit: Annotated[bool, typer.Option(hidden=True, help="deliberate fault for the "
                                                                    "harness's own tests")] = False,
     tls_cert: Annotated[Path | None, typer.Option(help="serve HTTPS with this PEM certificate (and --tls-key)",
@@ -345,11 +358,23 @@ def simulate(
         simulator = build_bound_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
+    caps = {name: value for name, value in (("max_bytes", rap_max_bytes), ("max_records", rap_max_records),
+                                            ("errors_per_code", rap_errors_per_code)) if value is not None}
+    if caps:
+        from ocp_conformance.simulator.rap.limits import RapLimits
+
+        try:
+            simulator.rap.limits = RapLimits(**caps)
+        except SourceError as exc:
+            raise _fail(EXIT_USAGE, exc.render()) from None
+    if state_new and state is None:
+        raise _fail(EXIT_USAGE, "--state-new needs --state PATH", "pass --state PATH with it, or drop --state-new")
     if state is not None:
         from ocp_conformance.simulator.persistence import StateFileError, restore
 
         try:
-            restored = restore(simulator, state, answer_before_commit=state_fault_answer_before_commit)
+            restored = restore(simulator, state, new=state_new,
+                               answer_before_commit=state_fault_answer_before_commit)
         except StateFileError as exc:
             raise _fail(EXIT_USAGE, escape(str(exc))) from None
     scheme = "https" if tls else "http"
@@ -599,9 +624,13 @@ def _seen_sequences(path: Path | None) -> list[str]:
     if path is None:
         return []
     try:
-        return [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        # utf-8-sig: a list saved "with BOM" (Notepad) must not lose its first entry to the BOM
+        return [line.strip() for line in path.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
     except OSError as exc:
         raise _fail(EXIT_USAGE, f"--seen-sequences {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise _fail(EXIT_USAGE, f"--seen-sequences {path}: byte {exc.start + 1} is not UTF-8 text",
+                    "list one sequence number or file name a line, as plain text") from None
 
 
 def _sequences_for(entries: list[str], layout: Layout, name: str) -> set[int]:
@@ -610,8 +639,9 @@ def _sequences_for(entries: list[str], layout: Layout, name: str) -> set[int]:
     own = layout.parse_file_name(name)
     found = set()
     for entry in entries:
-        if entry.isdigit():
-            found.add(int(entry))
+        if entry.isascii() and entry.isdigit():
+            if len(entry) <= 9:  # a longer number names no sequence (3 digits in a file name)
+                found.add(int(entry))
             continue
         other = layout.parse_file_name(Path(entry).name)
         if other is not None and own is not None and (other.participant, other.file_type, other.date) == (
@@ -631,10 +661,12 @@ def validate_file(
                                                     "must name it")] = None,
     seen_sequences: Annotated[Path | None, typer.Option(
         "--seen-sequences", help="file listing sequence numbers or file names already uploaded (one a line)")] = None,
+    errors_per_code: Annotated[int, typer.Option(min=1, help="print at most this many errors per code and file, "
+                                                 "then how many more")] = 100,
     contracts: ContractsOption = None,
 ) -> None:
     """Check RAP upload files against their layout; report every error; exit 0 valid, 1 invalid, 2 usage."""
-    from ocp_conformance.rap import RecordResult, ValidationSummary, validate_path
+    from ocp_conformance.rap import Problem, RecordResult, ValidationSummary, validate_path
 
     if output not in ("text", "json"):
         raise _fail(EXIT_USAGE, f"--format {output!r} is neither text nor json")
@@ -650,19 +682,27 @@ def validate_file(
             layout = forced or _infer_layout(path, layouts)
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
-        if layout is None:
-            raise _fail(EXIT_USAGE, f"{path}: cannot tell the file type from its name or header",
-                        f"pass --type (one of {', '.join(sorted(layouts))})")
+        if layout is None:  # this file's error: the other paths are still checked
+            unknown = Problem("UNKNOWN_FILE_TYPE", 1, 1, f"a RAP file type ({', '.join(sorted(layouts))}) in the "
+                              "file name or the header", "none that the layouts know")
+            invalid += 1
+            _print_problem(path, unknown, output)
+            _print_summary(path, ValidationSummary(file_type="unknown", codes=Counter([unknown.code])), output)
+            continue
+        printed: Counter[str] = Counter()
         try:
             for event in validate_path(path, layout, participant=participant,
                                        seen_sequences=_sequences_for(seen, layout, path.name)):
                 if isinstance(event, ValidationSummary):
                     invalid += not event.valid
+                    _print_omitted(path, printed, errors_per_code, output)
                     _print_summary(path, event, output)
                     continue
                 problems = event.problems if isinstance(event, RecordResult) else (event,)
                 for problem in problems:
-                    _print_problem(path, problem, output)
+                    printed[problem.code] += 1
+                    if printed[problem.code] <= errors_per_code:
+                        _print_problem(path, problem, output)
         except OSError as exc:
             raise _fail(EXIT_USAGE, f"{path}: cannot read: {exc.strerror or exc}") from None
     raise typer.Exit(EXIT_NOT_READY if invalid else EXIT_READY)
@@ -673,6 +713,17 @@ def _print_problem(path: Path, problem: Problem, output: str) -> None:
         typer.echo(json.dumps(problem.to_json(path)))
     else:
         typer.echo(problem.render(path))
+
+
+def _print_omitted(path: Path, printed: Counter[str], shown: int, output: str) -> None:
+    """One line per code whose errors were not all printed (``--errors-per-code``)."""
+    for code, count in sorted(printed.items()):
+        if count > shown:
+            if output == "json":
+                typer.echo(json.dumps({"file": str(path), "code": code, "omitted": count - shown, "shown": shown}))
+            else:
+                typer.echo(f"{path}: {count - shown:,} more {code} error(s) not shown (the first {shown:,} are; "
+                           "--errors-per-code N shows more)")
 
 
 def _print_summary(path: Path, summary: ValidationSummary, output: str) -> None:

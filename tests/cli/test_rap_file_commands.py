@@ -94,8 +94,6 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert code == 2 and "no such file" in output
     junk = tmp_path / "junk.txt"
     junk.write_text("hello\n", encoding="utf-8")
-    code, output = usage("validate-file", junk)
-    assert code == 2 and "--type" in output
     code, output = usage("validate-file", junk, "--type", "ELECTON")
     assert code == 2 and "'ELECTION'" in output
     code, output = usage("generate-file", "SI", "--defect", "trailer-cout", "-o", tmp_path)
@@ -128,3 +126,60 @@ def test_a_layout_is_replaced_by_editing_data_only(tmp_path: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b";", b",", 1))
     code, output = cli("validate-file", path, "--contracts", contracts)
     assert code == 1 and ": BAD_HEADER " in output
+
+
+def _valid(tmp_path: Path, records: int = 3) -> Path:
+    path = tmp_path / "B01234_SI_20270406_001.csv"
+    assert cli("generate-file", "SI", "--records", str(records), "-o", path)[0] == 0
+    return path
+
+
+def test_a_file_of_no_rap_type_is_that_files_error_and_the_others_are_still_checked(tmp_path: Path) -> None:
+    junk = tmp_path / "B01234_FOO_20270406_001.csv"
+    junk.write_text("H,FOO,B01234,2027-04-06,1\r\nT,0,0\r\n", encoding="ascii")
+    good = _valid(tmp_path)
+    code, output = cli("validate-file", junk, good)
+    assert code == 1, output
+    lines = output.splitlines()
+    assert lines[0].startswith(f"{junk}:1:1: UNKNOWN_FILE_TYPE neither the file name nor the header names a RAP "
+                               "file type")
+    assert lines[1].startswith(f"{junk}: invalid unknown file: 1 file-level")
+    assert lines[2] == f"{good}: valid SI file, 3 record(s)"
+
+
+def test_a_number_past_pythons_digit_limit_is_reported_and_the_next_file_still_checked(tmp_path: Path) -> None:
+    good = _valid(tmp_path)
+    huge = tmp_path / "other" / good.name
+    huge.parent.mkdir()
+    lines = good.read_bytes().split(b"\r\n")
+    fields = lines[1].split(b",")
+    fields[6] = b"1" * 5000  # quantity
+    lines[1] = b",".join(fields)
+    huge.write_bytes(b"\r\n".join(lines))
+    code, output = cli("validate-file", huge, good)
+    assert code == 1, output
+    assert f"{huge}:2:" in output and "FIELD_FORMAT" in output and "at most 40 digits" in output
+    assert len(max(output.splitlines(), key=len)) < 1000  # the 5,000-digit value is not echoed whole
+    assert output.splitlines()[-1] == f"{good}: valid SI file, 3 record(s)"
+
+
+def test_a_seen_sequences_file_saved_with_a_bom_keeps_its_first_entry(tmp_path: Path) -> None:
+    path = _valid(tmp_path)
+    seen = tmp_path / "seen.txt"
+    seen.write_bytes(b"\xef\xbb\xbf" + path.name.encode() + b"\r\n")
+    code, output = cli("validate-file", path, "--seen-sequences", seen)
+    assert code == 1 and "DUPLICATE_SEQUENCE" in output, output
+
+
+def test_errors_are_capped_per_code_with_a_count_of_the_rest(tmp_path: Path) -> None:
+    path = _valid(tmp_path, 30)
+    data = path.read_bytes().replace(b",DELIVER,", b",DELIVR,").replace(b",RECEIVE,", b",RECEIV,")
+    path.write_bytes(data)
+    code, output = cli("validate-file", path, "--errors-per-code", "4")
+    assert code == 1
+    lines = output.splitlines()
+    assert sum("FIELD_ENUM" in line for line in lines) == 5  # 4 errors, then the count of the rest
+    assert f"{path}: 26 more FIELD_ENUM error(s) not shown (the first 4 are; --errors-per-code N shows more)" in lines
+    code, output = cli("validate-file", path, "--errors-per-code", "4", "--format", "json")
+    omitted = [json.loads(line) for line in output.splitlines() if '"omitted"' in line]
+    assert omitted == [{"file": str(path), "code": "FIELD_ENUM", "omitted": 26, "shown": 4}]

@@ -215,3 +215,16 @@ def test_a_state_file_that_is_not_one_stops_the_simulator_with_exit_2(tmp_path: 
     message = " ".join(done.stderr.split())
     assert f"error: --state {notes}: not a state file" in message and "simulate --state" in message
     assert notes.read_text() == "not a database\n" * 100
+
+
+def test_an_empty_state_file_stops_the_simulator_with_exit_2_unless_state_new(tmp_path: Path) -> None:
+    emptied = tmp_path / "sim.sqlite"
+    emptied.write_bytes(b"")  # as `truncate -s 0 sim.sqlite` leaves it
+    done = subprocess.run([sys.executable, "-m", "ocp_conformance", "simulate", "--port", str(_free_port()),
+                           "--state", str(emptied)], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "COLUMNS": "1000"})
+    assert done.returncode == 2, done.stderr
+    message = " ".join(done.stderr.split())
+    assert f"error: --state {emptied}: the file is empty (0 bytes)" in message and "pass --state-new" in message
+    with _simulate(emptied, "--state-new") as simulator:
+        assert httpx.get(f"{simulator.base_url}/_sim/clock", timeout=5).status_code == 200

@@ -17,3 +17,19 @@ def test_benchmark_functions_run_on_a_small_file(tmp_path: Path) -> None:
     assert module.time_csv(path) >= 0 and module.time_validate(path) >= 0
     memory = module.measure_memory(path)
     assert memory["details"] == 300 and memory["refs_mb"] > 0
+
+
+def test_the_rap_limits_benchmark_functions_run_on_a_small_file(tmp_path: Path) -> None:
+    spec = importlib.util.spec_from_file_location("bench_rap_limits", BENCHMARK.parent / "bench_rap_limits.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sparse = module.write_sparse_upload(tmp_path / "big")  # 1 GiB of holes: nothing is written but the header
+    try:
+        rejected = module.measure_rejection(sparse)
+    finally:
+        sparse.unlink()
+    assert (rejected["status"], rejected["codes"]) == ("REJECTED", ["FILE_TOO_LARGE"])
+    path = module.write_si_upload(tmp_path / "capped", 200)
+    assert module.time_validate(path) >= 0 and module.time_validation_stage(path) >= 0
+    assert module.time_process(path, 200) >= 0

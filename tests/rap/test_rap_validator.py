@@ -116,7 +116,7 @@ def test_file_level_errors() -> None:
     lf = crlf.replace(b"\r\n", b"\n")
     _, problems, summary = run(lf, layout)
     assert codes(problems) == [("LINE_ENDINGS", 1)] and summary.line_ending_mismatches == 4
-    assert codes(run(crlf.replace(b"\r\n", b"\r"), layout)[1])[0] == ("LINE_ENDINGS", 1)  # old Mac CR only
+    assert codes(run(crlf.replace(b"\r\n", b"\r"), layout)[1]) == [("NO_LINE_BREAKS", 1)]  # old Mac CR only
     assert codes(run(crlf[:-2], layout)[1]) == [("TRUNCATED_LAST_LINE", 4)]
     header_only = crlf.split(b"\r\n")[0] + b"\r\n"
     assert codes(run(header_only, layout)[1]) == [("MISSING_TRAILER", 2)]
@@ -130,11 +130,17 @@ def test_file_level_errors() -> None:
     assert codes(run(crlf, layout, file_name="B01234_ATI_20270406_001.csv")[1]) == [("BAD_FILE_NAME", 1)]
 
 
-def test_records_after_the_trailer_and_a_second_header() -> None:
+def test_records_after_the_trailer_and_a_second_header_reject_the_file() -> None:
     data = _si(2)
     lines = data.split(b"\r\n")
-    extra = b"\r\n".join([*lines[:3], lines[0], *lines[3:-1], lines[1], b""])
-    assert codes(run(extra, LAYOUTS["SI"])[1]) == [("RECORD_TYPE", 4), ("RECORD_TYPE", 6)]
+    extra = b"\r\n".join([*lines[:3], lines[0], *lines[3:-1], lines[1], lines[1], b""])
+    problems = run(extra, LAYOUTS["SI"])[1]
+    assert codes(problems) == [("SECOND_HEADER", 4), ("AFTER_TRAILER", 6)]  # once for all after the trailer
+    assert all(p.level == "file" for p in problems)
+    twice = b"\r\n".join([*lines[:-1], lines[-2], b""])
+    assert codes(run(twice, LAYOUTS["SI"])[1]) == [("SECOND_TRAILER", 5)]
+    blank_after = data + b"\r\n"
+    assert codes(run(blank_after, LAYOUTS["SI"])[1]) == [("AFTER_TRAILER", 5)]
 
 
 def test_non_ascii_and_bom_and_messages() -> None:
@@ -193,8 +199,85 @@ def test_fixed_width_file_round_trip_and_errors() -> None:
     assert [(p.code, p.line, p.column, p.field) for p in problems] == [("FIELD_FORMAT", 3, 18, "stockCode")]
 
 
-def test_an_overlong_line_is_checked_in_pieces_not_held_whole() -> None:
+@pytest.mark.parametrize("records", [True, False])
+def test_an_overlong_line_is_reported_once_and_the_lines_after_it_keep_their_numbers(records: bool) -> None:
     lines = _si(2).split(b"\r\n")
-    data = b"\r\n".join([lines[0], lines[1], b"D," + b"x" * 3_000_000, *lines[2:]])
-    _, problems, summary = run(data, LAYOUTS["SI"], records=False)
-    assert problems and all(p.line >= 3 for p in problems) and not summary.valid
+    bad = lines[2].replace(b",DELIVER,", b",DELIVR,").replace(b",RECEIVE,", b",RECEIV,")
+    data = b"\r\n".join([lines[0], lines[1], b"D," + b"x" * 3_000_000, bad, *lines[3:]])
+    for chunks in ((False, True) if records else (False,)):
+        _, problems, summary = run(data, LAYOUTS["SI"], records=records, chunks=chunks)
+        assert [(p.code, p.line) for p in problems] == [("LINE_TOO_LONG", 3), ("FIELD_ENUM", 4)]
+        assert problems[0].received == "a line of 3,000,004 bytes (not checked further)"
+        assert summary.lines == 5 and summary.details == 2
+
+
+def test_a_number_longer_than_pythons_int_limit_is_a_field_format_error() -> None:
+    lines = _si(2).split(b"\r\n")
+    fields = lines[1].split(b",")
+    position = 6  # quantity
+    assert fields[position].isdigit()
+    fields[position] = b"9" * 5000
+    lines[1] = b",".join(fields)
+    lines[-2] = b"T,2," + b"1" * 5000  # the trailer's hash total too
+    for records in (True, False):
+        _, problems, _ = run(b"\r\n".join(lines), LAYOUTS["SI"], records=records)
+        found = [(p.code, p.line, p.field) for p in problems]
+        assert ("FIELD_FORMAT", 2, "quantity") in found and ("BAD_TRAILER", 4, "hashTotal") in found
+        quantity = next(p for p in problems if p.field == "quantity")
+        assert "at most 40 digits (received 5,000 digits)" in quantity.expected
+        assert quantity.received == repr("9" * 80) + "... (5,000 characters)"
+
+
+def test_compressed_utf16_and_line_break_less_files_get_their_own_file_level_code() -> None:
+    import gzip
+
+    data = _si(3)
+    assert codes(run(gzip.compress(data), LAYOUTS["SI"])[1]) == [("FILE_COMPRESSED", 1)]
+    assert codes(run(data.decode("ascii").encode("utf-16"), LAYOUTS["SI"])[1]) == [("FILE_UTF16", 1)]
+    assert codes(run(data.decode("ascii").encode("utf-16-le"), LAYOUTS["SI"])[1]) == [("FILE_UTF16", 1)]
+    no_breaks = data.replace(b"\r\n", b";") * 40_000  # over 1 MiB without an LF
+    for records in (True, False):
+        problems = run(no_breaks, LAYOUTS["SI"], records=records)[1]
+        assert codes(problems) == [("NO_LINE_BREAKS", 1)]
+        assert problems[0].received == f"{len(no_breaks):,} bytes without a line break (LF)"
+
+
+def test_a_quoted_value_says_quoting_is_not_allowed() -> None:
+    lines = _si(2).split(b"\r\n")
+    fields = lines[1].split(b",")
+    fields[1] = b'"' + fields[1] + b'"'  # the client reference
+    lines[1] = b",".join(fields)
+    for records in (True, False):
+        problems = run(b"\r\n".join(lines), LAYOUTS["SI"], records=records)[1]
+        assert [(p.code, p.line) for p in problems] == [("FIELD_FORMAT", 2)]
+        assert problems[0].expected == "the value without quotes: quoting is not allowed"
+
+
+def test_duplicate_references_are_found_after_the_set_spills_to_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocp_conformance.rap import _references
+
+    monkeypatch.setattr(_references, "IN_MEMORY", 50)
+    monkeypatch.setattr(_references.ReferenceSet.__init__, "__defaults__", (50,))
+    data = bytearray(_si(12_000, seed=4))
+    lines = data.split(b"\r\n")
+    reference = lines[11_000].split(b",")[1]
+    lines[11_500] = lines[11_500].replace(lines[11_500].split(b",")[1], reference)
+    duplicated = b"\r\n".join(lines)
+    for records in (True, False):
+        _, problems, summary = run(duplicated, LAYOUTS["SI"], records=records)
+        assert codes(problems) == [("DUPLICATE_REFERENCE", 11_501)], records
+        assert summary.details == 12_000
+
+
+def test_the_reference_set_is_exact_on_disk_and_adds_a_block_all_or_nothing() -> None:
+    from ocp_conformance.rap._references import ReferenceSet
+
+    refs = ReferenceSet(limit=3)
+    try:
+        for reference in (b"a", b"b", b"c", b"d"):
+            refs.add(reference)
+        assert refs.spilled and b"a" in refs and b"z" not in refs
+        assert refs.add_new([b"e", b"f"]) and not refs.add_new([b"g", b"a"])
+        assert b"g" not in refs and len(refs) == 6  # the refused block added nothing
+    finally:
+        refs.close()

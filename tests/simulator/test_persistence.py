@@ -15,6 +15,8 @@ import pytest
 from ocp_conformance.rap import generate_file, load_layouts
 from ocp_conformance.simulator.app import SimulatorApp, build_app
 from ocp_conformance.simulator.persistence import SCHEMA_VERSION, Restored, StateFileError, restore
+from ocp_conformance.simulator.persistence.journal import chain
+from ocp_conformance.simulator.persistence.store import GENESIS
 from ocp_conformance.simulator.rap import participant_folders
 from ocp_conformance.targets.simulator_target import SyncASGITransport
 
@@ -240,7 +242,129 @@ def test_an_unreadable_entry_is_refused_with_its_number(state_file: Path, opened
     app, restored = _open(state_file, opened)
     _client(app, ALPHA).post("/_sim/settlement-runs")
     _close(restored, opened)
-    with sqlite3.connect(state_file) as db:
-        db.execute("UPDATE journal SET payload = ? WHERE seq = 1", (b"{not json",))
+    with sqlite3.connect(state_file) as db:  # a broken entry with a consistent chain (a writer's bug, not an edit)
+        fixed = chain(GENESIS, 1, "call", "simRunBatchSettlement", None, b"{not json")
+        db.execute("UPDATE journal SET payload = ?, chain = ? WHERE seq = 1", (b"{not json", fixed))
+        db.execute("UPDATE meta SET value = ? WHERE key = 'head'", (f"1:{fixed.hex()}",))
     db.close()
     assert "journal entry 1 (simRunBatchSettlement) is unreadable" in _refused(state_file)
+
+
+def test_a_truncated_state_file_is_refused_unless_state_new(state_file: Path, opened: list[Restored]) -> None:
+    app, restored = _open(state_file, opened)
+    _client(app, ALPHA).post("/_sim/settlement-runs")
+    _close(restored, opened)
+    state_file.write_bytes(b"")  # truncate -s 0
+    message = _refused(state_file)
+    assert f"--state {state_file}: the file is empty (0 bytes)" in message and "--state-new" in message
+    assert state_file.read_bytes() == b""  # refused untouched
+    restored = restore(build_app(), state_file, new=True)
+    opened.append(restored)
+    assert restored.replayed == 0
+
+
+def test_an_sqlite_file_without_tables_is_refused_unless_state_new(tmp_path: Path, opened: list[Restored]) -> None:
+    path = tmp_path / "blank.sqlite"
+    path.write_bytes(_blank_database(tmp_path))
+    assert "an SQLite database with no tables" in _refused(path)
+    app = build_app()
+    restored = restore(app, path, new=True)
+    opened.append(restored)
+    assert restored.replayed == 0
+
+
+def _blank_database(tmp_path: Path) -> bytes:
+    """An SQLite file with a header and no tables (sqlite writes nothing for an untouched database)."""
+    scratch = tmp_path / "scratch.sqlite"
+    db = sqlite3.connect(scratch)
+    db.execute("CREATE TABLE t (x)")
+    db.execute("DROP TABLE t")
+    db.commit()
+    db.close()
+    return scratch.read_bytes()
+
+
+def test_state_new_does_not_wipe_a_file_holding_state(state_file: Path, opened: list[Restored]) -> None:
+    _, restored = _open(state_file, opened)
+    _close(restored, opened)
+    app = build_app()
+    with pytest.raises(StateFileError, match="--state-new was given, but the file holds a simulator's state"):
+        restore(app, state_file, new=True)
+
+
+def _journaled(state_file: Path, opened: list[Restored], calls: int) -> None:
+    app, restored = _open(state_file, opened)
+    client = _client(app, ALPHA)
+    day = client.get("/_sim/clock").json()["businessDate"]
+    for n in range(calls):
+        assert client.post(SI_PATH, json=_si("DELIVER", BETA, 100, day), headers=_key(n)).status_code == 201
+    _close(restored, opened)
+
+
+def test_a_byte_changed_inside_an_entry_stops_the_start_naming_the_entry(state_file: Path,
+                                                                           opened: list[Restored]) -> None:
+    _journaled(state_file, opened, 3)
+    with sqlite3.connect(state_file) as db:
+        payload = db.execute("SELECT payload FROM journal WHERE seq = 2").fetchone()[0]
+        db.execute("UPDATE journal SET payload = ? WHERE seq = 2", (payload.replace(b'"quantity":100',
+                                                                                    b'"quantity":900'),))
+    db.close()
+    assert "journal entry 2 (inputSi) does not match its checksum" in _refused(state_file)
+
+
+def test_a_removed_entry_stops_the_start(state_file: Path, opened: list[Restored]) -> None:
+    _journaled(state_file, opened, 3)
+    with sqlite3.connect(state_file) as db:
+        db.execute("DELETE FROM journal WHERE seq = 2")
+    db.close()
+    assert "journal entry 2 is missing (the next one is entry 3)" in _refused(state_file)
+
+
+def test_a_removed_entry_renumbered_stops_the_start(state_file: Path, opened: list[Restored]) -> None:
+    _journaled(state_file, opened, 3)
+    with sqlite3.connect(state_file) as db:
+        db.execute("DELETE FROM journal WHERE seq = 2")
+        db.execute("UPDATE journal SET seq = 2 WHERE seq = 3")
+    db.close()
+    assert "journal entry 2 (inputSi) does not match its checksum" in _refused(state_file)
+
+
+def test_entries_cut_off_the_end_stop_the_start(state_file: Path, opened: list[Restored]) -> None:
+    _journaled(state_file, opened, 3)
+    with sqlite3.connect(state_file) as db:
+        db.execute("DELETE FROM journal WHERE seq = 3")
+    db.close()
+    assert "the journal ends at entry 2, but the file recorded entry 3 as its last" in _refused(state_file)
+
+
+def test_a_file_of_the_previous_schema_version_is_refused_with_the_fix(state_file: Path,
+                                                                     opened: list[Restored]) -> None:
+    _, restored = _open(state_file, opened)
+    _close(restored, opened)
+    with sqlite3.connect(state_file) as db:
+        db.execute("PRAGMA user_version = 1")
+    db.close()
+    message = _refused(state_file)
+    assert "schema version 1, this ocp-conformance reads version 2" in message
+    assert "use the ocp-conformance version that wrote it" in message
+
+
+def test_an_applied_upload_replays_whatever_this_starts_rap_caps(state_file: Path, tmp_path: Path,
+                                                                  opened: list[Restored]) -> None:
+    from ocp_conformance.simulator.rap.limits import RapLimits
+
+    app, restored = _open(state_file, opened)
+    buffer = io.BytesIO()
+    generated = generate_file(buffer, load_layouts()["SI"], 6, seed=2)
+    path = participant_folders(tmp_path / "rap", ALPHA, create=True).inbox / generated.file_name
+    path.write_bytes(buffer.getvalue())
+    assert app.rap.process(ALPHA, path).accepted == 6
+    expected = _snapshot(app)
+    _close(restored, opened)
+
+    again = build_app()
+    again.rap.limits = RapLimits(max_bytes=10, max_records=1)  # e.g. restarted with smaller --rap-max-* caps
+    restored = restore(again, state_file)
+    opened.append(restored)
+    assert restored.replayed == 1 and _snapshot(again) == expected
+    assert again.rap.limits == RapLimits(max_bytes=10, max_records=1)

@@ -95,7 +95,7 @@ def test_a_target_without_a_channel_says_how_to_get_one() -> None:
     ("H,a,b,SI,ACCEPTED,1,1,0,0\r\nR,2,ref,MAYBE,x,\r\n", r"r:2: expected ACCEPTED or REJECTED"),
     ("H,a,b,SI,ACCEPTED,1,1,0,0\r\nR,two,ref,ACCEPTED,x,\r\n", r"r:2: expected a number, got 'two'"),
     ("H,a,b,SI,ACCEPTED,1,1,0\r\n", r"r:1: expected 9 fields in a H row, got 8"),
-    ("H,a,b,SI,ACCEPTED,1,1,0,0\r\nX,1\r\n", r"r:2: expected a row starting with E or R, got 'X'"),
+    ("H,a,b,SI,ACCEPTED,1,1,0,0\r\nX,1\r\n", r"r:2: expected a row starting with E, R or M, got 'X'"),
 ])
 def test_a_malformed_result_file_is_refused_at_its_line(text: str, error: str) -> None:
     with pytest.raises(ResultFileError, match=error):

@@ -17,7 +17,11 @@ from typing import Any, Literal
 
 from ocp_conformance.contracts import SourceError, SourceLocation, YamlDocument, load_yaml
 
-__all__ = ["ROLES", "FieldSpec", "SchemaResolver", "field_from_layout"]
+__all__ = ["MAX_DIGITS", "ROLES", "FieldSpec", "SchemaResolver", "field_from_layout"]
+
+MAX_DIGITS = 40
+"""Digits an integer field may have: far more than any RAP number (quantities, counts, hash totals), far fewer
+than Python's ``int()`` limit (4,300), so a longer value is a FIELD_FORMAT error, never a crash."""
 
 Kind = Literal["string", "integer", "date"]
 ROLES = frozenset({"file_type", "participant", "business_date", "sequence", "record_count", "hash_total",
@@ -103,6 +107,9 @@ class FieldSpec:
             digits = text[1:] if text[0] == "-" else text
             if not (digits.isascii() and digits.isdigit()):
                 return None, ("FIELD_FORMAT", "an integer (ASCII digits only)")
+            if len(digits) > MAX_DIGITS:  # before int(): Python refuses to convert more than 4,300 digits
+                return None, ("FIELD_FORMAT", f"an integer of at most {MAX_DIGITS} digits (received "
+                                              f"{len(digits):,} digits)")
             value = int(text)
             if (self.minimum is not None and value < self.minimum) or (
                     self.maximum is not None and value > self.maximum):
@@ -159,7 +166,7 @@ class FieldSpec:
         Integer ranges and calendar dates are checked after the match, so their fragments only fix the shape.
         """
         if self.kind == "integer":
-            body = "-?[0-9]+"
+            body = f"-?[0-9]{{1,{MAX_DIGITS}}}"
         elif self.kind == "date":
             body = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
         elif self.enum is not None:

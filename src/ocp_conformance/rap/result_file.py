@@ -6,6 +6,7 @@
 - per file-level error: ``E,<line>,<column>,<code>,<message>``
 - per detail record, in file order: ``R,<line>,<client reference>,ACCEPTED,<instruction id>,`` or
   ``R,<line>,<client reference>,REJECTED,<code>,<reason>``
+- last, per code whose errors were too many to list: ``M,<code>,<how many more>,<message>``
 
 The simulator writes it (``simulator/rap/processing.py``); the suites read it from any target with
 :func:`parse_result_file`, which refuses a malformed one with the line and what was expected.
@@ -64,6 +65,8 @@ class RapResult:
     file_errors: tuple[ResultFileProblem, ...]
     records: tuple[ResultRecord, ...]
     text: str
+    omitted: tuple[tuple[str, int], ...] = ()
+    """Per code, how many more E/R rows the target counted but did not list (``M`` rows)."""
 
     @property
     def accepted(self) -> tuple[ResultRecord, ...]:
@@ -91,6 +94,7 @@ def parse_result_file(text: str, source: str = "<result file>") -> RapResult:
         raise ResultFileError(f"{source}:1: expected a file status ({', '.join(_STATUSES)}), got {status!r}")
     errors: list[ResultFileProblem] = []
     records: list[ResultRecord] = []
+    omitted: list[tuple[str, int]] = []
     for number, row in enumerate(rows[1:], start=2):
         kind = row[0] if row else ""
         if kind == "E":
@@ -100,12 +104,15 @@ def parse_result_file(text: str, source: str = "<result file>") -> RapResult:
         elif kind == "R":
             _width(row, 6, source, number)
             records.append(_record(row, source, number))
+        elif kind == "M":
+            _width(row, 4, source, number)
+            omitted.append((row[1], _int(row[2], source, number)))
         else:
-            raise ResultFileError(f"{source}:{number}: expected a row starting with E or R, got {kind!r}")
+            raise ResultFileError(f"{source}:{number}: expected a row starting with E, R or M, got {kind!r}")
     return RapResult(file_name=header[1], participant=header[2], file_type=header[3],
                      status=status, records_total=_int(header[5], source, 1),
                      accepted_total=_int(header[6], source, 1), rejected_total=_int(header[7], source, 1),
-                     file_errors=tuple(errors), records=tuple(records), text=text)
+                     file_errors=tuple(errors), records=tuple(records), text=text, omitted=tuple(omitted))
 
 
 def _record(row: list[str], source: str, number: int) -> ResultRecord:

@@ -1,8 +1,10 @@
 """The streaming reader and validator: one pass, line by line, every error with its line and column.
 
-Memory stays constant whatever the file's size: the validator holds one line at a time plus the set of client
-references seen so far (needed to find duplicates; a few dozen bytes per record) and, with a context, the
-quantities instructed per stock account and stock. It never stops at the first error.
+Memory is bounded whatever the file's size: the validator holds one line (at most 1 MiB; a longer one is measured,
+not held: :mod:`._lines`) or one 256 KiB block at a time, the client references seen so far (needed to find
+duplicates: in memory up to a million, about 80 MB, then in a temporary SQLite file: :mod:`._references`) and, with
+a context, the quantities instructed per stock account and stock. It never stops at the first error, but for
+a file that is not a RAP text file at all (compressed, UTF-16, no line breaks), which it says in one error.
 
 Speed: a detail line is first matched, as bytes, against one regular expression compiled from the layout
 (the fast path, for a CSV layout whose fields can all be expressed so); only lines that fail it, and the header
@@ -19,6 +21,8 @@ from pathlib import Path
 from typing import IO, Any, cast
 
 from ocp_conformance.rap._fastpath import FastPath, fast_path, never, real_date, split_lines
+from ocp_conformance.rap._lines import MAX_LINE, OverLong, bounded, physical_lines, skip_line
+from ocp_conformance.rap._references import ReferenceSet
 from ocp_conformance.rap.codes import Problem
 from ocp_conformance.rap.context import RecordContext
 from ocp_conformance.rap.layout import Layout, RecordLayout
@@ -34,8 +38,9 @@ _BOM = b"\xef\xbb\xbf"
 _GROUPS = cast(Callable[[re.Match[bytes] | None], tuple[bytes, ...]], re.Match.groups)
 _BLOCK = 1 << 18
 """Bytes read at a time; blocks of whole lines are checked at once when every line passes the fast path."""
-_MAX_LINE = 1 << 20
-"""A "line" longer than this is checked as it is rather than buffered further (memory stays bounded)."""
+_ECHO = 80
+"""Characters of a value echoed in a message; a longer value is cut and its length given."""
+_QUOTE = b'"'
 _DATE_CACHE_LIMIT = 4096
 
 
@@ -58,10 +63,11 @@ class Validation:
         self.summary = ValidationSummary(file_type=layout.file_type)
         self._stream = stream
         self._name_parts = layout.parse_file_name(file_name) if file_name is not None else None
-        self._refs: set[bytes] = set()
+        self._refs = ReferenceSet()
         self._instructed: dict[tuple[str, str], int] = {}
         self._hash_known = True
         self._trailer_seen = False
+        self._after_trailer_reported = False
         self._endings_reported = False
         self._dates: set[bytes] = set()
         self._line = 0
@@ -69,30 +75,47 @@ class Validation:
 
     # --- the pass ------------------------------------------------------------------------------------------
     def __iter__(self) -> Iterator[RecordResult | Problem]:
+        try:
+            yield from self._pass()
+        finally:
+            self._refs.close()
+
+    def _pass(self) -> Iterator[RecordResult | Problem]:
         summary = self.summary
         yield from self._count(self._check_file_name())
         stream = self._stream
         read = getattr(stream, "read", None)
-        lines: Iterator[bytes] = iter(stream)
-        first = stream.readline(_MAX_LINE) if read is not None else next(lines, b"")  # type: ignore[union-attr]
+        readline = getattr(stream, "readline", None)
+        lines = physical_lines(readline) if read is not None and readline is not None else bounded(stream)
+        first = next(lines, b"")
         if not first:
             yield from self._count([Problem("FILE_EMPTY", 1, 1, "a header, detail records and a trailer",
                                             "an empty file (0 bytes)")])
             return
-        self._line, self._last = 1, first
-        yield from self._header(first)
+        not_text = self._not_rap_text(first)
+        if not_text is not None:
+            summary.lines = 1
+            yield from self._count([not_text])
+            return
+        self._line = 1
+        if isinstance(first, OverLong):
+            self._last = b"\n"
+            yield from self._count([self._overlong(first, 1)])
+        else:
+            self._last = first
+            yield from self._header(first)
         fast = fast_path(self.layout)
-        if read is None or fast is None or self.records or self.context is not None:
+        if read is None or readline is None or fast is None or self.records or self.context is not None:
             yield from self._each(lines, fast)
         else:
             rest = b""
             while chunk := read(_BLOCK):
                 buffer = rest + chunk if rest else chunk
                 cut = buffer.rfind(b"\n") + 1
-                if cut == 0:  # no line end yet: wait for it, unless the "line" is already too long to hold
-                    rest = buffer if len(buffer) < _MAX_LINE else b""
+                if cut == 0:  # no line end yet: wait for it, unless the line is already too long to hold
+                    rest = buffer if len(buffer) < MAX_LINE else b""
                     if not rest:
-                        yield from self._each(iter((buffer,)), fast)
+                        yield from self._each(iter((skip_line(buffer, readline),)), fast)
                     continue
                 block, rest = buffer[:cut], buffer[cut:]
                 if self._trailer_seen or not self._block(block, fast):
@@ -101,6 +124,32 @@ class Validation:
                 yield from self._each(iter((rest,)), fast)
         summary.lines = self._line
         yield from self._count(self._end(self._last, self._line))
+
+    def _not_rap_text(self, first: bytes | OverLong) -> Problem | None:
+        """A file-level problem if the first line shows the file is no RAP text at all (then nothing else is
+        checked: every other finding would be noise)."""
+        if isinstance(first, OverLong):
+            if first.ended:
+                return None
+            cr = "; it holds CRs: do its lines end with CR only (old Mac)?" if first.carriage_returns else ""
+            return Problem("NO_LINE_BREAKS", 1, 1, f"records each ending with {self.layout.line_ending}",
+                           f"{first.length:,} bytes without a line break (LF){cr}")
+        if first.startswith((b"\x1f\x8b", b"PK\x03\x04")):
+            kind = "gzip" if first.startswith(b"\x1f") else "zip"
+            return Problem("FILE_COMPRESSED", 1, 1, "a text file starting with the header record",
+                           f"a {kind} file (starts with bytes {first[:4].hex(' ').upper()})")
+        if first.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(first) >= 4 and 0 in (first[0], first[1])):
+            return Problem("FILE_UTF16", 1, 1, f"{self.layout.encoding.upper()} text",
+                           f"UTF-16 text (starts with bytes {first[:4].hex(' ').upper()})")
+        if not first.endswith(b"\n") and b"\r" in first:
+            return Problem("NO_LINE_BREAKS", 1, 1, f"records each ending with {self.layout.line_ending}",
+                           f"{len(first):,} bytes without a line break (LF); it holds CRs: do its lines end with "
+                           "CR only (old Mac)?")
+        return None
+
+    def _overlong(self, line: OverLong, line_no: int) -> Problem:
+        return Problem("LINE_TOO_LONG", line_no, 1, f"a line of at most {MAX_LINE:,} bytes (a RAP record is a few "
+                       "hundred at most)", f"a line of {line.length:,} bytes (not checked further)")
 
     def _block(self, block: bytes, fast: FastPath) -> bool:
         """Account for a block of whole detail lines at once if every line passes the fast path; else ``False``
@@ -125,7 +174,7 @@ class Validation:
         # Each line must match with exactly the layout's delimiters and one CR (CRLF layouts) at its end: no
         # fragment of the regex can then have matched a delimiter or a CR inside a field.
         if (not block.isascii() or block.count(fast.delimiter) != lines * fast.delimiters
-                or block.count(b"\r") != (lines if fast.crlf else 0)):
+                or block.count(b"\r") != (lines if fast.crlf else 0) or _QUOTE in block):
             return False
         try:
             rows = list(map(_GROUPS, map(fast.block_match, lines_of)))
@@ -149,9 +198,8 @@ class Validation:
                 return False
         if fast.block_reference is not None:
             references = columns[fast.block_reference]
-            if not self._refs.isdisjoint(references) or len(set(references)) != len(references):
+            if len(set(references)) != len(references) or not self._refs.add_new(references):
                 return False
-            self._refs.update(references)
         self.summary.details += lines
         if fast.block_hash is not None:
             self.summary.hash_total += sum(numbers.get(fast.block_hash) or map(int, columns[fast.block_hash]))
@@ -159,7 +207,7 @@ class Validation:
         self._last = block[block.rfind(b"\n", 0, len(block) - 1) + 1:]
         return True
 
-    def _each(self, lines: Iterator[bytes], fast: FastPath | None) -> Iterator[RecordResult | Problem]:
+    def _each(self, lines: Iterator[bytes | OverLong], fast: FastPath | None) -> Iterator[RecordResult | Problem]:
         """Check lines one at a time: the per-line fast path, else field by field."""
         summary, refs, records, context = self.summary, self._refs, self.records, self.context
         match = fast.match if fast is not None and not self._trailer_seen else never
@@ -173,10 +221,17 @@ class Validation:
         good_dates = self._dates
         line_no = self._line
         raw = self._last
-        for raw in lines:
+        for line in lines:
             line_no += 1
+            if type(line) is not bytes or len(line) > MAX_LINE:
+                if not isinstance(line, OverLong):
+                    line = OverLong(len(line), line.endswith(b"\n"), b"\r" in line)
+                yield from self._count([self._overlong(line, line_no)])
+                raw = b"\n" if line.ended else b""
+                continue
+            raw = line
             matched = match(raw)
-            if matched is not None and raw.isascii() and raw.count(delim) == ndelims:
+            if matched is not None and raw.isascii() and raw.count(delim) == ndelims and _QUOTE not in raw:
                 groups = matched.groups()
                 ok = True
                 for i, low, high in ints:
@@ -326,12 +381,16 @@ class Validation:
         problems = []
         for spec, (part, column) in zip(record.fields, split, strict=True):
             columns[spec.name] = column
-            value, error = spec.check(part)
+            error: tuple[str, str] | None
+            if part.startswith('"') and self.layout.format == "csv":
+                value, error = None, ("FIELD_FORMAT", "the value without quotes: quoting is not allowed")
+            else:
+                value, error = spec.check(part)
             if error is not None:
                 invalid.add(spec.name)
                 expected = error[1] if code is None else f"{error[1]} ({error[0]})"
                 problems.append(Problem(code or error[0], line_no, column, expected,
-                                        repr(part) if part else "an empty field", spec.name))
+                                        _echo(part) if part else "an empty field", spec.name))
             elif value is not None:
                 values[spec.name] = value
         return values, columns, invalid, problems
@@ -414,14 +473,23 @@ class Validation:
             yield from self._count(problems)
             yield from self._count(self._trailer(text, line_no))
             return
+        if self._trailer_seen:  # reported once: the file is rejected, the rest is not checked
+            if not self._after_trailer_reported:
+                self._after_trailer_reported = True
+                what = "an empty line" if text == "" else f"a line starting {_echo(text[:12])}" if text else "bytes"
+                problems.append(Problem("AFTER_TRAILER", line_no, 1, "nothing after the trailer (it ends the file)",
+                                        f"{what} (reported once for all that follows)"))
+            yield from self._count(problems)
+            return
+        if text is not None and code == layout.header.code:
+            problems.append(Problem("SECOND_HEADER", line_no, 1, "one header record, on line 1",
+                                    f"a second header ({layout.header.code}) record"))
+            yield from self._count(problems)
+            return
         if text is not None and code != layout.detail.code:
             codes = "/".join(r.code for r in layout.records)
             problems.append(Problem("RECORD_TYPE", line_no, 1, f"a record type {codes} (H only on line 1)",
-                                    repr(code[:12])))
-            yield from self._count(problems)
-            return
-        if self._trailer_seen:
-            problems.append(Problem("RECORD_TYPE", line_no, 1, "nothing after the trailer", "a detail record"))
+                                    _echo(code[:12])))
             yield from self._count(problems)
             return
         summary.details += 1
@@ -509,7 +577,8 @@ class Validation:
     def _trailer(self, text: str, line_no: int) -> list[Problem]:
         layout, trailer, summary = self.layout, self.layout.trailer, self.summary
         if self._trailer_seen:
-            return [Problem("RECORD_TYPE", line_no, 1, "one trailer record", "a second trailer")]
+            return [Problem("SECOND_TRAILER", line_no, 1, "one trailer record, on the last line",
+                            f"a second trailer ({trailer.code}) record")]
         self._trailer_seen = True
         values, columns, _, problems = self._parse(text, trailer, line_no, "BAD_TRAILER")
         count_spec, hash_spec = trailer.role("record_count"), trailer.role("hash_total")
@@ -533,6 +602,13 @@ class Validation:
             found.append(Problem("MISSING_TRAILER", line_no + 1, 1, f"a trailer record ({self.layout.trailer.code}) "
                                  "as the last line", f"end of file after line {line_no}"))
         return found
+
+
+def _echo(value: str) -> str:
+    """``value`` quoted for a message; past :data:`_ECHO` characters, cut and followed by its length."""
+    if len(value) <= _ECHO:
+        return repr(value)
+    return f"{value[:_ECHO]!r}... ({len(value):,} characters)"
 
 
 def validate(stream: IO[bytes] | Iterable[bytes], layout: Layout, context: RecordContext | None = None, *,

@@ -29,19 +29,28 @@ class Restored:
     """Journal entries re-run at start (0 for a new file)."""
 
 
-def restore(simulator: SimulatorApp, path: Path, *, answer_before_commit: bool = False) -> Restored:
-    """Open (or create) the state file at ``path``, replay its journal into ``simulator`` (which must be fresh)
-    and journal every later change. Close the returned journal at exit.
+def restore(simulator: SimulatorApp, path: Path, *, new: bool = False, answer_before_commit: bool = False) -> Restored:
+    """Open (or create) the state file at ``path``, check its journal's checksum chain, replay the journal into
+    ``simulator`` (which must be fresh) and journal every later change. Close the returned journal at exit.
 
-    ``answer_before_commit`` is a deliberate fault for the harness's own tests (see :class:`Journal`).
+    ``new``: the file may hold no state yet (zero bytes, no tables), as ``simulate --state-new`` says; otherwise
+    such a file is refused. ``answer_before_commit`` is a deliberate fault for the harness's own tests (see
+    :class:`Journal`).
 
     Raises:
-        StateFileError: the file cannot be used (foreign, corrupt, other schema version or options, locked).
+        StateFileError: the file cannot be used (foreign, empty, corrupt, tampered with, other schema version or
+            options, locked).
     """
     state = simulator.state
     options = StateOptions(tuple(fault.name for fault in simulator.faults), state.trades_per_day, state.token_seed)
-    journal = Journal(open_store(path, options), answer_before_commit=answer_before_commit)
+    connection = open_store(path, options, new=new)
     try:
+        journal = Journal(connection, answer_before_commit=answer_before_commit)
+    except BaseException:
+        connection.close()
+        raise
+    try:
+        journal.verify(path)
         replayed = replay(journal, state, simulator.handlers, lambda: simulator.rap, where=path)
     except BaseException:
         journal.close()

@@ -7,11 +7,17 @@ replaying the journal into a fresh world rebuilds the state, idempotency records
 
 Entries are validated requests (operationId, participant, path, query, headers the contract declares, JSON
 body) — never the bearer token — and RAP uploads (participant, file name, content).
+
+Each entry carries a checksum chained to the previous entry's (:func:`chain`), and ``meta`` keeps the last entry's
+number and chain value (the head), updated in the same transaction. :meth:`Journal.verify` recomputes the chain
+before a replay: a changed byte, a removed or reordered entry, or entries cut off the end stop the start with the
+number of the first entry that does not fit.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import logging
 import sqlite3
@@ -22,8 +28,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from ocp_conformance.contracts.validation import ValidRequest
+from ocp_conformance.simulator.persistence.store import GENESIS, StateFileError
 
-__all__ = ["WRITER_SWITCH_INTERVAL", "Entry", "Journal", "JournalError"]
+__all__ = ["WRITER_SWITCH_INTERVAL", "Entry", "Journal", "JournalError", "chain"]
 
 log = logging.getLogger("ocp_conformance.simulator.persistence")
 
@@ -37,6 +44,20 @@ twice per commit, which made ``--state`` three times slower than memory (0.34) i
 
 class JournalError(Exception):
     """An entry could not be made durable: the change it records must not be acknowledged."""
+
+
+def chain(previous: bytes, seq: int, kind: str, operation: str, participant: str | None, payload: bytes) -> bytes:
+    """The entry's checksum: SHA-256 over the previous entry's checksum and every column of the entry, each
+    length-prefixed (so no two different entries encode alike)."""
+    digest = hashlib.sha256(previous)
+    for part in (str(seq).encode(), kind.encode(), operation.encode(),
+                 b"\x00" if participant is None else b"\x01" + participant.encode(), payload):
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.digest()
+
+
+_Row = tuple[int, EntryKind, str, str | None, bytes, bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,9 +94,9 @@ class Journal:
     def __init__(self, connection: sqlite3.Connection, *, answer_before_commit: bool = False) -> None:
         self._connection = connection
         self._unsafe = answer_before_commit
-        last = connection.execute("SELECT max(seq) FROM journal").fetchone()[0]
-        self._appended = self._durable = int(last or 0)
-        self._queue: list[tuple[int, EntryKind, str, str | None, bytes]] = []
+        self._appended, self._chain = self._head()
+        self._durable = self._appended
+        self._queue: list[_Row] = []
         self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._condition = threading.Condition()
         self._closing = False
@@ -91,6 +112,44 @@ class Journal:
                                           "ORDER BY seq")
         for seq, kind, operation, participant, payload in cursor:
             yield Entry(seq, kind, operation, participant, bytes(payload))
+
+    def verify(self, where: object) -> None:
+        """Recompute the checksum chain over every committed entry (before :meth:`start`).
+
+        Raises:
+            StateFileError: an entry was changed, removed, reordered or added by hand, or entries are missing at
+                the end; names the first entry number that does not fit.
+        """
+        previous, expected = GENESIS, 1
+        fix = "the file was changed outside the simulator or damaged: restore it from a copy"
+        cursor = self._connection.execute("SELECT seq, kind, operation, participant, payload, chain FROM journal "
+                                          "ORDER BY seq")
+        for seq, kind, operation, participant, payload, stored in cursor:
+            if seq != expected:
+                raise StateFileError(f"--state {where}: journal entry {expected} is missing (the next one is entry "
+                                     f"{seq}); {fix}")
+            computed = chain(previous, seq, kind, operation, participant, bytes(payload))
+            if bytes(stored) != computed:
+                raise StateFileError(f"--state {where}: journal entry {seq} ({operation}) does not match its checksum "
+                                     f"(received {bytes(stored).hex()[:16]}…, expected {computed.hex()[:16]}…, "
+                                     f"chained to entry {seq - 1}); {fix}")
+            previous, expected = computed, expected + 1
+        head_seq, head_chain = self._head()
+        if (head_seq, head_chain) != (expected - 1, previous):
+            raise StateFileError(f"--state {where}: the journal ends at entry {expected - 1}, but the file recorded "
+                                 f"entry {head_seq} as its last; entries {expected}-{head_seq} are missing. {fix}"
+                                 if head_seq >= expected else
+                                 f"--state {where}: the journal's recorded end (entry {head_seq}) does not match its "
+                                 f"entries (last: entry {expected - 1}); {fix}")
+
+    def _head(self) -> tuple[int, bytes]:
+        row = self._connection.execute("SELECT value FROM meta WHERE key = 'head'").fetchone()
+        try:
+            seq, _, value = str(row[0]).partition(":")
+            return int(seq), bytes.fromhex(value)
+        except (TypeError, ValueError):
+            raise StateFileError(f"the state file's recorded journal end (meta 'head') is missing or unreadable "
+                                 f"({row!r}); restore the file from a copy") from None
 
     def __len__(self) -> int:
         return self._appended
@@ -162,7 +221,8 @@ class Journal:
             if self._writer is None or self._closing:
                 raise JournalError("the journal is not accepting entries (not started, or closing)")
             self._appended += 1
-            self._queue.append((self._appended, kind, operation, participant, payload))
+            self._chain = chain(self._chain, self._appended, kind, operation, participant, payload)
+            self._queue.append((self._appended, kind, operation, participant, payload, self._chain))
             self._condition.notify_all()
 
     def _write(self) -> None:
@@ -203,12 +263,14 @@ class Journal:
             pass  # nothing more to lose: the file is unusable and stays as its last commit left it
         self._open_transaction = False
 
-    def _commit(self, batch: list[tuple[int, EntryKind, str, str | None, bytes]]) -> None:
+    def _commit(self, batch: list[_Row]) -> None:
         if not self._open_transaction:
             self._connection.execute("BEGIN")
             self._open_transaction = True
-        self._connection.executemany("INSERT INTO journal (seq, kind, operation, participant, payload) "
-                                     "VALUES (?, ?, ?, ?, ?)", batch)
+        self._connection.executemany("INSERT INTO journal (seq, kind, operation, participant, payload, chain) "
+                                     "VALUES (?, ?, ?, ?, ?, ?)", batch)
+        self._connection.execute("UPDATE meta SET value = ? WHERE key = 'head'",
+                                 (f"{batch[-1][0]}:{batch[-1][5].hex()}",))
         if not self._unsafe:  # the fault keeps one transaction open until close
             self._connection.execute("COMMIT")
             self._open_transaction = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from ocp_conformance.simulator.call import Call, Handler
@@ -68,5 +69,14 @@ def _upload(entry: Entry, processor: RapProcessor, scratch: Path) -> None:
     inbox.mkdir(parents=True, exist_ok=True)
     path = inbox / Path(entry.operation).name
     path.write_bytes(entry.payload)
-    processor.process(participant, path)
+    # an upload was journaled because it was applied: this start's caps (simulate --rap-max-*) must not refuse it
+    live = processor.limits
+    processor.limits = replace(live, max_bytes=max(live.max_bytes, len(entry.payload)), max_records=_UNCAPPED)
+    try:
+        processor.process(participant, path)
+    finally:
+        processor.limits = live
     path.unlink()
+
+
+_UNCAPPED = 1 << 62

@@ -3,21 +3,30 @@ was started with, and the journal of what changed its state (see :mod:`.journal`
 
 The file is opened in WAL mode with ``synchronous=FULL`` (a committed transaction survives a power cut or a
 ``kill -9``) and with an exclusive lock, so two simulators never write one file.
+
+A path that does not exist is created. An existing file that holds no state (zero bytes, or an SQLite database
+with no tables: e.g. ``truncate -s 0``) is refused unless the caller says it is new (``simulate --state-new``):
+a state file that lost its content must stop the start, not silently start an empty simulator.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "StateFileError", "StateOptions", "open_store"]
+__all__ = ["APPLICATION_ID", "GENESIS", "SCHEMA_VERSION", "StateFileError", "StateOptions", "open_store"]
 
 APPLICATION_ID = 0x4F435053
 """SQLite's ``PRAGMA application_id`` of a state file ("OCPS"): tells ours from any other SQLite database."""
-SCHEMA_VERSION = 1
-"""``PRAGMA user_version`` of the layout below; a file of another version is refused, never migrated silently."""
+SCHEMA_VERSION = 2
+"""``PRAGMA user_version`` of the layout below; a file of another version is refused, never migrated silently.
+Version 2 added each journal entry's ``chain`` checksum and the journal's ``head`` in ``meta``."""
+
+GENESIS = hashlib.sha256(b"ocp-conformance state journal, schema 2").digest()
+"""The chain value before the first journal entry (see :func:`ocp_conformance.simulator.persistence.journal.chain`)."""
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,10 +35,12 @@ CREATE TABLE journal (
     kind TEXT NOT NULL CHECK (kind IN ('call', 'upload')),
     operation TEXT NOT NULL,
     participant TEXT,
-    payload BLOB NOT NULL
+    payload BLOB NOT NULL,
+    chain BLOB NOT NULL
 );
 """
 _FRESH = "pass a path that does not exist yet to start a fresh simulator (the file is created)"
+_NEW = "--state-new"
 
 
 class StateFileError(Exception):
@@ -49,23 +60,36 @@ class StateOptions:
         return f"faults: {faults}; GCP trades per day: {self.trades_per_day}; token seed: {self.token_seed!r}"
 
 
-def open_store(path: Path, options: StateOptions) -> sqlite3.Connection:
-    """The state file at ``path`` (created with ``options`` if absent or empty), locked for this process.
+def open_store(path: Path, options: StateOptions, *, new: bool = False) -> sqlite3.Connection:
+    """The state file at ``path``, locked for this process: created with ``options`` if absent, or if it holds
+    no state (zero bytes, no tables) and ``new`` says that is expected.
 
     Raises:
         StateFileError: ``path`` is not a state file (another file, another SQLite database, another schema
-            version), is corrupt, is in use by another simulator, or was written with other options.
+            version), holds no state and ``new`` is false, is corrupt, is in use by another simulator, or was
+            written with other options.
     """
     if path.is_dir():
         raise StateFileError(f"--state {path}: is a folder; expected a state file (SQLite). {_FRESH}")
-    fresh = not path.exists() or path.stat().st_size == 0
+    exists = path.exists()
+    if exists and path.stat().st_size == 0 and not new:
+        raise StateFileError(f"--state {path}: the file is empty (0 bytes); expected a state file holding the "
+                             f"simulator's journal. If it lost its content (e.g. truncated), restore it from a copy; "
+                             f"if it is meant to start empty, pass {_NEW}, or {_FRESH}")
+    fresh = not exists or path.stat().st_size == 0
     try:
         connection = sqlite3.connect(path, isolation_level=None, timeout=0, check_same_thread=False)
     except sqlite3.Error as exc:
         raise StateFileError(f"--state {path}: cannot open it ({exc}); check its folder exists and is writable") \
             from None
     try:
-        _prepare(connection, path, options, fresh)
+        created = fresh or (new and _schemaless(connection, path))
+        _prepare(connection, path, options, created)
+        if new and not created:
+            entries = connection.execute("SELECT count(*) FROM journal").fetchone()[0]
+            raise StateFileError(f"--state {path}: {_NEW} was given, but the file holds a simulator's state "
+                                 f"({entries} journal entries); drop {_NEW} to resume it, or remove the file first "
+                                 "to start afresh")
     except BaseException:
         connection.close()
         raise
@@ -84,6 +108,11 @@ def _prepare(connection: sqlite3.Connection, path: Path, options: StateOptions, 
         _locked(path, exc)
         raise StateFileError(f"--state {path}: not a state file: SQLite says {exc!s}; expected a file written by "
                              f"`ocp-conformance simulate --state`. Restore the right file, or {_FRESH}") from None
+    if not fresh and _schemaless(connection, path):
+        raise StateFileError(f"--state {path}: an SQLite database with no tables (application_id "
+                             f"{application_id:#x}); expected a state file holding the simulator's journal. If it "
+                             f"lost its content, restore it from a copy; if it is meant to start empty, pass {_NEW}, "
+                             f"or {_FRESH}")
     if application_id != APPLICATION_ID:
         raise StateFileError(f"--state {path}: an SQLite database of another application (application_id "
                              f"{application_id:#x}, expected {APPLICATION_ID:#x}); it was not written by "
@@ -97,6 +126,7 @@ def _prepare(connection: sqlite3.Connection, path: Path, options: StateOptions, 
         if fresh:
             connection.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
             connection.execute("INSERT INTO meta VALUES ('options', ?)", (json.dumps(asdict(options)),))
+            connection.execute("INSERT INTO meta VALUES ('head', ?)", (f"0:{GENESIS.hex()}",))
         connection.execute("BEGIN IMMEDIATE")  # takes the write lock now (kept: exclusive mode), not at a request
         problems = [row[0] for row in connection.execute("PRAGMA quick_check")]
         row = connection.execute("SELECT value FROM meta WHERE key = 'options'").fetchone()
@@ -121,6 +151,15 @@ def _prepare(connection: sqlite3.Connection, path: Path, options: StateOptions, 
         raise StateFileError(f"--state {path}: written by a simulator started with ({saved.describe()}), this one "
                              f"has ({options.describe()}); the journal only replays into the same world. Start "
                              f"with the same options, or {_FRESH}")
+
+
+def _schemaless(connection: sqlite3.Connection, path: Path) -> bool:
+    """Whether the file is an SQLite database with no tables (nothing to lose by creating the schema in it)."""
+    try:
+        return bool(connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0)
+    except sqlite3.DatabaseError as exc:
+        _locked(path, exc)
+        return False  # not SQLite: _prepare says so
 
 
 def _locked(path: Path, exc: sqlite3.DatabaseError) -> None:

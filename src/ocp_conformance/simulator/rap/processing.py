@@ -13,36 +13,48 @@
 4. Otherwise each record the validator accepted is applied once, in file order, through the same domain call
    the OCP API uses (Input SI, Input ISI, Input ATI, Input STI, a CA instruction); a :class:`DomainError` rejects
    that record with its code and message. The sequence number is then used.
-5. ``OUTBOX/<uploaded name>.result.csv`` is written atomically (format in :func:`result_lines`).
+5. ``OUTBOX/<uploaded name>.result.csv`` is written atomically (format in :mod:`.result_writer`).
 
-The whole of 2-4 runs under the simulator state's lock, so an upload is atomic with respect to HTTP calls. The
-records the validator accepted are kept in memory until the end of the file (a file-level error can come as late
-as the trailer), so memory grows with the file, unlike the validator's.
+Before any of it, a file larger than :class:`RapLimits` ``max_bytes`` is rejected unread (FILE_TOO_LARGE), and
+reading stops at the first detail record past ``max_records`` (TOO_MANY_RECORDS).
+
+The whole of 2-4 runs under the simulator state's lock, so an upload is atomic with respect to HTTP calls. Memory
+stays bounded whatever the file's size: a file-level error can come as late as the trailer, so each record's
+outcome (or, if valid, its values) is spooled to a temporary file in file order during validation, and read back
+one at a time to apply it and write its result row. What stays in memory: the validator's state (see
+:mod:`ocp_conformance.rap.validator`), the first :data:`RECORDS_KEPT` outcomes (for callers such as tests), and
+per-code counts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
+import marshal
+import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, Protocol
+from typing import IO, Any, Final, Protocol
 
 from ocp_conformance.rap import CaEvent, Layout, Problem, RecordResult, load_layouts, validate
-from ocp_conformance.rap.result_file import FileStatus
 from ocp_conformance.simulator.ccass import Appointee, DomainError, IsiInput, SiInput, Simulation, Vote
 from ocp_conformance.simulator.rap.defects import FAKE_INSTRUCTION_PREFIX, ProcessingDefects
-from ocp_conformance.simulator.rap.folders import OUTBOX, write_atomically
+from ocp_conformance.simulator.rap.folders import OUTBOX
+from ocp_conformance.simulator.rap.limits import RapLimits
+from ocp_conformance.simulator.rap.result_writer import (
+    RECORDS_KEPT,
+    ProcessingResult,
+    RecordOutcome,
+    ResultRows,
+    write_result,
+)
 
-__all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "INTERNAL_ERROR", "ProcessingResult",
-           "RapProcessor", "RecordOutcome", "SimulationContext", "SimulationHolder", "result_lines"]
+__all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "INTERNAL_ERROR", "RECORDS_KEPT",
+           "ProcessingResult", "RapProcessor", "RecordOutcome", "SimulationContext", "SimulationHolder"]
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
 
@@ -64,74 +76,6 @@ class SimulationHolder(Protocol):
 
     @property
     def lock(self) -> threading.RLock: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RecordOutcome:
-    """What became of one detail record."""
-
-    line: int
-    client_reference: str | None
-    accepted: bool
-    instruction_id: str | None = None
-    code: str | None = None
-    reason: str | None = None
-
-
-@dataclass(slots=True)
-class ProcessingResult:
-    """What processing one uploaded file did; :attr:`result_file` is where the participant reads it."""
-
-    file_name: str
-    participant: str
-    file_type: str | None
-    file_errors: list[Problem] = field(default_factory=list)
-    records: list[RecordOutcome] = field(default_factory=list)
-    result_file: Path | None = None
-
-    @property
-    def accepted(self) -> int:
-        return sum(r.accepted for r in self.records)
-
-    @property
-    def rejected(self) -> int:
-        return len(self.records) - self.accepted
-
-    @property
-    def status(self) -> FileStatus:
-        if self.file_errors or (self.records and not self.accepted):
-            return "REJECTED"
-        return "ACCEPTED" if not self.rejected else "PARTIALLY_ACCEPTED"
-
-    def summary(self) -> str:
-        """One line for a console: name, status, counts and the first file-level error if any."""
-        text = (f"{self.file_name} from {self.participant}: {self.status}, {len(self.records)} record(s), "
-                f"{self.accepted} accepted, {self.rejected} rejected")
-        if self.file_errors:
-            first = self.file_errors[0]
-            text += f"; {len(self.file_errors)} file error(s), first {first.line}:{first.column} {first.code}"
-        return text
-
-
-def result_lines(result: ProcessingResult) -> Iterator[list[str]]:
-    """The result file's rows (CSV, CRLF; a value with a comma or quote is quoted as RFC 4180 says), read back
-    by :func:`ocp_conformance.rap.parse_result_file`:
-
-    - ``H,<file name>,<participant>,<file type>,<status>,<records>,<accepted>,<rejected>,<file errors>``
-    - per file-level error: ``E,<line>,<column>,<code>,<message>``
-    - per detail record, in file order: ``R,<line>,<client reference>,ACCEPTED,<instruction id>,`` or
-      ``R,<line>,<client reference>,REJECTED,<code>,<reason>``
-    """
-    yield ["H", result.file_name, result.participant, result.file_type or "", result.status,
-           str(len(result.records)), str(result.accepted), str(result.rejected), str(len(result.file_errors))]
-    for problem in result.file_errors:
-        yield ["E", str(problem.line), str(problem.column), problem.code, problem.message]
-    for record in result.records:
-        if record.accepted:
-            yield ["R", str(record.line), record.client_reference or "", "ACCEPTED", record.instruction_id or "", ""]
-        else:
-            yield ["R", str(record.line), record.client_reference or "", "REJECTED", record.code or "",
-                   record.reason or ""]
 
 
 class SimulationContext:
@@ -258,6 +202,7 @@ class RapProcessor:
         on_applied: called with (participant, path) under the state lock once a file was applied, before its
             result file is written (``simulate --state`` journals the upload there); if it raises, no result.
         defects: deliberate processing defects (fault profiles); none by default.
+        limits: caps on one upload's bytes and records, and on the errors listed per code (settable).
 
     Example:
         >>> processor = RapProcessor(SimulatorState())
@@ -267,8 +212,10 @@ class RapProcessor:
 
     def __init__(self, state: SimulationHolder, layouts: Mapping[str, Layout] | None = None, *,
                  log: Callable[[str], None] | None = None, defects: ProcessingDefects | None = None,
-                 on_applied: Callable[[str, Path], None] | None = None) -> None:
+                 on_applied: Callable[[str, Path], None] | None = None, limits: RapLimits | None = None) -> None:
         self._state = state
+        self.limits = limits if limits is not None else RapLimits()
+        """The caps applied to each upload (``simulate --rap-max-bytes`` ...); settable."""
         self.defects = defects if defects is not None else ProcessingDefects()
         self._layouts = dict(layouts) if layouts is not None else load_layouts()
         self.log = log
@@ -289,15 +236,24 @@ class RapProcessor:
 
     def process(self, participant: str, path: Path) -> ProcessingResult:
         """Validate and apply the file at ``path`` uploaded by ``participant``; write and return the result."""
-        result = ProcessingResult(path.name, participant, None)
+        limits = self.limits
+        result = ProcessingResult(path.name, participant, None, errors_per_code=limits.errors_per_code)
         layout, reason = self._layout(path)
+        size = _size(path)
         if layout is None:
-            result.file_errors.append(Problem("BAD_FILE_NAME", 1, 1, reason, repr(path.name)))
+            result.add_file_error(Problem("BAD_FILE_NAME", 1, 1, reason, repr(path.name)))
+        elif size > limits.max_bytes:  # rejected unread: nothing to apply, nothing to journal
+            result.file_type = layout.file_type
+            result.add_file_error(Problem("FILE_TOO_LARGE", 1, 1, f"at most {limits.max_bytes:,} bytes per file "
+                                          "(simulate --rap-max-bytes)", f"{size:,} bytes; the file was not read"))
         else:
             result.file_type = layout.file_type
+            result.rows = ResultRows(limits.errors_per_code)
             with self._state.lock:
                 self._process(participant, path, layout, result)
-                if self._on_applied is not None:  # e.g. journal it (simulate --state) before the result is written
+                if self._on_applied is not None and not result.file_errors:
+                    # e.g. journal it (simulate --state) before the result is written; a file rejected whole
+                    # changed nothing, so its replay would change nothing either
                     self._on_applied(participant, path)
         result.result_file = self._write(path, result)
         if self.log is not None:
@@ -340,61 +296,69 @@ class RapProcessor:
         used = self._sequences.setdefault(simulation, {})
         parts = layout.parse_file_name(path.name)
         key = (participant, layout.file_type, parts.date) if parts is not None else None
-        accepted: list[RecordResult] = []
-        with path.open("rb", buffering=1 << 20) as stream:
-            validation = validate(stream, layout, SimulationContext(simulation), file_name=path.name,
-                                  participant=participant, seen_sequences=used.get(key, ()) if key else ())
-            for item in validation:
-                # the level decides, not what carries the problem: a detail line with a file-level problem
-                # (BAD_ENCODING, LINE_ENDINGS) rejects the file; a stray line (RECORD_TYPE) only itself
-                if isinstance(item, Problem):
-                    if item.level == "file":
-                        if not self.defects.ignores_file_code(layout.file_type, item.code):
-                            result.file_errors.append(item)
-                    else:
-                        result.records.append(RecordOutcome(item.line, None, False,
-                                                            code=self.defects.code(layout.file_type, item.code),
-                                                            reason=_reason((item,))))
-                    continue
-                result.file_errors += (p for p in item.problems if p.level == "file"
-                                       and not self.defects.ignores_file_code(layout.file_type, p.code))
-                if not item.accepted and self.defects.ignores_record_codes(layout.file_type,
-                                                                           [p.code for p in item.problems]):
-                    result.records.append(_fake_accepted(item.line, _reference(layout, item.values)))
-                elif item.accepted:
-                    accepted.append(item)
-                    result.records.append(RecordOutcome(item.line, None, True))  # placeholder, replaced below
+        with tempfile.TemporaryFile() as spool:
+            with path.open("rb", buffering=1 << 20) as stream:
+                validation = validate(stream, layout, SimulationContext(simulation), file_name=path.name,
+                                      participant=participant, seen_sequences=used.get(key, ()) if key else ())
+                self._spool(validation, layout, result, spool)
+            spool.seek(0)
+            apply = None if result.file_errors else APPLIERS.get(layout.file_type)
+            for entry in _spooled(spool):
+                if entry[0] == _DONE:
+                    outcome = RecordOutcome(*entry[1:])
+                elif result.file_errors:
+                    outcome = RecordOutcome(entry[1], _reference(layout, entry[2]), False, code=FILE_REJECTED,
+                                            reason="valid, but not applied: the file was rejected whole (see its E "
+                                                   "lines)")
                 else:
-                    result.records.append(_rejected(layout, item, self.defects))
-        if result.file_errors:
-            result.records = [r if not r.accepted else RecordOutcome(
-                r.line, _reference(layout, a.values if a else None), False, code=FILE_REJECTED,
-                reason="valid, but not applied: the file was rejected whole (see its E lines)")
-                for r, a in _pair(result.records, accepted)]
-            self._omit_rejected(layout, result)
-            return
-        apply = APPLIERS.get(layout.file_type)
-        outcomes = iter(self._apply(apply, simulation, participant, layout, record) for record in accepted)
-        result.records = [next(outcomes) if r.accepted and r.instruction_id is None else r for r in result.records]
-        self._omit_rejected(layout, result)
-        if key is not None and validation.summary.sequence is not None \
+                    outcome = self._apply(apply, simulation, participant, layout, entry[1], entry[2])
+                if outcome.accepted or layout.file_type not in self.defects.rejected_omitted:
+                    result.add(outcome)
+        if not result.file_errors and key is not None and validation.summary.sequence is not None \
                 and layout.file_type not in self.defects.sequences_forgotten:
             used.setdefault(key, set()).add(validation.summary.sequence)
 
-    def _omit_rejected(self, layout: Layout, result: ProcessingResult) -> None:
-        if layout.file_type in self.defects.rejected_omitted:
-            result.records = [r for r in result.records if r.accepted]
+    def _spool(self, validation: Iterable[RecordResult | Problem], layout: Layout, result: ProcessingResult,
+               spool: IO[bytes]) -> None:
+        """Validate, writing each record's outcome (or, if valid, its values) to ``spool`` in file order."""
+        file_type, defects, most = layout.file_type, self.defects, self.limits.max_records
+        summary = getattr(validation, "summary", None)
+        for item in validation:
+            if summary is not None and summary.details > most:
+                line = item.line
+                result.add_file_error(Problem("TOO_MANY_RECORDS", line, 1, f"at most {most:,} detail records per "
+                                              "file (simulate --rap-max-records)", f"record {most + 1:,} on line "
+                                              f"{line:,}; the rest of the file was not read"))
+                return
+            # the level decides, not what carries the problem: a detail line with a file-level problem
+            # (BAD_ENCODING, LINE_ENDINGS) rejects the file; a stray line (RECORD_TYPE) only itself
+            if isinstance(item, Problem):
+                if item.level == "file":
+                    if not defects.ignores_file_code(file_type, item.code):
+                        result.add_file_error(item)
+                else:
+                    _done(spool, RecordOutcome(item.line, None, False, code=defects.code(file_type, item.code),
+                                               reason=_reason((item,))))
+                continue
+            for problem in item.problems:
+                if problem.level == "file" and not defects.ignores_file_code(file_type, problem.code):
+                    result.add_file_error(problem)
+            if not item.accepted and defects.ignores_record_codes(file_type, [p.code for p in item.problems]):
+                _done(spool, _fake_accepted(item.line, _reference(layout, item.values)))
+            elif item.accepted:
+                marshal.dump((_PENDING, item.line, item.values or {}), spool)
+            else:
+                _done(spool, _rejected(layout, item, defects))
 
     def _apply(self, apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
-               record: RecordResult) -> RecordOutcome:
-        values = record.values or {}
+               line: int, values: Mapping[str, Any]) -> RecordOutcome:
         reference = _reference(layout, values)
         file_type, defects = layout.file_type, self.defects
         if apply is None:
-            return RecordOutcome(record.line, reference, False, code="FILE_TYPE_NOT_PROCESSED",
+            return RecordOutcome(line, reference, False, code="FILE_TYPE_NOT_PROCESSED",
                                  reason=f"the simulator does not apply {layout.file_type} records")
         if file_type in defects.not_applied:
-            return _fake_accepted(record.line, reference)
+            return _fake_accepted(line, reference)
         try:
             created = apply(simulation, participant, values)
             if file_type in defects.applied_twice:
@@ -402,30 +366,56 @@ class RapProcessor:
                     apply(simulation, participant, _second_application(layout, values))
         except DomainError as error:
             if defects.ignores_record_codes(file_type, [error.code]):
-                return _fake_accepted(record.line, reference)
-            return RecordOutcome(record.line, reference, False, code=defects.code(file_type, error.code),
+                return _fake_accepted(line, reference)
+            return RecordOutcome(line, reference, False, code=defects.code(file_type, error.code),
                                  reason=error.message)
         except Exception:  # a bug of ours (or a layout whose fields the appliers do not know): this record only
-            logger.exception("applying line %d of a %s file failed", record.line, layout.file_type)
-            return RecordOutcome(record.line, reference, False, code=INTERNAL_ERROR,
+            logger.exception("applying line %d of a %s file failed", line, layout.file_type)
+            return RecordOutcome(line, reference, False, code=INTERNAL_ERROR,
                                  reason="the simulator failed to apply this record (its bug, not the record's); "
                                         "nothing of it was applied")
-        return RecordOutcome(record.line, reference, True, instruction_id=created)
+        return RecordOutcome(line, reference, True, instruction_id=created)
 
     @staticmethod
     def _write(path: Path, result: ProcessingResult) -> Path | None:
         outbox = path.parent.parent / OUTBOX  # beside the INBOX the file came to
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        writer.writerows(result_lines(result))
         target = outbox / f"{path.name}.result.csv"
         try:
             outbox.mkdir(exist_ok=True)
-            write_atomically(target, buffer.getvalue())
+            write_result(target, result)
         except OSError:
             logger.exception("could not write the result file of %s from %s", path.name, result.participant)
             return None
+        finally:
+            if result.rows is not None:
+                result.rows.close()
+                result.rows = None
         return target
+
+
+_DONE: Final = 0
+_PENDING: Final = 1
+
+
+def _done(spool: IO[bytes], outcome: RecordOutcome) -> None:
+    marshal.dump((_DONE, outcome.line, outcome.client_reference, outcome.accepted, outcome.instruction_id,
+                  outcome.code, outcome.reason), spool)
+
+
+def _spooled(spool: IO[bytes]) -> Iterator[tuple[Any, ...]]:
+    """The spooled entries in file order: ``(_DONE, *outcome)`` or ``(_PENDING, line, values)``."""
+    while True:
+        try:
+            yield marshal.load(spool)
+        except EOFError:
+            return
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it fails next, and says why
 
 
 def _second_application(layout: Layout, values: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -458,11 +448,3 @@ def _fake_accepted(line: int, reference: str | None) -> RecordOutcome:
 def _reason(problems: Iterable[Problem]) -> str:
     """Every problem of a line: ``column <n>: <CODE> <message>``, joined by `` | ``."""
     return " | ".join(f"column {p.column}: {p.code} {p.message}" for p in problems)
-
-
-def _pair(outcomes: list[RecordOutcome], accepted: list[RecordResult]) -> Iterator[tuple[RecordOutcome,
-                                                                                        RecordResult | None]]:
-    """Each outcome with the accepted record behind it (``None`` for rejected and defect-accepted ones)."""
-    pending = iter(accepted)
-    for outcome in outcomes:
-        yield outcome, (next(pending) if outcome.accepted and outcome.instruction_id is None else None)
