@@ -48,3 +48,16 @@ def test_not_ready_with_failure_and_harness_error(catalogue: Catalogue, result: 
     # Test text is printed literally, never taken as Rich markup.
     assert "t::e: [bold]KeyError[/bold]" in text
     assert "Harness errors (1)" in text
+
+
+def test_each_entry_says_how_many_tests_ran_and_were_skipped(small_catalogue: Catalogue, passing_everything: Passing,
+                                                             result: ResultFactory) -> None:
+    """Issue 20: a run prints, per entry, how many tests ran and how many were skipped; skips are partial."""
+    skipped = result("Input SI", "scenario", "skipped", test_id="t::isi", message="needs an investor's token")
+    text = render(build(small_catalogue, [*passing_everything(small_catalogue), skipped]))
+    row = next(line for line in text.splitlines() if "Input SI" in line and "Maintain SI" in line)
+    assert "◐ partial" in row and row.replace("│", " ").split()[-2:] == ["4", "1"], row
+    assert "Partial (covering tests skipped: not a pass)" in text
+    assert "Input SI · scenario: 1 of 2 covering tests skipped: needs an investor's token" in text
+    assert "1 test skipped (10 ran)" in text and "tests ran 10, skipped 1" in text
+    assert "Verdict: NOT READY" in text and "1 entry counted toward the verdict is partial" in text
