@@ -102,7 +102,8 @@ def check_target(target: Target, profile: TargetProfile, probe_path: str,
 
 
 def check_url_target(target: Target, probe_path: str, *, timeout: float = _PRE_RUN_TIMEOUT) -> TargetCheck:
-    """Before a run against a plain URL: ``GET probe_path`` as each participant with a token.
+    """Before a run against a plain URL: ``GET probe_path`` as the two participants the suites act as first (others,
+    e.g. an investor, may rightly be refused the probe's function).
 
     Fails only what makes a run pointless: no connection at all (refused, DNS, TLS handshake, connect timeout),
     stopping at the first such line since it is the same for everyone, or credentials refused (401, 403). Any
@@ -112,19 +113,21 @@ def check_url_target(target: Target, probe_path: str, *, timeout: float = _PRE_R
     host = urlsplit(target.base_url).netloc
     limit = min(timeout, _PRE_RUN_TIMEOUT)
     with httpx.Client(base_url=target.base_url, timeout=limit, verify=True) as client:
-        for participant in target.participants:
-            try:
-                response = client.get(probe_path, headers=target.auth_headers(participant))
+        for participant in target.acting_pair():
+            try:  # the status is all it needs: the body, however large or slow, is left unread
+                request = client.build_request("GET", probe_path, headers=target.auth_headers(participant))
+                response = client.send(request, stream=True)
+                response.close()
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
                 line = explain_exception(exc, host=host, timeout=limit, tls=target.base_url.startswith("https://"))
                 outcome.checks.append(ParticipantCheck(participant, False, line.replace("base_url", "the --target "
                                                                                         "URL")))
                 return outcome
-            except httpx.HTTPError as exc:
+            except httpx.HTTPError as exc:  # reachable but misbehaving: stop probing, the suites report it
                 outcome.checks.append(ParticipantCheck(participant, True, f"connected; the answer to GET "
                                                        f"{probe_path} failed ({type(exc).__name__}): the suites "
                                                        "report it"))
-                continue
+                return outcome
             denied = explain_status(response.status_code, participant, auth_setting=f"OCP_TOKEN_{participant}")
             outcome.checks.append(ParticipantCheck(participant, denied is None,
                                                    denied or f"ok: GET {probe_path} answered {response.status_code}"))
