@@ -323,3 +323,14 @@ def test_out_of_scope_entries_are_na_with_the_reason(small_catalogue: Catalogue,
     assert {c.status for c in row.checks.values()} == {"n/a"}
     assert readiness.verdict == "ready"
     assert build(small_catalogue, results).verdict == "not-ready"  # in scope, SI ran nothing
+
+
+def test_entries_outside_the_capability_profile_are_na(small_catalogue: Catalogue, passing_everything: Passing) -> None:
+    """A profile with no file types puts RAP out of scope: n/a with the plan's reason (it said "not-run")."""
+    results = [r for r in passing_everything(small_catalogue) if "SI" not in r.functions]
+    plan = {e.name: ("mandatory", "declared") for e in small_catalogue}
+    plan["SI"] = ("not-applicable", "not used by this Custodian participant (not declared in [participant])")
+    readiness = build_readiness(small_catalogue, results, target="t", contract_version="v", plan=plan)
+    row = readiness.entry("SI")
+    assert (row.status, row.reason) == ("n/a", f"not applicable: {plan['SI'][1]}")
+    assert readiness.verdict == "ready" and readiness.summary["n/a"] == 1
