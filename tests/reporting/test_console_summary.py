@@ -61,3 +61,16 @@ def test_each_entry_says_how_many_tests_ran_and_were_skipped(small_catalogue: Ca
     assert "Input SI · scenario: 1 of 2 covering tests skipped: needs an investor's token" in text
     assert "1 test skipped (10 ran)" in text and "tests ran 10, skipped 1" in text
     assert "Verdict: NOT READY" in text and "1 entry counted toward the verdict is partial" in text
+
+
+def test_an_only_run_lists_the_selection_and_says_why_the_rest_is_out(small_catalogue: Catalogue,
+                                                                      passing_everything: Passing) -> None:
+    results = [r for r in passing_everything(small_catalogue) if r.functions == ("Input SI",)]
+    readiness = build_readiness(small_catalogue, results, target="simulator", contract_version="v",
+                                selection=["Input SI"], out_of_scope={"SI": "RAP declared out of scope (--out-of-scope "
+                                                                      "rap)"})
+    text = render(readiness)
+    assert "Cancel SI" not in text  # not selected: counted in a sentence, not listed
+    assert "1 entry not selected (--only): the verdict is on the selection" in text
+    assert "n/a (1 entry): out of scope: RAP declared out of scope (--out-of-scope rap)" in text
+    assert "Verdict: READY — The 1 contracted entry of the selection passed every applicable check." in text

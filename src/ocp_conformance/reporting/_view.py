@@ -81,9 +81,9 @@ def verdict_explanation(readiness: Readiness) -> str:
         waived = readiness.waived_checks()
         if waived:
             checks = "check" if waived == 1 else "checks"
-            return (f"All {summary['in_run']} contracted entries{_scope(summary)} passed every applicable check, "
-                    f"but for {waived} failed {checks} under a valid waiver.")
-        return f"All {summary['in_run']} contracted entries{_scope(summary)} passed every applicable check."
+            return (f"{_all(summary)} passed every applicable check, but for {waived} failed {checks} under a "
+                    "valid waiver.")
+        return f"{_all(summary)} passed every applicable check."
     if not summary["contracted"]:
         return "No catalogue entry is contracted yet, so nothing can be shown ready."
     if not summary["in_run"]:
@@ -106,6 +106,13 @@ def verdict_explanation(readiness: Readiness) -> str:
             "did not run every applicable check"
         )
     return "; ".join(reasons) + "."
+
+
+def _all(summary: dict[str, int]) -> str:
+    """``All 43 contracted entries`` / ``The 1 contracted entry of the selection``."""
+    count = summary["in_run"]
+    return (f"The 1 contracted entry{_scope(summary)}" if count == 1
+            else f"All {count} contracted entries{_scope(summary)}")
 
 
 def _scope(summary: dict[str, int]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -26,6 +28,8 @@ _CELL: dict[CheckState, tuple[str, str]] = {
     "not-selected": ("· not selected", "dim"),
     "n/a": ("n/a", "dim"),
 }
+_SHORT_CELL: dict[CheckState, str] = {"not-selected": "·"}
+"""Check cells shorter than the entry's status, which already says it."""
 
 
 def render_summary(readiness: Readiness, console: Console) -> None:
@@ -43,17 +47,21 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         >>> render_summary(build_readiness(c.catalogue, [], target="simulator", contract_version="x"), out)
     """
     for table in service_tables(readiness):
+        rows = [row for row in table.rows if row.status != "not-selected"]  # a sentence below counts them
+        if not rows:
+            continue
         grid = Table(title=table.service, title_justify="left", show_lines=False)
         grid.add_column("Function", no_wrap=True)
         grid.add_column("Group")
         grid.add_column("Status", no_wrap=True)
         for kind in table.columns:
             grid.add_column(kind, justify="center", no_wrap=True)
-        grid.add_column("ran", justify="right")
-        grid.add_column("skipped", justify="right")
-        for row in table.rows:
+        grid.add_column("ran", justify="right", no_wrap=True)
+        grid.add_column("skipped", justify="right", no_wrap=True)
+        for row in rows:
             cells = [
-                _status(row.checks[kind].status) if kind in row.checks else Text("") for kind in table.columns
+                _status(row.checks[kind].status, short=True) if kind in row.checks else Text("")
+                for kind in table.columns
             ]
             status = Text("— not contracted", style="dim") if not row.contracted else _status(row.status)
             skipped = Text(str(row.tests_skipped), style="yellow" if row.tests_skipped else "")
@@ -88,6 +96,9 @@ def render_summary(readiness: Readiness, console: Console) -> None:
     for note in (not_contracted_note(readiness), out_of_run_note(readiness), partial_note(readiness)):
         if note:
             console.print(Text(note, style="yellow"))
+    out_of_scope = Counter(row.reason for row in readiness.entries if row.status == "n/a")
+    for reason, count in out_of_scope.items():
+        console.print(Text(f"  n/a ({count} entr{'y' if count == 1 else 'ies'}): {reason}", style="dim"))
     summary = readiness.summary
     out_of_run = (f" · not selected {summary['not-selected']}" if summary["not-selected"] else "") + (
         f" · n/a {summary['n/a']}" if summary["n/a"] else "")
@@ -110,9 +121,9 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         console.print(Text(f"WARNING: {warning}", style="bold red"))
 
 
-def _status(status: CheckState) -> Text:
+def _status(status: CheckState, *, short: bool = False) -> Text:
     label, style = _CELL[status]
-    return Text(label, style=style)
+    return Text(_SHORT_CELL.get(status, label) if short else label, style=style)
 
 
 def _contracted(readiness: Readiness, status: Status) -> int:
