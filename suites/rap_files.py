@@ -64,7 +64,7 @@ def channel_of(target: Target) -> RapChannel:
     """The target's RAP channel; the test is skipped, saying how to give one, if it has none."""
     if target.rap is None:
         pytest.skip(f"target {target.name} has no RAP upload channel: give a URL target its RAP SFTP server with "
-                    "--rap-sftp HOST:PORT")
+                    "--rap-sftp HOST:PORT, or declare RAP out of scope for the run with --out-of-scope rap")
     return target.rap
 
 

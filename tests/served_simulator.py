@@ -47,9 +47,9 @@ def served_simulator(*faults: str, options: Sequence[str] = ()) -> Iterator[Serv
                 raise RuntimeError(f"the simulator did not start on port {port}")
             time.sleep(0.2)
         assert process.stdout is not None
-        banner = ""
-        while banner.count("sim_") < 4:
-            banner += process.stdout.readline()
+        banner = ""  # the whole table of demo participants, to its bottom border: every token, the investor's too
+        while (line := process.stdout.readline()) and not line.lstrip().startswith("└"):
+            banner += line
         tokens = dict(re.findall(r"\b([A-Z][0-9]{5})\b.*?(sim_[A-Z][0-9]{5}_[0-9a-f]+)", banner))
         yield ServedSimulator(base_url, tokens)
     finally:

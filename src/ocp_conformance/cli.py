@@ -26,6 +26,7 @@ from rich.table import Table
 from ocp_conformance.cli_targets import (
     ConfigOption,
     check_profile_before_run,
+    check_url_before_run,
     profile_fail_on,
     profile_secrets,
     targets_app,
@@ -100,8 +101,14 @@ def run(
                                         "profile of --config")] = "simulator",
     report: Annotated[Path, typer.Option(help="where to write readiness.json/.md and allure-results/")] = Path(
         "reports"),
-    only: Annotated[list[str] | None, typer.Option("--only", metavar="FUNCTION",
-                                                   help="a catalogue function or group (repeatable)")] = None,
+    only: Annotated[list[str] | None, typer.Option(
+        "--only", metavar="FUNCTION", help="a catalogue function or group (repeatable); the verdict is on the "
+        "selection")] = None,
+    rerun_failed: Annotated[bool, typer.Option("--rerun-failed", help="rerun only the entries that failed in the "
+                                               "last run (REPORT/readiness.json)")] = False,
+    out_of_scope: Annotated[list[str] | None, typer.Option(
+        "--out-of-scope", metavar="rap", help="declare a part of the catalogue out of scope for this run: its "
+        "entries show n/a with the reason and do not block (rap: the RAP file types)", show_default=False)] = None,
     simulator_fault: Annotated[list[str] | None, typer.Option(
         "--simulator-fault", metavar="NAME",
         help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
@@ -169,6 +176,8 @@ def run(
         _check_target_url(target)
     if rap_sftp is not None or rap_known_hosts is not None:
         _check_rap_sftp(target, rap_sftp, rap_known_hosts)
+    if rerun_failed:
+        only = _failed_in_last_run(report, only)
     known = [e.name for e in contract_set.catalogue] + sorted({e.group for e in contract_set.catalogue})
     for name in only or []:
         if name not in known:
@@ -176,6 +185,8 @@ def run(
                         + did_you_mean(name, known),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
     profile_args = check_profile_before_run(target, config, only or [], contract_set)
+    check_url_before_run(target, contract_set, rap_channel=rap_sftp is not None, out_of_scope=out_of_scope or [],
+                         timeout=request_timeout)
     waiver_file = waivers if waivers is not None else (_DEFAULT_WAIVERS if _DEFAULT_WAIVERS.is_file() else None)
     waiver_count = 0
     if waiver_file is not None:
@@ -202,6 +213,8 @@ def run(
         args += ["--ocp-fault", fault]
     for name in only or []:
         args += ["--ocp-only", name]
+    for scope in out_of_scope or []:
+        args += ["--ocp-out-of-scope", scope]
     if waiver_file is not None:
         args += ["--ocp-waivers", str(waiver_file.resolve())]
     if rap_sftp is not None:
@@ -256,6 +269,22 @@ def _prepare_report_folder(report: Path) -> None:
         raise _fail(EXIT_USAGE, escape(f"--report {report}: cannot use it as the report folder "
                                        f"({exc.strerror or exc})"),
                     "pass a folder you can write, e.g. --report reports/") from None
+
+
+def _failed_in_last_run(report: Path, only: list[str] | None) -> list[str]:
+    """``--rerun-failed``: the entries the last run in ``report`` failed, as ``--only`` names (exit 2 if none)."""
+    from ocp_conformance.reporting.rerun import RerunError, failed_in_last_run
+
+    if only:
+        raise _fail(EXIT_USAGE, "--rerun-failed and --only go apart: --rerun-failed selects the failed entries itself",
+                    "drop one of them")
+    try:
+        failed = failed_in_last_run(report)
+    except RerunError as exc:
+        raise _fail(EXIT_USAGE, escape(str(exc))) from None
+    console.print(f"rerunning the {len(failed)} entr{'y' if len(failed) == 1 else 'ies'} that failed in the last "
+                  f"run ({report / 'readiness.json'}): {', '.join(failed)}", highlight=False, markup=False)
+    return failed
 
 
 def _check_rap_sftp(target: str, rap_sftp: str | None, known_hosts: Path | None) -> None:

@@ -20,12 +20,13 @@ from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 if TYPE_CHECKING:  # imported when used: the targets layer pulls in the simulator, too slow for `--help`
     from ocp_conformance.targets import Config, TargetCheck
 
-__all__ = ["ConfigOption", "check_profile_before_run", "profile_fail_on", "profile_secrets", "targets_app",
-           "tls_options"]
+__all__ = ["OUT_OF_SCOPE_VALUES", "ConfigOption", "check_profile_before_run", "check_url_before_run",
+           "profile_fail_on", "profile_secrets", "targets_app", "tls_options"]
 
 EXIT_OK, EXIT_USAGE = 0, 2
 DEFAULT_CONFIG = Path("ocp-conformance.toml")  # = targets.DEFAULT_CONFIG (tested), without importing targets
 _PROBE_FUNCTION = "Enquire SI"  # read-only, authenticated, in every OCP contract: proves reach and credentials
+OUT_OF_SCOPE_VALUES = ("rap",)  # = pytest_plugin.OUT_OF_SCOPE (tested), without importing the plugin
 
 targets_app = typer.Typer(no_args_is_help=True, help="Target profiles of ocp-conformance.toml.")
 console = Console()
@@ -173,6 +174,40 @@ def check_profile_before_run(target: str, config: Path | None, only: list[str], 
                       f"{counts['not-applicable']} not applicable (readiness.json test_plan says why)",
                       highlight=False, markup=False)
     return ["--ocp-config", str(path.resolve())]
+
+
+def check_url_before_run(target: str, contracts: ContractSet, *, rap_channel: bool, out_of_scope: list[str],
+                         timeout: float | None = None) -> None:
+    """Before a run against a plain URL: two participants' tokens, a connection, credentials accepted (else exit 2,
+    one line: an unreachable target is a configuration to fix, not a target that is not ready); and a note when
+    the RAP checks will be skipped for want of a RAP channel. ``--out-of-scope`` values are checked for any target.
+    """
+    from ocp_conformance.contracts import did_you_mean
+
+    for value in out_of_scope:
+        if value not in OUT_OF_SCOPE_VALUES:
+            raise _fail(f"--out-of-scope {value!r} is not a part of the catalogue that can be declared out of scope."
+                        + did_you_mean(value, list(OUT_OF_SCOPE_VALUES)), "use --out-of-scope rap (the RAP file "
+                        "types), or a [participant] capability profile for a finer scope")
+    if not target.startswith(("http://", "https://")):
+        return
+    from ocp_conformance.targets import TargetError, check_url_target, url_target
+
+    try:
+        built = url_target(target, probe_capabilities=False)
+        built.acting_pair()
+    except TargetError as exc:
+        raise _fail(str(exc)) from None
+    outcome = check_url_target(built, _probe_path(contracts), **({"timeout": timeout} if timeout else {}))
+    if not outcome.ok:
+        for line in outcome.failures():
+            errors.print(f"[bold red]error:[/] target {escape(target)}: {escape(line)}", highlight=False,
+                         soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
+    if not rap_channel and "rap" not in out_of_scope:
+        console.print("RAP: no --rap-sftp, so the RAP file checks are skipped (partial, not ready); give --rap-sftp "
+                      "HOST:PORT, or --out-of-scope rap to declare RAP out of scope (n/a)", highlight=False,
+                      markup=False, soft_wrap=True)
 
 
 def tls_options(cert: Path | None, key: Path | None, client_ca: Path | None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from ocp_conformance import __version__, console_output, run_limits
 from ocp_conformance.binding import Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
-from ocp_conformance.contracts import ContractSet, SourceError, UnknownOperationError, load_contracts
+from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.reporting import (
     NODE_ID_LABEL,
@@ -51,6 +51,15 @@ _HARNESS = pytest.StashKey["Harness"]()
 _RESULTS = pytest.StashKey[list[CheckResult]]()
 _WAIVERS = pytest.StashKey[list[Waiver]]()
 _CHECKS = ("contract", "negative", "scenario", "security", "file")
+OUT_OF_SCOPE = {"rap": "rap"}
+"""``--ocp-out-of-scope`` value -> the catalogue entry kind it declares out of scope."""
+
+
+def _out_of_scope(config: pytest.Config, catalogue: Catalogue) -> dict[str, str]:
+    """``name -> reason`` of the entries ``--ocp-out-of-scope`` declares out of scope for this run."""
+    kinds = {OUT_OF_SCOPE[value]: value for value in config.getoption("--ocp-out-of-scope", None) or []}
+    return {e.name: f"{e.kind.upper()} declared out of scope for this run (--out-of-scope {kinds[e.kind]})"
+            for e in catalogue if e.kind in kinds}
 
 
 @dataclass(slots=True)
@@ -89,6 +98,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--ocp-contracts", default=None, help="contracts folder (default: OCP_CONTRACTS or ours)")
     group.addoption("--ocp-only", action="append", default=[], metavar="FUNCTION",
                     help="run only tests covering this catalogue function or group (repeatable)")
+    group.addoption("--ocp-out-of-scope", action="append", default=[], choices=sorted(OUT_OF_SCOPE),
+                    help="declare a part of the catalogue out of scope for this run: its tests do not run, its "
+                    "entries are n/a with the reason and do not count (rap: the RAP file types)")
     group.addoption("--ocp-report", default=None, metavar="DIR",
                     help="write readiness.json / readiness.md and the Allure environment to DIR")
     group.addoption("--ocp-rap-sftp", default=None, metavar="HOST:PORT",
@@ -201,6 +213,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     except (SourceError, TargetError):
         return  # reported when the first test asks for the harness
     only = set(config.getoption("--ocp-only"))
+    out_of_scope = _out_of_scope(config, catalogue)
     plan = harness(config).plan
     planned = set(plan.names("mandatory", "conditional")) if plan is not None else None
     selected, deselected = [], []
@@ -216,7 +229,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 f"{', '.join(_CHECKS)}>); received functions={names!r}, check={marker.kwargs.get('check')!r}")
         entries = [catalogue.entry(name) for name in names]
         if (only and not any(e.name in only or e.group in only for e in entries)) or (
-                planned is not None and not any(e.name in planned for e in entries)):
+                planned is not None and not any(e.name in planned for e in entries)) or all(
+                e.name in out_of_scope for e in entries):
             deselected.append(item)
             continue
         selected.append(item)
@@ -450,7 +464,8 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 selection=config.getoption("--ocp-only") or None,
                                 waivers=_waivers(config), stopped_early=stopped_early(config, results),
                                 plan=built.plan.levels() if built.plan is not None else None,
-                                target_warnings=built.target.warnings)
+                                target_warnings=built.target.warnings,
+                                out_of_scope=_out_of_scope(config, built.contracts.catalogue))
     allure_dir = config.getoption("--alluredir", None)
     write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
     if allure_dir:

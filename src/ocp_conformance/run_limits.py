@@ -2,7 +2,7 @@
 
 - ``--ocp-request-timeout S`` and ``--ocp-max-body-mb N``: every request to a URL target (response_guard.py).
 - ``--ocp-run-timeout S``: the whole run. Once it passes, each remaining check is skipped with the reason
-  (reported as *not run*, never as a pass or as the target's failure) and readiness says the run stopped
+  (reported as *partial*, never as a pass or as the target's failure) and readiness says the run stopped
   early. Requests are clamped to the time left; as a backstop, a check still running shortly after the limit
   is interrupted (SIGALRM, main thread only) and reported the same way.
 - ``--ocp-schedule-wait S``: how long steps that need the exchange's schedule may wait on a target without

@@ -81,7 +81,7 @@ def test_url_target_with_too_few_credentials_is_a_usage_error(tmp_path: Path,
 
 
 def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Over HTTP; without --rap-sftp the RAP file checks skip (not-run), so the run is not ready. RAP over SFTP:
+    """Over HTTP; without --rap-sftp the RAP file checks skip (partial), so the run is not ready. RAP over SFTP:
     tests/suites/test_rap_file_suites.py (one file type; all nine over SFTP take minutes)."""
     with served_simulator() as simulator:
         for participant, token in simulator.tokens.items():
@@ -89,15 +89,16 @@ def test_url_target_runs_the_same_suites(tmp_path: Path, monkeypatch: pytest.Mon
         outcome = run_harness(tmp_path, "--target", simulator.base_url)
     _expect_clean(outcome, rap_checks=())
     assert {outcome.entry(e.name)["checks"]["file"]["status"] for e in load_contracts().catalogue
-            if e.kind == "rap"} == {"not-run"}
+            if e.kind == "rap"} == {"partial"}
 
 
-def test_dead_target_is_not_ready_never_a_harness_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dead_target_is_a_usage_error_never_a_harness_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing to test: checked before any test, exit 2 with the one-line reason (it was 1, "not ready", after
+    every check had failed on the refused connection); never 3 (ours). A target that dies during the run fails
+    its checks instead: tests/resilience/test_misbehaving_targets.py."""
     monkeypatch.setenv("OCP_TOKEN_B01234", "token-of-b01234")
     monkeypatch.setenv("OCP_TOKEN_B05678", "token-of-b05678")
     outcome = run_harness(tmp_path, "--target", "http://127.0.0.1:9", "--only", "Cancel SI")
-    assert outcome.exit_code == 1, outcome.output[-3000:]
-    entry = outcome.entry("Cancel SI")
-    assert entry["status"] == "fail"
-    assert "Connection refused" in entry["checks"]["security"]["reason"]
-    assert outcome.readiness is not None and not outcome.readiness["harness_errors"]
+    assert outcome.exit_code == 2, outcome.output[-3000:]
+    assert "refused: nothing accepts connections at 127.0.0.1:9" in outcome.output
+    assert outcome.readiness is None

@@ -48,3 +48,29 @@ def test_not_ready_with_failure_and_harness_error(catalogue: Catalogue, result: 
     # Test text is printed literally, never taken as Rich markup.
     assert "t::e: [bold]KeyError[/bold]" in text
     assert "Harness errors (1)" in text
+
+
+def test_each_entry_says_how_many_tests_ran_and_were_skipped(small_catalogue: Catalogue, passing_everything: Passing,
+                                                             result: ResultFactory) -> None:
+    """Issue 20: a run prints, per entry, how many tests ran and how many were skipped; skips are partial."""
+    skipped = result("Input SI", "scenario", "skipped", test_id="t::isi", message="needs an investor's token")
+    text = render(build(small_catalogue, [*passing_everything(small_catalogue), skipped]))
+    row = next(line for line in text.splitlines() if "Input SI" in line and "Maintain SI" in line)
+    assert "◐ partial" in row and row.replace("│", " ").split()[-2:] == ["4", "1"], row
+    assert "Partial (covering tests skipped: not a pass)" in text
+    assert "Input SI · scenario: 1 of 2 covering tests skipped: needs an investor's token" in text
+    assert "1 test skipped (10 ran)" in text and "tests ran 10, skipped 1" in text
+    assert "Verdict: NOT READY" in text and "1 entry counted toward the verdict is partial" in text
+
+
+def test_an_only_run_lists_the_selection_and_says_why_the_rest_is_out(small_catalogue: Catalogue,
+                                                                      passing_everything: Passing) -> None:
+    results = [r for r in passing_everything(small_catalogue) if r.functions == ("Input SI",)]
+    readiness = build_readiness(small_catalogue, results, target="simulator", contract_version="v",
+                                selection=["Input SI"], out_of_scope={"SI": "RAP declared out of scope (--out-of-scope "
+                                                                      "rap)"})
+    text = render(readiness)
+    assert "Cancel SI" not in text  # not selected: counted in a sentence, not listed
+    assert "1 entry not selected (--only): the verdict is on the selection" in text
+    assert "n/a (1 entry): out of scope: RAP declared out of scope (--out-of-scope rap)" in text
+    assert "Verdict: READY — The 1 contracted entry of the selection passed every applicable check." in text

@@ -43,3 +43,12 @@ def test_score_alone_lets_a_not_ready_run_pass_above_the_threshold() -> None:
     conditions = parse_fail_on(["score<80"])
     assert fail_on_breaches(conditions, doc("not-ready", 85.0)) == []
     assert fail_on_breaches(conditions, doc("not-ready", 79.9)) == ["score<80: the achieved score is 79.9 %"]
+
+
+def test_partial_checks_fail_mandatory_through_the_verdict_and_any_always() -> None:
+    """A partial mandatory check makes the verdict not-ready (mandatory fails); a partial conditional one does
+    not block the verdict, but ``any`` fails on it."""
+    ready_with_partial = {"verdict": "ready", "scores": {"overall": {"achieved_pct": 90.0, "partial": 2}}}
+    assert fail_on_breaches(parse_fail_on(["mandatory"]), ready_with_partial) == []
+    assert fail_on_breaches(parse_fail_on(["any"]), ready_with_partial) == [
+        "any: 2 check(s) partial (a covering test skipped)"]

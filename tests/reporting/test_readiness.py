@@ -56,10 +56,16 @@ def test_real_catalogue_ready_when_every_contracted_entry_passes(
         "entries": 43,
         "contracted": contracted,
         "not_contracted": 43 - contracted,
+        "in_run": contracted,
         "pass": contracted,
         "fail": 0,
+        "partial": 0,
         "not-run": 43 - contracted,
+        "not-selected": 0,
+        "n/a": 0,
         "contracted_not_run": 0,
+        "tests_ran": sum(len(APPLICABLE_CHECKS[e.kind]) for e in catalogue if e.contracted),
+        "tests_skipped": 0,
         "harness_errors": 0,
     }
 
@@ -151,13 +157,42 @@ def test_skips_give_their_reasons(small_catalogue: Catalogue, result: ResultFact
         result("Input SI", "scenario", "skipped", test_id="c", message="no second participant"),
     ]
     check = build(small_catalogue, skips).entry("Input SI").checks["scenario"]
-    assert (check.status, check.tests, check.failed) == ("not-run", 0, 0)
-    assert check.reason == "target lacks clock-control; no second participant"
+    assert (check.status, check.tests, check.failed) == ("partial", 0, 0)
+    assert check.reason == "3 of 3 covering tests skipped: target lacks clock-control; no second participant"
+    assert check.skipped == (("a", "target lacks clock-control"), ("b", "target lacks clock-control"),
+                             ("c", "no second participant"))
 
 
-def test_a_skip_beside_a_pass_is_a_pass(small_catalogue: Catalogue, result: ResultFactory) -> None:
-    results = [result("Input SI", "scenario", "skipped", message="x"), result("Input SI", "scenario")]
-    assert build(small_catalogue, results).entry("Input SI").checks["scenario"].status == "pass"
+def test_a_skip_beside_a_pass_is_partial_never_a_pass(small_catalogue: Catalogue, passing_everything: Passing,
+                                                      result: ResultFactory) -> None:
+    """Issue 20: with the investor's token missing, Input ISI showed "pass" though its ISI tests were skipped."""
+    skipped = result("Input SI", "scenario", "skipped", test_id="t::isi", message="needs an investor's token")
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), skipped])
+    row = readiness.entry("Input SI")
+    check = row.checks["scenario"]
+    assert (check.status, check.tests, check.skipped) == ("partial", 1, (("t::isi", "needs an investor's token"),))
+    assert check.reason == "1 of 2 covering tests skipped: needs an investor's token"
+    assert row.status == "partial" and row.reason == f"partial: scenario ({check.reason})"
+    assert (row.tests_ran, row.tests_skipped) == (4, 1)
+    assert readiness.verdict == "not-ready"
+    assert readiness.partial_entries() == [row]
+    data = readiness.to_json()
+    assert data["summary"]["partial"] == 1 and data["summary"]["tests_skipped"] == 1
+    cell = next(e for e in data["entries"] if e["name"] == "Input SI")["checks"]["scenario"]
+    assert cell["skipped_tests"] == [{"test": "t::isi", "reason": "needs an investor's token"}]
+
+
+def test_a_partial_conditional_entry_does_not_block(small_catalogue: Catalogue, passing_everything: Passing,
+                                                    result: ResultFactory) -> None:
+    skipped = result("Cancel SI", "security", "skipped", message="needs three participants")
+    plan = {e.name: ("conditional" if e.name == "Cancel SI" else "mandatory", "why") for e in small_catalogue}
+    readiness = build_readiness(small_catalogue, [*passing_everything(small_catalogue), skipped], target="t",
+                                contract_version="v", plan=plan)
+    assert readiness.entry("Cancel SI").status == "partial"
+    assert readiness.verdict == "ready"
+    plan["Cancel SI"] = ("mandatory", "why")
+    assert build_readiness(small_catalogue, [*passing_everything(small_catalogue), skipped], target="t",
+                           contract_version="v", plan=plan).verdict == "not-ready"
 
 
 def test_harness_error_is_not_run_and_not_ready(
@@ -231,8 +266,9 @@ def test_json_shape(catalogue: Catalogue, passing_everything: Passing) -> None:
     assert data["generated_at"] == "2025-01-02T03:04:05+00:00"
     assert len(data["entries"]) == 43
     first = data["entries"][0]
-    assert set(first) == {"name", "kind", "group", "status", "reason", "checks"}
-    assert first["checks"]["contract"] == {"status": "pass", "tests": 1, "failed": 0, "reason": ""}
+    assert set(first) == {"name", "kind", "group", "status", "reason", "checks", "tests_ran", "tests_skipped"}
+    assert first["checks"]["contract"] == {"status": "pass", "tests": 1, "failed": 0, "skipped": 0, "reason": "",
+                                           "skipped_tests": []}
     rap = next(e for e in data["entries"] if e["kind"] == "rap")
     assert set(rap["checks"]) == {"file", "scenario"}
 
@@ -254,7 +290,8 @@ def test_not_run_reason_groups_checks_by_reason(small_catalogue: Catalogue, resu
     assert row.reason == f"not run: negative, security ({NO_TEST}); scenario (harness error: KeyError (t::c))"
 
 
-def test_entries_outside_a_partial_run_are_not_selected_and_not_ready() -> None:
+def test_with_only_the_verdict_is_on_the_selection() -> None:
+    """Issue 20: `--only X` always exited 1 ("42 entries did not run"); now unselected entries do not block."""
     from ocp_conformance.contracts import load_contracts
     from ocp_conformance.reporting import CheckResult, build_readiness
 
@@ -263,8 +300,37 @@ def test_entries_outside_a_partial_run_are_not_selected_and_not_ready() -> None:
                for check in ("contract", "negative", "scenario", "security")]
     readiness = build_readiness(catalogue, results, target="t", contract_version="v", selection=["Input SI"])
     assert readiness.entry("Input SI").status == "pass"
-    assert readiness.entry("Cancel SI").reason == "not selected (--only)"
+    cancel = readiness.entry("Cancel SI")
+    assert (cancel.status, cancel.reason) == ("not-selected", "not selected (--only)")
+    assert {c.status for c in cancel.checks.values()} == {"not-selected"}
     assert all(readiness.entry(e.name).reason == "not yet contracted" for e in catalogue if not e.contracted)
-    assert readiness.verdict == "not-ready"
+    assert readiness.verdict == "ready"
+    assert readiness.summary["not-selected"] == sum(e.contracted for e in catalogue) - 1
+    failing = [*results[:3], CheckResult("t::sec", ("Input SI",), "security", "failed", message="leak")]
+    assert build_readiness(catalogue, failing, target="t", contract_version="v",
+                           selection=["Input SI"]).verdict == "not-ready"
     by_group = build_readiness(catalogue, results, target="t", contract_version="v", selection=["Maintain SI"])
     assert by_group.entry("Cancel SI").checks["contract"].reason == "no test covers this check"
+    assert by_group.verdict == "not-ready"  # Cancel SI is selected (its group) and proved nothing
+
+
+def test_out_of_scope_entries_are_na_with_the_reason(small_catalogue: Catalogue, passing_everything: Passing) -> None:
+    results = [r for r in passing_everything(small_catalogue) if "SI" not in r.functions]
+    readiness = build_readiness(small_catalogue, results, target="t", contract_version="v",
+                                out_of_scope={"SI": "RAP declared out of scope (--out-of-scope rap)"})
+    row = readiness.entry("SI")
+    assert (row.status, row.reason) == ("n/a", "out of scope: RAP declared out of scope (--out-of-scope rap)")
+    assert {c.status for c in row.checks.values()} == {"n/a"}
+    assert readiness.verdict == "ready"
+    assert build(small_catalogue, results).verdict == "not-ready"  # in scope, SI ran nothing
+
+
+def test_entries_outside_the_capability_profile_are_na(small_catalogue: Catalogue, passing_everything: Passing) -> None:
+    """A profile with no file types puts RAP out of scope: n/a with the plan's reason (it said "not-run")."""
+    results = [r for r in passing_everything(small_catalogue) if "SI" not in r.functions]
+    plan = {e.name: ("mandatory", "declared") for e in small_catalogue}
+    plan["SI"] = ("not-applicable", "not used by this Custodian participant (not declared in [participant])")
+    readiness = build_readiness(small_catalogue, results, target="t", contract_version="v", plan=plan)
+    row = readiness.entry("SI")
+    assert (row.status, row.reason) == ("n/a", f"not applicable: {plan['SI'][1]}")
+    assert readiness.verdict == "ready" and readiness.summary["n/a"] == 1

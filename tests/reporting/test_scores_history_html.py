@@ -106,3 +106,41 @@ def test_html_without_allure_results_has_no_allure_links(tmp_path: Path, small_c
     write_report(build(small_catalogue, failed), tmp_path, failed)
     html = (tmp_path / "readiness.html").read_text(encoding="utf-8")
     assert "allure-report" not in html and "boom" in html
+
+
+def test_a_partial_check_is_in_the_ceiling_but_not_achieved_and_every_page_shows_it(
+        tmp_path: Path, small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory) -> None:
+    """Issue 20: a check whose tests were partly skipped is shown as partial, with each skipped test and reason,
+    on every page, and is not counted as achieved (before, it was a pass everywhere)."""
+    results = [*passing_everything(small_catalogue),
+               result("Input SI", "security", "skipped", test_id="suites/t.py::three", message="needs three "
+                      "participants")]
+    readiness = build(small_catalogue, results)
+    scores = score_readiness(readiness)
+    assert (scores.overall.ceiling, scores.overall.achieved, scores.overall.partial) == (10, 9, 1)
+    write_report(readiness, tmp_path, results)
+    html = (tmp_path / "readiness.html").read_text(encoding="utf-8")
+    assert 'class="cell s-partial"' in html and 'id="partial"' in html
+    assert "suites/t.py::three" in html and "needs three participants" in html
+    markdown = (tmp_path / "readiness.md").read_text(encoding="utf-8")
+    assert "## Partial (covering tests skipped: not a pass)" in markdown
+    assert "- **Input SI** · security: 1 ran, 1 skipped" in markdown
+    assert "`suites/t.py::three`: needs three participants" in markdown
+    assert "| Input SI | Maintain SI | ◐ partial | ✅ | ✅ | ✅ | ◐ | 4 | 1 |" in markdown
+    document = json.loads((tmp_path / "readiness.json").read_text(encoding="utf-8"))
+    assert document["scores"]["overall"]["partial"] == 1
+    assert document["verdict"] == "not-ready"
+
+
+def test_na_and_not_selected_cells_are_styled_and_outside_the_ceiling(
+        tmp_path: Path, small_catalogue: Catalogue, passing_everything: Passing) -> None:
+    results = [r for r in passing_everything(small_catalogue) if r.functions == ("Input SI",)]
+    readiness = build_readiness(small_catalogue, results, target="t", contract_version="v", now=T0,
+                                selection=["Input SI", "SI"], out_of_scope={"SI": "RAP out of scope"})
+    assert [row.status for row in readiness.entries] == ["pass", "not-selected", "n/a", "not-run"]
+    assert readiness.verdict == "ready"
+    assert score_readiness(readiness).overall.ceiling == 4
+    write_report(readiness, tmp_path, results)
+    html = (tmp_path / "readiness.html").read_text(encoding="utf-8")
+    assert 'class="cell s-not-selected"' in html and 'class="cell s-na"' in html
+    assert "not selected (--only): the verdict is on the selection" in html

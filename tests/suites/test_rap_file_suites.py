@@ -80,7 +80,8 @@ def test_without_a_rap_channel_the_file_checks_skip_saying_how(tmp_path: Path,
             monkeypatch.setenv(f"OCP_TOKEN_{participant}", token)
         outcome = run_harness(tmp_path, "--target", simulator.base_url, "--only", "SI")
     check = outcome.entry("SI")["checks"]["file"]
-    assert check["status"] == "not-run", check
+    assert check["status"] == "partial" and check["tests"] == 0, check  # skipped, never a pass
+    assert "--rap-sftp" in check["reason"], check
     assert outcome.exit_code == 1
 
 

@@ -46,6 +46,27 @@ def not_contracted_note(readiness: Readiness) -> str | None:
     )
 
 
+def out_of_run_note(readiness: Readiness) -> str | None:
+    """The sentence about entries this run did not set out to test (``--only``, out of scope), if any."""
+    summary = readiness.summary
+    parts = []
+    if summary["not-selected"]:
+        parts.append(f"{_count(summary['not-selected'], 'entry', 'entries')} not selected (--only): the verdict is "
+                     "on the selection")
+    if summary["n/a"]:
+        parts.append(f"{_count(summary['n/a'], 'entry', 'entries')} n/a (out of scope for this run, each with why)")
+    return ("; ".join(parts) + "; they do not count toward the verdict.") if parts else None
+
+
+def partial_note(readiness: Readiness) -> str | None:
+    """The sentence about skipped tests, if any: a check with a skipped test is partial, never a pass."""
+    summary = readiness.summary
+    if not summary["tests_skipped"]:
+        return None
+    return (f"{_count(summary['tests_skipped'], 'test')} skipped ({summary['tests_ran']} ran): each check they "
+            "cover is partial, not a pass, with the reason.")
+
+
 def verdict_explanation(readiness: Readiness) -> str:
     """Why the verdict is what it is, in one sentence."""
     summary = readiness.summary
@@ -60,11 +81,13 @@ def verdict_explanation(readiness: Readiness) -> str:
         waived = readiness.waived_checks()
         if waived:
             checks = "check" if waived == 1 else "checks"
-            return (f"All {summary['contracted']} contracted entries passed every applicable check, "
-                    f"but for {waived} failed {checks} under a valid waiver.")
-        return f"All {summary['contracted']} contracted entries passed every applicable check."
+            return (f"{_all(summary)} passed every applicable check, but for {waived} failed {checks} under a "
+                    "valid waiver.")
+        return f"{_all(summary)} passed every applicable check."
     if not summary["contracted"]:
         return "No catalogue entry is contracted yet, so nothing can be shown ready."
+    if not summary["in_run"]:
+        return "No contracted entry is selected and in scope, so nothing can be shown ready."
     reasons: list[str] = []
     if readiness.stopped_early:
         reasons.append(f"the run stopped early ({readiness.stopped_early})")
@@ -73,12 +96,35 @@ def verdict_explanation(readiness: Readiness) -> str:
         reasons.append(f"{errors} (a crash of ours, not the target's)")
     if summary["fail"]:
         reasons.append(f"{_count(summary['fail'], 'contracted entry', 'contracted entries')} failed")
+    partial = [row for row in readiness.partial_entries() if _counts(readiness, row.name)]
+    if partial:
+        reasons.append(f"{_count(len(partial), 'entry', 'entries')} counted toward the verdict "
+                       f"{'is' if len(partial) == 1 else 'are'} partial (a covering test was skipped)")
     if summary["contracted_not_run"]:
         reasons.append(
             f"{_count(summary['contracted_not_run'], 'contracted entry', 'contracted entries')} "
             "did not run every applicable check"
         )
     return "; ".join(reasons) + "."
+
+
+def _all(summary: dict[str, int]) -> str:
+    """``All 43 contracted entries`` / ``The 1 contracted entry of the selection``."""
+    count = summary["in_run"]
+    return (f"The 1 contracted entry{_scope(summary)}" if count == 1
+            else f"All {count} contracted entries{_scope(summary)}")
+
+
+def _scope(summary: dict[str, int]) -> str:
+    """`` of the selection`` / `` in scope`` when the run left entries out, else nothing."""
+    if summary["not-selected"]:
+        return " of the selection"
+    return " in scope" if summary["n/a"] else ""
+
+
+def _counts(readiness: Readiness, name: str) -> bool:
+    """Whether entry ``name`` counts toward the verdict: mandatory in the test plan (every entry, without one)."""
+    return all(item["level"] == "mandatory" for item in readiness.test_plan if item["name"] == name)
 
 
 def status_label(row: EntryStatus) -> str:

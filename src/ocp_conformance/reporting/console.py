@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ocp_conformance.reporting._view import not_contracted_note, service_tables, verdict_explanation
+from ocp_conformance.reporting._view import (
+    not_contracted_note,
+    out_of_run_note,
+    partial_note,
+    service_tables,
+    verdict_explanation,
+)
 from ocp_conformance.reporting.readiness import CheckState, Readiness, Status
 
 __all__ = ["render_summary"]
@@ -15,8 +23,13 @@ _CELL: dict[CheckState, tuple[str, str]] = {
     "pass": ("✅ pass", "green"),
     "waived": ("⚠ waived", "yellow"),
     "fail": ("❌ fail", "bold red"),
+    "partial": ("◐ partial", "yellow"),
     "not-run": ("— not run", "dim"),
+    "not-selected": ("· not selected", "dim"),
+    "n/a": ("n/a", "dim"),
 }
+_SHORT_CELL: dict[CheckState, str] = {"not-selected": "·"}
+"""Check cells shorter than the entry's status, which already says it."""
 
 
 def render_summary(readiness: Readiness, console: Console) -> None:
@@ -34,18 +47,25 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         >>> render_summary(build_readiness(c.catalogue, [], target="simulator", contract_version="x"), out)
     """
     for table in service_tables(readiness):
+        rows = [row for row in table.rows if row.status != "not-selected"]  # a sentence below counts them
+        if not rows:
+            continue
         grid = Table(title=table.service, title_justify="left", show_lines=False)
         grid.add_column("Function", no_wrap=True)
         grid.add_column("Group")
         grid.add_column("Status", no_wrap=True)
         for kind in table.columns:
             grid.add_column(kind, justify="center", no_wrap=True)
-        for row in table.rows:
+        grid.add_column("ran", justify="right", no_wrap=True)
+        grid.add_column("skipped", justify="right", no_wrap=True)
+        for row in rows:
             cells = [
-                _status(row.checks[kind].status) if kind in row.checks else Text("") for kind in table.columns
+                _status(row.checks[kind].status, short=True) if kind in row.checks else Text("")
+                for kind in table.columns
             ]
             status = Text("— not contracted", style="dim") if not row.contracted else _status(row.status)
-            grid.add_row(Text(row.name), Text(row.entry.group), status, *cells)
+            skipped = Text(str(row.tests_skipped), style="yellow" if row.tests_skipped else "")
+            grid.add_row(Text(row.name), Text(row.entry.group), status, *cells, Text(str(row.tests_ran)), skipped)
         console.print(grid)
 
     failed = readiness.failed_entries()
@@ -53,6 +73,13 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         console.print(Text("Failures", style="bold red"))
         for row in failed:
             console.print(Text(f"  {row.name}: {row.reason}"))
+    partial = readiness.partial_entries()
+    if partial:
+        console.print(Text("Partial (covering tests skipped: not a pass)", style="bold yellow"))
+        for row in partial:
+            for kind, check in row.checks.items():
+                if check.status == "partial":
+                    console.print(Text(f"  {row.name} · {kind}: {check.reason}"))
     if readiness.harness_errors:
         count = len(readiness.harness_errors)
         console.print(Text(f"Harness errors ({count}), a crash of ours:", style="bold red"))
@@ -66,14 +93,21 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         for outcome in readiness.waivers:
             if outcome.state != "applied":
                 console.print(Text(f"  {outcome.waiver.describe()}: {outcome.state}: {outcome.note}"))
-    note = not_contracted_note(readiness)
-    if note:
-        console.print(Text(note, style="yellow"))
+    for note in (not_contracted_note(readiness), out_of_run_note(readiness), partial_note(readiness)):
+        if note:
+            console.print(Text(note, style="yellow"))
+    out_of_scope = Counter(row.reason for row in readiness.entries if row.status == "n/a")
+    for reason, count in out_of_scope.items():
+        console.print(Text(f"  n/a ({count} entr{'y' if count == 1 else 'ies'}): {reason}", style="dim"))
     summary = readiness.summary
+    out_of_run = (f" · not selected {summary['not-selected']}" if summary["not-selected"] else "") + (
+        f" · n/a {summary['n/a']}" if summary["n/a"] else "")
     console.print(
         Text(
             f"Contracted entries: {summary['contracted']} · pass {_contracted(readiness, 'pass')} · "
-            f"fail {_contracted(readiness, 'fail')} · not run {summary['contracted_not_run']}"
+            f"fail {_contracted(readiness, 'fail')} · partial {_contracted(readiness, 'partial')} · "
+            f"not run {summary['contracted_not_run']}{out_of_run} · tests ran {summary['tests_ran']}, "
+            f"skipped {summary['tests_skipped']}"
         )
     )
     verdict = Text("Verdict: ", style="bold")
@@ -87,9 +121,9 @@ def render_summary(readiness: Readiness, console: Console) -> None:
         console.print(Text(f"WARNING: {warning}", style="bold red"))
 
 
-def _status(status: CheckState) -> Text:
+def _status(status: CheckState, *, short: bool = False) -> Text:
     label, style = _CELL[status]
-    return Text(label, style=style)
+    return Text(_SHORT_CELL.get(status, label) if short else label, style=style)
 
 
 def _contracted(readiness: Readiness, status: Status) -> int:

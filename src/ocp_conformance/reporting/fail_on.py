@@ -2,9 +2,10 @@
 
 Conditions (repeatable; the run fails if any holds):
 
-- ``mandatory`` (the default): the verdict is not-ready — a mandatory check failed, did not run, or its waiver
-  expired (with no capability profile, every applicable check is mandatory);
-- ``any``: as ``mandatory``, and also any failure under a valid waiver;
+- ``mandatory`` (the default): the verdict is not-ready — a mandatory check failed, did not run, is partial (a
+  covering test was skipped), or its waiver expired (with no capability profile, every applicable check is
+  mandatory); a partial *conditional* check is reported and does not count, as the test plan says;
+- ``any``: as ``mandatory``, and also any failure under a valid waiver and any partial check, conditional too;
 - ``score<N``: the overall achieved score (passed checks / ceiling, in %) is below ``N`` (0–100). Alone, it
   lets a run that is not yet ready pass CI while the score holds, e.g. during onboarding.
 
@@ -72,11 +73,14 @@ def fail_on_breaches(conditions: Iterable[FailOn], readiness: Mapping[str, Any])
     overall = dict(readiness.get("scores", {}).get("overall", {}))
     achieved = float(overall.get("achieved_pct", 0.0))
     waived = int(overall.get("waived", 0))
+    partial = int(overall.get("partial", 0))
     for condition in conditions:
         if condition.kind in ("mandatory", "any") and not ready:
             breaches.append(f"{condition}: the verdict is not-ready")
-        elif condition.kind == "any" and waived:
-            breaches.append(f"any: {waived} check(s) failed under a waiver")
+        elif condition.kind == "any" and (waived or partial):
+            counts = [f"{waived} check(s) failed under a waiver"] if waived else []
+            counts += [f"{partial} check(s) partial (a covering test skipped)"] if partial else []
+            breaches.append(f"any: {' and '.join(counts)}")
         elif condition.kind == "score" and achieved < condition.threshold:
             breaches.append(f"{condition}: the achieved score is {achieved:g} %")
     return breaches

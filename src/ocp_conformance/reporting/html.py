@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ocp_conformance.reporting._view import service_tables, status_label, verdict_explanation
+from ocp_conformance.reporting._view import (
+    out_of_run_note,
+    partial_note,
+    service_tables,
+    status_label,
+    verdict_explanation,
+)
 from ocp_conformance.reporting.history import Trend
 from ocp_conformance.reporting.readiness import Readiness
 from ocp_conformance.reporting.results import CHECK_KINDS, CheckResult
@@ -76,7 +82,8 @@ def render_html(readiness: Readiness, scores: Scores, trend: Trend, failures: li
         r=readiness, verdict_text=verdict_explanation(readiness), scores=scores, trend=trend,
         failures=failures, columns=columns, groups=groups, status_label=status_label,
         spark=_sparkline([run.achieved_pct for run in trend.runs]), spark_w=_SPARK_W, spark_h=_SPARK_H,
-        allure_href=allure_href)
+        allure_href=allure_href, partial_rows=readiness.partial_entries(),
+        notes=[out_of_run_note(readiness), partial_note(readiness)])
 
 
 def _sparkline(values: list[float]) -> str:

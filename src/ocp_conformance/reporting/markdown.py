@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from ocp_conformance.reporting._view import (
     not_contracted_note,
+    out_of_run_note,
+    partial_note,
     service_tables,
     status_label,
     verdict_explanation,
@@ -15,7 +17,8 @@ from ocp_conformance.reporting.readiness import CheckState, Readiness
 __all__ = ["STATUS_SYMBOLS", "render_markdown"]
 
 #: How a status shows in a table cell.
-STATUS_SYMBOLS: dict[CheckState, str] = {"pass": "✅", "fail": "❌", "not-run": "—", "waived": "⚠️"}
+STATUS_SYMBOLS: dict[CheckState, str] = {"pass": "✅", "fail": "❌", "partial": "◐", "not-run": "—",
+                                          "not-selected": "·", "n/a": "n/a", "waived": "⚠️"}
 
 
 def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Sequence[str] = ()) -> str:
@@ -44,16 +47,18 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
     ]
     lines += [f"> **WARNING:** {_text(warning)}" for warning in readiness.target_warnings]
     lines += [""] if readiness.target_warnings else []
-    note = not_contracted_note(readiness)
-    if note:
-        lines += [f"> {note}", ""]
+    for note in (not_contracted_note(readiness), out_of_run_note(readiness), partial_note(readiness)):
+        if note:
+            lines += [f"> {note}", ""]
     lines += [f"Legend: {STATUS_SYMBOLS['pass']} pass · {STATUS_SYMBOLS['fail']} fail · "
-              f"{STATUS_SYMBOLS['not-run']} not run · {STATUS_SYMBOLS['waived']} failed, waived", ""]
+              f"{STATUS_SYMBOLS['partial']} partial (a covering test skipped) · "
+              f"{STATUS_SYMBOLS['not-run']} not run · {STATUS_SYMBOLS['waived']} failed, waived · "
+              f"{STATUS_SYMBOLS['not-selected']} not selected (--only) · n/a out of scope", ""]
     lines += head
 
     for table in service_tables(readiness):
         lines += [f"## {table.service}", ""]
-        header = ["Function", "Group", "Status", *table.columns]
+        header = ["Function", "Group", "Status", *table.columns, "Ran", "Skipped"]
         lines.append("| " + " | ".join(header) + " |")
         lines.append("|" + "|".join("---" for _ in header) + "|")
         for row in table.rows:
@@ -62,6 +67,8 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
                 _cell(row.entry.group),
                 f"{STATUS_SYMBOLS[row.status]} {status_label(row)}",
                 *(STATUS_SYMBOLS[row.checks[k].status] if k in row.checks else "" for k in table.columns),
+                str(row.tests_ran),
+                str(row.tests_skipped),
             ]
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
@@ -70,6 +77,7 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
     lines += tail
     lines += _waivers(readiness)
     lines += _harness_errors(readiness)
+    lines += _partial(readiness)
     lines += _contracted_not_run(readiness)
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -117,6 +125,20 @@ def _harness_errors(readiness: Readiness) -> list[str]:
     for result in readiness.harness_errors:
         message = result.message.strip().splitlines()[0] if result.message.strip() else "(no message)"
         lines.append(f"- `{_code(result.test_id)}` ({result.check}): {_text(message)}")
+    return [*lines, ""]
+
+
+def _partial(readiness: Readiness) -> list[str]:
+    rows = readiness.partial_entries()
+    if not rows:
+        return []
+    lines = ["## Partial (covering tests skipped: not a pass)", ""]
+    for row in rows:
+        for kind, check in row.checks.items():
+            if check.status != "partial":
+                continue
+            lines.append(f"- **{_text(row.name)}** · {kind}: {check.tests} ran, {len(check.skipped)} skipped")
+            lines += [f"  - `{_code(test_id)}`: {_text(why)}" for test_id, why in check.skipped]
     return [*lines, ""]
 
 

@@ -2,14 +2,18 @@
 
 The verdict comes from structured :class:`CheckResult` records only. Entries the contracts do not cover
 yet are listed as not-run and do not count toward it. A valid waiver turns a failed check into ``waived``,
-which does not block the verdict; nothing turns a check that did not run into a pass.
+which does not block the verdict; nothing turns a check that did not run into a pass, and a check with a
+skipped test is ``partial`` (never a pass): it lists each skipped test and why.
+
+Entries outside the run are not counted: ``not-selected`` (left out by ``--only``: the verdict is on the
+selection) and ``n/a`` (the capability profile or ``--out-of-scope`` declares them out of scope, with why).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -24,6 +28,7 @@ __all__ = [
     "NOT_CONTRACTED",
     "NOT_SELECTED",
     "NO_TEST",
+    "OUT_OF_RUN",
     "CheckState",
     "CheckStatus",
     "EntryStatus",
@@ -34,9 +39,13 @@ __all__ = [
     "write_readiness",
 ]
 
-Status = Literal["pass", "fail", "not-run"]
+Status = Literal["pass", "fail", "partial", "not-run", "not-selected", "n/a"]
+"""An entry's status. ``partial``: what ran passed, but some covering tests were skipped (see each check);
+``not-selected``: left out by ``--only``; ``n/a``: out of scope (capability profile, ``--out-of-scope``)."""
 #: A check's status: an entry's, or ``waived`` (failed, but a valid waiver accepts the failure for now).
-CheckState = Literal["pass", "fail", "not-run", "waived"]
+CheckState = Literal["pass", "fail", "partial", "not-run", "not-selected", "n/a", "waived"]
+#: Statuses of entries this run did not set out to test: they do not count toward the verdict or the ceiling.
+OUT_OF_RUN: tuple[Status, ...] = ("not-selected", "n/a")
 Verdict = Literal["ready", "not-ready"]
 
 #: Which check kinds apply to each kind of catalogue entry. Later work (capability profiles) may change it.
@@ -57,11 +66,16 @@ class CheckStatus:
 
     status: CheckState
     tests: int = 0
+    """How many covering tests ran (passed or failed)."""
     failed: int = 0
     reason: str = ""
+    skipped: tuple[tuple[str, str], ...] = ()
+    """Each covering test that was skipped, as ``(test id, reason)``."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "tests": self.tests, "failed": self.failed, "reason": self.reason}
+        return {"status": self.status, "tests": self.tests, "failed": self.failed, "skipped": len(self.skipped),
+                "reason": self.reason,
+                "skipped_tests": [{"test": test_id, "reason": why} for test_id, why in self.skipped]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +95,16 @@ class EntryStatus:
     def contracted(self) -> bool:
         return self.entry.contracted
 
+    @property
+    def tests_ran(self) -> int:
+        """How many of the entry's covering tests ran (a test has one check kind, so none is counted twice)."""
+        return sum(check.tests for check in self.checks.values())
+
+    @property
+    def tests_skipped(self) -> int:
+        """How many of the entry's covering tests were skipped."""
+        return sum(len(check.skipped) for check in self.checks.values())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.entry.name,
@@ -88,6 +112,8 @@ class EntryStatus:
             "group": self.entry.group,
             "status": self.status,
             "reason": self.reason,
+            "tests_ran": self.tests_ran,
+            "tests_skipped": self.tests_skipped,
             "checks": {kind: check.to_json() for kind, check in self.checks.items()},
         }
 
@@ -96,8 +122,9 @@ class EntryStatus:
 class Readiness:
     """The readiness matrix of one run and its verdict.
 
-    ``verdict`` is ``ready`` only if every contracted entry passed every applicable check and the harness
-    did not crash; a catalogue with nothing contracted is never ready.
+    ``verdict`` is ``ready`` only if every contracted entry the run set out to test (selected, in scope,
+    mandatory) passed every applicable check and the harness did not crash; with nothing to count it is never
+    ready.
     """
 
     verdict: Verdict
@@ -141,18 +168,29 @@ class Readiness:
         """The rows not yet contracted (listed as not-run, outside the verdict)."""
         return [row for row in self.entries if not row.contracted]
 
+    def partial_entries(self) -> list[EntryStatus]:
+        """The rows whose status is ``partial`` (a covering test was skipped), in catalogue order."""
+        return [row for row in self.entries if row.status == "partial"]
+
     @property
     def summary(self) -> dict[str, int]:
-        """Counts of entries by status, contracted or not, and of harness errors."""
+        """Counts of entries by status, contracted or not, of the tests that ran and were skipped, and of
+        harness errors. ``in_run``: contracted entries the run set out to test (neither not-selected nor n/a)."""
         contracted = [row for row in self.entries if row.contracted]
         return {
             "entries": len(self.entries),
             "contracted": len(contracted),
             "not_contracted": len(self.entries) - len(contracted),
+            "in_run": sum(row.status not in OUT_OF_RUN for row in contracted),
             "pass": sum(row.status == "pass" for row in self.entries),
             "fail": sum(row.status == "fail" for row in self.entries),
+            "partial": sum(row.status == "partial" for row in self.entries),
             "not-run": sum(row.status == "not-run" for row in self.entries),
+            "not-selected": sum(row.status == "not-selected" for row in self.entries),
+            "n/a": sum(row.status == "n/a" for row in self.entries),
             "contracted_not_run": sum(row.status == "not-run" for row in contracted),
+            "tests_ran": sum(row.tests_ran for row in self.entries),
+            "tests_skipped": sum(row.tests_skipped for row in self.entries),
             "harness_errors": len(self.harness_errors),
         }
 
@@ -189,6 +227,7 @@ def build_readiness(
     stopped_early: str | None = None,
     plan: Mapping[str, tuple[str, str]] | None = None,
     target_warnings: Iterable[str] = (),
+    out_of_scope: Mapping[str, str] | None = None,
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -199,7 +238,7 @@ def build_readiness(
         contract_version: e.g. ``ContractSet.version``.
         now: the report's timestamp (default: the current UTC time); tests pin it.
         selection: the functions or groups a partial run selected (``--only``); other contracted entries are
-            not-run "not selected", and still count against the verdict (a partial run proves nothing of them).
+            ``not-selected`` and do not count: the verdict is on the selection.
         waivers: accepted failures (:func:`~ocp_conformance.reporting.waivers.load_waivers`). A failed check
             with a waiver that has not expired is ``waived`` and does not block the verdict; with an expired one
             it stays ``fail``, and its reason says so. Every waiver is reported with its state.
@@ -208,6 +247,8 @@ def build_readiness(
         plan: the capability profile's test plan, ``name -> (level, reason)``: only ``mandatory`` entries count
             toward the verdict; ``not-applicable`` ones are not-run with the reason. ``None``: all are mandatory.
         target_warnings: settings of the target that weaken the evidence, reported as given.
+        out_of_scope: ``name -> reason`` of entries declared out of scope for this run (``--out-of-scope``):
+            ``n/a`` with the reason, outside the verdict.
 
     Raises:
         ValueError: a result or waiver names a function the catalogue lacks, or a check kind that does not
@@ -255,10 +296,12 @@ def build_readiness(
             raise ValueError(f"two waivers for {waiver.function!r} / {waiver.check}")
         by_cell[(waiver.function, waiver.check)] = waiver
 
-    rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date, plan) for entry in catalogue)
-    contracted = [row for row in rows if row.contracted and (plan is None or plan[row.name][0] == "mandatory")]
-    ready = (bool(contracted) and not harness_errors and stopped_early is None
-             and all(row.status == "pass" for row in contracted))
+    rows = tuple(_entry_status(entry, cells, selection, by_cell, run_date, plan, out_of_scope or {})
+                 for entry in catalogue)
+    counted = [row for row in rows if row.contracted and row.status not in OUT_OF_RUN
+               and (plan is None or plan[row.name][0] == "mandatory")]
+    ready = (bool(counted) and not harness_errors and stopped_early is None
+             and all(row.status == "pass" for row in counted))
     by_row = {row.name: row for row in rows}
     return Readiness(
         verdict="ready" if ready else "not-ready",
@@ -278,17 +321,21 @@ def _entry_status(
     entry: CatalogueEntry, cells: Mapping[tuple[str, CheckKind], list[CheckResult]],
     selection: Collection[str] | None = None, waivers: Mapping[tuple[str, CheckKind], Waiver] | None = None,
     today: date | None = None, plan: Mapping[str, tuple[str, str]] | None = None,
+    out_of_scope: Mapping[str, str] | None = None,
 ) -> EntryStatus:
     kinds = APPLICABLE_CHECKS[entry.kind]
     if plan is not None and plan[entry.name][0] == "not-applicable":
         reason = f"not applicable: {plan[entry.name][1]}"
-        return EntryStatus(entry, "not-run", reason, {kind: CheckStatus("not-run", reason=reason) for kind in kinds})
+        return EntryStatus(entry, "n/a", reason, {kind: CheckStatus("n/a", reason=reason) for kind in kinds})
+    if out_of_scope and entry.name in out_of_scope:
+        reason = f"out of scope: {out_of_scope[entry.name]}"
+        return EntryStatus(entry, "n/a", reason, {kind: CheckStatus("n/a", reason=reason) for kind in kinds})
     if not entry.contracted:
         checks = {kind: CheckStatus("not-run", reason=NOT_CONTRACTED) for kind in kinds}
         return EntryStatus(entry, "not-run", NOT_CONTRACTED, checks)
     if selection and entry.name not in selection and entry.group not in selection:
-        checks = {kind: CheckStatus("not-run", reason=NOT_SELECTED) for kind in kinds}
-        return EntryStatus(entry, "not-run", NOT_SELECTED, checks)
+        checks = {kind: CheckStatus("not-selected", reason=NOT_SELECTED) for kind in kinds}
+        return EntryStatus(entry, "not-selected", NOT_SELECTED, checks)
     checks = {kind: _check_status(entry.name, cells.get((entry.name, kind), [])) for kind in kinds}
     for kind, check in checks.items():
         waiver = (waivers or {}).get((entry.name, kind))
@@ -298,13 +345,15 @@ def _entry_status(
     if failed:
         reason = "; ".join(f"{kind} failed: {checks[kind].reason}" for kind in failed)
         return EntryStatus(entry, "fail", reason, checks)
-    not_run: dict[str, list[CheckKind]] = {}
+    unproven: dict[str, dict[str, list[CheckKind]]] = {"not-run": {}, "partial": {}}
     for kind, check in checks.items():
-        if check.status == "not-run":
-            not_run.setdefault(check.reason, []).append(kind)
-    if not_run:
-        reason = "not run: " + "; ".join(f"{', '.join(kinds)} ({why})" for why, kinds in not_run.items())
-        return EntryStatus(entry, "not-run", reason, checks)
+        if check.status in unproven:
+            unproven[check.status].setdefault(check.reason, []).append(kind)
+    if unproven["not-run"] or unproven["partial"]:
+        reason = "; ".join(f"{label}: " + "; ".join(f"{', '.join(kinds)} ({why})" for why, kinds in by_reason.items())
+                           for label, by_reason in (("not run", unproven["not-run"]), ("partial", unproven["partial"]))
+                           if by_reason)
+        return EntryStatus(entry, "not-run" if unproven["not-run"] else "partial", reason, checks)
     waived = [kind for kind, check in checks.items() if check.status == "waived"]
     if waived:
         tickets = ", ".join(f"{kind} ({waivers[(entry.name, kind)].ticket})" for kind in waived if waivers)
@@ -317,13 +366,13 @@ def _waive(check: CheckStatus, waiver: Waiver, today: date) -> CheckStatus:
     if check.status == "fail":
         if waiver.expired(today):
             note = f"waiver {waiver.ticket} expired on {waiver.expires.isoformat()}, so this failure counts"
-            return CheckStatus("fail", check.tests, check.failed, f"{note}: {check.reason}")
+            return replace(check, reason=f"{note}: {check.reason}")
         reason = (f"waived by {waiver.ticket} until {waiver.expires.isoformat()}: {waiver.reason} "
                   f"(failed: {check.reason})")
-        return CheckStatus("waived", check.tests, check.failed, reason)
+        return replace(check, status="waived", reason=reason)
     if check.status == "pass":
-        return CheckStatus("pass", check.tests, check.failed, f"waiver {waiver.ticket} no longer needed")
-    return check
+        return replace(check, reason=f"waiver {waiver.ticket} no longer needed")
+    return check  # not run or partial: a waiver accepts a failure, never a test that did not run
 
 
 def _waiver_outcome(waiver: Waiver, check: CheckStatus, today: date) -> WaiverOutcome:
@@ -337,32 +386,38 @@ def _waiver_outcome(waiver: Waiver, check: CheckStatus, today: date) -> WaiverOu
     if check.status == "pass":
         return WaiverOutcome(waiver, "unused-passing", f"waiver {waiver.ticket} no longer needed: the check "
                              f"passes ({until}); remove it from the waiver file")
-    return WaiverOutcome(waiver, "unused-not-run", f"the check did not run ({check.reason}); a waiver never "
+    did_not = "did not run" if check.status != "partial" else "is partial, a covering test was skipped"
+    return WaiverOutcome(waiver, "unused-not-run", f"the check {did_not} ({check.reason}); a waiver never "
                          "turns a check that did not run into a pass")
 
 
 def _check_status(function: str, results: list[CheckResult]) -> CheckStatus:
-    """Precedence: fail > harness error (not-run) > pass > skipped/absent (not-run).
+    """Precedence: fail > harness error (not-run) > skipped (partial) > pass > absent (not-run).
 
-    A crashed test leaves the check unproven even if another test passed, so it is not shown as a pass.
+    A crashed test leaves the check unproven even if another test passed, so it is not shown as a pass; nor
+    is a check with a skipped test: what the skipped test covers is unproven (partial, with each reason).
     A failed test that blames other functions proves nothing about this one: it counts as run, not passed.
     """
     ran = [r for r in results if r.outcome in ("passed", "failed")]
+    skipped = tuple((r.test_id, r.message.strip() or "skipped (no reason given)")
+                    for r in results if r.outcome == "skipped")
     against = [r for r in ran if r.blames(function)]
     if against:
         return CheckStatus("fail", len(ran), len(against), _join(f"{r.test_id}: {_first_line(r.message)}"
-                                                                for r in against))
+                                                                for r in against), skipped)
     errors = [r for r in results if r.outcome == "error"]
     if errors:
         reason = _join(f"harness error: {_first_line(r.message)} ({r.test_id})" for r in errors)
-        return CheckStatus("not-run", len(ran), 0, reason)
+        return CheckStatus("not-run", len(ran), 0, reason, skipped)
+    if skipped:
+        count = f"{len(skipped)} of {len(skipped) + len(ran)} covering tests skipped"
+        return CheckStatus("partial", len(ran), 0, f"{count}: {_join(why for _, why in skipped)}", skipped)
     if any(r.outcome == "passed" for r in ran):
         return CheckStatus("pass", len(ran), 0)
     if ran:
         blamed = _join(r.test_id for r in ran)
         return CheckStatus("not-run", len(ran), 0, f"covering tests failed on other functions: {blamed}")
-    skips = [r.message.strip() or f"{r.test_id} skipped" for r in results if r.outcome == "skipped"]
-    return CheckStatus("not-run", 0, 0, _join(skips) if skips else NO_TEST)
+    return CheckStatus("not-run", 0, 0, NO_TEST)
 
 
 def _join(parts: Iterable[str]) -> str:

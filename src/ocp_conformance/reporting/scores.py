@@ -4,11 +4,13 @@ Every cell of the readiness matrix (a catalogue entry × an applicable check kin
 
 - **total**: every check of every catalogue entry, contracted or not;
 - **ceiling**: the checks this run could test — what the contracts, the target and the selection allow: those of
-  contracted entries selected by the run (``--only``), less the checks every covering test skipped (the target
-  lacks a capability, e.g. clock control). A check no test covers, or one a harness error left unproven, stays
-  inside the ceiling: it is our gap, not the target's limit;
+  contracted entries selected by the run (``--only``) and in scope (not ``n/a``), less the checks every covering
+  test skipped (the target lacks a capability, e.g. clock control, or a participant's credentials). A check no
+  test covers, or one a harness error left unproven, stays inside the ceiling: it is our gap, not the target's
+  limit;
 - **achieved**: the checks that passed. A failure under a valid waiver is *not* achieved (it is counted
-  apart, as ``waived``); nothing that did not run is.
+  apart, as ``waived``); nothing that did not run is, nor a ``partial`` check (a covering test skipped; counted
+  apart, as ``partial``).
 
 ``ceiling_pct`` = ceiling / total, ``achieved_pct`` = achieved / ceiling (0 when the ceiling is 0).
 """
@@ -19,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ocp_conformance.reporting.readiness import NO_TEST, NOT_CONTRACTED, NOT_SELECTED, EntryStatus, Readiness
+from ocp_conformance.reporting.readiness import OUT_OF_RUN, EntryStatus, Readiness
 
 __all__ = ["Score", "Scores", "score_readiness"]
 
@@ -33,6 +35,7 @@ class Score:
     achieved: int = 0
     failed: int = 0
     waived: int = 0
+    partial: int = 0
 
     @property
     def ceiling_pct(self) -> float:
@@ -44,11 +47,12 @@ class Score:
 
     def __add__(self, other: Score) -> Score:
         return Score(self.total + other.total, self.ceiling + other.ceiling, self.achieved + other.achieved,
-                     self.failed + other.failed, self.waived + other.waived)
+                     self.failed + other.failed, self.waived + other.waived, self.partial + other.partial)
 
     def to_json(self) -> dict[str, Any]:
         return {"total": self.total, "ceiling": self.ceiling, "achieved": self.achieved, "failed": self.failed,
-                "waived": self.waived, "ceiling_pct": self.ceiling_pct, "achieved_pct": self.achieved_pct}
+                "waived": self.waived, "partial": self.partial, "ceiling_pct": self.ceiling_pct,
+                "achieved_pct": self.achieved_pct}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +91,13 @@ def score_readiness(readiness: Readiness) -> Scores:
 
 def _row_score(row: EntryStatus) -> Score:
     total = len(row.checks)
-    if not row.contracted or row.reason in (NOT_CONTRACTED, NOT_SELECTED):
+    if not row.contracted or row.status in OUT_OF_RUN:
         return Score(total=total)
-    skipped = sum(check.status == "not-run" and check.tests == 0 and check.reason != NO_TEST
-                  and not check.reason.startswith("harness error") for check in row.checks.values())
+    # every covering test skipped: the target (or its credentials) did not allow the check
+    skipped = sum(check.status == "partial" and check.tests == 0 for check in row.checks.values())
     states = [check.status for check in row.checks.values()]
     return Score(total=total, ceiling=total - skipped, achieved=states.count("pass"), failed=states.count("fail"),
-                 waived=states.count("waived"))
+                 waived=states.count("waived"), partial=states.count("partial"))
 
 
 def _sum(scores: Iterable[Score]) -> Score:

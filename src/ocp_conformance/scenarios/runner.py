@@ -105,7 +105,7 @@ def skip_reason(workflow: Workflow, client: OcpClient, given: Mapping[str, Any] 
     for step in workflow.steps:
         if is_upload(step.operation) and client.target.rap is None:
             return (f"needs a RAP upload channel: step {step.step_id} uploads a file; target {client.target.name} "
-                    "has none (give the target a RAP SFTP host)")
+                    "has none (give it a RAP SFTP host: --rap-sftp HOST:PORT; or --out-of-scope rap)")
         if step.control and not client.target.can(CLOCK_CONTROL):
             waitable = waits_for_schedule(workflow, step)
             if waitable and schedule_wait > 0:

@@ -1,4 +1,5 @@
 """``ocp-conformance targets check NAME``: can each participant of a profile reach the target and authenticate?
+And before ``run --target URL``: can the suites reach a plain URL target at all, with the tokens given?
 
 One authenticated, read-only request per participant; each outcome is one line (and a failure says the fix).
 """
@@ -19,7 +20,10 @@ from ocp_conformance.targets.profile import TargetProfile
 from ocp_conformance.targets.profile_target import PARTICIPANT_EXTENSION
 from ocp_conformance.targets.target import Target, TargetError
 
-__all__ = ["ParticipantCheck", "TargetCheck", "check_target"]
+__all__ = ["ParticipantCheck", "TargetCheck", "check_target", "check_url_target"]
+
+_PRE_RUN_TIMEOUT = 10.0
+"""At most this many seconds per probe before a run: a slower answer is for the suites to judge."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,4 +98,37 @@ def check_target(target: Target, profile: TargetProfile, probe_path: str,
             outcome.checks.append(ParticipantCheck(
                 participant, True, f"ok: GET {probe_path} answered {response.status_code} in {elapsed:.0f} ms "
                 f"({auth.type}{' + client certificate' if auth.client_cert or profile.client_cert else ''})"))
+    return outcome
+
+
+def check_url_target(target: Target, probe_path: str, *, timeout: float = _PRE_RUN_TIMEOUT) -> TargetCheck:
+    """Before a run against a plain URL: ``GET probe_path`` as the two participants the suites act as first (others,
+    e.g. an investor, may rightly be refused the probe's function).
+
+    Fails only what makes a run pointless: no connection at all (refused, DNS, TLS handshake, connect timeout),
+    stopping at the first such line since it is the same for everyone, or credentials refused (401, 403). Any
+    other answer, however slow or wrong, passes here: judging it is the suites' job, as the target's failure.
+    """
+    outcome = TargetCheck(target=target.base_url, warnings=target.warnings)
+    host = urlsplit(target.base_url).netloc
+    limit = min(timeout, _PRE_RUN_TIMEOUT)
+    with httpx.Client(base_url=target.base_url, timeout=limit, verify=True) as client:
+        for participant in target.acting_pair():
+            try:  # the status is all it needs: the body, however large or slow, is left unread
+                request = client.build_request("GET", probe_path, headers=target.auth_headers(participant))
+                response = client.send(request, stream=True)
+                response.close()
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+                line = explain_exception(exc, host=host, timeout=limit, tls=target.base_url.startswith("https://"))
+                outcome.checks.append(ParticipantCheck(participant, False, line.replace("base_url", "the --target "
+                                                                                        "URL")))
+                return outcome
+            except httpx.HTTPError as exc:  # reachable but misbehaving: stop probing, the suites report it
+                outcome.checks.append(ParticipantCheck(participant, True, f"connected; the answer to GET "
+                                                       f"{probe_path} failed ({type(exc).__name__}): the suites "
+                                                       "report it"))
+                return outcome
+            denied = explain_status(response.status_code, participant, auth_setting=f"OCP_TOKEN_{participant}")
+            outcome.checks.append(ParticipantCheck(participant, denied is None,
+                                                   denied or f"ok: GET {probe_path} answered {response.status_code}"))
     return outcome
