@@ -117,6 +117,6 @@ def test_a_run_against_the_variant_passes_what_is_bound_and_names_what_is_not(tm
     checks = next(e for e in readiness["entries"] if e["name"] == "Input SI")["checks"]
     assert {kind: checks[kind]["status"] for kind in ("contract", "negative", "security")} == \
         {"contract": "pass", "negative": "pass", "security": "pass"}
-    assert checks["scenario"]["status"] == "not-run"
+    assert checks["scenario"]["status"] in {"not-run", "partial"}  # never pass, never fail
     assert "still written in the model's own names" in checks["scenario"]["reason"] \
         or "not among the bound contracts" in checks["scenario"]["reason"]
