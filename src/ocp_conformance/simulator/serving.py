@@ -18,7 +18,8 @@ from typing import Any, Final
 from uvicorn import Config, Server
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["DEFAULT_SERVE_LIMITS", "ServeLimits", "TlsFilesError", "check_tls_files", "guarded_protocol", "serve"]
+__all__ = ["DEFAULT_SERVE_LIMITS", "ServeLimits", "TlsFilesError", "check_tls_files", "guarded_protocol", "serve",
+           "server_config"]
 
 log = logging.getLogger("ocp_conformance.simulator.serving")
 
@@ -113,13 +114,18 @@ def guarded_protocol(limits: ServeLimits) -> type[H11Protocol]:
     return GuardedH11Protocol
 
 
+def server_config(asgi: Any, limits: ServeLimits = DEFAULT_SERVE_LIMITS, *,
+                  tls: dict[str, Any] | None = None) -> Config:
+    """uvicorn's configuration for ``asgi`` under ``limits`` (and TLS options, see ``cli_targets.tls_options``)."""
+    return Config(asgi, http=guarded_protocol(limits), log_level="warning", lifespan="off",
+                  limit_concurrency=limits.max_connections + 1, timeout_keep_alive=limits.keep_alive_timeout,
+                  h11_max_incomplete_event_size=limits.max_header_bytes, **(tls or {}))
+
+
 def serve(asgi: Any, sock: socket.socket, limits: ServeLimits = DEFAULT_SERVE_LIMITS, *,
           tls: dict[str, Any] | None = None) -> None:
     """Serve ``asgi`` on the bound ``sock`` until SIGINT or SIGTERM (uvicorn's handling)."""
-    config = Config(asgi, http=guarded_protocol(limits), log_level="warning", lifespan="off",
-                    limit_concurrency=limits.max_connections + 1, timeout_keep_alive=limits.keep_alive_timeout,
-                    h11_max_incomplete_event_size=limits.max_header_bytes, **(tls or {}))
-    Server(config).run(sockets=[sock])
+    Server(server_config(asgi, limits, tls=tls)).run(sockets=[sock])
 
 
 def _peer(client: tuple[str, int] | None) -> str:
