@@ -282,6 +282,8 @@ def simulate(
     header_timeout: Annotated[float, typer.Option(min=0.1, help="seconds a client may take to send a request's "
                                                   "head")] = 10.0,
     keep_alive_timeout: Annotated[int, typer.Option(min=1, help="seconds an idle connection stays open")] = 5,
+    max_header_bytes: Annotated[int, typer.Option(min=1024, help="largest request head (request line and "
+                                                  "headers), in bytes")] = 16 * 1024,
     contracts: ContractsOption = None,
 ) -> None:
     """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it.
@@ -368,7 +370,8 @@ def simulate(
             console.print(f"mutual TLS: clients must present a certificate signed by {tls_client_ca}",
                           highlight=False, markup=False)
         serve(simulator.asgi, sock, ServeLimits(max_connections=max_connections, header_timeout=header_timeout,
-                                                keep_alive_timeout=keep_alive_timeout), tls=tls)
+                                                keep_alive_timeout=keep_alive_timeout,
+                                                max_header_bytes=max_header_bytes), tls=tls)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:

@@ -122,3 +122,16 @@ def test_a_bad_tokens_file_is_a_usage_error_at_its_line(tmp_path: Path, served: 
     tokens_file.write_text(f"# comment\n{line}\n")
     text = _usage_error(["--port", "0", "--tokens-file", str(tokens_file)])
     assert f"{tokens_file}:2" in text and expected in text
+
+
+def test_request_limits_are_options_with_defaults(served: Served) -> None:
+    assert runner.invoke(app, ["simulate", "--port", "0"]).exit_code == 0
+    assert served.calls[-1]["limits"] == serving.DEFAULT_SERVE_LIMITS
+    guard = served.calls[-1]["asgi"].user_middleware[0]
+    assert guard.kwargs["limits"].max_body_bytes == 1024 * 1024
+    options = ["--max-connections", "3", "--header-timeout", "2.5", "--keep-alive-timeout", "7",
+               "--max-header-bytes", "8192", "--max-body-bytes", "4096"]
+    assert runner.invoke(app, ["simulate", "--port", "0", *options]).exit_code == 0
+    assert served.calls[-1]["limits"] == serving.ServeLimits(max_connections=3, header_timeout=2.5,
+                                                             keep_alive_timeout=7, max_header_bytes=8192)
+    assert served.calls[-1]["asgi"].user_middleware[0].kwargs["limits"].max_body_bytes == 4096
