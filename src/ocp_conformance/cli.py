@@ -423,6 +423,7 @@ def record(
     from ocp_conformance.consumer import InjectionError, InjectionRule, Injector, Recorder, listen
     from ocp_conformance.consumer import record as serve_and_record
     from ocp_conformance.simulator.app import build_app
+    from ocp_conformance.simulator.credentials import is_loopback, random_tokens
 
     contract_set = _contracts(contracts)
     try:
@@ -434,16 +435,19 @@ def record(
     except OSError as exc:
         raise _fail(EXIT_USAGE, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                     "choose another --port, or --port 0 for any free port") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens below and the "
-                     "unauthenticated /_sim control API are reachable from the network")
+    if not is_loopback(host):
+        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the tokens below are random "
+                     "for this start, but the unauthenticated /_sim control API is reachable from the network")
     simulator = build_app(contract_set)
+    if not is_loopback(host):  # demo tokens are public: beyond loopback, random ones (before the recorder redacts)
+        simulator.state.use_tokens(random_tokens(simulator.participants))
     recorder = Recorder(simulator, Injector(rules, retry_after=retry_after))
     bound = sock.getsockname()[1]
     table = Table(title=f"ocp-conformance record on http://{host}:{bound}/ocp/v1 (GCP services: /gcp/v1, "
                         "control: /_sim, not recorded)")
-    for column in ("participant", "bearer token (demo only)"):
-        table.add_column(column)
+    kind = "demo only" if is_loopback(host) else "random, this start only"
+    for column in ("participant", f"bearer token ({kind})"):
+        table.add_column(column, no_wrap=True)
     for pid in simulator.participants:
         table.add_row(pid, simulator.token_of(pid))
     console.print(table)

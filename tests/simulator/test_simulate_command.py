@@ -135,3 +135,11 @@ def test_request_limits_are_options_with_defaults(served: Served) -> None:
     assert served.calls[-1]["limits"] == serving.ServeLimits(max_connections=3, header_timeout=2.5,
                                                              keep_alive_timeout=7, max_header_bytes=8192)
     assert served.calls[-1]["asgi"].user_middleware[0].kwargs["limits"].max_body_bytes == 4096
+
+
+def test_record_beyond_loopback_issues_random_tokens_too(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["record", "--host", "0.0.0.0", "--port", "0", "--duration", "0.2",
+                                 "--report", str(tmp_path)])
+    assert "sim_B01234_" in result.output, result.output
+    assert demo_token("B01234") not in result.output
+    assert "random" in result.output
