@@ -111,3 +111,19 @@ def test_a_client_gone_mid_body_leaves_no_traceback(caplog: pytest.LogCaptureFix
         asyncio.run(app.asgi(scope, gone, send))
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.WARNING]
     assert len(caplog.records) <= 1
+
+
+def test_a_body_that_stalls_is_answered_at_the_body_deadline() -> None:
+    app = build_app(limits=BodyLimits(body_timeout=0.05))
+    first = True
+
+    async def stalls() -> Message:
+        nonlocal first
+        if first:
+            first = False
+            return {"type": "http.request", "body": b"{", "more_body": True}
+        await asyncio.Event().wait()  # the rest never comes
+        raise AssertionError("unreachable")
+
+    status, _, body = _call(app.asgi, "/_sim/holdings", stalls, [(b"content-type", b"application/json")])
+    assert status == 400 and body["code"] == "REQUEST_TIMEOUT"

@@ -67,18 +67,21 @@ class RequestGuard:
             log.warning("refused %s %s: Content-Length %d exceeds %d bytes", scope.get("method"), path, declared, limit)
             await _send_problem(scope, send, _too_large(declared, limit, path))
             return
-        started = False
+        started = body_done = False
         received = 0
         deadline = time.monotonic() + self.limits.body_timeout
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, body_done
+            if body_done:  # e.g. a response listening for the client's disconnect: no deadline then
+                return await receive()
             try:
                 message = await asyncio.wait_for(receive(), max(deadline - time.monotonic(), 0.001))
             except TimeoutError:
                 raise Problem(400, "REQUEST_TIMEOUT", f"the request body did not arrive within "
                               f"{self.limits.body_timeout:g} s; send it at once") from None
             if message["type"] == "http.request":
+                body_done = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > limit:
                     log.warning("refused %s %s: the body exceeds %d bytes", scope.get("method"), path, limit)
