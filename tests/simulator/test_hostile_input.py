@@ -175,3 +175,8 @@ def test_non_finite_numbers_are_refused(app: SimulatorApp, constant: str) -> Non
 def test_a_structured_json_media_type_is_still_json(app: SimulatorApp) -> None:
     client = _client(app)
     assert _post(client, _si_text(client), "application/json; charset=UTF-8").status_code == 201
+
+
+def test_a_path_parameter_with_a_final_newline_is_400_not_looked_up(app: SimulatorApp) -> None:
+    problem = _refused(_client(app).get(f"{SI_PATH}/SI0000000001%0A"))
+    assert [e["pointer"] for e in problem["errors"]] == ["/path/siId"]
