@@ -374,17 +374,41 @@ def simulate(
     tls_key: Annotated[Path | None, typer.Option(help="the certificate's PEM private key", show_default=False)] = None,
     tls_client_ca: Annotated[Path | None, typer.Option(help="require client certificates signed by this CA (mutual "
                                                        "TLS)", show_default=False)] = None,
+    tokens_file: Annotated[Path | None, typer.Option(help="the participants' bearer tokens, one `PARTICIPANT TOKEN` "
+                                                     "a line (default: the fixed demo tokens on loopback, random "
+                                                     "tokens per start beyond it)", show_default=False)] = None,
+    max_body_bytes: Annotated[int, typer.Option(min=1024, help="largest request body accepted, in bytes (larger: "
+                                                "413); RAP's HTTP upload takes up to 50 MiB")] = 1024 * 1024,
+    max_connections: Annotated[int, typer.Option(min=1, help="open connections at once; more are closed at "
+                                                 "once")] = 256,
+    header_timeout: Annotated[float, typer.Option(min=0.1, help="seconds a client may take to send a request's "
+                                                  "head")] = 10.0,
+    keep_alive_timeout: Annotated[int, typer.Option(min=1, help="seconds an idle connection stays open")] = 5,
+    max_header_bytes: Annotated[int, typer.Option(min=1024, help="largest request head (request line and "
+                                                  "headers), in bytes")] = 16 * 1024,
     contracts: ContractsOption = None,
 ) -> None:
-    """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it."""
-    import uvicorn
+    """Serve the reference simulator over HTTP (or HTTPS, optionally with mutual TLS) so any client can use it.
 
+    On loopback the participants' tokens are the fixed demo tokens (anyone can compute them: fine on your own
+    machine). Beyond loopback (e.g. --host 0.0.0.0) each start issues random tokens, printed once, unless
+    --tokens-file gives them; the /_sim control API stays unauthenticated, so keep such a simulator on a test network.
+    """
+    from ocp_conformance.consumer import listen
     from ocp_conformance.simulator.bound_shape import build_bound_app
+    from ocp_conformance.simulator.credentials import TokensFileError, is_loopback, random_tokens, read_tokens_file
     from ocp_conformance.simulator.faults import UnknownFaultError
+    from ocp_conformance.simulator.guard import BodyLimits
+    from ocp_conformance.simulator.serving import ServeLimits, TlsFilesError, check_tls_files, serve
 
     tls = tls_options(tls_cert, tls_key, tls_client_ca)
+    try:
+        check_tls_files(tls)
+    except TlsFilesError as exc:
+        raise _fail(EXIT_USAGE, escape(str(exc))) from None
     try:  # another contract's shape (--contracts with its binding) is answered through both bindings
-        simulator = build_bound_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day)
+        simulator = build_bound_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day,
+                                    limits=BodyLimits(max_body_bytes=max_body_bytes))
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
     caps = {name: value for name, value in (("max_bytes", rap_max_bytes), ("max_records", rap_max_records),
@@ -398,6 +422,22 @@ def simulate(
             raise _fail(EXIT_USAGE, exc.render()) from None
     if state_new and state is None:
         raise _fail(EXIT_USAGE, "--state-new needs --state PATH", "pass --state PATH with it, or drop --state-new")
+    token_kind = "demo only"
+    try:
+        if tokens_file is not None:
+            simulator.state.use_tokens(read_tokens_file(tokens_file, simulator.participants))
+            token_kind = f"from {tokens_file}"
+        elif not is_loopback(host):
+            simulator.state.use_tokens(random_tokens(simulator.participants))
+            token_kind = "random, this start only"
+    except TokensFileError as exc:
+        raise _fail(EXIT_USAGE, escape(str(exc))) from None
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, escape(f"cannot listen on {host}:{port}: {exc.strerror or exc}"),
+                    "choose another --port (one no other program uses), and a --host that is an address of this "
+                    "machine (127.0.0.1 by default, 0.0.0.0 for every interface)") from None
     if state is not None:
         from ocp_conformance.simulator.persistence import StateFileError, restore
 
@@ -405,13 +445,14 @@ def simulate(
             restored = restore(simulator, state, new=state_new,
                                answer_before_commit=state_fault_answer_before_commit)
         except StateFileError as exc:
+            sock.close()
             raise _fail(EXIT_USAGE, escape(str(exc))) from None
     scheme = "https" if tls else "http"
-    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{port}/ocp/v1 "
+    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{sock.getsockname()[1]}/ocp/v1 "
                         "(GCP services: /gcp/v1, control: /_sim)")
     table.add_column("participant")
     table.add_column("name")
-    table.add_column("bearer token (demo only)")
+    table.add_column(f"bearer token ({token_kind})", no_wrap=True)
     reference = simulator.state.simulation.reference
     for pid in simulator.participants:
         participant = reference.participant(pid)
@@ -419,10 +460,11 @@ def simulate(
     console.print(table)
     if fault:
         console.print(f"[yellow]faults applied:[/] {', '.join(fault)}")
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens above and the "
-                     "unauthenticated /_sim control API are reachable from the network")
+    if not is_loopback(host):
+        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the tokens above are "
+                     f"{token_kind}, but the unauthenticated /_sim control API is reachable from the network")
     with ExitStack() as stack:
+        stack.callback(sock.close)
         if state is not None:
             console.print(f"state: {state} ({restored.replayed} journaled change(s) replayed)", markup=False)
             stack.callback(restored.journal.close)
@@ -443,7 +485,9 @@ def simulate(
         if "ssl_ca_certs" in tls:
             console.print(f"mutual TLS: clients must present a certificate signed by {tls_client_ca}",
                           highlight=False, markup=False)
-        uvicorn.run(simulator.asgi, host=host, port=port, log_level="warning", **tls)
+        serve(simulator.asgi, sock, ServeLimits(max_connections=max_connections, header_timeout=header_timeout,
+                                                keep_alive_timeout=keep_alive_timeout,
+                                                max_header_bytes=max_header_bytes), tls=tls)
 
 
 def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -502,6 +546,7 @@ def record(
     from ocp_conformance.consumer import InjectionError, InjectionRule, Injector, Recorder, listen
     from ocp_conformance.consumer import record as serve_and_record
     from ocp_conformance.simulator.app import build_app
+    from ocp_conformance.simulator.credentials import is_loopback, random_tokens
 
     contract_set = _contracts(contracts)
     try:
@@ -513,16 +558,19 @@ def record(
     except OSError as exc:
         raise _fail(EXIT_USAGE, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                     "choose another --port, or --port 0 for any free port") from None
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the demo tokens below and the "
-                     "unauthenticated /_sim control API are reachable from the network")
+    if not is_loopback(host):
+        errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the tokens below are random "
+                     "for this start, but the unauthenticated /_sim control API is reachable from the network")
     simulator = build_app(contract_set)
+    if not is_loopback(host):  # demo tokens are public: beyond loopback, random ones (before the recorder redacts)
+        simulator.state.use_tokens(random_tokens(simulator.participants))
     recorder = Recorder(simulator, Injector(rules, retry_after=retry_after))
     bound = sock.getsockname()[1]
     table = Table(title=f"ocp-conformance record on http://{host}:{bound}/ocp/v1 (GCP services: /gcp/v1, "
                         "control: /_sim, not recorded)")
-    for column in ("participant", "bearer token (demo only)"):
-        table.add_column(column)
+    kind = "demo only" if is_loopback(host) else "random, this start only"
+    for column in ("participant", f"bearer token ({kind})"):
+        table.add_column(column, no_wrap=True)
     for pid in simulator.participants:
         table.add_row(pid, simulator.token_of(pid))
     console.print(table)

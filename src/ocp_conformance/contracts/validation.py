@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
+from jsonschema.protocols import Validator
+from jsonschema.validators import extend
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from ocp_conformance.contracts.json_text import JsonTextError, is_json_media_type, parse_json_text, unicode_problem
 from ocp_conformance.contracts.openapi import ApiDocument, Operation
 
 __all__ = [
@@ -50,7 +52,9 @@ class RequestInvalid(ValueError):
     def __init__(self, operation: Operation, errors: list[FieldError]) -> None:
         self.operation = operation
         self.errors = tuple(errors)
-        self.code = "MALFORMED_JSON" if any(e.code == "MALFORMED_JSON" for e in errors) else "VALIDATION_FAILED"
+        codes = {e.code for e in errors}
+        self.code = next((code for code in ("UNSUPPORTED_MEDIA_TYPE", "MALFORMED_JSON") if code in codes),
+                         "VALIDATION_FAILED")
         super().__init__(f"{operation.operation_id}: the request does not conform to the contract: "
                          + "; ".join(str(e) for e in errors[:5]))
 
@@ -129,13 +133,13 @@ class OperationValidator:
                 return None, [FieldError("", "a JSON request body is required")]
             return None, []
         content_type = {k.lower(): v for k, v in headers.items()}.get("content-type", "")
-        if "json" not in content_type:
-            return None, [FieldError("/header/content-type",
-                                     f"expected application/json, received {content_type or 'no content type'}")]
+        if not is_json_media_type(content_type):
+            return None, [FieldError("/header/content-type", f"received {content_type or 'no content type'}; "
+                                     "expected application/json (UTF-8)", "UNSUPPORTED_MEDIA_TYPE")]
         try:
-            body = json.loads(raw_body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return None, [FieldError("", f"not valid JSON: {exc}", "MALFORMED_JSON")]
+            body = parse_json_text(raw_body)
+        except JsonTextError as exc:
+            return None, [FieldError(exc.pointer, str(exc), "MALFORMED_JSON")]
         errors = sorted(self._body.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path])
         return body, [field for e in errors for field in _field_errors(e)]
 
@@ -157,14 +161,56 @@ def _absolute(node: Any, base_uri: str) -> Any:
 
 
 def _validator(schema: Any, registry: Registry[Any], base_uri: str) -> Draft202012Validator:
-    return Draft202012Validator(_absolute(schema, base_uri), registry=registry,
-                                format_checker=Draft202012Validator.FORMAT_CHECKER)
+    validator: Draft202012Validator = _StrictPatterns(_absolute(schema, base_uri), registry=registry,
+                                                      format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return validator
+
+
+def _anchored(pattern: str) -> re.Pattern[str]:
+    """``pattern`` as JSON Schema (ECMA-262) means it: ``$`` outside a character class matches only at the very
+    end. Python's ``$`` also matches before a final newline, so ``^[A-Z0-9]+$`` would accept ``"REF1\\n"``."""
+    compiled = _PATTERNS.get(pattern)
+    if compiled is not None:
+        return compiled
+    out: list[str] = []
+    in_class = escaped = False
+    for char in pattern:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "[":
+            in_class = True
+        elif char == "]":
+            in_class = False
+        elif char == "$" and not in_class:
+            out.append(r"\Z")
+            continue
+        out.append(char)
+    compiled = _PATTERNS[pattern] = re.compile("".join(out))
+    return compiled
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def _pattern(validator: Validator, pattern: str, instance: Any, schema: Any) -> Any:
+    if validator.is_type(instance, "string") and not _anchored(pattern).search(instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_StrictPatterns: type[Draft202012Validator] = extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {"pattern": _pattern})
+"""Draft 2020-12 with ECMA-262 anchoring of ``pattern`` (the client's checks and the simulator's alike)."""
 
 
 def _coerce(raw: str, kind: str | None) -> Any:
     """A query or header value as the type its schema declares (it arrives as text)."""
     if kind == "integer" and _INTEGER.match(raw):
-        return int(raw)
+        try:
+            return int(raw)
+        except ValueError:  # beyond Python's digit limit: the schema then reports it as not an integer
+            return raw
     if kind == "boolean" and raw in ("true", "false"):
         return raw == "true"
     return raw
@@ -220,6 +266,9 @@ class ResponseValidator:
             return problems
         if body is NOT_JSON:
             return [*problems, "the body is not JSON"]
+        unreadable = unicode_problem(body)
+        if unreadable:
+            problems.append(f"body{unreadable}")
         for error in sorted(validator.iter_errors(body), key=lambda e: [str(p) for p in e.absolute_path]):
             for field in _field_errors(error):
                 problems.append(f"body{field.pointer or '/'}: {field.reason}")

@@ -12,7 +12,8 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp
@@ -29,6 +30,7 @@ from ocp_conformance.simulator.di_handlers import DI_HANDLERS
 from ocp_conformance.simulator.enquiry_handlers import ENQUIRY_HANDLERS
 from ocp_conformance.simulator.faults import Fault, RouteHandler, resolve_faults
 from ocp_conformance.simulator.gcp_handlers import GCP_HANDLERS
+from ocp_conformance.simulator.guard import BodyLimits, RequestGuard
 from ocp_conformance.simulator.isi_handlers import ISI_HANDLERS
 from ocp_conformance.simulator.persistence.hooks import durable, journal_upload, journaled
 from ocp_conformance.simulator.problems import FieldError, Problem, problem_response
@@ -88,9 +90,11 @@ class SimulatorApp:
 
 
 def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (),
-              state: SimulatorState | None = None, trades_per_day: int = DEFAULT_TRADES_PER_DAY) -> SimulatorApp:
+              state: SimulatorState | None = None, trades_per_day: int = DEFAULT_TRADES_PER_DAY,
+              limits: BodyLimits | None = None) -> SimulatorApp:
     """Build the simulator. ``faults`` names fault profiles to apply (see ``ocp-conformance faults``);
-    ``trades_per_day`` sets the size of each GCP's daily trade feed (unless ``state`` is given)."""
+    ``trades_per_day`` sets the size of each GCP's daily trade feed (unless ``state`` is given); ``limits`` caps
+    request bodies (default: :class:`BodyLimits`)."""
     contracts = contracts or load_contracts()
     applied = resolve_faults(faults)
     rules = DEFAULT_RULES
@@ -120,7 +124,8 @@ def build_app(contracts: ContractSet | None = None, *, faults: Iterable[str] = (
             endpoints.setdefault(template, {})[method.upper()] = _extra_endpoint(extra, state)
     routes = [Route(_PATH_PARAM.sub(r"{\1}", template), _by_method(methods), methods=_EVERY_METHOD)
               for template, methods in endpoints.items()]
-    asgi = Starlette(routes=routes, exception_handlers={404: _unknown_path})
+    asgi = Starlette(routes=routes, exception_handlers={404: _unknown_path},
+                     middleware=[Middleware(RequestGuard, limits=limits or BodyLimits())])
     asgi.state.simulator = state
     app = SimulatorApp(asgi=asgi, state=state, contracts=contracts, faults=applied, handlers=handlers)
     asgi.router.routes.append(upload_route(lambda: app.rap, state))  # uploadRapFile, for HTTP-only runners
@@ -202,10 +207,12 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                                        dict(request.headers), raw_body)
             try:
                 with state.lock:  # RAP processing changes the same simulation from its own thread
-                    reply = journaled(request.method, Call(operation.operation_id, participant, valid, state),
-                                      handler)
+                    response = journaled(request.method, Call(operation.operation_id, participant, valid, state),
+                                         handler, render=_response)
             finally:
                 await durable(state)  # simulate --state: answer (even a refusal) once the change is committed
+        except ClientDisconnect:
+            raise  # RequestGuard drops it quietly: nobody is left to answer
         except RequestInvalid as invalid:
             return problem_response(Problem(400, invalid.code, str(invalid), invalid.errors), instance)
         except Problem as problem:
@@ -216,12 +223,14 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
         except Exception:  # a bug of ours: answer 500 as a problem and log it, never hang or drop the connection
             log.exception("simulator error in %s", operation)
             return problem_response(Problem(500, "INTERNAL_ERROR", f"the simulator failed in {operation}"), instance)
-        return _response(reply)
+        return response
 
     return endpoint
 
 
 def _response(reply: Reply) -> Response:
+    """The HTTP response of ``reply``, its body rendered now: a body no encoder can write (e.g. a lone surrogate)
+    raises here, inside the handler's call, so the call is not journaled and the client gets a 500 problem."""
     if reply.body is None:
         return Response(status_code=reply.status, headers=reply.headers)
     if isinstance(reply.body, str):  # a text representation (text/event-stream); the handler sets Content-Type

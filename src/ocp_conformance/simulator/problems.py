@@ -41,5 +41,17 @@ class Problem(Exception):
 
 
 def problem_response(problem: Problem, instance: str = "") -> JSONResponse:
-    return JSONResponse(problem.to_json(instance), status_code=problem.status,
+    """The problem as ``application/problem+json``. Text it echoes from the request (a pointer, a value) is made
+    encodable first: a refusal of a lone surrogate must not fail to be written for quoting it."""
+    return JSONResponse(_encodable(problem.to_json(instance)), status_code=problem.status,
                         media_type="application/problem+json", headers=problem.headers)
+
+
+def _encodable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_encodable(k): _encodable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_encodable(v) for v in value]
+    return value

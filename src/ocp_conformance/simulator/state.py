@@ -52,6 +52,8 @@ class SimulatorState:
     RAP upload (which runs on the SFTP delivery thread), so each is atomic with respect to the others."""
     journal: Journal | None = field(default=None, repr=False, compare=False)
     """Where state changes are recorded before they are answered (``simulate --state``); kept across resets."""
+    issued: dict[str, str] | None = field(default=None, repr=False, compare=False)
+    """Participant id -> token, in place of the demo tokens (see :meth:`use_tokens`); kept across resets."""
 
     def __post_init__(self) -> None:
         self.simulation = self._new_simulation()
@@ -69,7 +71,17 @@ class SimulatorState:
         return simulation
 
     def _issue_tokens(self) -> None:
-        self.tokens = {demo_token(pid, self.token_seed): pid for pid in self.simulation.reference.participants}
+        participants = self.simulation.reference.participants
+        if self.issued is not None:
+            self.tokens = {token: pid for pid, token in self.issued.items() if pid in participants}
+        else:
+            self.tokens = {demo_token(pid, self.token_seed): pid for pid in participants}
+
+    def use_tokens(self, tokens: dict[str, str]) -> None:
+        """Issue ``tokens`` (participant id -> token) instead of the demo tokens, e.g. random ones for a simulator
+        served beyond loopback; a participant without one cannot authenticate."""
+        self.issued = dict(tokens)
+        self._issue_tokens()
 
     def token_of(self, participant_id: str) -> str:
         for token, pid in self.tokens.items():

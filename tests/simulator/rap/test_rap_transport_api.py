@@ -19,7 +19,8 @@ def test_every_public_name_resolves() -> None:
 @pytest.mark.parametrize(("callable_", "expected"), [
     (rap.RapSftpServer, "(root: 'Path', credentials: 'Mapping[str, str]', on_upload: 'OnUpload', "
                         "host: 'str' = '127.0.0.1', port: 'int' = 0, *, host_key: 'Path | None' = None, "
-                        "authorized_keys: 'Mapping[str, Path] | None' = None) -> 'None'"),
+                        "authorized_keys: 'Mapping[str, Path] | None' = None, "
+                        "throttle: 'LoginThrottle | None' = None) -> 'None'"),
     (rap.serve_in_thread, "(root: 'Path', credentials: 'Mapping[str, str]', on_upload: 'OnUpload', *, "
                           "host: 'str' = '127.0.0.1', port: 'int' = 0, host_key: 'Path | None' = None, "
                           "authorized_keys: 'Mapping[str, Path] | None' = None, timeout: 'float' = 30) "

@@ -17,13 +17,16 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["INBOX", "OUTBOX", "ParticipantFolders", "is_temporary_name", "participant_folders", "write_atomically"]
+__all__ = ["INBOX", "MAX_FILE_NAME", "OUTBOX", "ParticipantFolders", "file_name_problem", "is_temporary_name",
+           "participant_folders", "write_atomically"]
 
 INBOX = "INBOX"
 OUTBOX = "OUTBOX"
 
 _PARTICIPANT = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TEMPORARY_SUFFIXES = (".part", ".filepart", ".tmp")
+MAX_FILE_NAME = 128
+"""Characters in an uploaded file's name: a CCASS name (B01234_SI_20270406_001.csv) has about 30."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,19 @@ def participant_folders(root: Path, participant: str, *, create: bool = True) ->
         folders.inbox.mkdir(parents=True, exist_ok=True)
         folders.outbox.mkdir(parents=True, exist_ok=True)
     return folders
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be an uploaded file's name (``received ...; expected ...``), or None if it can: one plain
+    name of printable characters, no folders, at most :data:`MAX_FILE_NAME` characters. Both transports ask."""
+    expected = f"expected a plain name like B01234_SI_20270406_001.csv (printable, at most {MAX_FILE_NAME} characters)"
+    if name in ("", ".", "..") or "/" in name or "\\" in name:
+        return f"received file name {name!r}; {expected}, without folders"
+    if len(name) > MAX_FILE_NAME:
+        return f"received a file name of {len(name)} characters; {expected}"
+    if not name.isprintable():
+        return f"received file name {name!r}, with a control or unprintable character; {expected}"
+    return None
 
 
 def is_temporary_name(name: str) -> bool:

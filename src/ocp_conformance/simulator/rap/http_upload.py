@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ocp_conformance.rap import ResultFileError, parse_result_file, result_json
 from ocp_conformance.simulator.problems import Problem, problem_response
-from ocp_conformance.simulator.rap.folders import participant_folders
+from ocp_conformance.simulator.rap.folders import file_name_problem, participant_folders
 from ocp_conformance.simulator.rap.processing import RapProcessor
 from ocp_conformance.simulator.state import SimulatorState
 
@@ -40,9 +40,9 @@ def upload_route(processor: Callable[[], RapProcessor], state: SimulatorState) -
                                             "participant's token (`ocp-conformance simulate` prints the demo tokens)",
                                             headers={"WWW-Authenticate": 'Bearer realm="ocp"'}), instance)
         name = str(request.path_params["fileName"])
-        if name in (".", "..") or "/" in name or "\\" in name:
-            return problem_response(Problem(400, "BAD_FILE_NAME", f"received file name {name!r}; expected a plain "
-                                            "name like B01234_SI_20270406_001.csv, without folders"), instance)
+        bad_name = file_name_problem(name)
+        if bad_name:
+            return problem_response(Problem(400, "BAD_FILE_NAME", bad_name), instance)
         content = await request.body()
         if not content or len(content) > _MAX_BYTES:
             return problem_response(Problem(400, "BAD_REQUEST", f"received a body of {len(content)} bytes; expected "

@@ -25,14 +25,21 @@ import posixpath
 import sys
 import threading
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
 import asyncssh
 
 from ocp_conformance.simulator.rap.delivery import OnUpload, UploadDelivery
-from ocp_conformance.simulator.rap.folders import INBOX, OUTBOX, is_temporary_name, participant_folders
+from ocp_conformance.simulator.rap.folders import (
+    INBOX,
+    OUTBOX,
+    file_name_problem,
+    is_temporary_name,
+    participant_folders,
+)
+from ocp_conformance.simulator.rap.login_throttle import LoginThrottle
 
 __all__ = ["RapSftpServer", "lasting_host_key", "serve_in_thread"]
 
@@ -53,12 +60,15 @@ class RapSftpServer:
         host, port: where to listen; port 0 picks a free port (see the value `start()` returns).
         host_key: the server's private host key file; by default a fresh Ed25519 key per start.
         authorized_keys: participant id -> an authorized_keys file, to also allow public-key logins.
+        throttle: the delays after failed password logins (default: :class:`LoginThrottle`'s).
     """
 
     def __init__(self, root: Path, credentials: Mapping[str, str], on_upload: OnUpload,
                  host: str = "127.0.0.1", port: int = 0, *, host_key: Path | None = None,
-                 authorized_keys: Mapping[str, Path] | None = None) -> None:
+                 authorized_keys: Mapping[str, Path] | None = None, throttle: LoginThrottle | None = None) -> None:
         self.root = root
+        self.throttle = throttle or LoginThrottle()
+        self._sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
         self.host = host
         self.port = port
         self._credentials = dict(credentials)
@@ -155,8 +165,23 @@ class _Auth(asyncssh.SSHServer):
     def public_key_auth_supported(self) -> bool:
         return bool(self._server._authorized_keys)
 
-    def validate_password(self, username: str, password: str) -> bool:
-        return self._server._check_password(username, password)
+    async def validate_password(self, username: str, password: str) -> bool:
+        server = self._server
+        peer = self._peer()
+        wait = server.throttle.delay(username, peer)
+        if wait:
+            await server._sleep(wait)
+        if server._check_password(username, password):
+            server.throttle.succeeded(username, peer)
+            return True
+        server.throttle.failed(username, peer)
+        logger.warning("refused a password login as %r from %s (next attempt waits %g s)", username[:64], peer,
+                       server.throttle.delay(username, peer))
+        return False
+
+    def _peer(self) -> str:
+        peer = self._connection.get_extra_info("peername") if self._connection is not None else None
+        return str(peer[0]) if peer else "unknown"
 
 
 class _ParticipantSftp(asyncssh.SFTPServer):
@@ -183,6 +208,9 @@ class _ParticipantSftp(asyncssh.SFTPServer):
         client = self._client_path(path)
         if len(client.parts) != 3 or client.parts[1] != INBOX:
             raise asyncssh.SFTPPermissionDenied(f"{client}: {_READ_ONLY}")
+        bad_name = file_name_problem(client.name)
+        if bad_name:
+            raise asyncssh.SFTPInvalidFilename(bad_name)
         return self._folders.inbox / client.name
 
     def _outbox_file(self, path: bytes) -> Path:
