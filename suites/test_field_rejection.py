@@ -100,11 +100,16 @@ class _Case:
     def __init__(self, function: str, role: str, harness: Harness) -> None:
         self.function, self.role = function, role
         self.bound = harness.bound
-        self.operation = self.bound.operation(function, role)
+        path_of, values_of = CASES[(function, role)]
+        # a contract that splits the function by a value (hold/release) takes that value as the operation
+        self.role, values = self.bound.role_for(function, role, values_of(self.bound))
+        self.operation = self.bound.operation(function, self.role)
+        if "requestBody" not in self.operation.spec:
+            pytest.skip(f"{self.operation.operation_id} takes no request body in the bound contract: no field to "
+                        "reject")
         self.contracts = harness.contracts
         self.actor = harness.target.acting_pair()[0]
-        path_of, values_of = CASES[(function, role)]
-        self.path, self.base = self.bound.request(function, role, {**path_of(self.bound), **values_of(self.bound)})
+        self.path, self.base = self.bound.request(function, self.role, {**path_of(self.bound), **values})
         assert not violates(self.contracts, self.operation, self.path, self.base), \
             f"harness bug: the base request for {function} breaks the contract"
         self.properties = sorted(request_schema(self.contracts, self.operation).get("properties", {}))

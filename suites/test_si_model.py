@@ -23,7 +23,9 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from si_model import Expected, ModelSi, SiModel
 from suites.rule_broken import RuleBroken
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.bound_client import BoundClient, BoundExchange
+from ocp_conformance.client import OcpClient
+from ocp_conformance.pytest_plugin import Harness
 from ocp_conformance.targets import Target
 
 MAINTAIN_SI: Final = [
@@ -43,8 +45,9 @@ class ModelMismatch(RuleBroken):
     """The target's view of an SI differs from what the Maintain SI rules predict."""
 
     def __init__(self, function: str, what: str, *, received: object, expected: object, si: ModelSi | None,
-                 step: str, exchange: Exchange | None = None) -> None:
-        super().__init__(function, what, received=received, expected=expected, exchange=exchange,
+                 step: str, exchange: BoundExchange | None = None) -> None:
+        super().__init__(function, what, received=received, expected=expected,
+                         exchange=exchange.exchange if exchange is not None else None,
                          context=[*([f"SI: {si.describe()}"] if si is not None else []), f"Step: {step}"])
         _RAISED.append(self)
 
@@ -58,6 +61,7 @@ class World:
     """The target and what the suite learnt about it once per session."""
 
     client: OcpClient
+    bound: BoundClient
     parties: tuple[str, ...]
     business_date: str
     can_settle: bool
@@ -78,9 +82,8 @@ def _hk_business_day() -> str:
     return day.isoformat()
 
 
-def _problem_code(exchange: Exchange) -> str | None:
-    body = exchange.body
-    return body.get("code") if isinstance(body, dict) else None
+_ERROR_KINDS: Final = {404: "not_found", 409: "conflict", 422: "business"}
+"""The model's error statuses by kind; the binding says what the bound contract answers for each."""
 
 
 class SiLifecycle(RuleBasedStateMachine):
@@ -90,25 +93,31 @@ class SiLifecycle(RuleBasedStateMachine):
         super().__init__()
         self.world = world
         self.client = world.client
+        self.bound = world.bound
         self.model = SiModel()
         self.siblings: dict[str, str] = {}
         """Deliberately mismatched SIs -> the counter-SI a Change SI may fix them against."""
         self.step = "(start)"
 
     # ------------------------------------------------------------------ checks
-    def _expect(self, exchange: Exchange, expected: Expected, function: str, si: ModelSi | None) -> None:
-        """The response status (and problem code for errors) is the one the rule prescribes."""
-        code = _problem_code(exchange) if exchange.status >= 400 else None
-        if exchange.status != expected.status or (expected.code is not None and code != expected.code):
-            received = f"HTTP {exchange.status}" + (f" {code}" if code else "")
+    def _expect(self, answer: BoundExchange, expected: Expected, function: str, si: ModelSi | None) -> None:
+        """The answer is a success when the rule says so, else the bound contract's status and code for the
+        rule's error."""
+        code = answer.error_code() if not answer.ok else None
+        success = expected.status < 300
+        status_ok = answer.ok if success else \
+            answer.status == self.bound.binding.error_status(_ERROR_KINDS[expected.status], function=function)
+        if not status_ok or (expected.code is not None and code != expected.code):
+            received = f"HTTP {answer.status}" + (f" {code}" if code else "")
             raise ModelMismatch(function, "unexpected answer", received=received, expected=expected, si=si,
-                                step=self.step, exchange=exchange)
+                                step=self.step, exchange=answer)
 
-    def _compare(self, si: ModelSi, view: dict[str, Any], function: str, exchange: Exchange) -> None:
-        """Status, matchId presence, own hold flag, revocation flags and ownReference agree with the model."""
+    def _compare(self, si: ModelSi, view: BoundExchange, function: str) -> None:
+        """Status, match id presence, own hold flag, revocation flags and own reference agree with the model."""
         received = {
-            "status": view.get("status"), "matched": view.get("matchId") is not None, "hold": view.get("hold"),
-            "revocation": view.get("revocation"), "ownReference": view.get("ownReference"),
+            "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
+            "hold": view.get("hold", None), "revocation": view.get("revocation", None),
+            "ownReference": view.get("own_reference", None),
         }
         expected = {
             "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold,
@@ -120,7 +129,7 @@ class SiLifecycle(RuleBasedStateMachine):
             raise ModelMismatch(function, f"SI {si.si_id} differs in {', '.join(differing)}",
                                 received={k: received[k] for k in differing},
                                 expected={k: expected[k] for k in differing}, si=si, step=self.step,
-                                exchange=exchange)
+                                exchange=view)
 
     def _verify(self, sis: list[ModelSi], blame: Any) -> None:
         """getSi of each SI (and its counter-SI) agrees with the model; matched pairs share one matchId;
@@ -134,14 +143,14 @@ class SiLifecycle(RuleBasedStateMachine):
         match_ids: dict[str, str | None] = {}
         for si in seen.values():
             function = blame(si) if callable(blame) else blame
-            got = self.client.call("Enquire SI", operation="getSi", as_participant=si.owner, siId=si.si_id)
-            if got.status != 200:
-                raise ModelMismatch("Enquire SI", f"getSi of the suite's own SI {si.si_id}",
-                                    received=f"HTTP {got.status} {_problem_code(got)}", expected="HTTP 200",
+            got = self.bound.call("Enquire SI", "get", as_participant=si.owner, si_id=si.si_id)
+            if not got.ok:
+                raise ModelMismatch("Enquire SI", f"reading the suite's own SI {si.si_id}",
+                                    received=f"HTTP {got.status} {got.error_code()}", expected="2xx",
                                     si=si, step=self.step, exchange=got)
-            self._compare(si, got.body, function, got)
-            match_ids[si.si_id] = got.body.get("matchId")
-            self._verify_listing(si, got.body)
+            self._compare(si, got, function)
+            match_ids[si.si_id] = got.get("match_id", None)
+            self._verify_listing(si, got)
         for si in seen.values():
             other = self.model.partner(si)
             if other is not None and si.status in _MATCH_ID_STATUSES and match_ids[si.si_id] != match_ids[other.si_id]:
@@ -150,37 +159,37 @@ class SiLifecycle(RuleBasedStateMachine):
                                     received=f"{match_ids[si.si_id]} / {match_ids[other.si_id]}",
                                     expected="one matchId on both SIs", si=si, step=self.step)
 
-    def _verify_listing(self, si: ModelSi, view: dict[str, Any]) -> None:
-        listing = self.client.call("Enquire SI", operation="enquireSi", as_participant=si.owner,
-                                   ownReference=si.own_reference)
-        items = listing.body.get("items", []) if isinstance(listing.body, dict) else []
-        strays = [i.get("siId") for i in items if i.get("ownReference") != si.own_reference]
-        ids = [i.get("siId") for i in items]
+    def _verify_listing(self, si: ModelSi, view: BoundExchange) -> None:
+        listing = self.bound.call("Enquire SI", "list", as_participant=si.owner, own_reference=si.own_reference)
+        items = listing.items() if listing.ok else []
+        strays = [listing.item_value(i, "si_id") for i in items
+                  if listing.item_value(i, "own_reference") != si.own_reference]
+        ids = [listing.item_value(i, "si_id") for i in items]
         expected = [si.si_id] if SiModel.listed(si) else []
-        if listing.status != 200 or strays or ids != expected:
-            raise ModelMismatch("Enquire SI", f"Enquire SI (ownReference={si.own_reference}, no status filter)",
-                                received=f"HTTP {listing.status}, siIds {ids}",
-                                expected=f"HTTP 200, siIds {expected} (deleted SIs only with a status filter)",
+        if not listing.ok or strays or ids != expected:
+            raise ModelMismatch("Enquire SI", f"Enquire SI (own reference {si.own_reference}, no status filter)",
+                                received=f"HTTP {listing.status}, SI ids {ids}",
+                                expected=f"2xx, SI ids {expected} (deleted SIs only with a status filter)",
                                 si=si, step=self.step, exchange=listing)
         listed = items[0] if items else None
-        if listed is not None and listed.get("status") != view.get("status"):
-            raise ModelMismatch("Enquire SI", "Enquire SI and getSi disagree on the status",
-                                received=listed.get("status"), expected=view.get("status"), si=si,
-                                step=self.step, exchange=listing)
+        if listed is not None and listing.item_value(listed, "status") != view.get("status", None):
+            raise ModelMismatch("Enquire SI", "listing and reading one SI disagree on the status",
+                                received=listing.item_value(listed, "status"), expected=view.get("status", None),
+                                si=si, step=self.step, exchange=listing)
 
     def _verify_deleted(self, si: ModelSi, function: str) -> None:
         """Enquire Deleted SI lists the day's cancelled and revoked SIs."""
-        cursor: str | None = None
+        cursor: object = None
         found = False
         for _ in range(50):
-            fields: dict[str, Any] = {"limit": 200}
+            values: dict[str, Any] = {"limit": 200}
             if cursor:
-                fields["cursor"] = cursor
-            page = self.client.call("Enquire Deleted SI", as_participant=si.owner, **fields)
-            if page.status != 200:
+                values["cursor"] = cursor
+            page = self.bound.call("Enquire Deleted SI", "list", as_participant=si.owner, **values)
+            if not page.ok:
                 break
-            found = any(i.get("siId") == si.si_id for i in page.body["items"])
-            cursor = page.body.get("nextCursor")
+            found = any(page.item_value(i, "si_id") == si.si_id for i in page.items())
+            cursor = page.get("next_cursor", None)
             if found or not cursor:
                 break
         if not found:
@@ -195,26 +204,26 @@ class SiLifecycle(RuleBasedStateMachine):
     def _input(self, owner: str, side: str, counterparty: str, stock: str, quantity: int, payment: str,
                amount: str | None, hold: bool, exclude: bool) -> ModelSi:
         reference = _fresh_reference()
-        fields: dict[str, Any] = {
-            "side": side, "counterpartyId": counterparty, "stockCode": stock, "quantity": quantity,
-            "settlementDate": self.world.business_date, "paymentType": payment, "ownReference": reference,
-            "hold": hold, "excludeFromBatch": exclude,
+        values: dict[str, Any] = {
+            "side": side, "counterparty": counterparty, "stock_code": stock, "quantity": quantity,
+            "settlement_date": self.world.business_date, "payment_type": payment, "own_reference": reference,
+            "hold": hold, "exclude_from_batch": exclude,
         }
         if amount is not None:
-            fields.update(amount=amount, currency="HKD")
+            values.update(amount=amount, currency="HKD")
         self.step = f"Input SI as {owner}: {side} {quantity} x {stock} {payment} with {counterparty}, hold={hold}"
-        exchange = self.client.call("Input SI", as_participant=owner, **fields)
-        if exchange.status != 201:
-            raise ModelMismatch("Input SI", "a valid SI was refused", received=f"HTTP {exchange.status} "
-                                f"{_problem_code(exchange)}", expected="HTTP 201", si=None, step=self.step,
-                                exchange=exchange)
-        si = ModelSi(si_id=exchange.body["siId"], owner=owner, side=side, counterparty=counterparty,
+        answer = self.bound.call("Input SI", "create", as_participant=owner, **values)
+        if not answer.ok:
+            raise ModelMismatch("Input SI", "a valid SI was refused", received=f"HTTP {answer.status} "
+                                f"{answer.error_code()}", expected="2xx", si=None, step=self.step,
+                                exchange=answer)
+        si = ModelSi(si_id=str(answer.get("si_id")), owner=owner, side=side, counterparty=counterparty,
                      stock_code=stock, quantity=quantity, settlement_date=self.world.business_date,
                      payment_type=payment, amount=amount, currency="HKD" if amount else None,
                      own_reference=reference, hold=hold, exclude_from_batch=exclude)
         self.model.input(si)
         self.step += f" -> {si.si_id}"
-        self._compare(si, exchange.body, "Input SI", exchange)
+        self._compare(si, answer, "Input SI")
         self._verify([si], "Input SI")
         return si
 
@@ -260,11 +269,11 @@ class SiLifecycle(RuleBasedStateMachine):
             changes = {"quantity": self.world.fresh_quantity()}
         body = {k: v for k, v in changes.items() if v is not None}
         self.step = f"Change SI as {si.owner} on {si.si_id} ({si.status}): {body}"
-        exchange = self.client.call("Change SI", as_participant=si.owner, siId=si.si_id, **body)
+        answer = self.bound.call("Change SI", "change", as_participant=si.owner, si_id=si.si_id, **body)
         expected, partner = self.model.change(si.si_id, changes)
-        self._expect(exchange, expected, "Change SI", si)
+        self._expect(answer, expected, "Change SI", si)
         if expected.status == 200:
-            self._compare(si, exchange.body, "Change SI", exchange)
+            self._compare(si, answer, "Change SI")
         self._verify([si] + ([partner] if partner else []), "Change SI")
 
     @precondition(lambda self: bool(self.model.sis))
@@ -273,11 +282,12 @@ class SiLifecycle(RuleBasedStateMachine):
         """Change Hold Matched SI: own flag on a matched pair; on hold while either side's flag is set."""
         si = self._pick(data, "si")
         self.step = f"Change Hold Matched SI as {si.owner} on {si.si_id} ({si.status}): hold={hold}"
-        exchange = self.client.call("Change Hold Matched SI", as_participant=si.owner, siId=si.si_id, hold=hold)
+        role, values = self.bound.role_for("Change Hold Matched SI", "hold", {"hold": hold})
+        answer = self.bound.call("Change Hold Matched SI", role, as_participant=si.owner, si_id=si.si_id, **values)
         expected = self.model.set_hold(si.si_id, hold)
-        self._expect(exchange, expected, "Change Hold Matched SI", si)
+        self._expect(answer, expected, "Change Hold Matched SI", si)
         if expected.status == 200:
-            self._compare(si, exchange.body, "Change Hold Matched SI", exchange)
+            self._compare(si, answer, "Change Hold Matched SI")
         self._verify([si], "Change Hold Matched SI")
 
     @precondition(lambda self: bool(self.model.sis))
@@ -286,11 +296,11 @@ class SiLifecycle(RuleBasedStateMachine):
         """Cancel SI: only UNMATCHED SIs (else 409 SI_STATE_CONFLICT); a cancelled SI is listed as deleted."""
         si = self._pick(data, "si")
         self.step = f"Cancel SI as {si.owner} on {si.si_id} ({si.status})"
-        exchange = self.client.call("Cancel SI", as_participant=si.owner, siId=si.si_id)
+        answer = self.bound.call("Cancel SI", "cancel", as_participant=si.owner, si_id=si.si_id)
         expected = self.model.cancel(si.si_id)
-        self._expect(exchange, expected, "Cancel SI", si)
+        self._expect(answer, expected, "Cancel SI", si)
         if expected.status == 200:
-            self._compare(si, exchange.body, "Cancel SI", exchange)
+            self._compare(si, answer, "Cancel SI")
         self._verify([si], "Cancel SI")
         if expected.status == 200:
             self._verify_deleted(si, "Cancel SI")
@@ -301,31 +311,29 @@ class SiLifecycle(RuleBasedStateMachine):
         """Revoke Matched SI: one side -> REVOKE_PENDING, both -> REVOKED; never for unmatched or settled."""
         si = self._pick(data, "si")
         self.step = f"Revoke Matched SI as {si.owner} on {si.si_id} ({si.status})"
-        exchange = self.client.call("Revoke Matched SI", as_participant=si.owner, siId=si.si_id)
+        answer = self.bound.call("Revoke Matched SI", "revoke", as_participant=si.owner, si_id=si.si_id)
         expected = self.model.revoke(si.si_id)
-        self._expect(exchange, expected, "Revoke Matched SI", si)
+        self._expect(answer, expected, "Revoke Matched SI", si)
         if expected.status == 200:
-            self._compare(si, exchange.body, "Revoke Matched SI", exchange)
+            self._compare(si, answer, "Revoke Matched SI")
         self._verify([si], "Revoke Matched SI")
         if si.status == "REVOKED":
             self._verify_deleted(si, "Revoke Matched SI")
 
     @precondition(lambda self: bool(self.model.sis))
-    @rule(data=st.data(), what=st.sampled_from(["ownReference", "narrative", "excludeFromBatch"]))
+    @rule(data=st.data(), what=st.sampled_from(["own_reference", "narrative", "exclude_from_batch"]))
     def change_matched(self, data: st.DataObject, what: str) -> None:
         """Change Matched/Settled SI: non-matching attributes change without unmatching the pair."""
         si = self._pick(data, "si")
-        value: Any = {"ownReference": _fresh_reference(), "narrative": f"model step {uuid.uuid4().hex[:8]}",
-                      "excludeFromBatch": not si.exclude_from_batch}[what]
+        value: Any = {"own_reference": _fresh_reference(), "narrative": f"model step {uuid.uuid4().hex[:8]}",
+                      "exclude_from_batch": not si.exclude_from_batch}[what]
         self.step = f"Change Matched/Settled SI as {si.owner} on {si.si_id} ({si.status}): {what}={value!r}"
-        exchange = self.client.call("Change Matched/Settled SI", as_participant=si.owner, siId=si.si_id,
-                                    **{what: value})
-        attribute = {"ownReference": "own_reference", "narrative": "narrative",
-                     "excludeFromBatch": "exclude_from_batch"}[what]
-        expected = self.model.change_matched(si.si_id, {attribute: value})
-        self._expect(exchange, expected, "Change Matched/Settled SI", si)
+        answer = self.bound.call("Change Matched/Settled SI", "amend", as_participant=si.owner, si_id=si.si_id,
+                                 **{what: value})
+        expected = self.model.change_matched(si.si_id, {what: value})
+        self._expect(answer, expected, "Change Matched/Settled SI", si)
         if expected.status == 200:
-            self._compare(si, exchange.body, "Change Matched/Settled SI", exchange)
+            self._compare(si, answer, "Change Matched/Settled SI")
         self._verify([si], "Change Matched/Settled SI")
 
     @precondition(lambda self: bool(self.model.sis))
@@ -334,8 +342,8 @@ class SiLifecycle(RuleBasedStateMachine):
         """Enquire SI Unmatched Reason: answers for UNMATCHED SIs, 409 SI_STATE_CONFLICT otherwise."""
         si = self._pick(data, "si")
         self.step = f"Enquire SI Unmatched Reason as {si.owner} on {si.si_id} ({si.status})"
-        exchange = self.client.call("Enquire SI Unmatched Reason", as_participant=si.owner, siId=si.si_id)
-        self._expect(exchange, self.model.unmatched_reason(si.si_id), "Enquire SI Unmatched Reason", si)
+        answer = self.bound.call("Enquire SI Unmatched Reason", "get", as_participant=si.owner, si_id=si.si_id)
+        self._expect(answer, self.model.unmatched_reason(si.si_id), "Enquire SI Unmatched Reason", si)
 
     @precondition(lambda self: self.world.can_settle and bool(self.model.sis))
     @rule()
@@ -358,9 +366,8 @@ class SiLifecycle(RuleBasedStateMachine):
         run = self.client.call_operation("simRunBatchSettlement").body
         lacking = {failure["matchId"] for failure in run.get("failed", [])}
         for deliver, receive in self.model.settle(self.world.business_date):
-            view = self.client.call("Enquire SI", operation="getSi", as_participant=deliver.owner,
-                                    siId=deliver.si_id).body
-            if view.get("matchId") in lacking and view.get("status") == "MATCHED":
+            view = self.bound.call("Enquire SI", "get", as_participant=deliver.owner, si_id=deliver.si_id)
+            if view.get("match_id", None) in lacking and view.get("status", None) == "MATCHED":
                 deliver.status = receive.status = "MATCHED"
         self._verify([si for si in self.model if si.partner is not None], _settlement_blame)
 
@@ -370,9 +377,9 @@ class SiLifecycle(RuleBasedStateMachine):
         for si in self.model:
             try:
                 if si.status == "UNMATCHED":
-                    self.client.call("Cancel SI", as_participant=si.owner, siId=si.si_id)
+                    self.bound.call("Cancel SI", "cancel", as_participant=si.owner, si_id=si.si_id)
                 elif si.status in {"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING"} and not si.revoke_by_me:
-                    self.client.call("Revoke Matched SI", as_participant=si.owner, siId=si.si_id)
+                    self.bound.call("Revoke Matched SI", "revoke", as_participant=si.owner, si_id=si.si_id)
             except AssertionError:
                 pass
 
@@ -394,7 +401,7 @@ def _settlement_blame(si: ModelSi) -> str:
     return si.rule
 
 
-def _world(client: OcpClient, target: Target) -> World:
+def _world(client: OcpClient, bound: BoundClient, target: Target) -> World:
     pair = target.acting_pair()
     parties = [*pair, *(p for p in target.participants if p not in pair)][:3]
     can_settle = target.can("clock-control")
@@ -406,14 +413,14 @@ def _world(client: OcpClient, target: Target) -> World:
     else:
         business_date = _hk_business_day()
     base = 1_000_000 + secrets.randbelow(10**9)  # match keys no one else uses
-    return World(client=client, parties=parties, business_date=business_date, can_settle=can_settle,
+    return World(client=client, bound=bound, parties=parties, business_date=business_date, can_settle=can_settle,
                  quantities=itertools.count(base, 7))
 
 
 @pytest.mark.ocp(functions=MAINTAIN_SI, check="scenario")
-def test_si_lifecycle_follows_the_model(ocp_client: OcpClient, ocp_target: Target) -> None:
+def test_si_lifecycle_follows_the_model(ocp_harness: Harness) -> None:
     """Random SI lifecycles (input, change, hold, cancel, revoke, change matched, settle) match the model."""
-    world = _world(ocp_client, ocp_target)
+    world = _world(ocp_harness.client, ocp_harness.bound, ocp_harness.target)
     _RAISED.clear()
     try:
         # hypothesis documents a factory as fine here; its annotation only names the class form

@@ -92,6 +92,21 @@ class BoundExchange:
         roles = (role_of_pointer(self.binding, self.function, p) for p in self.error_pointers())
         return [r for r in roles if r is not None]
 
+    def items(self, role: str = "items") -> list[Any]:
+        """The listed items of a list answer (empty when the answer has none)."""
+        found = self.get(role, default=[])
+        return found if isinstance(found, list) else []
+
+    def item_value(self, item: Any, role: str) -> Any:
+        """A role's value in one listed item (items carry the function's fields); ``None`` when absent."""
+        value = read_role(self.binding, self.function, item, role)
+        return None if value is ABSENT else value
+
+    @property
+    def ok(self) -> bool:
+        """A 2xx answer."""
+        return self.status // 100 == 2
+
     def curl(self) -> str:
         return self.exchange.curl()
 
@@ -102,6 +117,16 @@ class BoundClient:
     def __init__(self, client: OcpClient, binding: Binding) -> None:
         self.client = client
         self.binding = binding
+
+    def role_for(self, function: str, role: str, values: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+        """The role to call for ``values``, and the values left to send: a contract that splits a function by a
+        value (``hold``/``release`` for ``hold: true/false``) names the role whose ``constants`` the values match;
+        otherwise ``role`` with every value."""
+        bound = self.binding.functions.get(function)
+        for candidate, implied in (bound.constants.items() if bound is not None else ()):
+            if implied and all(values.get(k, object()) == v for k, v in implied.items()):
+                return candidate, {k: v for k, v in values.items() if k not in implied}
+        return role, dict(values)
 
     def operation(self, function: str, role: str) -> Operation:
         """The bound contract's operation for ``function`` in ``role``."""
