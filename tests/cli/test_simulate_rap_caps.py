@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-import uvicorn
 from typer.testing import CliRunner
 
 import ocp_conformance.simulator.app as simulator_app
+import ocp_conformance.simulator.bound_shape as bound_shape
 from ocp_conformance.cli import app
+from ocp_conformance.simulator import serving
 from ocp_conformance.simulator.rap.limits import RapLimits
 
 runner = CliRunner()
@@ -24,9 +25,9 @@ def test_the_rap_cap_options_set_the_processors_limits(monkeypatch: pytest.Monke
         built.append(original(*args, **kwargs))
         return built[-1]
 
-    monkeypatch.setattr(simulator_app, "build_app", build)
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: None)  # do not serve
-    result = runner.invoke(app, ["simulate", "--rap-max-bytes", "4096", "--rap-max-records", "7",
+    monkeypatch.setattr(bound_shape, "build_app", build)  # what simulate builds through
+    monkeypatch.setattr(serving, "serve", lambda *args, **kwargs: None)  # do not serve
+    result = runner.invoke(app, ["simulate", "--port", "0", "--rap-max-bytes", "4096", "--rap-max-records", "7",
                                  "--rap-errors-per-code", "3"])
     assert result.exit_code == 0, result.output
     assert built[0].rap.limits == RapLimits(max_bytes=4096, max_records=7, errors_per_code=3)
