@@ -50,7 +50,9 @@ class DropConnections:
 def listen(host: str, port: int) -> socket.socket:
     """A bound socket on ``host:port`` (0: any free port), so the caller knows the port before serving."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto TCP, not 0: asyncio sets TCP_NODELAY only on sockets whose proto says TCP, and without it every
+    # response (head and body written apart) waits ~40 ms for the client's delayed ACK
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
