@@ -36,7 +36,7 @@ from ocp_conformance.rap import (
     load_layouts,
     write_file,
 )
-from ocp_conformance.targets import RapChannel, RapUploadRefused, Target
+from ocp_conformance.targets import CLOCK_CONTROL, RapChannel, RapUploadRefused, Target
 
 __all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
            "file_types", "layout_of", "send_fresh", "upload_attached", "valid_upload"]
@@ -183,3 +183,29 @@ def defective_upload(client: OcpClient, layout: Layout, participant: str, kind: 
                               participant=participant, business_date=business_date,
                               sequence=_next_sequence(participant, layout.file_type, business_date))
     return generated, stream.getvalue()
+
+
+def top_up_holdings(client: OcpClient, participant: str, upload: RapUpload) -> None:
+    """Give ``participant`` the stock ``upload``'s records draw on (a transfer's from-account, an instruction's
+    stock account), when the target has simulator control: the world is shared, and a full run's other checks
+    move the demo holdings away, so a valid file must not depend on what is left (issue 20, item 2)."""
+    control = client.contracts.control_document
+    if not client.target.can(CLOCK_CONTROL) or control is None or "simSeedHolding" not in control.operations:
+        return
+    layout = upload.layout
+    stock, quantity = layout.detail.role("stock_code"), layout.detail.role("quantity")
+    account = layout.detail.role("stock_account")
+    if stock is None or quantity is None:
+        return
+    needed: dict[tuple[str, str], int] = {}
+    for record in upload.records:
+        source = record.get("fromAccount", record.get(account.name) if account is not None else None)
+        amount = record.get(quantity.name)
+        if source is None or not isinstance(amount, int) or amount <= 0:
+            continue
+        key = (str(source), str(record[stock.name]))
+        needed[key] = needed.get(key, 0) + amount
+    for (stock_account, stock_code), amount in sorted(needed.items()):
+        client.call_operation("simSeedHolding", body={"participantId": participant, "stockAccount": stock_account,
+                                                      "stockCode": stock_code, "quantity": amount})
+

@@ -23,6 +23,7 @@ from suites.rap_files import (
     file_types,
     layout_of,
     send_fresh,
+    top_up_holdings,
     valid_upload,
 )
 from suites.rap_results import FileRuleBroken, expect_accepted_in_full
@@ -46,6 +47,8 @@ def test_valid_file_is_accepted_in_full(file_type: str, plan: tuple[int, int], o
     records, seed = plan
     participant = ocp_target.acting_pair()[0]
     layout = layout_of(ocp_client.contracts, file_type)
+    # the records a seed draws do not depend on the file's sequence number
+    top_up_holdings(ocp_client, participant, valid_upload(ocp_client, layout, participant, records, seed, sequence=1))
     upload, result = send_fresh(channel_of(ocp_target), participant, lambda: _made(
         valid_upload(ocp_client, layout, participant, records, seed)))
     expect_accepted_in_full(entry_of(file_type), upload.file_name, range(2, records + 2), result)
@@ -62,12 +65,16 @@ def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int
     layout = layout_of(ocp_client.contracts, file_type)
     channel = channel_of(ocp_target)
     if file_type in ENQUIRY_OF:
+        top_up_holdings(ocp_client, participant, valid_upload(ocp_client, layout, participant, records, seed,
+                                                              sequence=1))
         upload, result = send_fresh(channel, participant, lambda: _made(
             valid_upload(ocp_client, layout, participant, records, seed)))
         expect_instructions_visible(ocp_client, entry, participant, upload, result)
         return
     # the accounts a file of this seed acts on do not depend on its sequence number
-    accounts = touched_accounts(valid_upload(ocp_client, layout, participant, records, seed, sequence=1))
+    probe = valid_upload(ocp_client, layout, participant, records, seed, sequence=1)
+    top_up_holdings(ocp_client, participant, probe)
+    accounts = touched_accounts(probe)
     before = balances(ocp_client, participant, accounts)
     upload, result = send_fresh(channel, participant, lambda: _made(
         valid_upload(ocp_client, layout, participant, records, seed)))

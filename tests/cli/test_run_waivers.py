@@ -72,7 +72,7 @@ def test_bad_waiver_file_is_a_usage_error_at_its_line(tmp_path: Path) -> None:
     waivers = waiver_file(tmp_path / "waivers.toml", cells, "2099-12-31")
     outcome = run_harness(tmp_path / "report", "--waivers", str(waivers))
     assert outcome.exit_code == 2, outcome.output[-3000:]
-    assert f"{waivers}:9:1: function 'Revoke Matched Si' is not a catalogue entry" in outcome.output
+    assert f"{waivers}:9:12: function 'Revoke Matched Si' is not a catalogue entry" in outcome.output
     assert "Did you mean 'Revoke Matched SI'" in outcome.output
     assert outcome.readiness is None
 
