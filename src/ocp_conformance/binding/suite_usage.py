@@ -84,10 +84,18 @@ def _node_findings(contracts: ContractSet, binding: Binding, names: set[str], pa
             for keyword in node.keywords:
                 if keyword.arg is not None and keyword.arg not in _CALL_OPTIONS:
                     yield _field(binding, where, function, keyword.arg), None
+    elif method == "call" and len(strings) == 1 and strings[0] in names and len(node.args) >= 2:
+        yield _bound_function(binding, where, strings[0]), True  # a role chosen at run time (e.g. role_for)
     elif method == "call" and len(strings) == 1 and strings[0] in names:
         yield _model_call(contracts, where, strings[0], node), False
-    elif method == "call_operation" and strings:
+    elif method == "call_operation" and strings and not _is_control(contracts, strings[0]):
         yield _operation(contracts, where, strings[0]), False
+
+
+def _is_control(contracts: ContractSet, operation_id: str) -> bool:
+    """The simulator's own control surface (clock, batch runs, seeding): the same whatever contract is bound."""
+    control = contracts.control_document
+    return control is not None and operation_id in control.operations
 
 
 def _role(binding: Binding, where: SourceLocation, function: str, role: str) -> LintFinding | None:
@@ -97,6 +105,13 @@ def _role(binding: Binding, where: SourceLocation, function: str, role: str) -> 
         return LintFinding("error", where, f"the suite needs the {role} operation of {function!r}: {exc}",
                            f'bind it in binding.yaml: functions."{function}".operations.{role}')
     return None
+
+
+def _bound_function(binding: Binding, where: SourceLocation, function: str) -> LintFinding | None:
+    if function in binding.functions:
+        return None
+    return LintFinding("error", where, f"the suite calls {function!r} by a role chosen at run time, and the binding "
+                       "does not bind the function", f'bind it in binding.yaml: functions."{function}"')
 
 
 def _field(binding: Binding, where: SourceLocation, function: str, role: str) -> LintFinding | None:
