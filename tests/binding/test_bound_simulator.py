@@ -120,3 +120,27 @@ def test_a_run_against_the_variant_passes_what_is_bound_and_names_what_is_not(tm
     assert checks["scenario"]["status"] in {"not-run", "partial"}  # never pass, never fail
     assert "still written in the model's own names" in checks["scenario"]["reason"] \
         or "not among the bound contracts" in checks["scenario"]["reason"]
+
+
+def test_a_function_whose_binding_is_removed_is_not_run_naming_it_and_the_rest_runs(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    contracts = tmp_path / "contracts"
+    shutil.copytree(VARIANT, contracts)
+    binding = yaml.safe_load((contracts / "binding.yaml").read_text(encoding="utf-8"))
+    del binding["functions"]["Cancel SI"]
+    (contracts / "binding.yaml").write_text(yaml.safe_dump(binding, sort_keys=False), encoding="utf-8")
+    report = tmp_path / "report"
+    result = subprocess.run([sys.executable, "-m", "ocp_conformance", "run", "--contracts", str(contracts), "--only",
+                             "Cancel SI", "--only", "Input SI", "--report", str(report), "--no-allure-html"],
+                            cwd=REPO, capture_output=True, text=True, check=False)
+    assert result.returncode == 1, result.stdout[-2000:] + result.stderr[-2000:]  # not ready, never 3
+    readiness = json.loads((report / "readiness.json").read_text(encoding="utf-8"))
+    assert readiness["harness_errors"] == []
+    entries = {e["name"]: e for e in readiness["entries"]}
+    for kind, check in entries["Cancel SI"]["checks"].items():
+        assert check["status"] == "partial", kind  # never fail, never pass
+        assert 'no binding for functions."Cancel SI"' in check["reason"], kind
+    assert entries["Input SI"]["checks"]["contract"]["status"] == "pass"
