@@ -244,14 +244,7 @@ def test_other_participants_si_is_not_found(operation_id: str, ocp_harness: Harn
 
 
 def _listed(answer: BoundExchange) -> list[object]:
-    items = answer.get("items", default=[])
-    return [_role_in_item(answer, item, "si_id") for item in items] if isinstance(items, list) else []
-
-
-def _role_in_item(answer: BoundExchange, item: Any, role: str) -> object:
-    """A role's value in one listed item (the item has the function's fields)."""
-    value = read_pointer(item, answer.binding.pointer(answer.function, role))
-    return None if value is ABSENT else value
+    return [answer.item_value(item, "si_id") for item in answer.items()]
 
 
 @pytest.mark.ocp(functions=["Enquire SI"], check="security")

@@ -6,7 +6,15 @@ Imports only the contracts layer, so the simulator, client, suites, scenarios an
 from __future__ import annotations
 
 from ocp_conformance.binding.auth import credential_header
-from ocp_conformance.binding.bodies import ABSENT, BoundRequest, bound_request, read_pointer, read_role, role_of_pointer
+from ocp_conformance.binding.bodies import (
+    ABSENT,
+    BoundRequest,
+    bound_request,
+    place_pointer,
+    read_pointer,
+    read_role,
+    role_of_pointer,
+)
 from ocp_conformance.binding.check import check_binding, field_schemas
 from ocp_conformance.binding.load import binding_schema, load_binding
 from ocp_conformance.binding.model import (
@@ -33,6 +41,7 @@ __all__ = [
     "credential_header",
     "field_schemas",
     "load_binding",
+    "place_pointer",
     "read_pointer",
     "read_role",
     "role_of_pointer",

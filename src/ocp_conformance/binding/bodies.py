@@ -51,7 +51,7 @@ def bound_request(binding: Binding, function: str, operation: Operation, values:
         if spec.parameter is not None and (spec.parameter in declared or spec.pointer is None):
             request.parameters[spec.parameter] = bound_value
         else:
-            _place(request.body, binding.pointer(function, role), bound_value)
+            place_pointer(request.body, binding.pointer(function, role), bound_value)
     return request
 
 
@@ -63,7 +63,8 @@ def _encode(binding: Binding, function: str, enum: str | None, value: Any) -> An
     return binding.code(enum, str(value), function=function)
 
 
-def _place(body: dict[str, Any], pointer: str, value: Any) -> None:
+def place_pointer(body: dict[str, Any], pointer: str, value: Any) -> None:
+    """Set ``value`` at ``pointer`` in ``body``, making the objects on the way."""
     parts = JsonPointer(pointer).parts
     node = body
     for part in parts[:-1]:

@@ -20,7 +20,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from ocp_conformance.binding import ABSENT, Binding, BindingMissing, credential_header, load_binding, read_pointer
+from ocp_conformance.binding import (
+    ABSENT,
+    Binding,
+    BindingMissing,
+    credential_header,
+    load_binding,
+    place_pointer,
+    read_pointer,
+)
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.app import SimulatorApp, build_app
@@ -128,7 +136,7 @@ class BoundShape:
             elif where == "query":
                 our_query[str(spec.parameter)] = str(value)
             elif spec.pointer is not None and spec.pointer.lstrip("/").split("/")[0] in accepted:
-                _place(our_body, spec.pointer, value)
+                place_pointer(our_body, spec.pointer, value)
         raw = _loads(body)
         if isinstance(raw, dict):  # fields that are no role but share the model's name travel as they are
             for key, value in raw.items():
@@ -194,17 +202,17 @@ class BoundShape:
     async def _send_invalid(self, send: Send, route: _Route, invalid: RequestInvalid) -> None:
         shape = self.binding.error_shape(function=route.function)
         body: dict[str, Any] = {}
-        _place(body, shape.code, self.binding.error_code(invalid.code, function=route.function)
+        place_pointer(body, shape.code, self.binding.error_code(invalid.code, function=route.function)
                if invalid.code in shape.codes else invalid.code)
         if shape.message is not None:
-            _place(body, shape.message, str(invalid))
+            place_pointer(body, shape.message, str(invalid))
         if shape.field_errors is not None and shape.field_pointer is not None:
             entries = []
             for error in invalid.errors:
                 entry: dict[str, Any] = {"reason": error.reason}
-                _place(entry, shape.field_pointer, error.pointer)
+                place_pointer(entry, shape.field_pointer, error.pointer)
                 entries.append(entry)
-            _place(body, shape.field_errors, entries)
+            place_pointer(body, shape.field_errors, entries)
         await _send_json(send, self.binding.error_status("invalid", function=route.function), body, shape.media_type)
 
     async def _send_answer(self, send: Send, route: _Route, status: int, headers: list[tuple[bytes, bytes]],
@@ -225,19 +233,19 @@ class BoundShape:
         bound_status = shape.statuses.get(kind, status) if kind is not None else status
         code = read_pointer(data, ours.code)
         body: dict[str, Any] = {}
-        _place(body, shape.code, shape.codes.get(str(self.our_binding.model_error_code(code)), code))
+        place_pointer(body, shape.code, shape.codes.get(str(self.our_binding.model_error_code(code)), code))
         message = read_pointer(data, ours.message) if ours.message else ABSENT
         if shape.message is not None and message is not ABSENT:
-            _place(body, shape.message, message)
+            place_pointer(body, shape.message, message)
         entries = read_pointer(data, ours.field_errors) if ours.field_errors else ABSENT
         if isinstance(entries, list) and shape.field_errors and shape.field_pointer and ours.field_pointer:
             translated = []
             for entry in entries:
                 pointer = read_pointer(entry, ours.field_pointer)
                 item: dict[str, Any] = {k: v for k, v in entry.items() if f"/{k}" != ours.field_pointer}
-                _place(item, shape.field_pointer, self._bound_pointer(route.function, pointer))
+                place_pointer(item, shape.field_pointer, self._bound_pointer(route.function, pointer))
                 translated.append(item)
-            _place(body, shape.field_errors, translated)
+            place_pointer(body, shape.field_errors, translated)
         await _send_json(send, bound_status, body, shape.media_type)
 
     def _bound_pointer(self, function: str, pointer: object) -> object:
@@ -274,7 +282,7 @@ class BoundShape:
                 value = _to_code(_unmap(value, self.our_binding, spec.enum, function), self.binding, bound.enum)
             del out[key]
             if bound.pointer is not None:
-                _place(out, bound.pointer, value)
+                place_pointer(out, bound.pointer, value)
         return out
 
 
@@ -301,14 +309,6 @@ def _to_code(value: Any, target: Binding, enum: str | None) -> Any:
         return value
     codes = target.enums.get(enum, {})
     return codes.get(str(value), value)
-
-
-def _place(body: dict[str, Any], pointer: str, value: Any) -> None:
-    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.lstrip("/").split("/")]
-    node = body
-    for part in parts[:-1]:
-        node = node.setdefault(part, {})
-    node[parts[-1]] = value
 
 
 def _loads(raw: bytes) -> Any:
