@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from request_rules import ANY_JSON, request_schema, violates
 
+from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
 
@@ -105,8 +106,8 @@ class _Case:
         self.role, values = self.bound.role_for(function, role, values_of(self.bound))
         self.operation = self.bound.operation(function, self.role)
         if "requestBody" not in self.operation.spec:
-            pytest.skip(f"{self.operation.operation_id} takes no request body in the bound contract: no field to "
-                        "reject")
+            pytest.skip(f"{NOT_APPLICABLE}{self.operation.operation_id} takes no request body in the bound contract: "
+                        "no field to reject")
         self.contracts = harness.contracts
         self.actor = harness.target.acting_pair()[0]
         self.path, self.base = self.bound.request(function, self.role, {**path_of(self.bound), **values})

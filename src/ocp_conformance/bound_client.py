@@ -22,14 +22,14 @@ from typing import Any
 from ocp_conformance.binding import (
     ABSENT,
     Binding,
-    BindingMissing,
     bound_request,
+    complete_required,
     read_pointer,
     read_role,
     role_of_pointer,
 )
 from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import ApiDocument, Operation
+from ocp_conformance.contracts import Operation
 
 __all__ = ["BoundClient", "BoundExchange", "MissingInAnswer"]
 
@@ -138,7 +138,7 @@ class BoundClient:
         operation = self.operation(function, role)
         bound = bound_request(self.binding, function, operation, values)
         if bound.body or values:
-            _complete(self.client.contracts.document(operation.document), operation, bound.body, function)
+            complete_required(self.client.contracts.document(operation.document), operation, bound.body, function)
         return bound.parameters, bound.body
 
     def call(self, function: str, role: str, *, as_participant: str | None = None,
@@ -153,34 +153,3 @@ class BoundClient:
             validate_request=validate_request, body=body if body is not None else (built or None),
             **{**params, **(parameters or {})})
         return BoundExchange(exchange=exchange, function=function, binding=self.binding)
-
-
-def _complete(document: ApiDocument, operation: Operation, body: dict[str, Any], function: str) -> None:
-    """Fill each required top-level body field that no role filled from the contract's schema: a contract may
-    require fields the model has no role for (an official contract's extra field), and its example is valid."""
-    content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
-    if not content:
-        return
-    schema = document.resolve(next(iter(content.values())).get("schema", {}))
-    properties = schema.get("properties") or {}
-    for name in schema.get("required", ()):
-        if name in body:
-            continue
-        field_schema = document.resolve(properties.get(name, {}))
-        value = _example(field_schema)
-        if value is ABSENT:
-            raise BindingMissing(f"the required field /{name} of {operation.operation_id}: give it an `example` in "
-                                 "the contract (or an overlay), or bind a role to it", function=function)
-        body[name] = value
-
-
-def _example(schema: dict[str, Any]) -> Any:
-    for key in ("example", "default", "const"):
-        if key in schema:
-            return schema[key]
-    if schema.get("examples"):
-        return schema["examples"][0]
-    if schema.get("enum"):
-        return schema["enum"][0]
-    return ABSENT
-

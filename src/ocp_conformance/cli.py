@@ -658,6 +658,42 @@ def contracts_adopt(
                f"ocp-conformance contracts lint --contracts {into}")
 
 
+@contracts_app.command("bind-scenarios")
+def contracts_bind_scenarios(
+    into: Annotated[Path, typer.Option("--into", help="where to write the bound copies (e.g. CONTRACTS/scenarios)")],
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", help="the model's scenario folder to bind (default: the project's scenarios/)",
+        show_default=False)] = None,
+    contracts: ContractsOption = None,
+) -> None:
+    """Write the model's Arazzo workflows in the bound contract's names (operations, fields, enum and error codes,
+    statuses and auth through both bindings), so Redocly respect runs them against the official shape; each
+    workflow the bindings cannot express is named with the binding entry it needs. `run` makes the same copies
+    itself."""
+    from ocp_conformance.scenarios.bound_copies import write_bound_copies
+
+    contract_set = _contracts(contracts)
+    folder = scenarios if scenarios is not None else project_resource("scenarios")
+    try:
+        copies = write_bound_copies(folder, contract_set, into)
+    except SourceError as exc:
+        raise _fail(EXIT_USAGE, escape(exc.render())) from None
+    written = left_out = not_applicable = 0
+    for path, copy in copies.items():
+        for workflow_id, reason in copy.scenario.not_bound.items():
+            typer.echo(f"{path.relative_to(folder)}: {workflow_id}: not bound: {reason}")
+            left_out += 1
+        for workflow_id, reason in copy.scenario.not_applicable.items():
+            typer.echo(f"{path.relative_to(folder)}: {workflow_id}: not applicable: {reason}")
+            not_applicable += 1
+        if copy.path is not None and copy.scenario.data is not None:
+            written += len(copy.scenario.data["workflows"])
+            typer.echo(f"wrote {copy.path} ({len(copy.scenario.data['workflows'])} workflow(s))")
+    typer.echo(f"{written} workflow(s) bound; {left_out} not bound (a binding entry missing); {not_applicable} "
+               "not applicable (a function the contract does not offer)")
+    raise typer.Exit(EXIT_NOT_READY if left_out else EXIT_READY)
+
+
 def _layouts(contracts: Path | None) -> dict[str, Layout]:
     from ocp_conformance.rap import default_layouts_dir, load_layouts
 

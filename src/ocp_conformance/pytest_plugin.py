@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from ocp_conformance import __version__, console_output, run_limits
-from ocp_conformance.binding import Binding, BindingMissing, load_binding
+from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
@@ -26,6 +26,7 @@ from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.reporting import (
     NODE_ID_LABEL,
     CheckResult,
+    Outcome,
     Redactor,
     Waiver,
     build_readiness,
@@ -340,7 +341,9 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
     check = marker.kwargs["check"]
     if report.skipped:
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-        return CheckResult(item.nodeid, functions, check, "skipped", message=reason.removeprefix("Skipped: "))
+        reason = reason.removeprefix("Skipped: ")
+        outcome: Outcome = "not-applicable" if reason.startswith(NOT_APPLICABLE) else "skipped"
+        return CheckResult(item.nodeid, functions, check, outcome, message=reason)
     if report.passed:
         return CheckResult(item.nodeid, functions, check, "passed")
     excinfo = call.excinfo

@@ -66,6 +66,7 @@ def test_real_catalogue_ready_when_every_contracted_entry_passes(
         "contracted_not_run": 0,
         "tests_ran": sum(len(APPLICABLE_CHECKS[e.kind]) for e in catalogue if e.contracted),
         "tests_skipped": 0,
+        "tests_not_applicable": 0,
         "harness_errors": 0,
     }
 
@@ -182,6 +183,26 @@ def test_a_skip_beside_a_pass_is_partial_never_a_pass(small_catalogue: Catalogue
     assert cell["skipped_tests"] == [{"test": "t::isi", "reason": "needs an investor's token"}]
 
 
+def test_a_test_that_does_not_apply_to_the_contract_is_listed_but_neither_run_nor_skipped(
+        small_catalogue: Catalogue, passing_everything: Passing, result: ResultFactory) -> None:
+    """Issue 14: an operation without a body has no field to reject; that test does not apply (listed, not partial)
+    and a check with only such tests is n/a, never a pass."""
+    na = result("Input SI", "negative", "not-applicable", test_id="t::nobody", message="not applicable: no body")
+    readiness = build(small_catalogue, [*passing_everything(small_catalogue), na])
+    row = readiness.entry("Input SI")
+    assert (row.status, row.checks["negative"].status, row.tests_skipped, row.tests_not_applicable) == \
+        ("pass", "pass", 0, 1)
+    assert row.checks["negative"].not_applicable == (("t::nobody", "not applicable: no body"),)
+    assert readiness.to_json()["summary"]["tests_not_applicable"] == 1
+    only_na = build(small_catalogue, [r for r in passing_everything(small_catalogue)
+                                      if (r.functions, r.check) != (("Input SI",), "negative")] + [na])
+    check = only_na.entry("Input SI").checks["negative"]
+    assert (check.status, check.tests, check.reason) == ("n/a", 0, "not applicable: no body")
+    failing = result("Input SI", "negative", "failed", test_id="t::bad", message="accepted")
+    assert build(small_catalogue, [*passing_everything(small_catalogue), na, failing]).entry(
+        "Input SI").checks["negative"].status == "fail"
+
+
 def test_a_partial_conditional_entry_does_not_block(small_catalogue: Catalogue, passing_everything: Passing,
                                                     result: ResultFactory) -> None:
     skipped = result("Cancel SI", "security", "skipped", message="needs three participants")
@@ -266,9 +287,10 @@ def test_json_shape(catalogue: Catalogue, passing_everything: Passing) -> None:
     assert data["generated_at"] == "2025-01-02T03:04:05+00:00"
     assert len(data["entries"]) == 43
     first = data["entries"][0]
-    assert set(first) == {"name", "kind", "group", "status", "reason", "checks", "tests_ran", "tests_skipped"}
+    assert set(first) == {"name", "kind", "group", "status", "reason", "checks", "tests_ran", "tests_skipped",
+                          "tests_not_applicable"}
     assert first["checks"]["contract"] == {"status": "pass", "tests": 1, "failed": 0, "skipped": 0, "reason": "",
-                                           "skipped_tests": []}
+                                           "skipped_tests": [], "not_applicable_tests": []}
     rap = next(e for e in data["entries"] if e["kind"] == "rap")
     assert set(rap["checks"]) == {"file", "scenario"}
 

@@ -10,6 +10,7 @@ from ocp_conformance.binding.bodies import (
     ABSENT,
     BoundRequest,
     bound_request,
+    complete_required,
     place_pointer,
     read_pointer,
     read_role,
@@ -19,6 +20,7 @@ from ocp_conformance.binding.check import check_binding, field_schemas
 from ocp_conformance.binding.load import binding_schema, load_binding
 from ocp_conformance.binding.model import (
     BINDING_FILE,
+    NOT_APPLICABLE,
     Binding,
     BindingMissing,
     ErrorShape,
@@ -29,6 +31,7 @@ from ocp_conformance.binding.model import (
 __all__ = [
     "ABSENT",
     "BINDING_FILE",
+    "NOT_APPLICABLE",
     "Binding",
     "BindingMissing",
     "BoundRequest",
@@ -38,6 +41,7 @@ __all__ = [
     "binding_schema",
     "bound_request",
     "check_binding",
+    "complete_required",
     "credential_header",
     "field_schemas",
     "load_binding",

@@ -15,9 +15,10 @@ from typing import Any, Final
 from jsonpointer import JsonPointer, JsonPointerException
 
 from ocp_conformance.binding.model import Binding, BindingMissing
-from ocp_conformance.contracts import Operation
+from ocp_conformance.contracts import ApiDocument, Operation
 
-__all__ = ["ABSENT", "BoundRequest", "bound_request", "read_pointer", "read_role", "role_of_pointer"]
+__all__ = ["ABSENT", "BoundRequest", "bound_request", "complete_required", "place_pointer", "read_pointer", "read_role",
+           "role_of_pointer"]
 
 
 class _Absent:
@@ -103,3 +104,34 @@ def role_of_pointer(binding: Binding, function: str, pointer: str) -> str | None
         if spec.pointer == pointer or (spec.parameter is not None and pointer.rsplit("/", 1)[-1] == spec.parameter):
             return role
     return None
+
+
+def complete_required(document: ApiDocument, operation: Operation, body: dict[str, Any], function: str) -> None:
+    """Fill each required top-level body field that no role filled from the contract's schema: a contract may
+    require fields the model has no role for (an official contract's extra field), and its example is valid."""
+    content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
+    if not content:
+        return
+    schema = document.resolve(next(iter(content.values())).get("schema", {}))
+    properties = schema.get("properties") or {}
+    for name in schema.get("required", ()):
+        if name in body:
+            continue
+        field_schema = document.resolve(properties.get(name, {}))
+        value = _example(field_schema)
+        if value is ABSENT:
+            raise BindingMissing(f"the required field /{name} of {operation.operation_id}: give it an `example` in "
+                                 "the contract (or an overlay), or bind a role to it", function=function)
+        body[name] = value
+
+
+def _example(schema: dict[str, Any]) -> Any:
+    for key in ("example", "default", "const"):
+        if key in schema:
+            return schema[key]
+    if schema.get("examples"):
+        return schema["examples"][0]
+    if schema.get("enum"):
+        return schema["enum"][0]
+    return ABSENT
+

@@ -14,9 +14,14 @@ from pathlib import Path
 
 from ocp_conformance.contracts import SourceLocation, YamlDocument
 
-__all__ = ["BINDING_FILE", "Binding", "BindingMissing", "ErrorShape", "FieldRole", "FunctionBinding"]
+__all__ = ["BINDING_FILE", "NOT_APPLICABLE", "Binding", "BindingMissing", "ErrorShape", "FieldRole", "FunctionBinding"]
 
 BINDING_FILE = "binding.yaml"
+
+NOT_APPLICABLE = "not applicable: "
+"""How a skip reason starts when a test does not apply to the bound contract (``pytest.skip(NOT_APPLICABLE +
+why)``: an operation without a request body has no field to reject; a workflow needs a function the contract does
+not offer). The plugin records such a test as ``not-applicable``, not as a skip that leaves its check partial."""
 
 
 class BindingMissing(LookupError):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry, EntryKind, UnknownFunctionError
-from ocp_conformance.contracts.contract_set import ContractSet, UnknownOperationError, load_contracts
+from ocp_conformance.contracts.contract_set import ContractSet, UnknownOperationError, load_contracts, model_contracts
 from ocp_conformance.contracts.lint import LintFinding, lint_contracts
 from ocp_conformance.contracts.locate import default_contracts_dir, project_resource
 from ocp_conformance.contracts.openapi import ApiDocument, Operation
@@ -29,5 +29,6 @@ __all__ = [
     "lint_contracts",
     "load_contracts",
     "load_yaml",
+    "model_contracts",
     "project_resource",
 ]

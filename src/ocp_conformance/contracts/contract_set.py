@@ -8,12 +8,13 @@ from functools import cache
 from pathlib import Path
 
 from ocp_conformance.contracts.catalogue import Catalogue, CatalogueEntry
-from ocp_conformance.contracts.locate import default_contracts_dir
+from ocp_conformance.contracts.locate import default_contracts_dir, project_resource
 from ocp_conformance.contracts.openapi import ApiDocument, Operation
 from ocp_conformance.contracts.source import SourceError
 from ocp_conformance.contracts.suggest import did_you_mean
 
-__all__ = ["CONTROL_DOCUMENT", "RAP_UPLOAD_DOCUMENT", "ContractSet", "UnknownOperationError", "load_contracts"]
+__all__ = ["CONTROL_DOCUMENT", "RAP_UPLOAD_DOCUMENT", "ContractSet", "UnknownOperationError", "load_contracts",
+           "model_contracts"]
 
 CONTROL_DOCUMENT = "simulator-control"
 RAP_UPLOAD_DOCUMENT = "rap/rap-upload.yaml"
@@ -90,6 +91,12 @@ class ContractSet:
 def load_contracts(root: Path | None = None) -> ContractSet:
     """Load the catalogue and every ``api/*.yaml`` under ``root`` (default: :func:`default_contracts_dir`)."""
     return _load(Path(root).resolve() if root is not None else default_contracts_dir().resolve())
+
+
+def model_contracts() -> ContractSet:
+    """The model's own contracts (the project's ``contracts/``), whatever ``OCP_CONTRACTS`` says: the simulator's
+    handlers and the scenarios are written in their names."""
+    return load_contracts(project_resource("contracts"))
 
 
 @cache

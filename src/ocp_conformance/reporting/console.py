@@ -108,6 +108,8 @@ def render_summary(readiness: Readiness, console: Console) -> None:
             f"fail {_contracted(readiness, 'fail')} · partial {_contracted(readiness, 'partial')} · "
             f"not run {summary['contracted_not_run']}{out_of_run} · tests ran {summary['tests_ran']}, "
             f"skipped {summary['tests_skipped']}"
+            + (f", not applicable to this contract {summary['tests_not_applicable']}"
+               if summary.get("tests_not_applicable") else "")
         )
     )
     verdict = Text("Verdict: ", style="bold")

@@ -71,11 +71,15 @@ class CheckStatus:
     reason: str = ""
     skipped: tuple[tuple[str, str], ...] = ()
     """Each covering test that was skipped, as ``(test id, reason)``."""
+    not_applicable: tuple[tuple[str, str], ...] = ()
+    """Each covering test that does not apply to the bound contract, as ``(test id, reason)``: neither run nor
+    skipped, listed so nothing vanishes silently."""
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.status, "tests": self.tests, "failed": self.failed, "skipped": len(self.skipped),
                 "reason": self.reason,
-                "skipped_tests": [{"test": test_id, "reason": why} for test_id, why in self.skipped]}
+                "skipped_tests": [{"test": test_id, "reason": why} for test_id, why in self.skipped],
+                "not_applicable_tests": [{"test": test_id, "reason": why} for test_id, why in self.not_applicable]}
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,11 @@ class EntryStatus:
         """How many of the entry's covering tests were skipped."""
         return sum(len(check.skipped) for check in self.checks.values())
 
+    @property
+    def tests_not_applicable(self) -> int:
+        """How many of the entry's covering tests do not apply to the bound contract."""
+        return sum(len(check.not_applicable) for check in self.checks.values())
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.entry.name,
@@ -114,6 +123,7 @@ class EntryStatus:
             "reason": self.reason,
             "tests_ran": self.tests_ran,
             "tests_skipped": self.tests_skipped,
+            "tests_not_applicable": self.tests_not_applicable,
             "checks": {kind: check.to_json() for kind, check in self.checks.items()},
         }
 
@@ -191,6 +201,7 @@ class Readiness:
             "contracted_not_run": sum(row.status == "not-run" for row in contracted),
             "tests_ran": sum(row.tests_ran for row in self.entries),
             "tests_skipped": sum(row.tests_skipped for row in self.entries),
+            "tests_not_applicable": sum(row.tests_not_applicable for row in self.entries),
             "harness_errors": len(self.harness_errors),
         }
 
@@ -392,12 +403,23 @@ def _waiver_outcome(waiver: Waiver, check: CheckStatus, today: date) -> WaiverOu
 
 
 def _check_status(function: str, results: list[CheckResult]) -> CheckStatus:
-    """Precedence: fail > harness error (not-run) > skipped (partial) > pass > absent (not-run).
+    """Precedence: fail > harness error (not-run) > skipped (partial) > pass > absent (not-run); tests that do not
+    apply to the bound contract are left out (only such tests: ``n/a``, with their reasons).
 
     A crashed test leaves the check unproven even if another test passed, so it is not shown as a pass; nor
     is a check with a skipped test: what the skipped test covers is unproven (partial, with each reason).
     A failed test that blames other functions proves nothing about this one: it counts as run, not passed.
     """
+    not_applicable = tuple((r.test_id, r.message.strip()) for r in results if r.outcome == "not-applicable")
+    applicable = [r for r in results if r.outcome != "not-applicable"]
+    if not applicable and not_applicable:
+        status = CheckStatus("n/a", 0, 0, _join(why for _, why in not_applicable))
+    else:
+        status = _judged(function, applicable)
+    return replace(status, not_applicable=not_applicable)
+
+
+def _judged(function: str, results: list[CheckResult]) -> CheckStatus:
     ran = [r for r in results if r.outcome in ("passed", "failed")]
     skipped = tuple((r.test_id, r.message.strip() or "skipped (no reason given)")
                     for r in results if r.outcome == "skipped")

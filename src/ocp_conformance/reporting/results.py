@@ -23,7 +23,10 @@ __all__ = [
 ]
 
 CheckKind = Literal["contract", "negative", "scenario", "security", "file"]
-Outcome = Literal["passed", "failed", "skipped", "error"]
+Outcome = Literal["passed", "failed", "skipped", "error", "not-applicable"]
+"""``not-applicable``: the test does not apply to the bound contract (what it checks is not there: an operation
+without a request body has no field to reject, a workflow needs a function the contract does not offer). Neither
+run nor skipped; a check with only such tests is ``n/a``."""
 CHECK_KINDS: tuple[CheckKind, ...] = get_args(CheckKind)
 OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
 

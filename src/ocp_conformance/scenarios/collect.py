@@ -11,8 +11,10 @@ from typing import Any
 
 import pytest
 
+from ocp_conformance.binding import NOT_APPLICABLE, BindingMissing
 from ocp_conformance.client import OcpClient
-from ocp_conformance.contracts import SourceError, load_yaml
+from ocp_conformance.contracts import ContractSet, SourceError, load_yaml
+from ocp_conformance.scenarios.bound_copies import write_bound_copy
 from ocp_conformance.scenarios.document import ArazzoDocument, WorkflowForOtherContract, load_arazzo
 from ocp_conformance.scenarios.runner import ScenarioError, ScenarioFailure, run_workflow
 
@@ -43,23 +45,52 @@ class ArazzoFile(pytest.File):
         try:
             self.document = load_arazzo(self.path, contracts)
         except WorkflowForOtherContract as other:
-            yield from self._not_bound(other, {e.name for e in contracts.catalogue})
+            yield from self._bound_copy(other, contracts)
             return
         except SourceError as error:
             raise self.CollectError(error.render()) from None
-        for workflow in self.document.workflows.values():
-            item = WorkflowItem.from_parent(self, name=workflow.workflow_id, document=self.document,
+        yield from self._workflows(self.document)
+
+    def _workflows(self, document: ArazzoDocument) -> Iterator[pytest.Item]:
+        for workflow in document.workflows.values():
+            item = WorkflowItem.from_parent(self, name=workflow.workflow_id, document=document,
                                             client_of=self.client_of)
             item.add_marker(pytest.mark.ocp(functions=list(workflow.functions), check="scenario"))
             yield item
 
+    def _bound_copy(self, other: WorkflowForOtherContract, contracts: ContractSet) -> Iterator[pytest.Item]:
+        """A workflow of the model run against an adopted contract: its bound copy (made through both bindings,
+        written beside the run's other bound copies) runs; a workflow the bindings cannot express is not run,
+        naming the missing binding entry."""
+        try:
+            copy = write_bound_copy(self.path, contracts)
+        except BindingMissing as missing:  # the bound contract's binding itself is unusable
+            yield from self._not_bound(f"not run: {missing}", {e.name for e in contracts.catalogue})
+            return
+        if copy.path is None:
+            yield from self._not_bound(f"not run: {other.render()}", {e.name for e in contracts.catalogue})
+            return
+        left_out = {**{w: f"not run: {why}" for w, why in copy.scenario.not_bound.items()},
+                    **{w: f"{NOT_APPLICABLE}{why}" for w, why in copy.scenario.not_applicable.items()}}
+        for workflow_id, reason in left_out.items():
+            item = NotBoundWorkflow.from_parent(self, name=workflow_id, reason=reason)
+            if copy.scenario.functions.get(workflow_id):
+                item.add_marker(pytest.mark.ocp(functions=copy.scenario.functions[workflow_id], check="scenario"))
+            yield item
+        if copy.scenario.data is None:
+            return
+        try:
+            self.document = load_arazzo(copy.path, contracts)
+        except SourceError as error:
+            raise self.CollectError(f"the bound copy of {self.path.name} does not load: {error.render()}") from None
+        yield from self._workflows(self.document)
 
-    def _not_bound(self, reason: WorkflowForOtherContract, known: set[str]) -> Iterator[pytest.Item]:
+
+    def _not_bound(self, reason: str, known: set[str]) -> Iterator[pytest.Item]:
         """One item per workflow, each not run with the reason (the functions it covers still named)."""
         raw = load_yaml(self.path).data
         for workflow in raw.get("workflows") or []:
-            item = NotBoundWorkflow.from_parent(self, name=str(workflow.get("workflowId")),
-                                                reason=f"not run: {reason.render()}")
+            item = NotBoundWorkflow.from_parent(self, name=str(workflow.get("workflowId")), reason=reason)
             functions = [f for f in workflow.get("x-ocp-functions") or [] if f in known]
             if functions:
                 item.add_marker(pytest.mark.ocp(functions=functions, check="scenario"))
@@ -106,4 +137,4 @@ class WorkflowItem(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
         location = self.document.locate("workflows", self.workflow.index)
-        return self.path, location.line - 1, f"workflow {self.workflow.workflow_id}"
+        return self.document.path, location.line - 1, f"workflow {self.workflow.workflow_id}"

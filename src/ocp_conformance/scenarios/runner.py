@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 import allure
 
+from ocp_conformance.binding import credential_header, load_binding
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.scenarios.criteria import check_criterion
@@ -136,6 +137,9 @@ class _Run:
         self.context = RuntimeContext(workflow_id=workflow.workflow_id, inputs=inputs)
         self.result = WorkflowResult(workflow.workflow_id, "passed", redact_inputs(inputs))
         self.tokens = {token: pid for pid, token in client.target.tokens.items()}
+        header = credential_header(client.contracts, load_binding(client.contracts))
+        self.credential_headers = {"authorization", *([header.lower()] if header else [])}
+        """Where a step passes a participant's credential: a bearer token, or the bound API-key header."""
         self.exchange: Exchange | None = None
 
     def fail(self, step: Step | None, lines: list[str]) -> ScenarioFailure:
@@ -161,9 +165,10 @@ class _Run:
             params[parameter["in"]][parameter["name"]] = interpolate(parameter["value"], self.context)
         participant = None
         headers = {str(k): str(v) for k, v in params["header"].items()}
-        for name in [n for n in headers if n.lower() == "authorization"]:
+        for name in [n for n in headers if n.lower() in self.credential_headers]:
             scheme, _, token = headers[name].partition(" ")
-            if scheme.lower() == "bearer" and token in self.tokens:
+            token = token if scheme.lower() == "bearer" else headers[name]
+            if token in self.tokens:
                 participant = self.tokens[token]
                 del headers[name]  # the client adds it from as_participant, so no token is ever recorded
         payload = step.raw.get("requestBody", {}).get("payload")

@@ -29,7 +29,7 @@ from ocp_conformance.binding import (
     place_pointer,
     read_pointer,
 )
-from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.contracts import ContractSet, Operation, model_contracts
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.app import SimulatorApp, build_app
 
@@ -370,7 +370,7 @@ def build_bound_app(contracts: ContractSet | None = None, **options: Any) -> Sim
     """The simulator for ``contracts``: as built by :func:`build_app` when they are the model's own contracts (or
     a subset with the same operationIds); otherwise the model's simulator answering in their shape through both
     bindings (``options`` go to :func:`build_app`)."""
-    ours = load_contracts()
+    ours = model_contracts()
     if contracts is None or set(contracts.operations) <= set(ours.operations):
         return build_app(contracts, **options)
     app = build_app(ours, **options)
