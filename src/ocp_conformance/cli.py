@@ -88,6 +88,17 @@ def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
     return typer.Exit(code)
 
 
+def _scenario_folder(chosen: Path | None, contracts: ContractSet) -> Path:
+    """The scenarios a run collects: ``--scenarios``, else the contracts folder's own ``scenarios/``, else ours."""
+    if chosen is not None:
+        if not chosen.is_dir() or not any(chosen.rglob("*.arazzo.yaml")):
+            raise _fail(EXIT_USAGE, f"--scenarios {chosen}: no *.arazzo.yaml files there",
+                        "point --scenarios at a folder of Arazzo scenario files")
+        return chosen.resolve()
+    own = contracts.root / "scenarios"
+    return own if own.is_dir() and any(own.rglob("*.arazzo.yaml")) else project_resource("scenarios")
+
+
 def _contracts(path: Path | None) -> ContractSet:
     try:
         return load_contracts(path)
@@ -113,6 +124,10 @@ def run(
         "--simulator-fault", metavar="NAME",
         help="break one rule of the embedded simulator on purpose (repeatable)")] = None,
     contracts: ContractsOption = None,
+    scenarios: Annotated[Path | None, typer.Option(
+        "--scenarios", help="the Arazzo scenario folder to run (default: CONTRACTS/scenarios if the contracts folder "
+        "has one, else the project's scenarios, bound to the contract through its binding)",
+        show_default=False)] = None,
     workers: Annotated[str, typer.Option(metavar="N|auto", help="parallel pytest-xdist workers: N, or auto (one per "
                                          "CPU); 0 = in this process")] = "0",
     fail_on: Annotated[list[str] | None, typer.Option(
@@ -195,10 +210,11 @@ def run(
         except SourceError as exc:
             raise _fail(EXIT_USAGE, escape(f"{exc.location}: {exc.message}"), exc.fix) from None
     _prepare_report_folder(report)
-    suites, scenarios = project_resource("suites"), project_resource("scenarios")
+    suites = project_resource("suites")
+    scenario_folder = _scenario_folder(scenarios, contract_set)
     # pythonpath: suites import their helpers as `suites.<module>`; in a checkout the root conftest.py puts the
     # checkout on sys.path, in an installed wheel nothing would put `_bundled/` there.
-    args = [str(suites), str(scenarios), "--rootdir", str(suites.parent), "-c", os.devnull,
+    args = [str(suites), str(scenario_folder), "--rootdir", str(suites.parent), "-c", os.devnull,
             "-o", f"pythonpath={suites.parent}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "--tb=short",
