@@ -559,9 +559,10 @@ def record(
 ) -> None:
     """Consumer mode: serve the simulator, check every request your client sends and how it retries; on stop,
     write the client-conformance report: exit 0 pass, 1 fail or incomplete, 2 usage."""
+    from ocp_conformance.binding import credential_header, load_binding
     from ocp_conformance.consumer import InjectionError, InjectionRule, Injector, Recorder, listen
     from ocp_conformance.consumer import record as serve_and_record
-    from ocp_conformance.simulator.app import build_app
+    from ocp_conformance.simulator.bound_shape import build_bound_app
     from ocp_conformance.simulator.credentials import is_loopback, random_tokens
 
     contract_set = _contracts(contracts)
@@ -577,15 +578,16 @@ def record(
     if not is_loopback(host):
         errors.print(f"[bold yellow]warning:[/] listening on {host}, beyond loopback: the tokens below are random "
                      "for this start, but the unauthenticated /_sim control API is reachable from the network")
-    simulator = build_app(contract_set)
+    simulator = build_bound_app(contract_set)  # in the bound contract's shape when it is not ours
     if not is_loopback(host):  # demo tokens are public: beyond loopback, random ones (before the recorder redacts)
         simulator.state.use_tokens(random_tokens(simulator.participants))
-    recorder = Recorder(simulator, Injector(rules, retry_after=retry_after))
+    recorder = Recorder(simulator, Injector(rules, retry_after=retry_after), contracts=contract_set)
+    header = credential_header(contract_set, load_binding(contract_set))
     bound = sock.getsockname()[1]
     table = Table(title=f"ocp-conformance record on http://{host}:{bound}/ocp/v1 (GCP services: /gcp/v1, "
                         "control: /_sim, not recorded)")
     kind = "demo only" if is_loopback(host) else "random, this start only"
-    for column in ("participant", f"bearer token ({kind})"):
+    for column in ("participant", f"{header + ' credential' if header else 'bearer token'} ({kind})"):
         table.add_column(column, no_wrap=True)
     for pid in simulator.participants:
         table.add_row(pid, simulator.token_of(pid))

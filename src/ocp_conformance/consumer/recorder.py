@@ -18,8 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from starlette.responses import JSONResponse
+
+from ocp_conformance.binding import Binding, credential_header, load_binding, place_pointer
 from ocp_conformance.consumer.injection import ConnectionDropped, FailureKind, Injector
 from ocp_conformance.consumer.routes import OperationRoutes, RouteMatch
+from ocp_conformance.contracts import ContractSet
 from ocp_conformance.contracts.validation import FieldError, RequestInvalid
 from ocp_conformance.reporting import REDACTED, Redactor, is_sensitive_header
 from ocp_conformance.simulator.app import SimulatorApp
@@ -126,10 +130,15 @@ class Recorder:
     """
 
     def __init__(self, simulator: SimulatorApp, injector: Injector, *, secrets: tuple[str, ...] = (),
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, contracts: ContractSet | None = None) -> None:
         self.simulator = simulator
         self.injector = injector
-        self.routes = OperationRoutes(simulator.contracts)
+        self.contracts = contracts if contracts is not None else simulator.contracts
+        """The contract the client must speak: the simulator's own, or a bound one it answers in the shape of."""
+        self.binding: Binding = load_binding(self.contracts)
+        self.credential_header = credential_header(self.contracts, self.binding)
+        """The bound API-key header a participant's credential travels in; ``None``: ``Authorization: Bearer``."""
+        self.routes = OperationRoutes(self.contracts)
         tokens = tuple(simulator.token_of(pid) for pid in simulator.participants)
         self.redactor = Redactor((*tokens, *secrets))
         self.exchanges: list[Exchange] = []
@@ -158,9 +167,7 @@ class Recorder:
         self.exchanges.append(exchange)
         if exchange.injected in _INJECTED_PROBLEMS:
             status, code, detail = _INJECTED_PROBLEMS[exchange.injected]
-            response = problem_response(Problem(status, code, detail,
-                                                headers={"Retry-After": str(self.injector.retry_after)}),
-                                        exchange.path)
+            response = self._injected_response(exchange, status, code, detail)
             await response(scope, _replay(b""), self._capturing(exchange, send, forward=True))
             exchange.processed_status = None  # the simulator never saw it
             return
@@ -177,7 +184,7 @@ class Recorder:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         body = _parse(raw_body)
         match = self.routes.match(method, path)
-        participant = self.simulator.state.participant_of(headers.get("authorization"))
+        participant = self._participant(headers)
         if match is not None:
             violations, discontinued = self._check(match, query, headers, raw_body, body, participant), None
         else:
@@ -203,10 +210,33 @@ class Recorder:
         except RequestInvalid as invalid:
             violations = [self._violation(error, body, headers) for error in invalid.errors]
         if match.secured and participant is None:
-            seen = "none" if "authorization" not in headers else "a scheme or token no participant has"
-            violations.insert(0, Violation("/header/Authorization", "the contract requires credentials: expected "
-                                           f"`Authorization: Bearer <participant token>`, received {seen}"))
+            header = self.credential_header or "Authorization"
+            expected = f"{header}: <participant credential>" if self.credential_header \
+                else "Authorization: Bearer <participant token>"
+            seen = "none" if header.lower() not in headers else "a scheme or token no participant has"
+            violations.insert(0, Violation(f"/header/{header}", "the contract requires credentials: expected "
+                                           f"`{expected}`, received {seen}"))
         return violations
+
+    def _participant(self, headers: dict[str, str]) -> str | None:
+        """Who sends the request, by the contract's scheme: the API-key header's credential (a bearer token is then
+        no credential of that contract), else the bearer token."""
+        if self.credential_header is not None:
+            credential = headers.get(self.credential_header.lower())
+            return self.simulator.state.participant_of(f"Bearer {credential}") if credential else None
+        return self.simulator.state.participant_of(headers.get("authorization"))
+
+    def _injected_response(self, exchange: Exchange, status: int, code: str, detail: str) -> Any:
+        """The injected failure, in the error shape of the contract the client speaks."""
+        headers = {"Retry-After": str(self.injector.retry_after)}
+        if self.contracts.root == self.simulator.contracts.root or self.binding.errors is None:
+            return problem_response(Problem(status, code, detail, headers=headers), exchange.path)
+        shape = self.binding.errors
+        body: dict[str, Any] = {}
+        place_pointer(body, shape.code, shape.codes.get(code, code))
+        if shape.message is not None:
+            place_pointer(body, shape.message, detail)
+        return JSONResponse(body, status_code=status, headers=headers, media_type=shape.media_type)
 
     def _unknown(self, method: str, path: str) -> tuple[list[Violation], str | None]:
         """A request no operation serves: a discontinued PG function's, or simply not in the contract."""
