@@ -584,7 +584,8 @@ def record(
     recorder = Recorder(simulator, Injector(rules, retry_after=retry_after), contracts=contract_set)
     header = credential_header(contract_set, load_binding(contract_set))
     bound = sock.getsockname()[1]
-    table = Table(title=f"ocp-conformance record on http://{host}:{bound}/ocp/v1 (GCP services: /gcp/v1, "
+    served = sorted({op.server_path for d in contract_set.api_documents for op in d.operations.values()})
+    table = Table(title=f"ocp-conformance record on http://{host}:{bound} (APIs: {', '.join(served)}; "
                         "control: /_sim, not recorded)")
     kind = "demo only" if is_loopback(host) else "random, this start only"
     for column in ("participant", f"{header + ' credential' if header else 'bearer token'} ({kind})"):
