@@ -9,6 +9,7 @@ from typing import Any, Final
 from hypothesis import strategies as st
 
 from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.contracts.bodies import request_body_schema
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 
 __all__ = ["ANY_JSON", "DOCUMENT", "body_schema", "forbidden", "function_of", "request_schema", "violates"]
@@ -69,9 +70,6 @@ def violates(contracts: ContractSet, operation: Operation, path: dict[str, Any],
 
 
 def request_schema(contracts: ContractSet, operation: Operation) -> dict[str, Any]:
-    """The resolved JSON Schema of ``operation``'s JSON request body."""
-    document = contracts.document(operation.document)
-    content = document.resolve(operation.spec["requestBody"])["content"]
-    schema: dict[str, Any] = document.resolve(next(iter(content.values()))["schema"])
-    return schema
+    """The resolved JSON Schema of ``operation``'s JSON request body (empty when it takes none)."""
+    return request_body_schema(contracts, operation) or {}
 

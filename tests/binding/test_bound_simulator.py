@@ -69,6 +69,39 @@ def test_errors_come_in_the_bound_shape(variant_target: tuple[httpx.Client, dict
     assert client.get("/api/ocp/instructions/SI0000000000").json()["errorCode"] == "UNAUTHENTICATED"
 
 
+def test_an_oversized_body_is_refused_in_the_bound_shape_before_it_is_read_whole(
+        variant_target: tuple[httpx.Client, dict[str, str], str]) -> None:
+    client, auth, counterparty = variant_target
+    huge = {**_si(counterparty, _business_date(client)), "narrative": "x" * (2 * 1024 * 1024)}
+    refused = client.post("/api/ocp/instructions", headers={**auth, "Idempotency-Key": uuid.uuid4().hex}, json=huge)
+    assert refused.status_code == 413 and refused.headers["content-type"] == ERROR_TYPE
+    assert refused.json()["errorCode"] == "PAYLOAD_TOO_LARGE"
+
+
+def test_the_shape_layer_stops_reading_at_the_cap() -> None:
+    """It reads the body before the simulator's own guard does, so it caps it too: an endless body is refused after
+    at most the cap and one chunk, and an announced one before any byte is read."""
+    import asyncio
+
+    from ocp_conformance.simulator.bound_shape import _read_body
+    from ocp_conformance.simulator.problems import Problem
+
+    read = 0
+
+    async def endless() -> dict[str, object]:
+        nonlocal read
+        read += 65536
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": True}
+
+    with pytest.raises(Problem) as streamed:
+        asyncio.run(_read_body(endless, 1024 * 1024, {"path": "/api/ocp/instructions", "headers": []}))
+    assert streamed.value.status == 413 and read <= 1024 * 1024 + 65536
+    read = 0
+    with pytest.raises(Problem):
+        asyncio.run(_read_body(endless, 1024, {"path": "/p", "headers": [(b"content-length", b"5000000000")]}))
+    assert read == 0
+
+
 def _suite(where: Path, *options: str, suite: str = "suites/test_field_rejection.py") -> list[tuple[str, str]]:
     report = where / uuid.uuid4().hex
     result = subprocess.run([sys.executable, "-m", "pytest", suite, "-q", "-p",

@@ -16,6 +16,7 @@ from jsonpointer import JsonPointer, JsonPointerException
 
 from ocp_conformance.binding.model import Binding, BindingMissing
 from ocp_conformance.contracts import ApiDocument, Operation
+from ocp_conformance.contracts.bodies import request_body_schema_of
 
 __all__ = ["ABSENT", "BoundRequest", "bound_request", "complete_required", "place_pointer", "read_pointer", "read_role",
            "role_of_pointer"]
@@ -109,10 +110,9 @@ def role_of_pointer(binding: Binding, function: str, pointer: str) -> str | None
 def complete_required(document: ApiDocument, operation: Operation, body: dict[str, Any], function: str) -> None:
     """Fill each required top-level body field that no role filled from the contract's schema: a contract may
     require fields the model has no role for (an official contract's extra field), and its example is valid."""
-    content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
-    if not content:
+    schema = request_body_schema_of(document, operation)
+    if schema is None:
         return
-    schema = document.resolve(next(iter(content.values())).get("schema", {}))
     properties = schema.get("properties") or {}
     for name in schema.get("required", ()):
         if name in body:

@@ -6,14 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from ocp_conformance.contracts.contract_set import ContractSet
-from ocp_conformance.contracts.openapi import Operation
+from ocp_conformance.contracts.openapi import ApiDocument, Operation
 
-__all__ = ["request_body_schema", "response_body_schema", "success_statuses"]
+__all__ = ["request_body_schema", "request_body_schema_of", "response_body_schema", "success_statuses"]
 
 
 def request_body_schema(contracts: ContractSet, operation: Operation) -> dict[str, Any] | None:
     """The resolved schema of ``operation``'s request body (its first media type), or ``None`` if it takes none."""
-    document = contracts.document(operation.document)
+    return request_body_schema_of(contracts.document(operation.document), operation)
+
+
+def request_body_schema_of(document: ApiDocument, operation: Operation) -> dict[str, Any] | None:
+    """:func:`request_body_schema` when the operation's document is already at hand."""
     content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
     if not content:
         return None

@@ -30,8 +30,11 @@ from ocp_conformance.binding import (
     read_pointer,
 )
 from ocp_conformance.contracts import ContractSet, Operation, model_contracts
+from ocp_conformance.contracts.bodies import request_body_schema
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 from ocp_conformance.simulator.app import SimulatorApp, build_app
+from ocp_conformance.simulator.guard import BodyLimits, too_large
+from ocp_conformance.simulator.problems import Problem
 
 __all__ = ["BoundShape", "build_bound_app"]
 
@@ -56,8 +59,10 @@ class BoundShape:
     """``app`` (speaking ``ours`` through ``our_binding``) answering in ``bound``'s shape (through ``binding``)."""
 
     def __init__(self, app: ASGIApp, ours: ContractSet, our_binding: Binding, bound: ContractSet,
-                 binding: Binding) -> None:
+                 binding: Binding, limits: BodyLimits | None = None) -> None:
         self.app, self.ours, self.our_binding, self.bound, self.binding = app, ours, our_binding, bound, binding
+        self.limits = limits or BodyLimits()
+        """The same body caps as the simulator's own guard: this layer reads the body before the simulator does."""
         self.validators: dict[str, OperationValidator] = {}
         self.routes: list[_Route] = []
         for document in bound.api_documents:
@@ -79,7 +84,12 @@ class BoundShape:
             await self.app(scope, receive, send)
             return
         route, path_params = found
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive, self.limits.max_body_bytes, scope)
+        except Problem as problem:  # too large: refused in the bound shape before anything else is read
+            await self._send_answer(send, route, problem.status, [],
+                                    json.dumps(problem.to_json(scope["path"])).encode())
+            return
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         try:
@@ -291,10 +301,7 @@ def _group(name: str) -> str:
 
 
 def _body_properties(contracts: ContractSet, operation: Operation) -> set[str]:
-    document = contracts.document(operation.document)
-    content = document.resolve(operation.spec.get("requestBody", {})).get("content") or {}
-    return {name for media in content.values()
-            for name in (document.resolve(media.get("schema", {})).get("properties") or {})}
+    return set((request_body_schema(contracts, operation) or {}).get("properties") or {})
 
 
 def _unmap(value: Any, binding: Binding, enum: str | None, function: str) -> Any:
@@ -320,11 +327,19 @@ def _loads(raw: bytes) -> Any:
         return None
 
 
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
+async def _read_body(receive: Receive, limit: int, scope: Scope) -> bytes:
+    """The request body, refused (a 413 :class:`Problem`) once it is announced or grows beyond ``limit`` bytes."""
+    declared = next((v for k, v in scope.get("headers", []) if k.lower() == b"content-length"), b"")
+    if declared.strip().isdigit() and int(declared) > limit:
+        raise too_large(int(declared), limit, str(scope.get("path", "")))
+    chunks, received = [], 0
     while True:
         message = await receive()
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        received += len(chunk)
+        if received > limit:
+            raise too_large(received, limit, str(scope.get("path", "")), streamed=True)
+        chunks.append(chunk)
         if not message.get("more_body"):
             return b"".join(chunks)
 
@@ -375,4 +390,4 @@ def build_bound_app(contracts: ContractSet | None = None, **options: Any) -> Sim
         return build_app(contracts, **options)
     app = build_app(ours, **options)
     return dataclasses.replace(app, asgi=BoundShape(app.asgi, ours, load_binding(ours), contracts,
-                                                    load_binding(contracts)))
+                                                    load_binding(contracts), options.get("limits")))

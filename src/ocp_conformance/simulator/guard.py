@@ -20,7 +20,7 @@ from starlette.requests import ClientDisconnect
 
 from ocp_conformance.simulator.problems import Problem, problem_response
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "BodyLimits", "RequestGuard"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "DEFAULT_MAX_UPLOAD_BYTES", "BodyLimits", "RequestGuard", "too_large"]
 
 log = logging.getLogger("ocp_conformance.simulator")
 
@@ -65,7 +65,7 @@ class RequestGuard:
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             log.warning("refused %s %s: Content-Length %d exceeds %d bytes", scope.get("method"), path, declared, limit)
-            await _send_problem(scope, send, _too_large(declared, limit, path))
+            await _send_problem(scope, send, too_large(declared, limit, path))
             return
         started = body_done = False
         received = 0
@@ -85,7 +85,7 @@ class RequestGuard:
                 received += len(message.get("body", b""))
                 if received > limit:
                     log.warning("refused %s %s: the body exceeds %d bytes", scope.get("method"), path, limit)
-                    raise _too_large(received, limit, path, streamed=True)
+                    raise too_large(received, limit, path, streamed=True)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -108,7 +108,8 @@ class RequestGuard:
                                                          f"{scope.get('method')} {path} ({type(exc).__name__})"))
 
 
-def _too_large(size: int, limit: int, path: str, *, streamed: bool = False) -> Problem:
+def too_large(size: int, limit: int, path: str, *, streamed: bool = False) -> Problem:
+    """The 413 problem for a body of ``size`` bytes (or more, ``streamed``) on ``path`` against ``limit``."""
     what = f"more than {limit} bytes" if streamed else f"a body of {size} bytes"
     return Problem(413, "PAYLOAD_TOO_LARGE", f"received {what} on {path}; expected at most {limit} bytes "
                    "(`ocp-conformance simulate --max-body-bytes` sets the cap)")
