@@ -17,7 +17,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from ocp_conformance import __version__, console_output, run_limits
+from ocp_conformance import __version__, console_output, run_limits, run_progress
 from ocp_conformance.binding import Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
@@ -85,6 +85,8 @@ class Harness:
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     if not pluginmanager.is_registered(run_limits):
         pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
+    if not pluginmanager.is_registered(run_progress):
+        pluginmanager.register(run_progress, "ocp-conformance-run-progress")  # --ocp-progress
     if not pluginmanager.is_registered(console_output):
         pluginmanager.register(console_output, "ocp-conformance-console-output")  # no secrets; terse
     group = parser.getgroup("ocp-conformance")
@@ -501,5 +503,8 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
         write_categories(Path(allure_dir))
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
+        if terminal._tw.width_of_current_line:  # pytest's dots (without --ocp-progress) end with no newline
+            terminal._tw.line()
+        terminal._tw.line()  # the results table starts after a blank line, never glued to the progress
         console = Console(file=terminal._tw._file, force_terminal=False, width=120)
         render_summary(readiness, console)
