@@ -9,7 +9,7 @@ report from them (never from console text).
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ from ocp_conformance.reporting import (
     write_environment,
     write_report,
 )
+from ocp_conformance.reporting.machine_paths import without_machine_paths
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
 from ocp_conformance.targets import Target, TargetError, TestPlan, attach_sftp_channel, simulator_target, url_target
 from ocp_conformance.targets.capability import plan_for
@@ -108,6 +109,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--ocp-rap-sftp", default=None, metavar="HOST:PORT",
                     help="a URL target's RAP SFTP server (passwords: OCP_RAP_PASSWORD_<P>, else OCP_TOKEN_<P>)")
     group.addoption("--ocp-rap-known-hosts", default=None, metavar="FILE", help="known_hosts for --ocp-rap-sftp")
+    group.addoption("--ocp-allure-html", action="store_true", default=False,
+                    help="the Allure HTML report will be built into REPORT/allure-report (run builds it when Allure "
+                    "is found): only then do the readiness pages link it")
     group.addoption("--ocp-waivers", default=None, metavar="PATH",
                     help="waivers.toml: accepted failures, each with reason, ticket and expiry date")
 
@@ -476,7 +480,10 @@ def _waivers(config: pytest.Config) -> list[Waiver]:
 
 def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) -> None:
     built = harness(config)
-    results = [r for path in sorted(results_dir.glob("*.jsonl"))
+    # reports name files relative to these: the suites' project, the working folder, the contracts folder's parent
+    roots = [config.rootpath, Path.cwd(), built.contracts.root.parent]
+    results = [replace(r, message=without_machine_paths(r.message, roots)) if r.message else r
+               for path in sorted(results_dir.glob("*.jsonl"))
                for r in load_results(path.read_text(encoding="utf-8").splitlines())]
     readiness = build_readiness(built.contracts.catalogue, results,
                                 target=built.target.description or built.target.name,
@@ -485,9 +492,11 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 waivers=_waivers(config), stopped_early=stopped_early(config, results),
                                 plan=built.plan.levels() if built.plan is not None else None,
                                 target_warnings=built.target.warnings,
-                                out_of_scope=_out_of_scope(config, built.contracts.catalogue))
+                                out_of_scope=_out_of_scope(config, built.contracts.catalogue),
+                                contract_source=(built.binding or load_binding(built.contracts)).contract)
     allure_dir = config.getoption("--alluredir", None)
-    write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
+    write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None,
+                 allure_html=config.getoption("--ocp-allure-html"))
     if allure_dir:
         Path(allure_dir).mkdir(parents=True, exist_ok=True)
         write_environment(Path(allure_dir), {
