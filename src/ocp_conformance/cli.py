@@ -218,6 +218,9 @@ def run(
             "-o", f"pythonpath={suites.parent}",
             "-W", "ignore::pytest.PytestAssertRewriteWarning",
             "--strict-markers", "-p", "no:cacheprovider", "-q", "--tb=short",
+            # per-entry progress with an ETA instead of dots (a redrawn line on a terminal, plain lines in CI logs);
+            # classic style: no "[ 42%]" at the end of pytest's (now empty) dot lines
+            "--ocp-progress", "auto", "-o", "console_output_style=classic",
             *(["-rfE"] if verbose else ["-rN", "--ocp-one-line-failures"]),
             "--continue-on-collection-errors",
             "--ocp-target", target, "--ocp-report", str(report),
@@ -238,6 +241,10 @@ def run(
     if rap_known_hosts is not None:
         args += ["--ocp-rap-known-hosts", str(rap_known_hosts.resolve())]
     args += profile_args
+    project_root = suites.parent.parent if suites.parent.name == "_bundled" else suites.parent
+    allure_html = not no_allure_html and _allure_found(project_root)
+    if allure_html:
+        args += ["--ocp-allure-html"]  # the readiness pages link the Allure report only when it will be built
     if workers != "0":
         args += ["-n", workers]
     for option, value in (("--ocp-request-timeout", request_timeout), ("--ocp-run-timeout", run_timeout),
@@ -252,15 +259,22 @@ def run(
     exit_status = pytest.main(args)
     if not no_allure_html and (report / "allure-results").is_dir():
         from ocp_conformance.reporting import build_allure_html
+        from ocp_conformance.reporting.report_files import unlink_allure
 
-        built = build_allure_html(report / "allure-results", report / "allure-report",
-                                  project_root=suites.parent.parent if suites.parent.name == "_bundled"
-                                  else suites.parent)
+        built = build_allure_html(report / "allure-results", report / "allure-report", project_root=project_root)
         (console if built.built else errors).print(built.message, highlight=False, markup=False, soft_wrap=True)
+        if allure_html and not built.built:
+            unlink_allure(report)  # linked in the hope it would build: no link to a report that is not there
     raise typer.Exit(_verdict_exit(report, int(exit_status), waiver_file, conditions))
 
 
 _DEFAULT_WAIVERS = Path("waivers.toml")
+
+
+def _allure_found(project_root: Path) -> bool:
+    from ocp_conformance.reporting.allure_html import find_allure
+
+    return find_allure(project_root) is not None
 
 
 def _check_target_url(target: str) -> None:

@@ -9,7 +9,7 @@ report from them (never from console text).
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,7 @@ import httpx
 import pytest
 from rich.console import Console
 
-from ocp_conformance import __version__, console_output, run_limits
+from ocp_conformance import __version__, console_output, run_limits, run_progress
 from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
@@ -41,6 +41,7 @@ from ocp_conformance.reporting import (
     write_environment,
     write_report,
 )
+from ocp_conformance.reporting.machine_paths import without_machine_paths
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
 from ocp_conformance.targets import Target, TargetError, TestPlan, attach_sftp_channel, simulator_target, url_target
 from ocp_conformance.targets.capability import plan_for
@@ -86,6 +87,8 @@ class Harness:
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
     if not pluginmanager.is_registered(run_limits):
         pluginmanager.register(run_limits, "ocp-conformance-run-limits")  # its options and hooks
+    if not pluginmanager.is_registered(run_progress):
+        pluginmanager.register(run_progress, "ocp-conformance-run-progress")  # --ocp-progress
     if not pluginmanager.is_registered(console_output):
         pluginmanager.register(console_output, "ocp-conformance-console-output")  # no secrets; terse
     group = parser.getgroup("ocp-conformance")
@@ -107,6 +110,9 @@ def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginMa
     group.addoption("--ocp-rap-sftp", default=None, metavar="HOST:PORT",
                     help="a URL target's RAP SFTP server (passwords: OCP_RAP_PASSWORD_<P>, else OCP_TOKEN_<P>)")
     group.addoption("--ocp-rap-known-hosts", default=None, metavar="FILE", help="known_hosts for --ocp-rap-sftp")
+    group.addoption("--ocp-allure-html", action="store_true", default=False,
+                    help="the Allure HTML report will be built into REPORT/allure-report (run builds it when Allure "
+                    "is found): only then do the readiness pages link it")
     group.addoption("--ocp-waivers", default=None, metavar="PATH",
                     help="waivers.toml: accepted failures, each with reason, ticket and expiry date")
 
@@ -477,7 +483,10 @@ def _waivers(config: pytest.Config) -> list[Waiver]:
 
 def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) -> None:
     built = harness(config)
-    results = [r for path in sorted(results_dir.glob("*.jsonl"))
+    # reports name files relative to these: the suites' project, the working folder, the contracts folder's parent
+    roots = [config.rootpath, Path.cwd(), built.contracts.root.parent]
+    results = [replace(r, message=without_machine_paths(r.message, roots)) if r.message else r
+               for path in sorted(results_dir.glob("*.jsonl"))
                for r in load_results(path.read_text(encoding="utf-8").splitlines())]
     readiness = build_readiness(built.contracts.catalogue, results,
                                 target=built.target.description or built.target.name,
@@ -486,9 +495,11 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
                                 waivers=_waivers(config), stopped_early=stopped_early(config, results),
                                 plan=built.plan.levels() if built.plan is not None else None,
                                 target_warnings=built.target.warnings,
-                                out_of_scope=_out_of_scope(config, built.contracts.catalogue))
+                                out_of_scope=_out_of_scope(config, built.contracts.catalogue),
+                                contract_source=(built.binding or load_binding(built.contracts)).contract)
     allure_dir = config.getoption("--alluredir", None)
-    write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None)
+    write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None,
+                 allure_html=config.getoption("--ocp-allure-html"))
     if allure_dir:
         Path(allure_dir).mkdir(parents=True, exist_ok=True)
         write_environment(Path(allure_dir), {
@@ -504,5 +515,8 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
         write_categories(Path(allure_dir))
     terminal = config.pluginmanager.get_plugin("terminalreporter")
     if terminal is not None:
+        if terminal._tw.width_of_current_line:  # pytest's dots (without --ocp-progress) end with no newline
+            terminal._tw.line()
+        terminal._tw.line()  # the results table starts after a blank line, never glued to the progress
         console = Console(file=terminal._tw._file, force_terminal=False, width=120)
         render_summary(readiness, console)

@@ -32,7 +32,16 @@ def test_parallel_run_merges_into_one_readiness_and_fail_on_score_decides(tmp_pa
     assert overall["ceiling"] == 8 and overall["achieved"] == 7
     assert outcome.exit_code == 0, outcome.output[-3000:]  # not ready, but 87.5 % is not below 50 %
     assert not (tmp_path / "allure-report").exists()
+    for page in ("readiness.html", "readiness.md"):  # issue 20: no link to an Allure report that was not built
+        assert "allure-report" not in (tmp_path / page).read_text(encoding="utf-8"), page
     assert outcome.readiness["verdict"] == "not-ready"
+    # per-entry progress from the controller (workers' reports), no dots; the table after a blank line
+    lines = outcome.output.splitlines()
+    assert "[0/2 entries] 30 tests collected" in lines, outcome.output[:3000]
+    assert any(line.startswith("[2/2 entries] finished · tests 30/30") for line in lines), outcome.output[:3000]
+    table = next(i for i, line in enumerate(lines) if line.strip() == "API Services")
+    assert lines[table - 1] == "", outcome.output[:3000]
+    assert not any(set(line) == {"."} for line in lines)
 
 
 def test_fail_on_comes_from_the_profile_and_the_command_line_overrides_it(tmp_path: Path) -> None:

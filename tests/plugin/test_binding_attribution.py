@@ -56,3 +56,7 @@ def test_a_missing_binding_is_not_run_naming_it_and_the_rest_runs(pytester: pyte
     assert entries["Input SI"]["checks"]["contract"]["status"] == "pass"
     assert [e["test_id"].rsplit("/", 1)[-1] for e in readiness["harness_errors"]] == ["test_broken.py"]
     assert "No module named 'not_a_module_anywhere'" in readiness["harness_errors"][0]["message"]
+    # issue 20: the reports name the binding relative to the contracts folder's parent, not by this machine's path
+    reasons = json.dumps(readiness["entries"]) + (report / "readiness.md").read_text(encoding="utf-8")
+    assert 'no binding for functions."Cancel SI" in contracts/binding.yaml' in reasons
+    assert str(tmp_path) not in reasons and str(tmp_path) not in (report / "readiness.html").read_text("utf-8")

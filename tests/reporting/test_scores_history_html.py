@@ -88,7 +88,7 @@ def test_html_is_self_contained_and_shows_verdict_matrix_and_failure_link(
     (allure / "a-result.json").write_text(json.dumps({
         "uuid": "a8c7320a-7768-4d57-848a-9841ff75eef7", "stop": 5,
         "labels": [{"name": "ocp.test", "value": bad.test_id}]}), encoding="utf-8")
-    write_report(build(small_catalogue, failing), tmp_path, failing, allure)
+    write_report(build(small_catalogue, failing), tmp_path, failing, allure, allure_html=True)
     html = (tmp_path / "readiness.html").read_text(encoding="utf-8")
 
     assert "NOT READY" in html

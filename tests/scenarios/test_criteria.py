@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from ocp_conformance.scenarios.criteria import ConditionSyntaxError, check_criterion, parse_condition
-from ocp_conformance.scenarios.expressions import RuntimeContext
+from ocp_conformance.scenarios.expressions import ExpressionError, RuntimeContext
 
 
 def _context(status: int = 201, body: Any = None) -> RuntimeContext:
@@ -80,6 +80,16 @@ def test_jsonpath_with_embedded_expression() -> None:
     outcome = check_criterion(criterion, _context())
     assert not outcome.passed
     assert "JSONPath selected []" in outcome.received
+
+
+def test_an_rfc9535_function_is_an_error_not_a_silent_false() -> None:
+    """The Arazzo 1.0.1 JSONPath example `$[?count(@.pets) > 0]` selected nothing under jsonpath-python, so the
+    criterion failed as if the target were wrong (found by benchmarks/arazzo_runner_comparison.py)."""
+    criterion = {"context": "$response.body", "type": "jsonpath", "condition": "$[?count(@.items) > 0]"}
+    with pytest.raises(ExpressionError, match=r"RFC 9535 function count\(\) is not supported"):
+        check_criterion(criterion, _context())
+    criterion["condition"] = "$.count"  # a member named count is no function: evaluated (nothing there here)
+    assert not check_criterion(criterion, _context()).passed
 
 
 def test_regex() -> None:

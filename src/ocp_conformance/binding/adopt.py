@@ -182,7 +182,9 @@ def _write_binding(path: Path, document: ApiDocument, proposals: list[Proposal],
                    adoption: Adoption) -> None:
     lines = ["# Proposed by `ocp-conformance contracts adopt`. Every TODO is a role it could not infer;",
              "# `ocp-conformance contracts lint --contracts THIS_FOLDER` checks the rest against the contract.",
-             "version: 1", ""]
+             "version: 1",
+             "# The documents in api/ are the exchange's, unmodified: the readiness reports say so (`model` if not).",
+             "contract: official", ""]
     schemes = list((document.bundled.get("components") or {}).get("securitySchemes") or {})
     lines += ["auth:", f"  schemes: [{', '.join(schemes)}]" if schemes else "  schemes: []  # TODO", ""]
     lines += _error_lines(document, model, adoption)

@@ -72,7 +72,7 @@ def _load(path: Path) -> Binding:
                               statuses=dict(raw_errors.get("statuses") or {})) if raw_errors else None
     schemes = tuple((data.get("auth") or {}).get("schemes") or ())
     return Binding(path=path, functions=functions, field_sets=field_sets, enums=enums, errors=errors_shape,
-                   auth_schemes=schemes, document=document)
+                   auth_schemes=schemes, document=document, contract=str(data.get("contract", "model")))
 
 
 def _field(role: str, spec: str | dict[str, str]) -> FieldRole:

@@ -87,6 +87,9 @@ class Binding:
     errors: ErrorShape | None = None
     auth_schemes: tuple[str, ...] = ()
     document: YamlDocument | None = None
+    contract: str = "model"
+    """``official`` only when ``binding.yaml`` says ``contract: official`` (the exchange's contract is bound);
+    ``model`` otherwise, also without a binding: the reports then say the contracts are a model."""
 
     # ------------------------------------------------------------------ operations
     def operation(self, function: str, role: str) -> str:

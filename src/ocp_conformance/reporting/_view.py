@@ -34,6 +34,22 @@ def service_tables(readiness: Readiness) -> list[ServiceTable]:
     return tables
 
 
+def contract_note(readiness: Readiness) -> str:
+    """Whose contract the run checked: a model unless the contracts folder's binding declares the official one.
+
+    Example:
+        >>> from datetime import UTC, datetime
+        >>> contract_note(Readiness("ready", "simulator", "ocp-api 0.1.0", datetime.now(UTC), ())).split(":")[0]
+        'Contracts: a model'
+    """
+    if readiness.contract_source == "official":
+        return ("Contract: the exchange's official contract, bound by the contracts folder's binding.yaml "
+                "(contract: official).")
+    return ("Contracts: a model of CCASS built from public rules, not HKEX's official OCP API contract; a verdict "
+            "here shows conformance to the model. Bind the official contract to certify against it "
+            "(docs/adopting-the-official-contract.md; its binding.yaml says contract: official).")
+
+
 def not_contracted_note(readiness: Readiness) -> str | None:
     """The sentence about entries outside the verdict because no contract covers them yet, if any."""
     count = len(readiness.not_contracted())

@@ -89,7 +89,7 @@ def load_history(report_dir: Path) -> tuple[list[RunSnapshot], list[str]]:
         try:
             runs.append(RunSnapshot.from_json(json.loads(path.read_text(encoding="utf-8"))))
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            skipped.append(f"{path}: {exc}")
+            skipped.append(f"{path.name}: {exc}")  # the name: a report carries no machine path
     runs.sort(key=lambda run: run.generated_at)
     return runs, skipped
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from ocp_conformance.reporting._view import (
+    contract_note,
     out_of_run_note,
     partial_note,
     service_tables,
@@ -25,6 +26,7 @@ from ocp_conformance.reporting.scores import Scores
 __all__ = ["FailureLine", "failure_lines", "render_html"]
 
 _SPARK_W, _SPARK_H = 240, 48
+_SPARK_PAD, _SPARK_STEP, _SPARK_LABEL, _SPARK_WORDS = 5, 24, 46, 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +84,36 @@ def render_html(readiness: Readiness, scores: Scores, trend: Trend, failures: li
         r=readiness, verdict_text=verdict_explanation(readiness), scores=scores, trend=trend,
         failures=failures, columns=columns, groups=groups, status_label=status_label,
         spark=_sparkline([run.achieved_pct for run in trend.runs]), spark_w=_SPARK_W, spark_h=_SPARK_H,
-        allure_href=allure_href, partial_rows=readiness.partial_entries(),
+        spark_points=_spark_points(trend), spark_values=_spark_values(trend),
+        allure_href=allure_href, partial_rows=readiness.partial_entries(), contract_note=contract_note(readiness),
         notes=[out_of_run_note(readiness), partial_note(readiness)])
 
 
 def _sparkline(values: list[float]) -> str:
     """SVG polyline points of the achieved scores (0–100 %), oldest left."""
-    if not values:
-        return ""
-    step = _SPARK_W / max(len(values) - 1, 1)
-    return " ".join(f"{i * step:.1f},{_SPARK_H - 2 - (v / 100) * (_SPARK_H - 4):.1f}" for i, v in enumerate(values))
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in _xy(values))
+
+
+def _xy(values: list[float]) -> list[tuple[float, float]]:
+    """Each run's point: at most ``_SPARK_STEP`` apart, so two or three runs read as points a few steps apart
+    rather than one line stretched across the card; the right ``_SPARK_LABEL`` pixels hold the last value."""
+    step = min((_SPARK_W - _SPARK_LABEL - 2 * _SPARK_PAD) / max(len(values) - 1, 1), _SPARK_STEP)
+    return [(_SPARK_PAD + i * step, _SPARK_H - _SPARK_PAD - (v / 100) * (_SPARK_H - 2 * _SPARK_PAD))
+            for i, v in enumerate(values)]
+
+
+def _spark_points(trend: Trend) -> list[dict[str, object]]:
+    """A marker per run, coloured by its verdict, with its date and score on hover."""
+    return [{"x": round(x, 1), "y": round(y, 1), "ready": run.verdict == "ready",
+             "title": f"{run.generated_at}: achieved {run.achieved_pct} % ({run.verdict})"}
+            for (x, y), run in zip(_xy([run.achieved_pct for run in trend.runs]), trend.runs, strict=True)]
+
+
+def _spark_values(trend: Trend) -> str:
+    """The last runs' achieved scores in words, oldest first, e.g. ``87.5 → 100.0 %``: readable with few runs."""
+    shown = trend.runs[-_SPARK_WORDS:]
+    more = "… → " if len(trend.runs) > len(shown) else ""
+    return more + " → ".join(f"{run.achieved_pct}" for run in shown) + " %"
 
 
 def _first_line(message: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ocp_conformance.reporting._view import (
+    contract_note,
     not_contracted_note,
     out_of_run_note,
     partial_note,
@@ -43,6 +44,9 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
         f"- Target: `{_code(readiness.target)}`",
         f"- Contract version: `{_code(readiness.contract_version)}`",
         f"- Generated: {readiness.generated_at.isoformat(timespec='seconds')}",
+        "",
+        f"> {'**Official contract.**' if readiness.contract_source == 'official' else '**Model contracts.**'} "
+        f"{_text(contract_note(readiness))}",
         "",
     ]
     lines += [f"> **WARNING:** {_text(warning)}" for warning in readiness.target_warnings]

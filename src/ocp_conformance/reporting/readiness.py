@@ -150,6 +150,9 @@ class Readiness:
     """Each entry's level in the capability profile's test plan (mandatory, conditional, not-applicable) and why."""
     target_warnings: tuple[str, ...] = ()
     """Settings that weaken the run's evidence (e.g. TLS verification off), repeated in every report."""
+    contract_source: str = "model"
+    """``official`` when the contracts folder's binding declares the exchange's contract bound (``contract:
+    official``); ``model`` otherwise: the reports then say the contracts are a model of CCASS, not HKEX's."""
 
     @property
     def ready(self) -> bool:
@@ -211,6 +214,7 @@ class Readiness:
             "verdict": self.verdict,
             "target": self.target,
             "contract_version": self.contract_version,
+            "contract_source": self.contract_source,
             "generated_at": self.generated_at.isoformat(timespec="seconds"),
             "summary": self.summary,
             "entries": [row.to_json() for row in self.entries],
@@ -239,6 +243,7 @@ def build_readiness(
     plan: Mapping[str, tuple[str, str]] | None = None,
     target_warnings: Iterable[str] = (),
     out_of_scope: Mapping[str, str] | None = None,
+    contract_source: str = "model",
 ) -> Readiness:
     """Fold test results into the readiness matrix.
 
@@ -256,10 +261,12 @@ def build_readiness(
         today: the run's date for waiver expiry (default: the date of ``now``); tests pin it.
         stopped_early: why the run stopped before every check ran (e.g. ``--run-timeout``): never ready.
         plan: the capability profile's test plan, ``name -> (level, reason)``: only ``mandatory`` entries count
-            toward the verdict; ``not-applicable`` ones are not-run with the reason. ``None``: all are mandatory.
+            toward the verdict; ``not-applicable`` ones are ``n/a`` with the reason. ``None``: all are mandatory.
         target_warnings: settings of the target that weaken the evidence, reported as given.
         out_of_scope: ``name -> reason`` of entries declared out of scope for this run (``--out-of-scope``):
             ``n/a`` with the reason, outside the verdict.
+        contract_source: ``official`` if the contracts folder's binding says the exchange's contract is bound,
+            else ``model`` (the reports then say the contracts are a model).
 
     Raises:
         ValueError: a result or waiver names a function the catalogue lacks, or a check kind that does not
@@ -325,6 +332,7 @@ def build_readiness(
         stopped_early=stopped_early,
         test_plan=tuple({"name": name, "level": level, "reason": why} for name, (level, why) in (plan or {}).items()),
         target_warnings=tuple(target_warnings),
+        contract_source=contract_source,
     )
 
 

@@ -7,6 +7,7 @@ show the same scores, the trend against ``history/`` and each failure in one lin
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -19,23 +20,26 @@ from ocp_conformance.reporting.readiness import Readiness
 from ocp_conformance.reporting.results import CheckResult
 from ocp_conformance.reporting.scores import Scores, score_readiness
 
-__all__ = ["ALLURE_HREF", "write_report"]
+__all__ = ["ALLURE_HREF", "unlink_allure", "write_report"]
 
 #: Where the readiness pages link the Allure HTML report (relative to the report folder).
 ALLURE_HREF = "allure-report/index.html"
 
 
 def write_report(readiness: Readiness, report_dir: Path, results: Iterable[CheckResult],
-                 allure_results: Path | None = None) -> list[Path]:
+                 allure_results: Path | None = None, *, allure_html: bool = False) -> list[Path]:
     """Write ``readiness.json``, ``readiness.md``, ``readiness.html`` and ``history/<timestamp>.json``.
 
-    Returns the paths written, JSON first. The trend compares with the snapshots already in ``history/``.
+    Returns the paths written, JSON first. The trend compares with the snapshots already in ``history/``. The
+    pages link the Allure HTML report (and each failure's detail in it) only when ``allure_html`` says it will be
+    built from ``allure_results``; if its build then fails, :func:`unlink_allure` takes the links out again.
     """
     report_dir.mkdir(parents=True, exist_ok=True)
     scores = score_readiness(readiness)
     current = snapshot(readiness, scores)
     run_trend = trend(current, report_dir)
-    links = allure_detail_links(allure_results, ALLURE_HREF) if allure_results is not None else {}
+    linked = allure_html and allure_results is not None
+    links = allure_detail_links(allure_results, ALLURE_HREF) if linked and allure_results is not None else {}
     failures = failure_lines(readiness, results, links)
 
     json_path, md_path, html_path = (report_dir / f"readiness.{ext}" for ext in ("json", "md", "html"))
@@ -44,7 +48,7 @@ def write_report(readiness: Readiness, report_dir: Path, results: Iterable[Check
     md_path.write_text(render_markdown(readiness, head=_score_lines(scores, run_trend),
                                        tail=_failure_lines(failures)), encoding="utf-8")
     html_path.write_text(render_html(readiness, scores, run_trend, failures,
-                                     allure_href=ALLURE_HREF if allure_results is not None else None),
+                                     allure_href=ALLURE_HREF if linked else None),
                          encoding="utf-8")
     link_client_conformance(report_dir)  # consumer mode's report, if `record` wrote one here
     history_path = write_snapshot(current, report_dir)
@@ -85,3 +89,20 @@ def _failure_lines(failures: list[FailureLine]) -> list[str]:
         message = " ".join(f.message.split()).replace("|", "/")
         lines.append(f"- **{f.function}** · {f.check}: {message}{test}")
     return [*lines, ""]
+
+
+_HTML_REPORT_LINK = re.compile(r'<span id="allure-link">.*?</span>', re.S)
+_HTML_DETAIL_LINK = re.compile(r'<a href="' + re.escape(ALLURE_HREF) + r'#[^"]*">(.*?)</a>', re.S)
+_MD_DETAIL_LINK = re.compile(r"\(\[([^\]\n]*(?:\[[^\]\n]*\][^\]\n]*)*)\]\(" + re.escape(ALLURE_HREF) + r"#[^)\s]*\)\)")
+
+
+def unlink_allure(report_dir: Path) -> None:
+    """Take the Allure links out of ``readiness.html`` and ``readiness.md`` (the Allure HTML build failed after
+    they were written): the report link goes, each failure keeps its test id as plain text."""
+    html_path, md_path = report_dir / "readiness.html", report_dir / "readiness.md"
+    if html_path.is_file():
+        html = html_path.read_text(encoding="utf-8")
+        html_path.write_text(_HTML_DETAIL_LINK.sub(r"\1", _HTML_REPORT_LINK.sub("", html)), encoding="utf-8")
+    if md_path.is_file():
+        md = md_path.read_text(encoding="utf-8")
+        md_path.write_text(_MD_DETAIL_LINK.sub(lambda m: f"(`{m.group(1)}`)", md), encoding="utf-8")

@@ -255,6 +255,10 @@ def _python_filters(query: str) -> str:
     return _QUOTED_OR_LOGIC.sub(replace, query)
 
 
+_RFC9535_FUNCTION = re.compile(r"(?<![\w@.$])(count|length|match|search|value)\s*\(")
+"""An RFC 9535 function extension in a filter (not a member name such as ``@.count``)."""
+
+
 def _kind(criterion: Mapping[str, Any]) -> str:
     kind = criterion.get("type", "simple")
     return str(kind.get("type")) if isinstance(kind, Mapping) else str(kind)
@@ -281,6 +285,11 @@ def check_criterion(criterion: Mapping[str, Any], context: RuntimeContext) -> Cr
         return CriterionOutcome(passed, condition, f"{context_expression} = {show(subject)}",
                                 f"a match for the regular expression {condition!r}")
     if kind == "jsonpath":
+        function = _RFC9535_FUNCTION.search(condition)
+        if function is not None:  # jsonpath-python would select nothing, silently: a false "failed"
+            raise ExpressionError(f"JSONPath {condition!r}: the RFC 9535 function {function.group(1)}() is not "
+                                  "supported (our dialect is Goessner's, as jsonpath-python reads it); write the "
+                                  "filter without it, e.g. $[?(@.pets)] for 'has pets' (ARCHITECTURE.md, Arazzo)")
         found = [] if subject is MISSING else JSONPath(_python_filters(condition)).parse(subject)
         return CriterionOutcome(bool(found), condition,
                                 f"{context_expression} = {show(subject)} (JSONPath selected {show(found)})",
