@@ -26,12 +26,13 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN = [sys.executable, "-m", "ocp_conformance", "run", "--no-allure-html"]
@@ -68,10 +69,17 @@ def _served() -> Iterator[Served]:
         tokens = dict(re.findall(r"\b([A-Z][0-9]{5})\b.*?(sim_[A-Z][0-9]{5}_[0-9a-f]+)", banner))
         if not tokens:
             raise RuntimeError(f"the served simulator printed no tokens:\n{banner[-2000:]}")
+        # keep reading what it prints (one line per RAP file processed): a full pipe would block the simulator
+        threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
         yield Served(f"http://127.0.0.1:{port}", f"127.0.0.1:{sftp}", tokens)
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def _drain(stream: IO[str]) -> None:
+    for _ in stream:
+        pass
 
 
 def _run(report: Path, args: list[str], env: dict[str, str]) -> tuple[str, float, dict[str, Any] | None, str]:

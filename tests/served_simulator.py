@@ -6,6 +6,7 @@ import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -51,6 +52,8 @@ def served_simulator(*faults: str, options: Sequence[str] = ()) -> Iterator[Serv
         while (line := process.stdout.readline()) and not line.lstrip().startswith("└"):
             banner += line
         tokens = dict(re.findall(r"\b([A-Z][0-9]{5})\b.*?(sim_[A-Z][0-9]{5}_[0-9a-f]+)", banner))
+        # keep reading what it prints (a line per RAP file processed): a full pipe would block the simulator
+        threading.Thread(target=lambda: [None for _ in process.stdout or ()], daemon=True).start()
         yield ServedSimulator(base_url, tokens)
     finally:
         process.terminate()
