@@ -15,6 +15,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -93,6 +94,8 @@ class Exchange:
     responded_at: float | None = None
     response_headers: dict[str, str] = field(default_factory=dict)
     response_body: Any = None
+    business_time: datetime | None = None
+    """The simulator's business clock when the request arrived (rehearsals judge windows and cut-offs by it)."""
 
     @property
     def replayed(self) -> bool:
@@ -116,6 +119,7 @@ class Exchange:
                 "status": self.status, "at": None if self.responded_at is None else round(self.responded_at, 3),
                 "headers": self.response_headers, "body": self.response_body},
             "processedStatus": self.processed_status,
+            "businessTime": None if self.business_time is None else self.business_time.isoformat(timespec="seconds"),
         }
 
 
@@ -197,7 +201,8 @@ class Recorder:
             creates=match.takes_idempotency_key if match else False,
             fingerprint=_fingerprint(method, path, query, body if body is not _NOT_JSON else raw_body),
             request_headers=self.redactor.redact_headers(headers), request_body=self._kept(body, raw_body),
-            violations=tuple(violations), discontinued=discontinued)
+            violations=tuple(violations), discontinued=discontinued,
+            business_time=self.simulator.state.simulation.clock.now)
         self._retry_or_inject(exchange)
         return exchange
 

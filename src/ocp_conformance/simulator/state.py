@@ -6,6 +6,7 @@ import hashlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ocp_conformance.simulator.ccass import DEFAULT_RULES, DEFAULT_TRADES_PER_DAY, Simulation, SiRules
@@ -44,6 +45,9 @@ class SimulatorState:
     """Applied to every simulation built (at start and on reset): how fault profiles break deeper rules."""
     trades_per_day: int = DEFAULT_TRADES_PER_DAY
     """Records in each GCP's trade feed per business date."""
+    start: datetime | None = None
+    """Where the business clock of every simulation built starts (None: the domain's default start); a rehearsal
+    sets it to its business date's opening time, then resets."""
     simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str, str], IdempotencyRecord] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
@@ -65,7 +69,7 @@ class SimulatorState:
         self._issue_tokens()
 
     def _new_simulation(self) -> Simulation:
-        simulation = Simulation(rules=self.rules, trades_per_day=self.trades_per_day)
+        simulation = Simulation(rules=self.rules, trades_per_day=self.trades_per_day, start=self.start)
         for patch in self.patches:
             patch(simulation)
         return simulation

@@ -1,0 +1,288 @@
+"""Acceptance rules: what a task's ``accept`` entries mean, judged on the simulator's state and the recorded exchanges.
+
+Every field is read through the binding: the recorded exchanges with the binding of the contract the client speaks
+(so a rehearsal works on an adopted contract), the simulator's state in the model's own representation with the
+model's binding. The kinds (docs/rehearsal.md):
+
+- ``instruction_exists``: exactly ``count`` (default 1) instructions were input through the API (``function``'s
+  create call, answered 2xx) with ``values`` (roles) inside the task's window, each still in the simulator's book.
+- ``matched``: the instruction with own reference ``reference`` has matched (or ``status`` lists the statuses).
+- ``status_is``: the instruction's status is one of ``status``.
+- ``released_before`` / ``cancelled_before``: the client released it (Change Hold Matched SI with hold false) /
+  cancelled it (Cancel SI), answered 2xx, inside the window and before ``before``.
+- ``read_by_client``: the client called ``function`` (2xx) inside the window and after ``after``; with
+  ``reference`` (and ``saw``), the answer showed that instruction (with those role values).
+- ``reconciled``: after ``after``, the client read every instruction it input that day, each last read agreeing
+  with the simulator's status, and its stock account balance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ocp_conformance.binding import ABSENT, Binding, BindingMissing, read_role
+from ocp_conformance.consumer import Exchange, OperationRoutes
+from ocp_conformance.rehearsal.script import Rule, Task
+
+__all__ = ["RULE_KINDS", "Evidence", "RuleResult", "evaluate"]
+
+SI = "Input SI"
+_MATCHED = ("MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    rule: Rule
+    passed: bool
+    reason: str
+    """On a pass, what satisfied the rule; on a failure, what was missing (one line)."""
+    evidence: tuple[int, ...] = ()
+    """Indexes of the exchanges that satisfied the rule (or, on a failure, the nearest miss)."""
+
+
+@dataclass(slots=True)
+class Evidence:
+    """What the rules read: the participant's recorded exchanges and the simulator's state, both by role."""
+
+    participant: str
+    exchanges: Sequence[Exchange]
+    client_binding: Binding
+    routes: OperationRoutes
+    model_binding: Binding
+    instructions: list[dict[str, Any]]
+    """Every SI of the participant, in the model's representation (the simulator's own answers)."""
+    now: datetime
+    _own: list[Exchange] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._own = [e for e in self.exchanges if e.participant == self.participant and e.business_time is not None]
+
+    # ------------------------------------------------------------ the state
+    def state_role(self, instruction: Mapping[str, Any], role: str) -> Any:
+        return read_role(self.model_binding, SI, instruction, role)
+
+    def by_reference(self, reference: str) -> list[dict[str, Any]]:
+        return [i for i in self.instructions if self.state_role(i, "own_reference") == reference]
+
+    # ------------------------------------------------------------ the exchanges
+    def calls(self, function: str, role: str | None = None) -> list[Exchange]:
+        """The participant's exchanges with an operation of ``function`` (in ``role``), in arrival order."""
+        bound = self.client_binding.functions.get(function)
+        if bound is None:
+            raise BindingMissing(f'functions."{function}"', function=function, file=self.client_binding.path)
+        operations = {op for r, op in bound.operations.items() if role in (None, r)}
+        if role is not None and not operations:
+            self.client_binding.operation(function, role)  # raises BindingMissing naming the entry
+        return [e for e in self._own if e.operation_id in operations]
+
+    def path_parameter(self, exchange: Exchange, function: str, role: str) -> Any:
+        match = self.routes.match(exchange.method, exchange.path)
+        if match is None:
+            return None
+        return match.path_params.get(self.client_binding.parameter(function, role))
+
+    def instructions_in(self, exchange: Exchange, function: str) -> list[Any]:
+        """The SIs an answer shows: the ``items`` of a list, else the body itself."""
+        body = exchange.response_body
+        if not isinstance(body, dict):
+            return []
+        try:
+            items = read_role(self.client_binding, function, body, "items")
+        except BindingMissing:
+            items = ABSENT
+        return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else [body]
+
+    def client_role(self, function: str, body: Any, role: str) -> Any:
+        return read_role(self.client_binding, function, body, role)
+
+
+def _ok(exchange: Exchange) -> bool:
+    status = exchange.processed_status
+    return status is not None and 200 <= status < 300
+
+
+def _hm(moment: datetime | None) -> str:
+    return "?" if moment is None else f"{moment:%H:%M}"
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    if actual is ABSENT:
+        return False
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected == actual
+    try:
+        return Decimal(str(expected)) == Decimal(str(actual))
+    except (InvalidOperation, ValueError):
+        return str(expected) == str(actual)
+
+
+def _ids(instructions: Iterable[Mapping[str, Any]], evidence: Evidence) -> list[str]:
+    return [str(evidence.state_role(i, "si_id")) for i in instructions]
+
+
+# ---------------------------------------------------------------------------------------------------- the kinds
+def _instruction_exists(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    """Judged on the create calls as sent (a later hold, release or status change does not undo the input), each
+    instruction they created still in the simulator's book."""
+    function = rule.params["function"]
+    values: Mapping[str, Any] = rule.params["values"]
+    count = int(rule.params.get("count", 1))
+    created: list[tuple[Exchange, str]] = []
+    for exchange in ev.calls(function, "create"):
+        if _ok(exchange) and not exchange.replayed:
+            for shown in ev.instructions_in(exchange, function):
+                created.append((exchange, str(ev.client_role(function, shown, "si_id"))))
+    matches = [(e, si_id) for e, si_id in created
+               if all(_same(v, ev.client_role(function, e.request_body, r)) for r, v in values.items())]
+    reference = values.get("own_reference")
+    if not matches:
+        near = [(e, si_id) for e, si_id in created if reference is not None
+                and _same(reference, ev.client_role(function, e.request_body, "own_reference"))]
+        if near:
+            exchange, si_id = near[0]
+            wrong = [f"{r} {ev.client_role(function, exchange.request_body, r)!s} (expected {v})"
+                     for r, v in values.items() if not _same(v, ev.client_role(function, exchange.request_body, r))]
+            return RuleResult(rule, False, f"{si_id} ({reference}) was input with " + ", ".join(wrong),
+                              (exchange.index,))
+        said = ", ".join(f"{r} {v}" for r, v in values.items())
+        return RuleResult(rule, False, f"{ev.participant} input no instruction with {said} through the API")
+    if len(matches) > count:
+        return RuleResult(rule, False, f"{len(matches)} instructions {'/'.join(i for _, i in matches)} were input "
+                          f"with these values, expected {count}: the client submitted the same instruction again "
+                          f"(exchanges {', '.join('#' + str(e.index) for e, _ in matches)} each created one)",
+                          tuple(e.index for e, _ in matches))
+    in_book = set(_ids(ev.instructions, ev))
+    for exchange, si_id in matches:
+        if si_id not in in_book:
+            return RuleResult(rule, False, f"{si_id} (exchange #{exchange.index}) is not in the simulator's book")
+        moment = exchange.business_time
+        if moment is None or not task.opens <= moment <= task.closes:
+            return RuleResult(rule, False, f"{si_id} was input at {_hm(moment)}, outside the window "
+                              f"{_hm(task.opens)}-{_hm(task.closes)}", (exchange.index,))
+    return RuleResult(rule, True, ", ".join(f"{i} input at {_hm(e.business_time)} (exchange #{e.index})"
+                                            for e, i in matches), tuple(e.index for e, _ in matches))
+
+
+def _status_rule(default: tuple[str, ...], verb: str) -> Callable[[Rule, Task, Evidence], RuleResult]:
+    def check(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+        reference = rule.params["reference"]
+        wanted = tuple(rule.params.get("status") or default)
+        found = ev.by_reference(reference)
+        if not found:
+            return RuleResult(rule, False, f"no instruction with own reference {reference}")
+        statuses = [str(ev.state_role(i, "status")) for i in found]
+        if any(s in wanted for s in statuses):
+            return RuleResult(rule, True, f"{reference} is {'/'.join(s for s in statuses if s in wanted)}")
+        return RuleResult(rule, False, f"{reference} is {'/'.join(statuses)}: it {verb}")
+
+    return check
+
+
+def _acted_before(function: str, role: str, what: str, body: Mapping[str, Any]) -> Callable[..., RuleResult]:
+    def check(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+        reference = rule.params["reference"]
+        deadline = min(rule.time("before") or task.closes, task.closes)
+        ids = set(_ids(ev.by_reference(reference), ev))
+        if not ids:
+            return RuleResult(rule, False, f"no instruction with own reference {reference}")
+        acts = [e for e in ev.calls(function, role) if _ok(e)
+                and str(ev.path_parameter(e, function, "si_id")) in ids
+                and all(_same(v, ev.client_role(function, e.request_body, r)) for r, v in body.items())]
+        in_time = [e for e in acts if e.business_time is not None and task.opens <= e.business_time <= deadline]
+        if in_time:
+            first = in_time[0]
+            return RuleResult(rule, True, f"{reference} {what} at {_hm(first.business_time)} (exchange "
+                              f"#{first.index}), before {_hm(deadline)}", (first.index,))
+        if acts:
+            first = acts[0]
+            when = "before its window opened" if first.business_time and first.business_time < task.opens \
+                else f"after the {_hm(deadline)} cut-off"
+            return RuleResult(rule, False, f"{reference} was {what} at {_hm(first.business_time)}, {when}",
+                              (first.index,))
+        return RuleResult(rule, False, f"{reference} was never {what} through the API ({function})")
+
+    return check
+
+
+def _read_by_client(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    function = rule.params["function"]
+    start = max(rule.time("after") or task.opens, task.opens)
+    reference, saw = rule.params.get("reference"), rule.params.get("saw") or {}
+    reads = [e for e in ev.calls(function) if _ok(e) and e.method == "GET"]
+    seen_elsewhere: list[str] = []
+    for exchange in reads:
+        moment = exchange.business_time
+        assert moment is not None
+        shown = ev.instructions_in(exchange, function) if reference is not None else [None]
+        for item in shown:
+            if item is not None and ev.client_role(function, item, "own_reference") != reference:
+                continue
+            fits = item is None or all(_same(v, ev.client_role(function, item, r)) for r, v in saw.items())
+            if fits and start <= moment <= task.closes:
+                return RuleResult(rule, True, f"read {reference or function} at {_hm(moment)} (exchange "
+                                  f"#{exchange.index})", (exchange.index,))
+            if item is not None and saw and moment <= task.closes:
+                got = "/".join(str(ev.client_role(function, item, r)) for r in saw)
+                seen_elsewhere.append(f"{got} at {_hm(moment)} (#{exchange.index})")
+    wanted = f"{reference} as {', '.join(f'{r} {v}' for r, v in saw.items())}" if saw else (reference or function)
+    tail = f"; its reads saw {', '.join(seen_elsewhere[-3:])}" if seen_elsewhere else (
+        "; it read nothing of it" if not reads else "")
+    return RuleResult(rule, False, f"the client never read {wanted} between {_hm(start)} and "
+                      f"{_hm(task.closes)}{tail}")
+
+
+def _reconciled(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    start = max(rule.time("after") or task.opens, task.opens)
+    creates = [e for e in ev.calls(SI, "create") if _ok(e) and not e.replayed]
+    created: dict[str, str] = {}
+    for exchange in creates:
+        for shown in ev.instructions_in(exchange, SI):
+            created[str(ev.client_role(SI, shown, "si_id"))] = str(ev.client_role(SI, shown, "own_reference"))
+    status_now = {str(ev.state_role(i, "si_id")): str(ev.state_role(i, "status")) for i in ev.instructions}
+    last_read: dict[str, tuple[str, Exchange]] = {}
+    for exchange in ev.calls("Enquire SI"):
+        if not (_ok(exchange) and exchange.business_time is not None and start <= exchange.business_time <= task.closes):
+            continue
+        for item in ev.instructions_in(exchange, "Enquire SI"):
+            last_read[str(ev.client_role("Enquire SI", item, "si_id"))] = (
+                str(ev.client_role("Enquire SI", item, "status")), exchange)
+    missing = [f"{si_id} ({ref})" for si_id, ref in created.items() if si_id not in last_read]
+    stale = [f"last read {si_id} as {last_read[si_id][0]} (#{last_read[si_id][1].index}), the simulator says "
+             f"{status_now.get(si_id)}" for si_id in created
+             if si_id in last_read and last_read[si_id][0] != status_now.get(si_id)]
+    balances = [e for e in ev.calls("Enquire Stock Account Balance") if _ok(e) and e.business_time is not None
+                and start <= e.business_time <= task.closes]
+    problems = []
+    if missing:
+        problems.append(f"did not read {', '.join(missing)} after {_hm(start)}")
+    problems.extend(stale)
+    if not balances:
+        problems.append(f"read no stock account balance after {_hm(start)}")
+    if problems:
+        return RuleResult(rule, False, "the client " + "; ".join(problems))
+    used = sorted({e.index for _, e in last_read.values()} | {balances[-1].index})
+    return RuleResult(rule, True, f"read {len(created)} instruction(s) and the balance after {_hm(start)}",
+                      tuple(used))
+
+
+RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
+    "instruction_exists": _instruction_exists,
+    "matched": _status_rule(_MATCHED, "has not matched"),
+    "status_is": _status_rule((), "is not in the expected status"),
+    "released_before": _acted_before("Change Hold Matched SI", "hold", "released", {"hold": False}),
+    "cancelled_before": _acted_before("Cancel SI", "cancel", "cancelled", {}),
+    "read_by_client": _read_by_client,
+    "reconciled": _reconciled,
+}
+
+
+def evaluate(rule: Rule, task: Task, evidence: Evidence) -> RuleResult:
+    """Judge one rule. A role or operation the binding lacks fails the rule, naming the entry to add."""
+    try:
+        return RULE_KINDS[rule.kind](rule, task, evidence)
+    except BindingMissing as missing:
+        return RuleResult(rule, False, f"cannot check {rule.kind}: {missing}")
