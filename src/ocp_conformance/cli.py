@@ -12,7 +12,7 @@ import signal
 import sys
 import tempfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from types import FrameType
@@ -619,6 +619,112 @@ def record(
         raise _fail(EXIT_HARNESS, f"{len(outcome.harness_errors)} request(s) could not be recorded; this is a bug "
                     "in the harness, not your client (see client-conformance.md)")
     raise typer.Exit(EXIT_READY if outcome.verdict == "pass" else EXIT_NOT_READY)
+
+
+@app.command()
+def rehearse(
+    script: Annotated[Path, typer.Argument(help="a rehearsal script (rehearsals/*.yaml), or the name of a shipped "
+                                           "one, e.g. si-day", show_default=False)],
+    speed: Annotated[float, typer.Option(min=0.01, help="play the day this many times faster than the script's "
+                                         "clock plan (e.g. 8: a 20-minute day in 2.5 minutes)")] = 1.0,
+    host: Annotated[str, typer.Option(help="interface to listen on (loopback by default)")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="TCP port (0: any free port)")] = 8000,
+    client: Annotated[str | None, typer.Option(help="run this command as the participant's automated client; it "
+                                               "gets OCP_BASE_URL, OCP_SIM_URL, OCP_PARTICIPANT, OCP_TOKEN and "
+                                               "OCP_REHEARSAL_END in its environment", show_default=False)] = None,
+    report: Annotated[Path, typer.Option(help="folder to write rehearsal.json/.md into")] = Path("reports"),
+    contracts: ContractsOption = None,
+) -> None:
+    """Rehearse a practice-session business day: serve the simulator (recording your client's requests), drive its
+    clock and the script's market events in accelerated time, show the task list live, and judge each task:
+    exit 0 every task passed, 1 a task failed or the day did not finish, 2 usage."""
+    from ocp_conformance.consumer import InjectionError, InjectionRule, Injector, Recorder, listen
+    from ocp_conformance.rehearsal import Rehearsal, load_script, scripts_folder
+    from ocp_conformance.rehearsal.report import write_rehearsal
+    from ocp_conformance.rehearsal.serve import serve_rehearsal
+    from ocp_conformance.simulator.bound_shape import build_bound_app
+    from ocp_conformance.simulator.credentials import is_loopback, random_tokens
+
+    path = script if script.suffix in (".yaml", ".yml") or script.exists() else scripts_folder() / f"{script}.yaml"
+    if not path.is_file():
+        shipped = ", ".join(sorted(p.stem for p in scripts_folder().glob("*.yaml")))
+        raise _fail(EXIT_USAGE, f"no rehearsal script {script}", f"give a file, or one of: {shipped}")
+    try:
+        plan = load_script(path)
+    except SourceError as exc:
+        raise _fail(EXIT_USAGE, escape(exc.render())) from None
+    contract_set = _contracts(contracts)
+    try:
+        rules = [InjectionRule.parse(spec, contract_set) for spec in plan.inject]
+    except InjectionError as exc:
+        raise _fail(EXIT_USAGE, f"{path}: inject: {exc}") from None
+    try:
+        sock = listen(host, port)
+    except OSError as exc:
+        raise _fail(EXIT_USAGE, f"cannot listen on {host}:{port}: {exc.strerror or exc}",
+                    "choose another --port, or --port 0 for any free port") from None
+    simulator = build_bound_app(contract_set)
+    if not is_loopback(host):
+        simulator.state.use_tokens(random_tokens(simulator.participants))
+    recorder = Recorder(simulator, Injector(rules), contracts=contract_set)
+    rehearsal = Rehearsal(plan, simulator, recorder)
+    bound = sock.getsockname()[1]
+    wall = plan.clock.wall_seconds(speed)
+    console.print(f"rehearsal {plan.title!r} for {plan.participant} on http://{host}:{bound}/ocp/v1 (control: /_sim, "
+                  f"not recorded); {plan.business_date} {plan.clock.start:%H:%M}-{plan.clock.end:%H:%M} in "
+                  f"{wall / 60:.1f} min; token of {plan.participant}: {simulator.token_of(plan.participant)}",
+                  markup=False, highlight=False, soft_wrap=True)
+    with _rehearsal_display() as progress:
+        result = serve_rehearsal(rehearsal, recorder, sock, speed=speed, client=client, progress=progress)
+    written = write_rehearsal(result, report)
+    for status in result.tasks:
+        console.print(f"  {status.state.upper():4} {status.task.id}: {status.reason}", markup=False,
+                      highlight=False, soft_wrap=True)
+    console.print(f"rehearsal: {result.verdict.upper()} ({sum(s.state == 'pass' for s in result.tasks)} of "
+                  f"{len(result.tasks)} tasks; clock reached {result.clock_reached:%H:%M} in "
+                  f"{result.wall_seconds or 0:.1f} s); reports: " + ", ".join(str(p) for p in written),
+                  markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_READY if result.verdict == "pass" else EXIT_NOT_READY)
+
+
+@contextmanager
+def _rehearsal_display() -> Iterator[Callable[..., None]]:
+    """A live Rich task list on a terminal; plain lines (each change of a task, each event) otherwise."""
+    from rich.live import Live
+
+    from ocp_conformance.rehearsal import Rehearsal, TaskStatus, TimelineEntry
+
+    marks = {"pending": "[dim]pending[/]", "due": "[yellow]due[/]", "done": "[green]done[/]", "late": "[red]late[/]"}
+    if console.is_terminal:
+        with Live(console=console, refresh_per_second=4, transient=False) as live:
+            def redraw(rehearsal: Rehearsal, statuses: list[TaskStatus], happened: list[TimelineEntry]) -> None:
+                table = Table(title=f"{rehearsal.script.title}: {rehearsal.now:%H:%M} "
+                                    f"({rehearsal.script.business_date})")
+                for column in ("task", "window", "state", "detail"):
+                    table.add_column(column, overflow="fold")
+                for status in statuses:
+                    table.add_row(escape(status.task.title), f"{status.task.opens:%H:%M}-{status.task.closes:%H:%M}",
+                                  marks.get(status.state, status.state), escape(status.reason))
+                for entry in happened:
+                    live.console.print(f"{entry.at:%H:%M} {entry.text}", markup=False, highlight=False)
+                live.update(table)
+
+            yield redraw
+        return
+    last: dict[str, str] = {}
+
+    def lines(rehearsal: Rehearsal, statuses: list[TaskStatus], happened: list[TimelineEntry]) -> None:
+        for entry in happened:
+            console.print(f"{entry.at:%H:%M} {entry.kind}: {entry.text}", markup=False, highlight=False,
+                          soft_wrap=True)
+        for status in statuses:
+            if last.get(status.task.id) != status.state:
+                last[status.task.id] = status.state
+                console.print(f"{rehearsal.now:%H:%M} task {status.task.id}: {status.state}"
+                              + ("" if status.state == "pending" else f" ({status.reason})"), markup=False,
+                              highlight=False, soft_wrap=True)
+
+    yield lines
 
 
 @app.command()

@@ -69,10 +69,10 @@ class SiDayClient:
                 self.done.add("read-once")
         elif now < _at(now, "12:00") and self.seen.get("SIDAY-1") != "MATCHED_ON_HOLD" and self._poll_due(now):
             self.read("SIDAY-1")
-        if now >= _at(now, "13:00") and "release" not in self.done and now < _at(now, "15:45"):
-            if self.variant == "stale-status" or self.seen.get("SIDAY-1") == "MATCHED_ON_HOLD":
-                self.call("PUT", f"{SI}/{self.ids['SIDAY-1']}/hold", json={"hold": False})
-                self.done.add("release")
+        if _at(now, "13:00") <= now < _at(now, "15:45") and "release" not in self.done \
+                and (self.variant == "stale-status" or self.seen.get("SIDAY-1") == "MATCHED_ON_HOLD"):
+            self.call("PUT", f"{SI}/{self.ids['SIDAY-1']}/hold", json={"hold": False})
+            self.done.add("release")
         cancel_at = "17:05" if self.variant == "late-cancel" else "15:00"
         if now >= _at(now, cancel_at) and "cancel" not in self.done and self._open(now):
             self.call("DELETE", f"{SI}/{self.ids['SIDAY-2']}")

@@ -113,7 +113,7 @@ def _same(expected: Any, actual: Any) -> bool:
     if actual is ABSENT:
         return False
     if isinstance(expected, bool) or isinstance(actual, bool):
-        return expected == actual
+        return bool(expected == actual)
     try:
         return Decimal(str(expected)) == Decimal(str(actual))
     except (InvalidOperation, ValueError):
@@ -245,7 +245,8 @@ def _reconciled(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
     status_now = {str(ev.state_role(i, "si_id")): str(ev.state_role(i, "status")) for i in ev.instructions}
     last_read: dict[str, tuple[str, Exchange]] = {}
     for exchange in ev.calls("Enquire SI"):
-        if not (_ok(exchange) and exchange.business_time is not None and start <= exchange.business_time <= task.closes):
+        moment = exchange.business_time
+        if not (_ok(exchange) and moment is not None and start <= moment <= task.closes):
             continue
         for item in ev.instructions_in(exchange, "Enquire SI"):
             last_read[str(ev.client_role("Enquire SI", item, "si_id"))] = (

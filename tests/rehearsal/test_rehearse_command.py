@@ -1,0 +1,32 @@
+"""`ocp-conformance rehearse` as a user runs it: a real process serving the simulator on a free port, the day played
+in accelerated wall time, the example client as a subprocess (`--client`); it passes every task (exit 0)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+CLIENT = Path(__file__).with_name("example_client.py")
+
+
+def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None:
+    # the script's 20-minute day at speed 60: 08:00-19:00 in 20 s of wall time
+    args = [sys.executable, "-m", "ocp_conformance", "rehearse", "si-day", "--speed", "60", "--port", "0",
+            "--report", str(tmp_path), "--client", f"{sys.executable} {CLIENT}"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "rehearsal: PASS (7 of 7 tasks; clock reached 19:00" in done.stdout
+    report = json.loads((tmp_path / "rehearsal.json").read_text(encoding="utf-8"))
+    assert report["verdict"] == "pass" and report["clientExit"] == 0
+    assert [t["verdict"] for t in report["tasks"]] == ["pass"] * 7
+    timeline = report["timeline"]
+    assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline)
+    runs = [e["at"][11:16] for e in timeline if e["kind"] == "batch_run"]
+    assert runs == ["10:30", "12:00", "14:00", "15:45", "16:30"]
+    assert timeline[-1]["text"] == "SETTLEMENT: Final batch settlement run completed"
+    assert "sim_B01234_" not in json.dumps(report["tasks"])  # the evidence is redacted
+    assert (tmp_path / "rehearsal.md").read_text(encoding="utf-8").startswith("# Rehearsal: SI day")
