@@ -632,7 +632,7 @@ def rehearse(
     client: Annotated[str | None, typer.Option(help="run this command as the participant's automated client; it "
                                                "gets OCP_BASE_URL, OCP_SIM_URL, OCP_PARTICIPANT, OCP_TOKEN and "
                                                "OCP_REHEARSAL_END in its environment", show_default=False)] = None,
-    report: Annotated[Path, typer.Option(help="folder to write rehearsal.json/.md into")] = Path("reports"),
+    report: Annotated[Path, typer.Option(help="folder to write rehearsal.json/.md/.html into")] = Path("reports"),
     contracts: ContractsOption = None,
 ) -> None:
     """Rehearse a practice-session business day: serve the simulator (recording your client's requests), drive its

@@ -12,7 +12,7 @@ import pytest
 from ocp_conformance.consumer import InjectionRule, Injector, Recorder
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 from ocp_conformance.rehearsal import Rehearsal, RehearsalResult, load_script, scripts_folder
-from ocp_conformance.rehearsal.report import rehearsal_json, render_rehearsal_markdown
+from ocp_conformance.rehearsal.report import rehearsal_json, render_rehearsal_html, render_rehearsal_markdown
 from ocp_conformance.simulator.app import build_app
 from ocp_conformance.targets.asgi_transport import SyncASGITransport
 from tests.rehearsal.example_client import SiDayClient
@@ -75,6 +75,8 @@ def test_each_defect_fails_its_own_task(contracts: ContractSet, variant: str, ta
     assert failed[0].reason.startswith(reason)
     assert "\n" not in failed[0].reason
     assert result.verdict == "fail"
+    page = render_rehearsal_html(result)
+    assert f'<td class="state fail">FAIL</td><td>{failed[0].reason[:40]}' in page
     if variant != "double-submit":  # a duplicate SI derails the rest of the day; the others break one task only
         assert len(failed) == 1, [(s.task.id, s.reason) for s in failed]
 

@@ -1,13 +1,18 @@
 """`ocp-conformance rehearse` as a user runs it: a real process serving the simulator on a free port, the day played
-in accelerated wall time, the example client as a subprocess (`--client`); it passes every task (exit 0)."""
+in accelerated wall time, the example client as a subprocess (`--client`); it passes every task (exit 0), and its
+rehearsal.html opens in headless Chromium (skipped locally without it, failed under CI; the screenshot stays in the
+report folder as rehearsal.png)."""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 CLIENT = Path(__file__).with_name("example_client.py")
 
@@ -30,3 +35,24 @@ def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None
     assert timeline[-1]["text"] == "SETTLEMENT: Final batch settlement run completed"
     assert "sim_B01234_" not in json.dumps(report["tasks"])  # the evidence is redacted
     assert (tmp_path / "rehearsal.md").read_text(encoding="utf-8").startswith("# Rehearsal: SI day")
+    _check_page_in_chromium(tmp_path)
+
+
+def _check_page_in_chromium(report: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        if os.environ.get("CI"):
+            pytest.fail("headless Chromium is missing: .ci/run installs it with `apt-get install -y chromium`")
+        pytest.skip("headless Chromium not installed here")
+    page = (report / "rehearsal.html").resolve().as_uri()
+    common = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
+              "--host-resolver-rules=MAP * ~NOTFOUND", "--window-size=1366,900", "--virtual-time-budget=5000"]
+    dom = subprocess.run([*common, "--dump-dom", page], capture_output=True, text=True, timeout=120, check=False)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert '<span class="verdict pass" id="verdict">PASS</span>' in dom.stdout
+    assert dom.stdout.count('<td class="state pass">PASS</td>') == 7
+    assert "Final batch settlement run completed" in dom.stdout
+    shot = report / "rehearsal.png"
+    taken = subprocess.run([*common, f"--screenshot={shot}", page], capture_output=True, text=True, timeout=120,
+                           check=False)
+    assert taken.returncode == 0 and shot.stat().st_size > 10_000, taken.stderr[-2000:]

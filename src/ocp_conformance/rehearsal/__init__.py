@@ -3,7 +3,7 @@ through, task by task, judged on the simulator's state and the exchanges consume
 
 Scripts are data (``rehearsals/*.yaml``, :mod:`.script`); acceptance rules are a small set of kinds read through
 the binding (:mod:`.rules`); :class:`Rehearsal` plays the day on any clock (:mod:`.engine`); :mod:`.serve` serves it
-in accelerated time; :mod:`.report` writes rehearsal.json/.md.
+in accelerated time; :mod:`.report` writes rehearsal.json/.md/.html.
 """
 
 from __future__ import annotations

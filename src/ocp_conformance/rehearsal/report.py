@@ -1,4 +1,5 @@
-"""rehearsal.json and rehearsal.md: each task's verdict, the evidence (redacted exchanges) and what was missing."""
+"""rehearsal.json, rehearsal.md and rehearsal.html: each task's verdict, the evidence (redacted exchanges) and what
+was missing."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from ocp_conformance.consumer import Exchange
 from ocp_conformance.rehearsal.engine import RehearsalResult, TaskStatus
 
-__all__ = ["rehearsal_json", "render_rehearsal_markdown", "write_rehearsal"]
+__all__ = ["rehearsal_json", "render_rehearsal_html", "render_rehearsal_markdown", "write_rehearsal"]
 
 
 def _task_json(status: TaskStatus, by_index: dict[int, Exchange]) -> dict[str, Any]:
@@ -95,9 +96,22 @@ def render_rehearsal_markdown(result: RehearsalResult) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_rehearsal_html(result: RehearsalResult) -> str:
+    """One self-contained page (no script, no network): the verdict, the tasks, each one's rules and evidence."""
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(loader=PackageLoader("ocp_conformance.rehearsal", "templates"),
+                              autoescape=select_autoescape(default=True, default_for_string=True),
+                              undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    data = rehearsal_json(result)
+    passed = sum(1 for task in data["tasks"] if task["verdict"] == "pass")
+    return environment.get_template("rehearsal.html.j2").render(r=data, passed=passed)
+
+
 def write_rehearsal(result: RehearsalResult, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "rehearsal.json", folder / "rehearsal.md"]
+    written = [folder / "rehearsal.json", folder / "rehearsal.md", folder / "rehearsal.html"]
     written[0].write_text(json.dumps(rehearsal_json(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written[1].write_text(render_rehearsal_markdown(result), encoding="utf-8")
+    written[2].write_text(render_rehearsal_html(result), encoding="utf-8")
     return written
