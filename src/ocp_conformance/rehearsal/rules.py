@@ -79,6 +79,25 @@ class Evidence:
             self.client_binding.operation(function, role)  # raises BindingMissing naming the entry
         return [e for e in self._own if e.operation_id in operations]
 
+    def calls_in_roles(self, function: str, roles: tuple[str, ...]) -> list[tuple[Exchange, str]]:
+        """The participant's exchanges with ``function`` in any of ``roles`` (those the binding has), with the role
+        each served: a contract may split one of the model's operations in two (hold and release)."""
+        bound = self.client_binding.functions.get(function)
+        if bound is None:
+            raise BindingMissing(f'functions."{function}"', function=function, file=self.client_binding.path)
+        by_operation = {op: role for role, op in bound.operations.items() if role in roles}
+        if not by_operation:
+            self.client_binding.operation(function, roles[0])  # raises BindingMissing naming the entry
+        return [(e, by_operation[e.operation_id]) for e in self._own if e.operation_id in by_operation]
+
+    def sent(self, function: str, role: str, exchange: Exchange, field_role: str) -> Any:
+        """What a request says for ``field_role``: the value its operation implies (the binding's ``constants``),
+        else what its body holds."""
+        implied = self.client_binding.functions[function].constants.get(role, {})
+        if field_role in implied:
+            return implied[field_role]
+        return read_role(self.client_binding, function, exchange.request_body, field_role)
+
     def path_parameter(self, exchange: Exchange, function: str, role: str) -> Any:
         match = self.routes.match(exchange.method, exchange.path)
         if match is None:
@@ -182,16 +201,17 @@ def _status_rule(default: tuple[str, ...], verb: str) -> Callable[[Rule, Task, E
     return check
 
 
-def _acted_before(function: str, role: str, what: str, body: Mapping[str, Any]) -> Callable[..., RuleResult]:
+def _acted_before(function: str, roles: tuple[str, ...], what: str,
+                  body: Mapping[str, Any]) -> Callable[..., RuleResult]:
     def check(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
         reference = rule.params["reference"]
         deadline = min(rule.time("before") or task.closes, task.closes)
         ids = set(_ids(ev.by_reference(reference), ev))
         if not ids:
             return RuleResult(rule, False, f"no instruction with own reference {reference}")
-        acts = [e for e in ev.calls(function, role) if _ok(e)
+        acts = [e for e, role in ev.calls_in_roles(function, roles) if _ok(e)
                 and str(ev.path_parameter(e, function, "si_id")) in ids
-                and all(_same(v, ev.client_role(function, e.request_body, r)) for r, v in body.items())]
+                and all(_same(v, ev.sent(function, role, e, r)) for r, v in body.items())]
         in_time = [e for e in acts if e.business_time is not None and task.opens <= e.business_time <= deadline]
         if in_time:
             first = in_time[0]
@@ -274,8 +294,8 @@ RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
     "instruction_exists": _instruction_exists,
     "matched": _status_rule(_MATCHED, "has not matched"),
     "status_is": _status_rule((), "is not in the expected status"),
-    "released_before": _acted_before("Change Hold Matched SI", "hold", "released", {"hold": False}),
-    "cancelled_before": _acted_before("Cancel SI", "cancel", "cancelled", {}),
+    "released_before": _acted_before("Change Hold Matched SI", ("hold", "release"), "released", {"hold": False}),
+    "cancelled_before": _acted_before("Cancel SI", ("cancel",), "cancelled", {}),
     "read_by_client": _read_by_client,
     "reconciled": _reconciled,
 }
