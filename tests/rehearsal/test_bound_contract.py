@@ -74,8 +74,8 @@ def test_the_rules_read_a_bound_contract_through_its_binding(tmp_path: Path) -> 
         assert http.post(f"{base}/{si}/release").status_code == 200
     rehearsal.advance_to(script.clock.end)
     result = rehearsal.finish()
-    assert [(s.task.id, s.state) for s in result.tasks] == [("input", "pass"), ("react", "pass"), ("release", "pass")], \
-        [s.reason for s in result.tasks]
+    states = [(s.task.id, s.state) for s in result.tasks]
+    assert states == [("input", "pass"), ("react", "pass"), ("release", "pass")], [s.reason for s in result.tasks]
     assert all(e.violations == () for e in result.exchanges)
     release = result.tasks[2]
     assert release.reason.startswith("BND-1 released at 10:05") and len(release.evidence) == 1
