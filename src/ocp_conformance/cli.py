@@ -653,6 +653,14 @@ def rehearse(
         plan = load_script(path)
     except SourceError as exc:
         raise _fail(EXIT_USAGE, escape(exc.render())) from None
+    if client is not None:
+        import shlex
+        import shutil
+
+        words = shlex.split(client)
+        if not words or shutil.which(words[0]) is None:
+            raise _fail(EXIT_USAGE, f"--client: cannot run {client!r}: {words[0] if words else 'empty'} is not a "
+                        "program on PATH nor a path to one", "give the command as you would type it in a shell")
     contract_set = _contracts(contracts)
     try:
         rules = [InjectionRule.parse(spec, contract_set) for spec in plan.inject]

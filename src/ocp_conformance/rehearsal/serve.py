@@ -31,7 +31,7 @@ Progress = Callable[[Rehearsal, list[TaskStatus], list[TimelineEntry]], None]
 def client_environment(rehearsal: Rehearsal, host: str, port: int) -> dict[str, str]:
     """What an automated client is given: where the API is, whose token to use, where the clock is."""
     script = rehearsal.script
-    root = f"http://{host}:{port}"
+    root = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
     return {"OCP_BASE_URL": f"{root}/ocp/v1", "OCP_GCP_URL": f"{root}/gcp/v1", "OCP_SIM_URL": f"{root}/_sim",
             "OCP_PARTICIPANT": script.participant, "OCP_TOKEN": rehearsal.simulator.token_of(script.participant),
             "OCP_BUSINESS_DATE": script.business_date.isoformat(),
