@@ -126,5 +126,5 @@ def test_expect_fails_an_answer_that_breaks_the_contract() -> None:
         {"kind": "ATI", "fromAccount": "01", "toAccount": "02", "stockCode": "00005", "quantity": 5}]).body
     read = client.call("Enquire Mass ATI/STI", as_participant="B01234", operation="getMassTransfer",
                        massId=created["massId"])
-    with pytest.raises(TargetAnswerError, match="broke the contract: body/.*required property is missing"):
+    with pytest.raises(TargetAnswerError, match=r"broke the contract: body/.*required property is missing"):
         read.expect(200)
