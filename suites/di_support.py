@@ -60,7 +60,7 @@ def position(client: OcpClient, participant: str, stock: str) -> dict[str, Any] 
     if exchange.status != 200:
         raise DiFailure(ENQUIRE, f"enquiring {participant}'s position in {stock}", received=exchange.status,
                         expected=200, exchange=exchange)
-    items = [i for i in exchange.body["items"] if i.get("stockCode") == stock]
+    items = [i for i in exchange.expect()["items"] if i.get("stockCode") == stock]
     if len(items) > 1:
         raise DiFailure(ENQUIRE, f"one position per stock for today, {participant} in {stock}",
                         received=f"{len(items)} items", expected="at most 1", exchange=exchange)

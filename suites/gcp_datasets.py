@@ -47,18 +47,20 @@ def fetch_all(client: OcpClient, function: str, participant: str, *, limit: int 
         if exchange.status != 200:
             raise GcpFailure(function, "a page of the dataset was not returned", received=f"HTTP {exchange.status}",
                              expected="HTTP 200", exchange=exchange)
+        page = exchange.expect(200)
         first = pages[0] if pages else exchange
+        first_date = first.expect(200)["businessDate"]
         etag, first_etag = exchange.response.headers.get("etag"), first.response.headers.get("etag")
-        if exchange.body["businessDate"] != first.body["businessDate"] or etag != first_etag:
+        if page["businessDate"] != first_date or etag != first_etag:
             raise GcpFailure(function, "pages of one dataset carry different versions",
-                             received=f"{exchange.body['businessDate']} {etag}",
-                             expected=f"{first.body['businessDate']} {first_etag} (as the first page)",
+                             received=f"{page['businessDate']} {etag}",
+                             expected=f"{first_date} {first_etag} (as the first page)",
                              exchange=exchange)
         pages.append(exchange)
-        items += exchange.body["items"]
-        cursor = exchange.body["nextCursor"]
+        items += page["items"]
+        cursor = page["nextCursor"]
         if cursor is None:
-            return Dataset(str(first.body["businessDate"]), str(first_etag), items, pages)
+            return Dataset(str(first_date), str(first_etag), items, pages)
         if len(pages) > 1000:
             raise GcpFailure(function, "paging never ends", received=f"{len(pages)} pages", expected="a last page",
                              exchange=exchange)

@@ -46,7 +46,7 @@ def unlisted_broker(client: OcpClient, investor_id: str) -> str:
     control = client.contracts.control_document
     if not client.target.can(CLOCK_CONTROL) or control is None or "simGetIsiCounterparties" not in control.operations:
         pytest.skip("which brokers the investor lists is unknown here: set OCP_ISI_UNLISTED=<participant>")
-    listed = set(client.call_operation("simGetIsiCounterparties", investorId=investor_id).body["counterparties"])
+    listed = set(client.call_operation("simGetIsiCounterparties", investorId=investor_id).expect()["counterparties"])
     for broker in brokers(client.target):
         if broker not in listed:
             return broker

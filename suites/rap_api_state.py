@@ -52,7 +52,7 @@ def expect_instructions_visible(client: OcpClient, entry: str, participant: str,
         line = index + 2
         outcome = result.record_at(line)
         items = client.call(function, as_participant=participant,
-                            ownReference=record[reference.name]).body["items"]
+                            ownReference=record[reference.name]).expect()["items"]
         wanted = 1 if outcome is not None and outcome.accepted else 0
         ids = [item for item in items if outcome is not None and outcome.instruction_id in item.values()]
         if len(items) != wanted or (wanted and not ids):
@@ -75,7 +75,7 @@ def balances(client: OcpClient, participant: str, accounts: Sequence[tuple[str, 
     seen: Balances = {}
     for account, stock in sorted(set(accounts)):
         items = client.call("Enquire Stock Account Balance", as_participant=participant,
-                            accountId=f"{participant}{account}", stockCode=stock).body["items"]
+                            accountId=f"{participant}{account}", stockCode=stock).expect()["items"]
         row = next((i for i in items if i.get("stockCode") == stock), {})
         seen[(account, stock)] = {k: int(v) for k, v in row.items() if isinstance(v, int)}
     return seen

@@ -43,7 +43,7 @@ def _mass() -> dict[str, Any]:
 
 def _received_mass(client: OcpClient) -> dict[str, str]:
     exchange = client.call("Input Mass ATI/STI", as_participant=client.target.acting_pair()[0], **_mass())
-    return {"massId": exchange.body["massId"]}
+    return {"massId": exchange.expect()["massId"]}
 
 
 # operationId -> (path parameters, a request body valid for the business too)

@@ -175,7 +175,7 @@ class Run:
         created = self.client.call("Input Mass ATI/STI", as_participant=self.participant, ownReference=reference,
                                    items=[item.body() for item in items])
         self._expect_received(created, items, "Input Mass ATI/STI")
-        mass_id = created.body["massId"]
+        mass_id = created.expect()["massId"]
         applied: Sequence[Item] = items
         blame = "Input Mass ATI/STI"
         if action == "change":
@@ -207,9 +207,9 @@ class Run:
             raise MassMismatch(blame, "positions after the batch run are not before + each accepted item once",
                                items=applied, received=_diff(before, after), expected=_diff(before, expected.after))
         listed = self.client.call("Enquire Mass ATI/STI", as_participant=self.participant, ownReference=reference)
-        if [s["massId"] for s in listed.body["items"]] != [mass_id]:
+        if [s["massId"] for s in listed.expect()["items"]] != [mass_id]:
             raise MassMismatch("Enquire Mass ATI/STI", "the list filtered by ownReference is not the submission",
-                               items=applied, exchange=listed, received=[s["massId"] for s in listed.body["items"]],
+                               items=applied, exchange=listed, received=[s["massId"] for s in listed.expect()["items"]],
                                expected=[mass_id])
         self.client.call_operation("simRunBatchSettlement")
         if self.positions() != after:
@@ -227,7 +227,7 @@ class Run:
 
     def _expect_processed(self, exchange: Exchange, action: Action, items: Sequence[Item], expected: Expected,
                           function: str) -> None:
-        body = exchange.body
+        body = exchange.expect(200)  # the owner's read of its own submission: anything else is Enquire's failure
         results = [item.get("result") for item in body["items"]]
         if action == "cancel":
             if body["status"] != "CANCELLED" or any(r is not None for r in results):

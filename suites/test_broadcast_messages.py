@@ -44,8 +44,8 @@ def _list(client: OcpClient, participant: str, limit: int = 200, **filters: Any)
     for _ in range(500):
         fields = {**filters, "limit": limit, **({"cursor": cursor} if cursor else {})}
         page = client.call(FUNCTION, operation="enquireBroadcastMessages", as_participant=participant, **fields)
-        items += page.body["items"]
-        cursor = page.body["nextCursor"]
+        items += page.expect()["items"]
+        cursor = page.expect()["nextCursor"]
         if not cursor:
             return items
     raise BroadcastRuleBroken("paging never ends", received="nextCursor after 500 pages", expected="a last page")
@@ -55,7 +55,7 @@ def _list(client: OcpClient, participant: str, limit: int = 200, **filters: Any)
 def messages(ocp_client: OcpClient, ocp_target: Target) -> list[dict[str, Any]]:
     """The board as the acting participant sees it, after the clock passed a whole business day if it can."""
     if ocp_target.can(CLOCK_CONTROL):
-        next_day = ocp_client.call_operation("simGetClock").body["nextBusinessDate"]
+        next_day = ocp_client.call_operation("simGetClock").expect()["nextBusinessDate"]
         ocp_client.call_operation("simAdvanceClock", body={"to": f"{next_day}T09:00:00+08:00"})
     listed = _list(ocp_client, ocp_target.acting_pair()[0])
     if not listed:

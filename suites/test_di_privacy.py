@@ -21,7 +21,7 @@ def _all_positions(client: OcpClient, participant: str, **filters: Any) -> list[
         if page.status != 200:
             raise DiFailure(ENQUIRE, f"enquiring as {participant}", received=page.status, expected=200,
                             exchange=page)
-        items += page.body["items"]
+        items += page.expect()["items"]
         cursor = page.body.get("nextCursor")
         if not cursor:
             break

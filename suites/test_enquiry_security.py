@@ -73,7 +73,7 @@ def _settle_between(client: OcpClient, a: str, c: str, quantity: int, amount: st
                               amount=amount, currency="USD", ownReference=reference)
         if created.status != 201:
             pytest.skip(f"could not set up A's SI (Input SI answered {created.status} {_code(created)})")
-        ids.append(str(created.body["siId"]))
+        ids.append(str(created.expect()["siId"]))
     client.call_operation("simRunBatchSettlement")
     return ids
 

@@ -41,15 +41,16 @@ def pull(client: OcpClient, participant: str, after: int = 0, limit: int = 50) -
         if exchange.status != 200:
             raise GcpFailure(TRADES, "pulling the feed failed", received=f"HTTP {exchange.status}",
                              expected="HTTP 200", exchange=exchange)
-        items = exchange.body["items"]
+        page = exchange.expect(200)
+        items = page["items"]
         expected_next = items[-1]["sequence"] if items else after
-        if exchange.body["nextSequence"] != expected_next:
+        if page["nextSequence"] != expected_next:
             raise GcpFailure(TRADES, "nextSequence is not the last sequence returned",
-                             received=exchange.body["nextSequence"], expected=expected_next, exchange=exchange)
+                             received=page["nextSequence"], expected=expected_next, exchange=exchange)
         records += items
         if not items:
-            return records, str(exchange.body["businessDate"])
-        after = exchange.body["nextSequence"]
+            return records, str(page["businessDate"])
+        after = page["nextSequence"]
         if len(records) > 200_000:
             raise GcpFailure(TRADES, "the feed never ends", received=len(records), expected="an end")
 

@@ -129,7 +129,7 @@ class IsiLifecycle(RuleBasedStateMachine):
             self._answer(exchange, "Input ISI", 422, "COUNTERPARTY_NOT_LISTED")
             return "ISI9999999999"  # nothing created: later steps on it expect 404
         self._answer(exchange, "Input ISI", 201)
-        isi = ModelIsi(exchange.body["isiId"], owner, with_affirmation, quantity,
+        isi = ModelIsi(exchange.expect()["isiId"], owner, with_affirmation, quantity,
                        "UNAFFIRMED" if with_affirmation else self._settles(quantity))
         self.model[isi.isi_id] = isi
         self._adopt(isi, exchange.body, "Input ISI", exchange)
@@ -199,8 +199,8 @@ class IsiLifecycle(RuleBasedStateMachine):
                 exchange = self.client.call("Enquire ISI", operation="enquireIsi", as_participant=party,
                                             **page_fields | ({"cursor": cursor} if cursor else {}))
                 self._answer(exchange, "Enquire ISI", 200)
-                seen.update({item["isiId"]: item for item in exchange.body["items"]})
-                cursor = exchange.body["nextCursor"]
+                seen.update({item["isiId"]: item for item in exchange.expect()["items"]})
+                cursor = exchange.expect()["nextCursor"]
                 if not cursor:
                     break
             if set(seen) != expected:
@@ -221,7 +221,7 @@ def _world(client: OcpClient, target: Target) -> World:
         clock = client.call_operation("simGetClock").body
         if not clock.get("inFunctionWindow", True):
             pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
-        on_list = client.call_operation("simGetIsiCounterparties", investorId=investor_id).body["counterparties"]
+        on_list = client.call_operation("simGetIsiCounterparties", investorId=investor_id).expect()["counterparties"]
         listed = next((b for b in candidates if b in on_list), None) or pytest.skip("no listed broker has a token")
         unlisted = next((b for b in candidates if b not in on_list), None)
         for participant in (listed, investor_id):

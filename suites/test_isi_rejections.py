@@ -48,7 +48,7 @@ def _owner(harness: Harness) -> str:
 def _unaffirmed(client: OcpClient, owner: str, investor_id: str) -> dict[str, str]:
     created = input_isi(client, owner, investor_id)
     assert created.status == 201, f"setup: Input ISI answered {created.status} {created.response.text[:200]}"
-    return {"isiId": created.body["isiId"]}
+    return {"isiId": created.expect()["isiId"]}
 
 
 # ---------------------------------------------------------------------- each forbidden field value
@@ -110,7 +110,7 @@ def test_without_affirmation_from_an_unlisted_broker_is_rejected(ocp_harness: Ha
     _expect(exchange, "Input ISI", f"an ISI without affirmation from {broker}, not on {investor_id}'s list",
             422, "COUNTERPARTY_NOT_LISTED", "/withAffirmation")
     listed = client.call("Enquire ISI", operation="enquireIsi", as_participant=broker, ownReference=reference)
-    if listed.body["items"]:
+    if listed.expect()["items"]:
         raise NotRejected("Input ISI", "the rejected ISI exists anyway", listed, "no ISI under its reference")
 
 

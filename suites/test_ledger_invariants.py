@@ -137,7 +137,7 @@ class Ledger:
             if page.status != 200:
                 raise LedgerMismatch(MOVEMENT, f"movements of {party}{account}", received=_problem(page),
                                      expected="HTTP 200", exchange=page, steps=self.steps)
-            found += page.body["items"]
+            found += page.expect()["items"]
             cursor = page.body.get("nextCursor")
             if not cursor:
                 break
@@ -170,7 +170,7 @@ class Ledger:
     def run(self) -> str:
         exchange = self.client.call_operation("simRunBatchSettlement")
         assert exchange.status == 200, f"harness: /_sim/settlement-runs answered {exchange.status}"
-        return str(exchange.body["runId"])
+        return str(exchange.expect()["runId"])
 
     def seed(self, party: str, account: str, quantity: int) -> None:
         exchange = self.client.call_operation("simSeedHolding", body={
@@ -260,12 +260,12 @@ def _check_activity(ledger: Ledger, runs: list[str], settled: list[dict[str, Any
             if page.status != 200:
                 raise LedgerMismatch(ACTIVITY, f"settlement activity of {party}", received=_problem(page),
                                      expected="HTTP 200", exchange=page, steps=ledger.steps)
-            items += page.body["items"]
+            items += page.expect()["items"]
             cursor = page.body.get("nextCursor")
             if not cursor:
                 break
         assert page is not None
-        listed_runs = {run["runId"]: run for run in page.body["batchRuns"]}
+        listed_runs = {run["runId"]: run for run in page.expect()["batchRuns"]}
         missing = [run for run in runs if run not in listed_runs]
         if missing:
             raise LedgerMismatch(ACTIVITY, f"batch runs of today missing from {party}'s settlement activity",
@@ -317,7 +317,7 @@ def _settled(ledger: Ledger, mine: list[tuple[str, str]]) -> list[dict[str, Any]
     for party, si_id in mine:
         exchange = ledger.client.call("Enquire SI", operation="getSi", as_participant=party, siId=si_id)
         assert exchange.status == 200, f"Enquire SI of the suite's own SI {si_id}: {_problem(exchange)}"
-        if exchange.body["status"] == "SETTLED":
+        if exchange.expect()["status"] == "SETTLED":
             found.append(dict(exchange.body))
     return found
 
@@ -383,10 +383,10 @@ def test_balance_is_its_opening_balance_plus_todays_movements(ocp_client: OcpCli
         page = ocp_client.call(BALANCE, as_participant=party, accountId=party + account, limit=200)
         if page.status == 404:
             continue  # the participant has no such account
-        for item in page.body["items"]:
+        for item in page.expect()["items"]:
             moves = ocp_client.call(MOVEMENT, as_participant=party, accountId=party + account,
                                     stockCode=item["stockCode"], limit=200)
-            listed = moves.body["items"] if moves.status == 200 else []
+            listed = moves.expect()["items"] if moves.status == 200 else []
             if moves.status != 200 or moves.body.get("nextCursor"):
                 continue  # too many to check in one page, or refused (other tests judge that)
             for previous, current in itertools.pairwise(listed):

@@ -135,7 +135,7 @@ class StiLifecycle(RuleBasedStateMachine):
                 sti.status = "SETTLED"
         for sti in self.model.values():
             exchange = self._call("Enquire STI", operation="getSti", stiId=sti.sti_id)
-            body = exchange.body or {}
+            body = exchange.expect(200)  # the owner's read of its own STI: a 404 is Enquire STI's failure
             lack = sti.quantity == SHORT and sti.status == "PENDING"
             settled_ok = sti.status != "SETTLED" or body.get("settledAt") is not None
             lack_ok = not lack or str(body.get("reason") or "").startswith("LACK")
@@ -162,8 +162,8 @@ class StiLifecycle(RuleBasedStateMachine):
             if cursor:
                 fields["cursor"] = cursor
             exchange = self._call("Enquire STI", operation="enquireSti", **fields)
-            listed += [(i["stiId"], i["status"]) for i in exchange.body["items"]]
-            cursor = exchange.body["nextCursor"]
+            listed += [(i["stiId"], i["status"]) for i in exchange.expect()["items"]]
+            cursor = exchange.expect()["nextCursor"]
             if not cursor:
                 break
         expected = [(s.sti_id, s.status) for s in self.model.values()]
@@ -172,7 +172,7 @@ class StiLifecycle(RuleBasedStateMachine):
                                    received=listed, expected=expected)
         pending = self._call("Enquire STI", operation="enquireSti", ownReference=self.world.reference,
                              status="PENDING", limit=200)
-        got = [i["stiId"] for i in pending.body["items"]]
+        got = [i["stiId"] for i in pending.expect()["items"]]
         want = [s.sti_id for s in self.model.values() if s.status == "PENDING"]
         if got != want:
             raise StiModelMismatch("Enquire STI", "Enquire STI filtered by status=PENDING",

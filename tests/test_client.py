@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import json
+import pickle
+
 import pytest
 
-from ocp_conformance.client import ContractViolation, OcpClient
+from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetAnswerError
 from ocp_conformance.contracts import UnknownFunctionError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.targets import simulator_target
@@ -55,3 +59,72 @@ def test_lenient_client_records_violations_instead_of_raising() -> None:
     assert exchange.status == 202
     assert exchange.violations == ["undocumented status. Received: 202. Expected one of: "
                                    "200, 400, 401, 403, 404, 409, 429, 503"]
+
+
+def _own_mass_read(*faults: str) -> Exchange:
+    """The owner's read of its own new mass submission."""
+    client = _client(*faults)
+    created = client.call("Input Mass ATI/STI", as_participant="B01234", ownReference="OWN1", items=[
+        {"kind": "ATI", "fromAccount": "01", "toAccount": "02", "stockCode": "00005", "quantity": 5}]).body
+    return client.call("Enquire Mass ATI/STI", as_participant="B01234", operation="getMassTransfer",
+                       massId=created["massId"])
+
+
+def test_reading_what_a_wrong_answer_lacks_is_the_targets_failure_with_the_response() -> None:
+    """issue 15: a 404 where the owner's object was due; a field, item or index read from it fails the function
+    read (a TargetAnswerError, never a bare KeyError), and the message carries the response."""
+    read = _own_mass_read("mass-own-read-404")
+    body = read.body
+    with pytest.raises(TargetAnswerError) as caught:
+        body["ownReference"]
+    error = caught.value
+    assert isinstance(error, KeyError) and isinstance(error, AssertionError)
+    assert error.function == "Enquire Mass ATI/STI"
+    message = str(error)
+    assert message.startswith("Enquire Mass ATI/STI as B01234: GET /ocp/v1/mass-transfers/")
+    assert "answered without /ownReference" in message and "MASS_NOT_FOUND" in message  # the response
+    assert "Bearer $OCP_TOKEN" in message and 'run --only "Enquire Mass ATI/STI"' in message
+    assert body.get("ownReference") is None  # an optional read stays optional
+    with pytest.raises(KeyError):  # code that catches KeyError keeps catching it
+        body["items"]
+
+
+def test_items_and_indexes_a_body_lacks_are_the_targets_failure() -> None:
+    body = _own_mass_read().body
+    assert body["items"][0]["kind"] == "ATI"
+    with pytest.raises(IndexError, match=r"answered 1 item\(s\) at /items, read as \[3\]"):
+        body["items"][3]
+    with pytest.raises(TypeError, match=r"read as \['kind'\]"):
+        body["items"]["kind"]
+    with pytest.raises(TargetAnswerError, match="answered without /items/0/transferId"):
+        body["items"][0]["transferId"]
+
+
+def test_a_guarded_body_is_plain_json_to_everything_else() -> None:
+    body = _own_mass_read().body
+    assert json.loads(json.dumps(body)) == body
+    for copied in (copy.deepcopy(body), pickle.loads(pickle.dumps(body))):
+        assert copied == body and type(copied) is dict and type(copied["items"]) is list
+        assert type(copied["items"][0]) is dict
+
+
+def test_expect_checks_the_status_and_blames_the_named_function() -> None:
+    assert _own_mass_read().expect(200)["status"] == "RECEIVED"
+    assert _own_mass_read().expect()["status"] == "RECEIVED"  # any 2xx
+    with pytest.raises(TargetAnswerError) as caught:
+        _own_mass_read("mass-own-read-404").expect(200, blame="Change Mass ATI/STI")
+    assert caught.value.function == "Change Mass ATI/STI"
+    lines = str(caught.value).splitlines()
+    assert lines[0].startswith("Change Mass ATI/STI: Enquire Mass ATI/STI as B01234: GET ")
+    assert lines[0].endswith("answered HTTP 404")
+    assert lines[2] == "  Expected: HTTP 200"
+
+
+def test_expect_fails_an_answer_that_breaks_the_contract() -> None:
+    client = _client("mass-own-read-empty-body").lenient()
+    created = client.call("Input Mass ATI/STI", as_participant="B01234", items=[
+        {"kind": "ATI", "fromAccount": "01", "toAccount": "02", "stockCode": "00005", "quantity": 5}]).body
+    read = client.call("Enquire Mass ATI/STI", as_participant="B01234", operation="getMassTransfer",
+                       massId=created["massId"])
+    with pytest.raises(TargetAnswerError, match=r"broke the contract: body/.*required property is missing"):
+        read.expect(200)

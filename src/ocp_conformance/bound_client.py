@@ -102,6 +102,11 @@ class BoundExchange:
         value = read_role(self.binding, self.function, item, role)
         return None if value is ABSENT else value
 
+    def expect(self, *statuses: int, blame: str | None = None) -> Any:
+        """The body, once the answer has one of ``statuses`` (default: any 2xx) and keeps the contract; otherwise
+        the failure of ``blame`` (default: this function), with the response: see :meth:`Exchange.expect`."""
+        return self.exchange.expect(*statuses, blame=blame or self.function)
+
     @property
     def ok(self) -> bool:
         """A 2xx answer."""

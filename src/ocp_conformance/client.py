@@ -26,7 +26,7 @@ from ocp_conformance.reporting.redaction import is_sensitive_header
 from ocp_conformance.targets import CLOCK_CONTROL, PARTICIPANT_EXTENSION, Target
 from ocp_conformance.targets.transport_failure import describe_transport_failure
 
-__all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetUnreachable"]
+__all__ = ["ContractViolation", "Exchange", "OcpClient", "TargetAnswerError", "TargetUnreachable"]
 
 
 @dataclass(slots=True)
@@ -47,10 +47,26 @@ class Exchange:
 
     @property
     def body(self) -> Any:
+        """The JSON body (``None`` if there is none), read-guarded: a field, item or index it lacks raises
+        :class:`TargetAnswerError` (a ``KeyError``/``IndexError``/``TypeError`` too), the target's failure."""
         try:
-            return self.response.json()
+            parsed = self.response.json()
         except ValueError:
             return None
+        return _guarded(parsed, self, "")
+
+    def expect(self, *statuses: int, blame: str | None = None) -> Any:
+        """The body of an answer with one of ``statuses`` (default: any 2xx) that keeps the contract; otherwise
+        :class:`TargetAnswerError`, the failure of ``blame`` (default: the function called). Suites read a
+        response through this, so a wrong answer fails the target instead of crashing the check."""
+        due = self.status in statuses if statuses else self.status // 100 == 2
+        if not due:
+            wanted = " or ".join(f"HTTP {s}" for s in statuses) if statuses else "a 2xx answer"
+            raise TargetAnswerError(self, f"answered HTTP {self.status}", expected=wanted, function=blame)
+        if self.violations:
+            raise TargetAnswerError(self, f"broke the contract: {self.violations[0]}",
+                                    expected="an answer the contract allows", function=blame)
+        return self.body
 
     def curl(self) -> str:
         """A curl line that repeats the request (authorization left as a placeholder, never the token)."""
@@ -82,6 +98,31 @@ class ContractViolation(AssertionError):
             f"Contract violation in {exchange.describe()} (status {exchange.status}): {first}\n{lines}\n"
             f"  reproduce: {exchange.curl()}"
         )
+
+
+class TargetAnswerError(AssertionError, KeyError, IndexError, TypeError):
+    """The target's answer is not what a check reads: a status other than the one due (a 404 for the owner's own
+    object), or a field, item or index the body lacks. The failure of :attr:`function` (the plugin blames it,
+    with the response in the report), never a harness error. It is also a ``KeyError``, ``IndexError`` and
+    ``TypeError``, so code that reads optional fields with ``try``/``except`` keeps working."""
+
+    def __init__(self, exchange: Exchange, what: str, *, expected: str, function: str | None = None) -> None:
+        super().__init__(what)
+        self.exchange = exchange
+        self.function = function or exchange.function
+        self.what = what
+        self.expected = expected
+
+    def __str__(self) -> str:  # built when shown: optional reads catch many of these and never show them
+        exchange = self.exchange
+        function = self.function or exchange.operation.operation_id
+        blamed = "" if function == exchange.function else f"{function}: "
+        return "\n".join([
+            f"{blamed}{exchange.describe()} {self.what}",
+            f"  Received: HTTP {exchange.status} {exchange.response.text[:500]}",
+            f"  Expected: {self.expected}",
+            f"  Request: {exchange.curl()}",
+            f'  Reproduce: ocp-conformance run --only "{function}"'])
 
 
 class TargetUnreachable(ConnectionError):
@@ -204,6 +245,58 @@ class OcpClient:
 
 
 _HKT = timezone(timedelta(hours=8))
+
+
+class _Answer(dict[str, Any]):
+    """A JSON object of a target's answer: reading a key it lacks raises :class:`TargetAnswerError`."""
+
+    __slots__ = ("_exchange", "_path")
+    _exchange: Exchange
+    _path: str
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return dict.__getitem__(self, key)
+        except KeyError:
+            raise TargetAnswerError(self._exchange, f"answered without {self._path}/{key}",
+                                    expected=f"a value at {self._path}/{key}") from None
+
+    def __reduce__(self) -> tuple[Any, ...]:  # copies and pickles are plain JSON
+        return dict, (dict(self),)
+
+
+class _AnswerList(list[Any]):
+    """A JSON array of a target's answer: an index it lacks (or a key asked of it) raises
+    :class:`TargetAnswerError`."""
+
+    __slots__ = ("_exchange", "_path")
+    _exchange: Exchange
+    _path: str
+
+    def __getitem__(self, index: Any) -> Any:
+        try:
+            return list.__getitem__(self, index)
+        except (IndexError, TypeError):
+            raise TargetAnswerError(self._exchange, f"answered {len(self)} item(s) at {self._path or '/'}, "
+                                    f"read as [{index!r}]", expected=f"an item {index!r} at {self._path or '/'}"
+                                    ) from None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return list, (list(self),)
+
+
+def _guarded(value: Any, exchange: Exchange, path: str) -> Any:
+    """``value`` (parsed JSON) with every object and array read-guarded."""
+    guarded: _Answer | _AnswerList
+    if isinstance(value, dict):
+        guarded = _Answer((k, _guarded(v, exchange, f"{path}/{k}")) for k, v in value.items())
+    elif isinstance(value, list):
+        guarded = _AnswerList(_guarded(v, exchange, f"{path}/{i}") for i, v in enumerate(value))
+    else:
+        return value
+    guarded._exchange = exchange
+    guarded._path = path
+    return guarded
 
 
 def _timeout_of(request: httpx.Request) -> float | None:

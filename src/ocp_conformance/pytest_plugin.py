@@ -20,7 +20,7 @@ from rich.console import Console
 from ocp_conformance import __version__, console_output, run_limits, run_progress
 from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, load_binding
 from ocp_conformance.bound_client import BoundClient
-from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetUnreachable
+from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetAnswerError, TargetUnreachable
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.reporting import (
@@ -408,9 +408,12 @@ def _binding_missing(exc: BaseException | None) -> BindingMissing | None:
 
 
 def _is_target_failure(exc: BaseException) -> bool:
-    """An assertion about the target, or the target not answering (through our client or a raw httpx call):
-    the target's failure, not ours."""
-    return all(isinstance(leaf, AssertionError | TargetUnreachable | httpx.TransportError) for leaf in _leaves(exc))
+    """An assertion about the target, a read of the target's answer that found a wrong status or not the field,
+    item or index read (:class:`TargetAnswerError`: the ``KeyError``/``IndexError``/``TypeError`` a guarded
+    response body raises), or the target not answering (through our client or a raw httpx call): the target's
+    failure, not ours. The same errors raised by the harness's own data stay harness errors."""
+    return all(isinstance(leaf, AssertionError | TargetAnswerError | TargetUnreachable | httpx.TransportError)
+               for leaf in _leaves(exc))
 
 
 def _blamed(exc: BaseException) -> set[str]:

@@ -1,4 +1,5 @@
-"""Every fault profile must be caught: the run is not ready and the broken function fails (DESIGN.md §4)."""
+"""Every fault profile must be caught: the run is not ready and the broken function fails (DESIGN.md §4), with
+no harness error (a wrong answer fails the target, never crashes a check: issue 15)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ def test_suites_catch_the_fault(name: str, tmp_path: Path) -> None:
         f"fault {name} ({fault.breaks}) was not caught: exit {outcome.exit_code}, expected 1\n"
         f"{outcome.output[-3000:]}"
     )
+    assert outcome.readiness is not None and not outcome.readiness["harness_errors"], (
+        f"fault {name} ({fault.breaks}) crashed checks into harness errors instead of failing the target "
+        f"(issue 15): {[(e['test_id'], e['message'][:300]) for e in outcome.readiness['harness_errors']]}")
     entry = outcome.entry(fault.function)
     assert entry["status"] == "fail", (
         f"fault {name} breaks {fault.function!r} but readiness.json says {entry['status']}: {entry}"
