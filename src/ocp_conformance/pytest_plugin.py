@@ -24,6 +24,7 @@ from ocp_conformance.client import ContractViolation, Exchange, OcpClient, Targe
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.reporting import (
+    APPLICABLE_CHECKS,
     NODE_ID_LABEL,
     CheckResult,
     Outcome,
@@ -337,7 +338,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if marker is None:
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        item.config.stash[_RESULTS].append(_result(item, marker, report, call))
+        result = _result(item, marker, report, call)
+        item.config.stash[_RESULTS].append(result)
+        if result.outcome == "failed":  # the progress line counts a failure against the entries it blames only
+            report.user_properties.append((run_progress.BLAMED_PROPERTY,
+                                           list(result.failed_functions or result.functions)))
     return report
 
 
@@ -362,10 +367,28 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
         return CheckResult(item.nodeid, functions, check, "skipped", message=str(missing))
     message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
     if exc is not None and _is_target_failure(exc):
-        blamed = tuple(f for f in _blamed(exc) if f in functions)
+        functions, blamed = _attributed(item.config, functions, check, _blamed(exc))
         return CheckResult(item.nodeid, functions, check, "failed", failed_functions=blamed,
                            message=_redacted(item.config, _summary(exc)))
     return CheckResult(item.nodeid, functions, check, "error", message=_redacted(item.config, message))
+
+
+def _attributed(config: pytest.Config, functions: tuple[str, ...], check: str,
+                named: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the result's functions, the functions it blames) for a failure whose exceptions name ``named``: the
+    functions whose own answers were wrong. Blame goes to them alone, declared by the test or not: a test of
+    Enquire Money Position whose setup calls Revoke Matched SI, which answers 500, fails Revoke Matched SI, not
+    Enquire Money Position (which then counts as run, not passed). An undeclared function is added to the result
+    only if the test's check kind applies to it; a failure naming no function blames every declared one."""
+    if not named or _HARNESS not in config.stash:
+        return functions, tuple(f for f in functions if f in named)
+    catalogue = config.stash[_HARNESS].contracts.catalogue
+    known = {entry.name: entry for entry in catalogue}
+    extra = tuple(sorted(name for name in named - set(functions)
+                         if name in known and check in APPLICABLE_CHECKS[known[name].kind]))
+    covered = functions + extra
+    blamed = tuple(f for f in covered if f in named)
+    return (covered, blamed) if blamed else (functions, ())
 
 
 def _redacted(config: pytest.Config, message: str) -> str:
