@@ -30,6 +30,7 @@ from ocp_conformance.reporting import (
     Outcome,
     Redactor,
     Waiver,
+    allure_exchanges,
     build_readiness,
     dump_results,
     labels_for,
@@ -160,12 +161,14 @@ def _build_harness(config: pytest.Config) -> Harness:
 
 
 def _attach(built: Harness, exchange: Exchange) -> None:
-    """Attach the exchange to the running Allure test, redacted (a no-op outside allure)."""
-    try:
-        import allure
-    except ImportError:  # pragma: no cover - allure-pytest is a dependency
-        return
-    redactor = built.redactor
+    """Keep the exchange for the running test's Allure attachments: once per kind (operation, participant, status,
+    contract violations), whole if the test fails; redacted (a no-op outside allure)."""
+    signature = (exchange.operation.operation_id, exchange.participant, exchange.request.method, exchange.status,
+                 tuple(exchange.violations))
+    allure_exchanges.attach(exchange.describe(), signature, lambda: _exchange_text(built.redactor, exchange))
+
+
+def _exchange_text(redactor: Redactor, exchange: Exchange) -> str:
     request, response = exchange.request, exchange.response
     lines = [f"{request.method} {request.url}"]
     lines += [f"{k}: {v}" for k, v in redactor.redact_headers(dict(request.headers)).items()]
@@ -176,7 +179,7 @@ def _attach(built: Harness, exchange: Exchange) -> None:
     lines += ["", redactor.redact_text(response.text)]
     if exchange.violations:
         lines += ["", "Contract violations:", *(f"- {v}" for v in exchange.violations)]
-    allure.attach("\n".join(lines), name=exchange.describe(), attachment_type=allure.attachment_type.TEXT)
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="session")
@@ -332,8 +335,18 @@ def _not_run_without_binding(item: pytest.Item) -> Generator[None, None, None]:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """Each test keeps its exchanges in its own attachment log (attached when its phases end)."""
+    with allure_exchanges.per_test_log():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
+    log = allure_exchanges.current_log()
+    if log is not None and (report.when != "setup" or not report.passed):  # the test is still open in Allure
+        log.flush(failed=report.failed)
     marker = item.get_closest_marker("ocp")
     if marker is None:
         return report
