@@ -17,7 +17,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-import allure
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
@@ -36,6 +35,7 @@ from ocp_conformance.rap import (
     load_layouts,
     write_file,
 )
+from ocp_conformance.reporting.allure_exchanges import attach
 from ocp_conformance.targets import CLOCK_CONTROL, RapChannel, RapUploadRefused, Target
 
 __all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
@@ -107,10 +107,11 @@ T = TypeVar("T")
 def upload_attached(channel: RapChannel, participant: str, name: str, data: bytes) -> RapResult:
     """Upload ``data`` as ``name``; the file and the target's result file are attached to the Allure report."""
     result = channel.upload(participant, name, data)
-    allure.attach(data.decode("utf-8", "replace")[:_ATTACHED_CHARS], name=f"RAP upload {name} as {participant}",
-                  attachment_type=allure.attachment_type.TEXT)
-    allure.attach(result.text[:_ATTACHED_CHARS], name=f"RAP result of {name}: {result.status}",
-                  attachment_type=allure.attachment_type.TEXT)
+    # once per kind of upload (file type, participant, result status) in a test, not once per generated file
+    kind = (name.split("_")[1] if name.count("_") >= 2 else name, participant, result.status)
+    attach(f"RAP upload {name} as {participant}", ("RAP upload", *kind),
+           lambda: data.decode("utf-8", "replace")[:_ATTACHED_CHARS])
+    attach(f"RAP result of {name}: {result.status}", ("RAP result", *kind), lambda: result.text[:_ATTACHED_CHARS])
     return result
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import shutil
 import signal
 import sys
 import tempfile
@@ -257,7 +258,9 @@ def run(
                   if waiver_file is not None else f"waivers: none (no {_DEFAULT_WAIVERS} here)",
                   highlight=False, markup=False)
     exit_status = pytest.main(args)
-    if not no_allure_html and (report / "allure-results").is_dir():
+    if exit_status == pytest.ExitCode.USAGE_ERROR:  # a configuration error: nothing ran, so no Allure report
+        shutil.rmtree(report / "allure-results", ignore_errors=True)
+    elif not no_allure_html and (report / "allure-results").is_dir():
         from ocp_conformance.reporting import build_allure_html
         from ocp_conformance.reporting.report_files import unlink_allure
 

@@ -24,11 +24,13 @@ from ocp_conformance.client import ContractViolation, Exchange, OcpClient, Targe
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.reporting import (
+    APPLICABLE_CHECKS,
     NODE_ID_LABEL,
     CheckResult,
     Outcome,
     Redactor,
     Waiver,
+    allure_exchanges,
     build_readiness,
     dump_results,
     labels_for,
@@ -159,12 +161,14 @@ def _build_harness(config: pytest.Config) -> Harness:
 
 
 def _attach(built: Harness, exchange: Exchange) -> None:
-    """Attach the exchange to the running Allure test, redacted (a no-op outside allure)."""
-    try:
-        import allure
-    except ImportError:  # pragma: no cover - allure-pytest is a dependency
-        return
-    redactor = built.redactor
+    """Keep the exchange for the running test's Allure attachments: once per kind (operation, participant, status,
+    contract violations), whole if the test fails; redacted (a no-op outside allure)."""
+    signature = (exchange.operation.operation_id, exchange.participant, exchange.request.method, exchange.status,
+                 tuple(exchange.violations))
+    allure_exchanges.attach(exchange.describe(), signature, lambda: _exchange_text(built.redactor, exchange))
+
+
+def _exchange_text(redactor: Redactor, exchange: Exchange) -> str:
     request, response = exchange.request, exchange.response
     lines = [f"{request.method} {request.url}"]
     lines += [f"{k}: {v}" for k, v in redactor.redact_headers(dict(request.headers)).items()]
@@ -175,7 +179,7 @@ def _attach(built: Harness, exchange: Exchange) -> None:
     lines += ["", redactor.redact_text(response.text)]
     if exchange.violations:
         lines += ["", "Contract violations:", *(f"- {v}" for v in exchange.violations)]
-    allure.attach("\n".join(lines), name=exchange.describe(), attachment_type=allure.attachment_type.TEXT)
+    return "\n".join(lines)
 
 
 @pytest.fixture(scope="session")
@@ -331,13 +335,27 @@ def _not_run_without_binding(item: pytest.Item) -> Generator[None, None, None]:
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Generator[None, Any, Any]:
+    """Each test keeps its exchanges in its own attachment log (attached when its phases end)."""
+    with allure_exchanges.per_test_log():
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report: pytest.TestReport = yield
+    log = allure_exchanges.current_log()
+    if log is not None and (report.when != "setup" or not report.passed):  # the test is still open in Allure
+        log.flush(failed=report.failed)
     marker = item.get_closest_marker("ocp")
     if marker is None:
         return report
     if report.when == "call" or (report.when == "setup" and not report.passed):
-        item.config.stash[_RESULTS].append(_result(item, marker, report, call))
+        result = _result(item, marker, report, call)
+        item.config.stash[_RESULTS].append(result)
+        if result.outcome == "failed":  # the progress line counts a failure against the entries it blames only
+            report.user_properties.append((run_progress.BLAMED_PROPERTY,
+                                           list(result.failed_functions or result.functions)))
     return report
 
 
@@ -362,10 +380,28 @@ def _result(item: pytest.Item, marker: pytest.Mark, report: pytest.TestReport,
         return CheckResult(item.nodeid, functions, check, "skipped", message=str(missing))
     message = report.longreprtext[-2000:] if report.longreprtext else repr(exc)
     if exc is not None and _is_target_failure(exc):
-        blamed = tuple(f for f in _blamed(exc) if f in functions)
+        functions, blamed = _attributed(item.config, functions, check, _blamed(exc))
         return CheckResult(item.nodeid, functions, check, "failed", failed_functions=blamed,
                            message=_redacted(item.config, _summary(exc)))
     return CheckResult(item.nodeid, functions, check, "error", message=_redacted(item.config, message))
+
+
+def _attributed(config: pytest.Config, functions: tuple[str, ...], check: str,
+                named: set[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the result's functions, the functions it blames) for a failure whose exceptions name ``named``: the
+    functions whose own answers were wrong. Blame goes to them alone, declared by the test or not: a test of
+    Enquire Money Position whose setup calls Revoke Matched SI, which answers 500, fails Revoke Matched SI, not
+    Enquire Money Position (which then counts as run, not passed). An undeclared function is added to the result
+    only if the test's check kind applies to it; a failure naming no function blames every declared one."""
+    if not named or _HARNESS not in config.stash:
+        return functions, tuple(f for f in functions if f in named)
+    catalogue = config.stash[_HARNESS].contracts.catalogue
+    known = {entry.name: entry for entry in catalogue}
+    extra = tuple(sorted(name for name in named - set(functions)
+                         if name in known and check in APPLICABLE_CHECKS[known[name].kind]))
+    covered = functions + extra
+    blamed = tuple(f for f in covered if f in named)
+    return (covered, blamed) if blamed else (functions, ())
 
 
 def _redacted(config: pytest.Config, message: str) -> str:

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Generator, Iterable, Mapping
+from collections.abc import Callable, Collection, Generator, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 import pytest
 
-__all__ = ["HEARTBEAT", "EntryDone", "ProgressModel", "format_duration"]
+__all__ = ["BLAMED_PROPERTY", "HEARTBEAT", "EntryDone", "ProgressModel", "format_duration"]
+
+BLAMED_PROPERTY = "ocp_blamed"
+"""A failed test report's user property: the catalogue entries its failure blames (travels to the xdist
+controller with the report)."""
 
 HEARTBEAT = 30.0
 """Seconds between two plain progress lines while no entry completes."""
@@ -111,15 +115,23 @@ class ProgressModel:
         """The test now running (its entries are "now" on the progress line)."""
         self.current = self.plan.get(nodeid, self.current)
 
-    def finish(self, nodeid: str, outcome: str) -> list[EntryDone]:
+    def finish(self, nodeid: str, outcome: str, blamed: Collection[str] | None = None) -> list[EntryDone]:
         """Record a test's end (``passed``, ``failed`` or ``skipped``); the entries it completed. A node id not in
-        the plan, or one already recorded, changes nothing."""
+        the plan, or one already recorded, changes nothing. ``blamed``: of a failed test, the entries its failure
+        blames (``None``: all it covers); the others count it as run, not failed, as the readiness report does.
+
+        Example:
+            >>> model = ProgressModel({"a": ("Input SI", "Enquire SI")})
+            >>> [(done.name, done.ran, done.failed) for done in model.finish("a", "failed", blamed=["Input SI"])]
+            [('Input SI', 1, 1), ('Enquire SI', 1, 0)]
+        """
         if nodeid not in self.plan or nodeid in self.outcomes:
             return []
         self.outcomes[nodeid] = outcome
         done = []
         for entry in self.plan[nodeid]:
-            self._per_entry[entry][outcome] += 1
+            counted = "passed" if outcome == "failed" and blamed is not None and entry not in blamed else outcome
+            self._per_entry[entry][counted] += 1
             self._left[entry] -= 1
             if self._left[entry] == 0:
                 counts = self._per_entry[entry]
@@ -178,6 +190,8 @@ class _Progress:
         self.last_line = self.started
         self.model: ProgressModel | None = None
         self.phases: dict[str, str] = {}
+        self.blamed: dict[str, tuple[str, ...]] = {}
+        """Node id -> the entries its failure blames (the harness plugin's ``BLAMED_PROPERTY``)."""
         self._bar: Any = None
         self._task: Any = None
 
@@ -240,9 +254,12 @@ class _Progress:
         phase = "failed" if report.failed else "skipped" if report.skipped else "passed"
         worst = self.phases.get(report.nodeid, "passed")
         self.phases[report.nodeid] = phase if _RANK[phase] > _RANK[worst] else worst
+        for name, value in report.user_properties:
+            if name == BLAMED_PROPERTY and report.failed and isinstance(value, list | tuple):
+                self.blamed[report.nodeid] = tuple(str(entry) for entry in value)
         if report.when != "teardown":
             return
-        done = self.model.finish(report.nodeid, self.phases.pop(report.nodeid))
+        done = self.model.finish(report.nodeid, self.phases.pop(report.nodeid), self.blamed.pop(report.nodeid, None))
         now = self.clock()
         if self._bar is not None:
             self._redraw()

@@ -32,16 +32,22 @@ MAX_STEPS = 200
 class ScenarioFailure(AssertionError):
     """The target did not behave as the workflow expects.
 
-    ``function`` is None: the failure is blamed on every function the workflow declares (``functions``).
+    ``function`` names the catalogue function whose own answer was wrong, when the failing step's call failed as
+    a call (its response broke the contract, or its status was not the one the step expects): only that function
+    is blamed, declared by the workflow or not (a setup step's Revoke answering 500 is Revoke's failure, not that
+    of the enquiries the workflow verifies). ``None``: the answer was well formed but the state it shows is not
+    what the workflow expects, which any function the workflow declares (``functions``) may have caused.
     """
 
     function: str | None = None
 
-    def __init__(self, message: str, *, workflow_id: str, step_id: str | None, functions: tuple[str, ...]) -> None:
+    def __init__(self, message: str, *, workflow_id: str, step_id: str | None, functions: tuple[str, ...],
+                 function: str | None = None) -> None:
         super().__init__(message)
         self.workflow_id = workflow_id
         self.step_id = step_id
         self.functions = functions
+        self.function = function
 
 
 class ScenarioError(Exception):
@@ -141,14 +147,27 @@ class _Run:
         self.credential_headers = {"authorization", *([header.lower()] if header else [])}
         """Where a step passes a participant's credential: a bearer token, or the bound API-key header."""
         self.exchange: Exchange | None = None
+        self.call_failed = False
+        """The last attempt's call failed as a call: its response broke the contract or had a status the step does
+        not expect (then the step's own function answered wrongly)."""
 
     def fail(self, step: Step | None, lines: list[str]) -> ScenarioFailure:
         where = f" at step {step.step_id} ({self.document.step_location(self.workflow, step)})" if step else ""
         head = f"Workflow {self.workflow.workflow_id} failed{where}"
+        blamed = self.answered_wrongly(step)
+        blame = [f"blames: {blamed} (its own answer was wrong)"] if blamed else []
         text = "\n".join([head, *(f"  {line}" for line in lines),
-                          f"  verifies: {', '.join(self.workflow.functions)}"])
+                          f"  verifies: {', '.join(self.workflow.functions)}", *(f"  {line}" for line in blame)])
         return ScenarioFailure(redact_text(text, self.context.inputs), workflow_id=self.workflow.workflow_id,
-                               step_id=step.step_id if step else None, functions=self.workflow.functions)
+                               step_id=step.step_id if step else None, functions=self.workflow.functions,
+                               function=blamed)
+
+    def answered_wrongly(self, step: Step | None) -> str | None:
+        """The catalogue function of ``step``'s operation when its last call failed as a call; else None."""
+        if step is None or not self.call_failed:
+            return None
+        entry = self.client.contracts.function_of(step.operation.operation_id)
+        return entry.name if entry is not None else None
 
     def exchange_lines(self) -> list[str]:
         exchange = self.exchange
@@ -268,12 +287,12 @@ class _Run:
     def attempt(self, step: Step, attempt: int) -> tuple[bool, list[str]]:
         """Execute ``step`` once; (passed, failure lines)."""
         self.exchange = None
-        self.violated = False
+        self.violated = self.call_failed = False
         operation = step.operation
         try:
             self.exchange = self.call(step)
         except ContractViolation as violation:
-            self.exchange, self.violated = violation.exchange, True
+            self.exchange, self.violated, self.call_failed = violation.exchange, True, True
             self.record(step, attempt, passed=False)
             return False, [f"operation {operation.operation_id}: the response breaks the contract", str(violation)]
         except RequestInvalid as invalid:
@@ -289,6 +308,7 @@ class _Run:
                 failures += [f"criterion {index + 1}: {criterion['condition']}", f"  cannot evaluate: {exc}"]
                 continue
             if not outcome.passed:
+                self.call_failed = self.call_failed or _about_status(criterion)
                 location = self.document.locate("workflows", self.workflow.index, "steps", step.index,
                                                 "successCriteria", index)
                 failures += [f"criterion {index + 1} ({location}): {outcome.condition}",
@@ -344,6 +364,13 @@ class _Run:
         if header is not None and header.isdigit():
             return float(header)  # the server's Retry-After overrules retryAfter (Arazzo 1.0.1)
         return float(action.get("retryAfter", 0))
+
+
+def _about_status(criterion: Mapping[str, Any]) -> bool:
+    """A criterion on the step's status alone: when it fails, the step's call itself was answered wrongly (one
+    that also reads the response's body may be about state another function left)."""
+    text = f"{criterion.get('condition', '')} {criterion.get('context', '')}"
+    return "$statusCode" in text and "$response" not in text
 
 
 class _AttemptFailed(AssertionError):
