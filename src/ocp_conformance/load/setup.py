@@ -1,0 +1,41 @@
+"""What ``ocp-conformance load`` resolves before any request, shared by the CLI (which checks it, exit 2 on a
+defect) and the load process (which runs it): the contracts, the profile, the target."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ocp_conformance.contracts import ContractSet, load_contracts
+from ocp_conformance.load.profile import Profile, find_profile, load_profile
+from ocp_conformance.targets import Target, TargetError
+
+__all__ = ["load_target", "resolve"]
+
+
+def load_target(name: str, config: Path | None, request_timeout: float) -> Target:
+    """A served target: a URL (tokens from ``OCP_TOKEN_<PARTICIPANT>``) or a ``[targets.NAME]`` profile.
+
+    Raises:
+        TargetError: the embedded simulator (each worker would load its own), or the profile's defect.
+    """
+    if name == "simulator":
+        raise TargetError("load needs a served target that every Locust worker reaches: the embedded simulator lives "
+                          "in one process. Serve it (`ocp-conformance simulate --port 8000`, tokens printed there as "
+                          "OCP_TOKEN_<PARTICIPANT>) and pass --target http://127.0.0.1:8000")
+    if name.startswith(("http://", "https://")):
+        from ocp_conformance.targets.response_guard import ResponseLimits
+        from ocp_conformance.targets.url_target import url_target
+
+        target = url_target(name, limits=ResponseLimits(request_timeout=request_timeout))
+    else:
+        from ocp_conformance.targets.profile_target import target_for
+
+        target = target_for(name, config)
+    target.acting_pair()  # a TargetError unless two participants have credentials: the invariants need two
+    return target
+
+
+def resolve(profile: str, contracts: Path | None) -> tuple[ContractSet, Profile]:
+    """The contracts and the checked profile (:class:`~ocp_conformance.contracts.SourceError` on a defect)."""
+    contract_set = load_contracts(contracts)
+    return contract_set, load_profile(find_profile(profile), contract_set.catalogue)
