@@ -1,9 +1,11 @@
 """Draw a request's values (by role) the way a real day does: the generators a profile's ``values`` name.
 
-``choice`` (weighted), ``lots`` (a quantity in board lots, log-normal: most small, a few large), ``money`` (a
-decimal string), ``business_day`` (the target's business date or the next), ``participant`` (another acting
-participant, or the acting one), ``reference`` (unique to this run: the invariants find the run's instructions by
-it), and ``only_if`` (send the value only when other roles have given values, e.g. an amount only for DVP).
+``choice`` (weighted), ``items`` (a list of items, each drawn by role), ``lots`` (a quantity in board lots,
+log-normal: most small, a few large), ``money`` (a decimal string), ``business_day`` (the target's business date or
+the next), ``participant`` (another acting participant, or the acting one), ``own_account`` (one of the acting
+participant's stock accounts: its id and the account number, weighted), ``reference`` (unique to this run: the
+invariants find the run's instructions by it), and ``only_if`` (send the value only when other roles have given
+values, e.g. an amount only for DVP).
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["DrawContext", "ReferenceSource", "draw_values"]
+__all__ = ["DrawContext", "Items", "ReferenceSource", "draw_values"]
+
+
+class Items(list[dict[str, Any]]):
+    """A drawn list of items, each by role (the items of a mass transfer): the traffic places each item's roles
+    where the binding says, inside the list."""
 
 
 class ReferenceSource:
@@ -82,8 +89,15 @@ def _draw(generator: Any, context: DrawContext) -> Any:
             return context.participant
         others = [p for p in context.participants if p != context.participant]
         return rng.choice(others)
+    if "own_account" in generator:
+        accounts = generator["own_account"]
+        return context.participant + rng.choices(list(accounts), weights=list(accounts.values()))[0]
     if "reference" in generator:
         return context.references.next()
+    if "items" in generator:
+        spec = generator["items"]
+        count = context.rng.randint(int(spec["count"]["min"]), int(spec["count"]["max"]))
+        return Items(draw_values(spec["values"], context) for _ in range(count))
     if not generator:
         return {}
     raise ValueError(f"unknown generator {sorted(generator)}")

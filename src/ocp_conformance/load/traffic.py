@@ -13,11 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ocp_conformance.binding import BindingMissing
+from ocp_conformance.binding import BindingMissing, place_pointer
 from ocp_conformance.bound_client import BoundClient, BoundExchange, MissingInAnswer
 from ocp_conformance.client import TargetUnreachable
 from ocp_conformance.contracts.validation import RequestInvalid
-from ocp_conformance.load.generators import DrawContext, draw_values
+from ocp_conformance.load.generators import DrawContext, Items, draw_values
 from ocp_conformance.load.profile import MixEntry, Profile, Track
 from ocp_conformance.load.record import Acknowledged, RunRecord
 
@@ -59,9 +59,9 @@ def unbound_entries(profile: Profile, bound: BoundClient) -> dict[str, str]:
     run (never failed, never passed), as everywhere in the harness."""
     missing: dict[str, str] = {}
     uses: list[tuple[str, str, str, Sequence[str]]] = [
-        (m.label, m.function, m.role, [*m.values, *(m.counterpart.values if m.counterpart else {})])
+        (m.label, m.function, m.role, [*_roles(m.values), *_roles(m.counterpart.values if m.counterpart else {})])
         for m in profile.mix]
-    uses += [(f"setup {s.function} ({s.role})", s.function, s.role, list(s.values)) for s in profile.setup]
+    uses += [(f"setup {s.function} ({s.role})", s.function, s.role, _roles(s.values)) for s in profile.setup]
     for t in profile.track:
         uses.append((f"read back {t.function} ({t.enquiry})", t.enquiry, "list",
                      [t.id, t.reference, t.status, "items", "next_cursor", "limit", "cursor",
@@ -75,6 +75,15 @@ def unbound_entries(profile: Profile, bound: BoundClient) -> dict[str, str]:
         except BindingMissing as missing_role:
             missing[label] = str(missing_role)
     return missing
+
+
+def _roles(values: Mapping[str, Any]) -> list[str]:
+    """The roles ``values`` fills, those of drawn items too."""
+    roles = list(values)
+    for generator in values.values():
+        if isinstance(generator, Mapping) and isinstance(generator.get("items"), Mapping):
+            roles += _roles(generator["items"].get("values") or {})
+    return roles
 
 
 @dataclass(slots=True)
@@ -158,6 +167,8 @@ class UserTraffic:
 
     def _send(self, function: str, role: str, actor: str, values: dict[str, Any]) -> BoundExchange | None:
         role, values = self.bound.role_for(function, role, values)
+        values = {name: self._placed(function, value) if isinstance(value, Items) else value
+                  for name, value in values.items()}
         check = self.rng.random() < self.profile.sample
         started = time.time()
         try:
@@ -178,6 +189,16 @@ class UserTraffic:
         if answer.ok:
             self._after(function, actor, values, answer)
         return answer
+
+    def _placed(self, function: str, items: Items) -> list[dict[str, Any]]:
+        """Each item's roles at the binding's pointers (relative to the item)."""
+        placed = []
+        for item in items:
+            body: dict[str, Any] = {}
+            for role, value in item.items():
+                place_pointer(body, self.bound.binding.pointer(function, role), value)
+            placed.append(body)
+        return placed
 
     def _after(self, function: str, actor: str, values: Mapping[str, Any], answer: BoundExchange) -> None:
         track = self.tracks.get(function)
