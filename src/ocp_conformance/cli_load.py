@@ -39,7 +39,8 @@ def load_command(
     duration: Annotated[float | None, typer.Option("--duration", min=1, help="seconds (default: the profile's)",
                                                    show_default=False)] = None,
     workers: Annotated[int, typer.Option("--workers", min=0, help="local Locust worker processes under a master "
-                                         "(0: one local runner)")] = 0,
+                                         "(0: one local runner); with --worker, how many workers in all share the "
+                                         "target profile's rate_limit and max_concurrency")] = 0,
     sample: Annotated[float | None, typer.Option("--sample", min=0, max=1, help="share of responses checked against "
                                                  "the contract (default: the profile's, else 0.05)",
                                                  show_default=False)] = None,

@@ -52,7 +52,9 @@ def main(argv: list[str]) -> int:
 
     try:
         contracts, profile = resolve(options.profile, options.contracts)
-        target = load_target(options.target, options.config, options.request_timeout)
+        # a worker is one of --workers processes sharing a profile's rate limit
+        share = max(1, options.workers) if options.worker else 1
+        target = load_target(options.target, options.config, options.request_timeout, share=share)
     except (SourceError, TargetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -71,7 +73,8 @@ def main(argv: list[str]) -> int:
     from ocp_conformance.load.report import write_report
 
     worker_command = [sys.executable, "-m", "ocp_conformance.load", "--worker", "--target", options.target,
-                      "--profile", str(profile.path), "--request-timeout", str(options.request_timeout)]
+                      "--profile", str(profile.path), "--request-timeout", str(options.request_timeout),
+                      "--workers", str(options.workers + options.expect_workers)]
     for flag, value in (("--contracts", options.contracts), ("--config", options.config)):
         if value is not None:
             worker_command += [flag, str(value)]
@@ -80,7 +83,11 @@ def main(argv: list[str]) -> int:
         users=options.users or profile.users, duration=options.duration or profile.duration, sample=sample,
         workers=options.workers, expect_workers=options.expect_workers,
         master_bind=options.master_bind or ("127.0.0.1", 0), worker_command=worker_command)
-    report = engine.run_load(settings, log=lambda line: print(line, flush=True))
+    try:
+        report = engine.run_load(settings, log=lambda line: print(line, flush=True))
+    except engine.NothingToRun as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     written = write_report(report, options.report)
     print(summary(report))
     print("reports: " + ", ".join(str(p) for p in written))

@@ -41,10 +41,14 @@ from ocp_conformance.load.report import LoadReport, build_report
 from ocp_conformance.load.traffic import Outcome, UserTraffic, unbound_entries
 from ocp_conformance.targets import Target
 
-__all__ = ["LoadSettings", "acting_participants", "run_load", "run_worker"]
+__all__ = ["LoadSettings", "NothingToRun", "acting_participants", "run_load", "run_worker"]
 
 _RUN_MESSAGE, _RECORD_MESSAGE, _DONE_MESSAGE = "ocp_run", "ocp_record", "ocp_done"
 _STOP_TIMEOUT = 3.0  # seconds a stopping user may finish its call (a killed call leaves an unacknowledged write)
+
+
+class NothingToRun(Exception):
+    """The binding expresses none of the profile's calls: a configuration to fix, not a target's failure."""
 
 
 @dataclass(slots=True)
@@ -157,6 +161,9 @@ def run_load(settings: LoadSettings, log: Any = print) -> LoadReport:
     skip = unbound_entries(profile, bound)
     for label, why in skip.items():
         log(f"not run: {label}: {why}")
+    if all(m.label in skip for m in profile.mix):
+        raise NothingToRun(f"no call of profile {profile.name} can be made through the binding of "
+                           f"{bound.binding.path}: every mix entry is not run (above)")
     participants = acting_participants(settings.target, profile.participants)
     config = _RunConfig(run_id=_run_id(), participants=participants,
                         business_dates=bound.client.business_dates(), sample=settings.sample)

@@ -3,6 +3,8 @@ defect) and the load process (which runs it): the contracts, the profile, the ta
 
 from __future__ import annotations
 
+import math
+from dataclasses import replace
 from pathlib import Path
 
 from ocp_conformance.contracts import ContractSet, load_contracts
@@ -12,8 +14,11 @@ from ocp_conformance.targets import Target, TargetError
 __all__ = ["load_target", "resolve"]
 
 
-def load_target(name: str, config: Path | None, request_timeout: float) -> Target:
+def load_target(name: str, config: Path | None, request_timeout: float, *, share: int = 1) -> Target:
     """A served target: a URL (tokens from ``OCP_TOKEN_<PARTICIPANT>``) or a ``[targets.NAME]`` profile.
+
+    ``share``: how many load processes send to it at once (the workers); each keeps ``1/share`` of a profile's
+    ``rate_limit`` and ``max_concurrency``, so the profile's limits hold for the run as a whole.
 
     Raises:
         TargetError: the embedded simulator (each worker would load its own), or the profile's defect.
@@ -28,9 +33,13 @@ def load_target(name: str, config: Path | None, request_timeout: float) -> Targe
 
         target = url_target(name, limits=ResponseLimits(request_timeout=request_timeout))
     else:
-        from ocp_conformance.targets.profile_target import target_for
+        from ocp_conformance.targets import DEFAULT_CONFIG, load_config, profile_target
 
-        target = target_for(name, config)
+        profile = load_config(config or DEFAULT_CONFIG).target(name)
+        if share > 1:
+            profile = replace(profile, rate_limit=profile.rate_limit / share,
+                              max_concurrency=max(1, math.ceil(profile.max_concurrency / share)))
+        target = profile_target(profile)
     target.acting_pair()  # a TargetError unless two participants have credentials: the invariants need two
     return target
 
