@@ -42,6 +42,7 @@ class Exchange:
     violations: list[str] = field(default_factory=list)
     checked: bool = True
     """Whether the response was checked against the contract (a load run checks only a sample)."""
+    _body: Any = field(default=NOT_JSON, repr=False)
 
     @property
     def status(self) -> int:
@@ -49,10 +50,13 @@ class Exchange:
 
     @property
     def body(self) -> Any:
-        try:
-            return self.response.json()
-        except ValueError:
-            return None
+        """The JSON body (``None`` if there is none), parsed once: callers read several fields of it."""
+        if self._body is NOT_JSON:
+            try:
+                self._body = self.response.json()
+            except ValueError:
+                self._body = None
+        return self._body
 
     def curl(self) -> str:
         """A curl line that repeats the request (authorization left as a placeholder, never the token)."""
@@ -202,6 +206,7 @@ class OcpClient:
                     body = response.json()
                 except ValueError:
                     body = NOT_JSON
+            exchange._body = None if body is NOT_JSON else body
             exchange.violations = self._responses[op.operation_id].violations(
                 response.status_code, response.headers.get("content-type"), body)
         for listener in self.listeners:

@@ -38,7 +38,7 @@ from ocp_conformance.load.invariants import InvariantResult, check_invariants, r
 from ocp_conformance.load.profile import Profile
 from ocp_conformance.load.record import RunRecord
 from ocp_conformance.load.report import LoadReport, build_report
-from ocp_conformance.load.traffic import Outcome, UserTraffic, unbound_entries
+from ocp_conformance.load.traffic import Outcome, UserTraffic, own_connection, unbound_entries
 from ocp_conformance.targets import Target
 
 __all__ = ["LoadSettings", "NothingToRun", "acting_participants", "run_load", "run_worker"]
@@ -123,8 +123,12 @@ def _user_class(process: _Process, environment_events: Any) -> type[User]:
             state.users += 1
             context = DrawContext(participant=participant, participants=config.participants,
                                   business_dates=config.business_dates, references=state.references)
-            self.traffic = UserTraffic(profile, state.bound, context, state.record, self._emit, skip=state.skip)
+            self.bound = own_connection(state.bound)
+            self.traffic = UserTraffic(profile, self.bound, context, state.record, self._emit, skip=state.skip)
             self.traffic.setup()
+
+        def on_stop(self) -> None:
+            self.bound.client.target.http().close()
 
         def _emit(self, outcome: Outcome) -> None:
             environment_events.request.fire(request_type=outcome.role, name=outcome.function,

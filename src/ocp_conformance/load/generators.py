@@ -66,13 +66,23 @@ def draw_values(spec: Mapping[str, Any], context: DrawContext) -> dict[str, Any]
     return drawn
 
 
+_WEIGHTED: dict[int, tuple[Mapping[str, Any], list[Any], list[float]]] = {}
+
+
+def _pick(rng: random.Random, options: Mapping[Any, float]) -> Any:
+    """One key of ``options`` by weight; the cumulative weights are computed once per mapping of the profile."""
+    prepared = _WEIGHTED.get(id(options))
+    if prepared is None or prepared[0] is not options:
+        prepared = _WEIGHTED[id(options)] = (options, list(options), list(itertools.accumulate(options.values())))
+    return rng.choices(prepared[1], cum_weights=prepared[2])[0]
+
+
 def _draw(generator: Any, context: DrawContext) -> Any:
     if not isinstance(generator, Mapping):
         return generator
     rng = context.rng
     if "choice" in generator:
-        options = generator["choice"]
-        return rng.choices(list(options), weights=list(options.values()))[0]
+        return _pick(rng, generator["choice"])
     if "lots" in generator:
         lots = generator["lots"]
         drawn = round(rng.lognormvariate(math.log(lots["median"]), lots["spread"]))
@@ -82,7 +92,7 @@ def _draw(generator: Any, context: DrawContext) -> Any:
         return f"{rng.uniform(low, high):.2f}"
     if "business_day" in generator:
         days = generator["business_day"]
-        which = rng.choices(list(days), weights=list(days.values()))[0]
+        which = _pick(rng, days)
         return (context.business_dates[0] if which == "today" else context.business_dates[1]).isoformat()
     if "participant" in generator:
         if generator["participant"] == "self":
@@ -91,7 +101,7 @@ def _draw(generator: Any, context: DrawContext) -> Any:
         return rng.choice(others)
     if "own_account" in generator:
         accounts = generator["own_account"]
-        return context.participant + rng.choices(list(accounts), weights=list(accounts.values()))[0]
+        return context.participant + _pick(rng, accounts)
     if "reference" in generator:
         return context.references.next()
     if "items" in generator:

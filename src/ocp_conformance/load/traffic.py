@@ -7,10 +7,11 @@ embedded simulator.
 
 from __future__ import annotations
 
+import copy
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ocp_conformance.binding import BindingMissing, place_pointer
@@ -21,7 +22,7 @@ from ocp_conformance.load.generators import DrawContext, Items, draw_values
 from ocp_conformance.load.profile import MixEntry, Profile, Track
 from ocp_conformance.load.record import Acknowledged, RunRecord
 
-__all__ = ["Outcome", "UserTraffic", "error_text", "parse_error_text", "unbound_entries"]
+__all__ = ["Outcome", "UserTraffic", "error_text", "own_connection", "parse_error_text", "unbound_entries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,17 @@ def parse_error_text(text: str) -> tuple[str, str]:
     if len(parts) >= 2 and parts[0] == "HTTP":
         return parts[1], parts[2] if len(parts) > 2 else "-"
     return "other", text
+
+
+def own_connection(bound: BoundClient) -> BoundClient:
+    """The same client (validators, binding, target settings shared) on an HTTP connection pool of its own.
+
+    Each simulated user needs one, as each Locust ``HttpUser`` has its own session: one pool shared by every user
+    costs each request a scan of all the pool's connections, which grows with the users (measured:
+    benchmarks/bench_load_overhead.py)."""
+    client = copy.copy(bound.client)
+    client.target = replace(bound.client.target, _client=None)
+    return BoundClient(client, bound.binding)
 
 
 def unbound_entries(profile: Profile, bound: BoundClient) -> dict[str, str]:
