@@ -23,6 +23,7 @@ ALLOWED = {
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},
     "consumer": {"contracts", "binding", "simulator", "reporting", "consumer"},
+    "load": {"contracts", "binding", "targets", "client", "bound_client", "load"},
 }
 
 
