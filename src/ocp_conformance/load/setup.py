@@ -13,6 +13,9 @@ from ocp_conformance.targets import Target, TargetError
 
 __all__ = ["load_target", "resolve"]
 
+_GIVE_UP_AFTER = 200
+"""Unanswered requests in a row (no answer in between, from any user) after which a load stops sending."""
+
 
 def load_target(name: str, config: Path | None, request_timeout: float, *, share: int = 1) -> Target:
     """A served target: a URL (tokens from ``OCP_TOKEN_<PARTICIPANT>``) or a ``[targets.NAME]`` profile.
@@ -29,9 +32,13 @@ def load_target(name: str, config: Path | None, request_timeout: float, *, share
                           "OCP_TOKEN_<PARTICIPANT>) and pass --target http://127.0.0.1:8000")
     if name.startswith(("http://", "https://")):
         from ocp_conformance.targets.response_guard import ResponseLimits
+        from ocp_conformance.targets.transport_failure import UnansweredRequests
         from ocp_conformance.targets.url_target import url_target
 
-        target = url_target(name, limits=ResponseLimits(request_timeout=request_timeout))
+        # Under load a few unanswered requests are data (the report counts them), not a reason to stop sending, as
+        # a conformance run does after 2 in a row: stop only when nothing has answered for a while.
+        limits = ResponseLimits(request_timeout=request_timeout, unanswered=UnansweredRequests(limit=_GIVE_UP_AFTER))
+        target = url_target(name, limits=limits)
     else:
         from ocp_conformance.targets import DEFAULT_CONFIG, load_config, profile_target
 
