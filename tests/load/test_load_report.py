@@ -74,3 +74,15 @@ def test_an_empty_run_fails() -> None:
                           sample=0.05, rows=[], errors=[], record=RunRecord(), invariants=[])
     assert not report.passed
     assert any(t.name == "requests" and not t.passed for t in report.thresholds)
+
+
+def test_a_harness_error_is_never_a_pass(tmp_path: Path) -> None:
+    report = _report()
+    report.thresholds = []
+    report.record.violations.clear()
+    assert report.passed
+    report.harness_errors = ["KeyError: 'si_id' (x3)\nTraceback ..."]
+    assert not report.passed
+    write_report(report, tmp_path)
+    markdown = (tmp_path / "load.md").read_text()
+    assert "## Harness errors (ours, not the target's)\n\n- KeyError: 'si_id' (x3)" in markdown

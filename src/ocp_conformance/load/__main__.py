@@ -91,6 +91,10 @@ def main(argv: list[str]) -> int:
     written = write_report(report, options.report)
     print(summary(report))
     print("reports: " + ", ".join(str(p) for p in written))
+    if report.harness_errors:
+        print("\n".join(report.harness_errors), file=sys.stderr)
+        print("harness error: a load user crashed; this is a bug in the harness, not your target", file=sys.stderr)
+        return EXIT_HARNESS
     return EXIT_PASS if report.passed else EXIT_FAIL
 
 

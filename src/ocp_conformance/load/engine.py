@@ -232,6 +232,7 @@ def run_load(settings: LoadSettings, log: Any = print) -> LoadReport:
             while runner.state != STATE_STOPPED and time.monotonic() < deadline:
                 gevent.sleep(0.1)
             elapsed = time.monotonic() - started
+        harness_errors = [f"{row['msg']} (x{row['count']})\n{row['traceback']}" for row in runner.exceptions.values()]
     finally:
         if distributed:  # to each worker by id: a stopped worker is off the master's list until it is ready again
             for sender in senders:
@@ -245,9 +246,11 @@ def run_load(settings: LoadSettings, log: Any = print) -> LoadReport:
     record.not_run.update(skip)
     invariants = _invariants(profile, bound, participants, config.run_id, record, log)
     rows, errors = _locust_rows(environment)
-    return build_report(profile, target=settings.target_label, users=settings.users,
-                        workers=settings.workers + settings.expect_workers, duration_s=elapsed,
-                        sample=settings.sample, rows=rows, errors=errors, record=record, invariants=invariants)
+    report = build_report(profile, target=settings.target_label, users=settings.users,
+                          workers=settings.workers + settings.expect_workers, duration_s=elapsed,
+                          sample=settings.sample, rows=rows, errors=errors, record=record, invariants=invariants)
+    report.harness_errors = harness_errors
+    return report
 
 
 def _invariants(profile: Profile, bound: BoundClient, participants: list[str], run_id: str, record: RunRecord,

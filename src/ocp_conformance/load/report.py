@@ -63,6 +63,8 @@ class LoadReport:
     invariants: list[InvariantResult]
     thresholds: list[ThresholdResult] = field(default_factory=list)
     fault_note: str = ""
+    harness_errors: list[str] = field(default_factory=list)
+    """Exceptions of ours inside the users' tasks (Locust caught them): the run is not to be trusted (exit 3)."""
 
     @property
     def requests(self) -> int:
@@ -74,7 +76,8 @@ class LoadReport:
 
     @property
     def passed(self) -> bool:
-        return all(i.passed for i in self.invariants) and all(t.passed for t in self.thresholds)
+        return (all(i.passed for i in self.invariants) and all(t.passed for t in self.thresholds)
+                and not self.harness_errors)
 
     def timeline(self) -> dict[str, list[tuple[int, int, int, int]]]:
         """function -> [(second from the start, requests, p50 ms, p95 ms)]."""
@@ -102,7 +105,7 @@ class LoadReport:
             "acknowledged": len(self.record.acknowledged),
             "invariants": [i.to_dict() for i in self.invariants],
             "thresholds": [{"name": t.name, "passed": t.passed, "detail": t.detail} for t in self.thresholds],
-            "not_run": self.record.not_run,
+            "not_run": self.record.not_run, "harness_errors": self.harness_errors,
             "timeline": {f: [{"second": s, "requests": n, "p50_ms": p50, "p95_ms": p95} for s, n, p50, p95 in rows]
                          for f, rows in self.timeline().items()},
         }
@@ -201,6 +204,9 @@ def render_markdown(report: LoadReport) -> str:
               + "".join(f"\n  - {example}" for example in i.examples) for i in report.invariants]
     lines += ["", "## Thresholds", ""]
     lines += [f"- **{'pass' if t.passed else 'FAIL'}** {t.name}: {t.detail}" for t in report.thresholds] or ["None."]
+    if report.harness_errors:
+        lines += ["", "## Harness errors (ours, not the target's)", ""]
+        lines += [f"- {error.splitlines()[0]}" for error in report.harness_errors]
     if report.record.not_run:
         lines += ["", "## Not run", ""]
         lines += [f"- {label}: {why}" for label, why in sorted(report.record.not_run.items())]
