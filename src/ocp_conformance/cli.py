@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ocp_conformance.cli_load import load_command
 from ocp_conformance.cli_targets import (
     ConfigOption,
     check_profile_before_run,
@@ -59,6 +60,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(targets_app, name="targets")
+app.command("load")(load_command)
 console = Console()
 errors = Console(stderr=True)
 

@@ -40,6 +40,9 @@ class Exchange:
     response: httpx.Response
     elapsed_ms: float
     violations: list[str] = field(default_factory=list)
+    checked: bool = True
+    """Whether the response was checked against the contract (a load run checks only a sample)."""
+    _body: Any = field(default=NOT_JSON, repr=False)
 
     @property
     def status(self) -> int:
@@ -47,13 +50,15 @@ class Exchange:
 
     @property
     def body(self) -> Any:
-        """The JSON body (``None`` if there is none), read-guarded: a field, item or index it lacks raises
-        :class:`TargetAnswerError` (a ``KeyError``/``IndexError``/``TypeError`` too), the target's failure."""
-        try:
-            parsed = self.response.json()
-        except ValueError:
-            return None
-        return _guarded(parsed, self, "")
+        """The JSON body (``None`` if there is none), parsed once (callers read several fields of it) and
+        read-guarded: a field, item or index it lacks raises :class:`TargetAnswerError` (a
+        ``KeyError``/``IndexError``/``TypeError`` too), the target's failure."""
+        if self._body is NOT_JSON:
+            try:
+                self._body = self.response.json()
+            except ValueError:
+                self._body = None
+        return _guarded(self._body, self, "")
 
     def expect(self, *statuses: int, blame: str | None = None) -> Any:
         """The body of an answer with one of ``statuses`` (default: any 2xx) that keeps the contract; otherwise
@@ -148,6 +153,9 @@ class OcpClient:
         self.strict = strict
         """Raise :class:`ContractViolation` when a response breaks the contract (else only record it)."""
         self.listeners: list[Listener] = []
+        self.sample: Callable[[], bool] | None = None
+        """Decides per response whether to check it against the contract (``None``: every response); a load run
+        checks a sample, so the harness's own cost stays small beside the target's."""
         self._requests: dict[str, OperationValidator] = {}
         self._responses: dict[str, ResponseValidator] = {}
         for document in contracts.documents:
@@ -229,14 +237,18 @@ class OcpClient:
         elapsed = (time.perf_counter() - started) * 1000
         exchange = Exchange(operation=op, function=op.function, participant=participant, request=request,
                             response=response, elapsed_ms=elapsed)
-        body: Any = NOT_JSON
-        if response.content:
-            try:
-                body = response.json()
-            except ValueError:
-                body = NOT_JSON
-        exchange.violations = self._responses[op.operation_id].violations(
-            response.status_code, response.headers.get("content-type"), body)
+        if self.sample is not None and not self.sample():
+            exchange.checked = False
+        else:
+            body: Any = NOT_JSON
+            if response.content:
+                try:
+                    body = response.json()
+                except ValueError:
+                    body = NOT_JSON
+            exchange._body = None if body is NOT_JSON else body
+            exchange.violations = self._responses[op.operation_id].violations(
+                response.status_code, response.headers.get("content-type"), body)
         for listener in self.listeners:
             listener(exchange)
         if exchange.violations and self.strict:

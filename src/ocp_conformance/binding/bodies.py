@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Final
 
 from jsonpointer import JsonPointer, JsonPointerException
@@ -65,9 +66,15 @@ def _encode(binding: Binding, function: str, enum: str | None, value: Any) -> An
     return binding.code(enum, str(value), function=function)
 
 
+@lru_cache(maxsize=1024)
+def _pointer(pointer: str) -> JsonPointer:
+    """A parsed pointer (a binding names few; a load run uses each thousands of times)."""
+    return JsonPointer(pointer)
+
+
 def place_pointer(body: dict[str, Any], pointer: str, value: Any) -> None:
     """Set ``value`` at ``pointer`` in ``body``, making the objects on the way."""
-    parts = JsonPointer(pointer).parts
+    parts = _pointer(pointer).parts
     node = body
     for part in parts[:-1]:
         node = node.setdefault(part, {})
@@ -77,7 +84,7 @@ def place_pointer(body: dict[str, Any], pointer: str, value: Any) -> None:
 def read_pointer(document: Any, pointer: str) -> Any:
     """The value at ``pointer`` in ``document``, or :data:`ABSENT`."""
     try:
-        return JsonPointer(pointer).resolve(document, ABSENT)
+        return _pointer(pointer).resolve(document, ABSENT)
     except JsonPointerException:
         return ABSENT
 

@@ -18,6 +18,7 @@ from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, RouteHandler, Wrapper
 from ocp_conformance.simulator.faults.gcp import GCP_FAULTS
 from ocp_conformance.simulator.faults.isi import ISI_FAULTS
+from ocp_conformance.simulator.faults.load import LOAD_FAULTS
 from ocp_conformance.simulator.faults.own_reads import OWN_READ_FAULTS
 from ocp_conformance.simulator.faults.rap import RAP_FAULTS
 from ocp_conformance.simulator.faults.rap_scenarios import RAP_SCENARIO_FAULTS
@@ -38,6 +39,7 @@ _ALL_FAULTS: list[Fault] = [
     *RAP_FAULTS,
     *RAP_SCENARIO_FAULTS,
     *OWN_READ_FAULTS,
+    *LOAD_FAULTS,
 ]
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in _ALL_FAULTS}
 if len(FAULTS) != len(_ALL_FAULTS):  # two profiles under one name: one would silently hide the other

@@ -16,7 +16,8 @@ __all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper"]
 Wrapper = Callable[[Call, Handler], Reply]
 RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
 """Answers a route beyond the contract: (state, authenticated participant, path parameters) -> reply."""
-CheckKind = Literal["contract", "negative", "scenario", "security", "file"]
+CheckKind = Literal["contract", "negative", "scenario", "security", "file", "load"]
+"""``load``: only ``ocp-conformance load`` catches it (its end-of-run invariants), not a conformance run."""
 
 
 @dataclass(frozen=True, slots=True)
