@@ -23,6 +23,7 @@ ALLOWED = {
     "reporting": {"contracts", "reporting"},
     "rap": {"contracts", "rap"},
     "consumer": {"contracts", "binding", "simulator", "reporting", "consumer"},
+    "diff": {"contracts", "binding", "targets", "client", "bound_client", "diff"},
 }
 
 
@@ -59,7 +60,7 @@ PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conforma
                    "ocp_conformance.simulator.ccass",
                    "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
                    "ocp_conformance.reporting.evidence",
-                   "ocp_conformance.rap", "ocp_conformance.consumer"]
+                   "ocp_conformance.rap", "ocp_conformance.consumer", "ocp_conformance.diff"]
 
 
 @pytest.mark.parametrize("package", PUBLIC_PACKAGES)

@@ -23,6 +23,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ocp_conformance.cli_diff import diff as diff_command
 from ocp_conformance.cli_targets import (
     ConfigOption,
     check_profile_before_run,
@@ -58,6 +59,7 @@ app = typer.Typer(no_args_is_help=True, rich_markup_mode=None,
 contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(targets_app, name="targets")
+app.command("diff")(diff_command)
 console = Console()
 errors = Console(stderr=True)
 
