@@ -29,7 +29,7 @@ from .ca_events import (
     ccass_deadline,
 )
 from .ca_instructions import Appointee, CaInstruction, CaInstructionStatus, Vote
-from .calendar import HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
+from .calendar import HK_HALF_DAY_EVES_2026_2027, HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
 from .clock import (
     DEFAULT_BATCH_TIMES,
     DEFAULT_DAY_END,
@@ -154,6 +154,7 @@ __all__ = [
     "EXCESS_OPTIONS",
     "FINAL_RUN_LABEL",
     "HKT",
+    "HK_HALF_DAY_EVES_2026_2027",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
     "OPENING_TIMES",

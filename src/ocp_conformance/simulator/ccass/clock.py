@@ -123,7 +123,9 @@ class BusinessClock:
         return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
 
     def in_function_window(self) -> bool:
-        """True on a business day inside one of the function windows (open inclusive, close exclusive)."""
+        """True on a trading day inside one of the function windows (open inclusive, close exclusive).
+
+        [M] the windows are the same on a half-day eve: CCASS is open, only settlement is not."""
         if not self._calendar.is_business_day(self._now.date()):
             return False
         current = self._now.timetz().replace(tzinfo=None)
@@ -137,7 +139,9 @@ class BusinessClock:
         while day <= end.date():
             if self._calendar.is_business_day(day):
                 todays: list[ClockEvent] = []
-                for number, at_time in enumerate(self._batch_times, start=1):
+                # [F] no batch settlement run on a day that is not a settlement day (a half-day eve)
+                settles = self._calendar.is_settlement_day(day)
+                for number, at_time in enumerate(self._batch_times if settles else (), start=1):
                     prefix = "final batch run" if number == total else "batch run"
                     label = f"{prefix} {number} of {total} ({at_time:%H:%M})"
                     todays.append(ClockEvent("batch_run", datetime.combine(day, at_time, HKT), label))
