@@ -105,7 +105,7 @@ def diff(
     json_path, md_path = write_diff_report(result, report)
     by_function = result.by_function()
     for name, found in by_function.items():
-        console.print(f"  {name}: {len(found) or 'same'}", highlight=False, markup=False, soft_wrap=True)
+        console.print(f"  {result.shown(name)}: {len(found) or 'same'}", highlight=False, markup=False, soft_wrap=True)
     primary = len(result.primary)
     console.print(f"{'no divergence' if not primary else f'{primary} divergence(s)'} in "
                   f"{result.a.requests} + {result.b.requests} requests; reports: {json_path}, {md_path}",

@@ -31,7 +31,7 @@ def diff_json(result: DiffResult) -> dict[str, Any]:
                                  "requests": side.requests} for side in (result.a, result.b)},
         "seed": result.seed, "run_id": result.run_id, "settlement_date": result.settlement_date,
         "rules": result.rules_file, "steps": result.steps,
-        "functions": {name: {"divergences": len(found),
+        "functions": {name: {"display_name": result.shown(name), "divergences": len(found),
                              "consequences": sum(1 for d in result.divergences
                                                  if d.follows is not None and d.function == name)}
                       for name, found in by_function.items()},
@@ -73,13 +73,13 @@ def diff_markdown(result: DiffResult) -> str:
         "|---|---|",
     ]
     by_function = result.by_function()
-    lines += [f"| {name} | {len(found) or 'same'} |" for name, found in by_function.items()]
+    lines += [f"| {result.shown(name)} | {len(found) or 'same'} |" for name, found in by_function.items()]
     unbound = sorted({n["function"] for n in result.not_run} - set(by_function))
-    lines += [f"| {name} | not run (see below) |" for name in unbound]
+    lines += [f"| {result.shown(name)} | not run (see below) |" for name in unbound]
     for name, found in by_function.items():
         if not found:
             continue
-        lines += ["", f"## {name}", "", "| kind | step | A | B |", "|---|---|---|---|"]
+        lines += ["", f"## {result.shown(name)}", "", "| kind | step | A | B |", "|---|---|---|---|"]
         for d in found:
             lines.append(_row(d))
             index = result.divergences.index(d)
@@ -89,7 +89,7 @@ def diff_markdown(result: DiffResult) -> str:
         lines += ["", "Kinds: " + "; ".join(f"{k}: {_KINDS[k]}" for k in kinds)]
     if result.not_run:
         lines += ["", "## Not run", ""]
-        lines += [f"- {n['step']} ({n['function']}): {n['reason']}" for n in result.not_run]
+        lines += [f"- {n['step']} ({result.shown(n['function'])}): {n['reason']}" for n in result.not_run]
     if result.notes:
         lines += ["", "## Notes", ""] + [f"- {note}" for note in result.notes]
     return "\n".join(lines) + "\n"

@@ -89,6 +89,11 @@ class DiffResult:
     divergences: list[Divergence] = field(default_factory=list)
     not_run: list[dict[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    display: dict[str, str] = field(default_factory=dict)
+    """Catalogue name -> the circular's words for it (reports show these; the names stay ids)."""
+
+    def shown(self, function: str) -> str:
+        return self.display.get(function, function)
 
     @property
     def primary(self) -> list[Divergence]:
@@ -397,6 +402,7 @@ def run_diff(a: Target, b: Target, contracts: ContractSet, *, seed: int = 17, ca
                             f"SI uses A's, {dates[0]}: a date rule may answer differently on B for that reason")
     _Diff(side_a, side_b, rules, binding, result, progress).run(plan)
     order = {entry.name: index for index, entry in enumerate(contracts.catalogue)}
+    result.display = {entry.name: entry.display for entry in contracts.catalogue}
     result.functions.sort(key=lambda name: order.get(name, len(order)))
     result.a = _info(side_a, dates[0])
     result.b = _info(side_b, dates[1])
