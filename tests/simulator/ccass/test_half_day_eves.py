@@ -92,4 +92,4 @@ def test_no_batch_settlement_run_on_an_eve() -> None:
     assert clock.today == eve  # the eve is still a business (trading) date: CCASS is open, functions available
     assert clock.in_function_window() is False  # 23:59, outside the windows
     monday = BusinessClock(TradingCalendar(), datetime(2026, 12, 28, 7, 0, tzinfo=HKT))
-    assert [e.kind for e in monday.advance_to(datetime(2026, 12, 28, 17, 0, tzinfo=HKT))].count("batch_run") == 5
+    assert [e.kind for e in monday.advance_to(datetime(2026, 12, 28, 17, 0, tzinfo=HKT))].count("batch_run") == 4
