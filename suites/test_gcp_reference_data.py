@@ -110,9 +110,13 @@ def test_every_mapping_names_listed_participants(ocp_client: OcpClient, ocp_targ
                          expected="each GCP's NCPs")
 
 
-def _check_settlement_dates(day: date, row: dict[str, Any], ahead: list[date], exchange: Any) -> None:
-    """Each market's settlement date of a trading day is its cycle's trading day counted by this calendar
-    (``ahead`` starts with ``day``; near the year's end the calendar may not reach that far)."""
+def _check_settlement_dates(day: date, row: dict[str, Any], settling: list[date], exchange: Any) -> None:
+    """Each market's settlement date of a trading day is T+cycle counted in this calendar's *settlement* days
+    (a half-day eve trades but does not settle); T+0 on a day without settlement is the next settlement day.
+    ``settling``: the calendar's settlement days from ``day`` on (near the year's end it may not reach that far)."""
+    after = [d for d in settling if d > day]
+    # T+0, T+1, ...: on a day without settlement T+0 and T+1 are both the next settlement day (unknown at year end)
+    ahead = [day, *after] if row["settlementDay"] else [*after[:1], *after]
     dates = row["settlementDates"] or {}
     for market, cycle in _SETTLEMENT_CYCLES.items():
         if market not in dates:
@@ -131,13 +135,17 @@ def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> No
         raise GcpFailure(CALENDAR, "the calendar is not a gap-free run of dates in order",
                          received=f"{len(days)} dates", expected="consecutive dates", exchange=calendar.pages[0])
     trading = [day for day, row in zip(days, calendar.items, strict=True) if row["tradingDay"]]
+    settling = [day for day, row in zip(days, calendar.items, strict=True) if row["settlementDay"]]
     for day, row in zip(days, calendar.items, strict=True):
         closed = day.weekday() >= 5 or row["dayType"] in ("WEEKEND", "HOLIDAY")
         if closed and (row["tradingDay"] or row["settlementDay"] or row["settlementDates"] is not None):
             raise GcpFailure(CALENDAR, f"{day} ({row['dayType']}) is listed as a trading or settlement day",
                              received=row, expected="no trading, no settlement", exchange=calendar.pages[0])
+        if row["settlementDay"] and not row["tradingDay"]:
+            raise GcpFailure(CALENDAR, f"{day} is a settlement day but not a trading day", received=row,
+                             expected="settlement only on trading days", exchange=calendar.pages[0])
         if row["tradingDay"]:
-            _check_settlement_dates(day, row, [d for d in trading if d >= day], calendar.pages[0])
+            _check_settlement_dates(day, row, [d for d in settling if d >= day], calendar.pages[0])
     business_date = date.fromisoformat(calendar.business_date)
     if business_date.year == days[0].year and business_date not in trading:
         raise GcpFailure(CALENDAR, f"the business date {business_date} is not a trading day of the calendar",

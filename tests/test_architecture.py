@@ -25,6 +25,7 @@ ALLOWED = {
     "consumer": {"contracts", "binding", "simulator", "reporting", "consumer"},
     "rehearsal": {"contracts", "binding", "simulator", "simulator.ccass", "reporting", "consumer", "rehearsal"},
     "load": {"contracts", "binding", "targets", "client", "bound_client", "load"},
+    "diff": {"contracts", "binding", "targets", "client", "bound_client", "diff"},
 }
 
 
@@ -61,7 +62,8 @@ PUBLIC_PACKAGES = ["ocp_conformance", "ocp_conformance.contracts", "ocp_conforma
                    "ocp_conformance.simulator.ccass",
                    "ocp_conformance.targets", "ocp_conformance.scenarios", "ocp_conformance.reporting",
                    "ocp_conformance.reporting.evidence",
-                   "ocp_conformance.rap", "ocp_conformance.consumer", "ocp_conformance.rehearsal"]
+                   "ocp_conformance.rap", "ocp_conformance.consumer", "ocp_conformance.rehearsal",
+                   "ocp_conformance.diff"]
 
 
 @pytest.mark.parametrize("package", PUBLIC_PACKAGES)

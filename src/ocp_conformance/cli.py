@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from ocp_conformance.cli_diff import diff as diff_command
 from ocp_conformance.cli_load import load_command
 from ocp_conformance.cli_targets import (
     ConfigOption,
@@ -61,6 +62,7 @@ contracts_app = typer.Typer(no_args_is_help=True, help="Check the contracts.")
 app.add_typer(contracts_app, name="contracts")
 app.add_typer(targets_app, name="targets")
 app.command("load")(load_command)
+app.command("diff")(diff_command)
 console = Console()
 errors = Console(stderr=True)
 

@@ -170,7 +170,7 @@ class OcpClient:
         return clone
 
     def business_dates(self) -> tuple[date, date]:
-        """The target's business date and the next one: from the simulator clock when the target can
+        """The target's business date and the next settlement day: from the simulator clock when the target can
         clock-control; otherwise today in Hong Kong and the next weekday (weekends only: public holidays need
         the exchange's calendar, which the GCP reference data will provide)."""
         control = self.contracts.control_document

@@ -29,7 +29,7 @@ def test_tables_list_every_entry(catalogue: Catalogue, passing_everything: Passi
     for service in ("API Services", "GCP Services", "RAP Upload"):
         assert service in text
     for entry in catalogue:
-        assert entry.name in text
+        assert entry.display in text  # the circular's words (display_name), else the name
     assert "Verdict: READY" in text
     uncontracted = sum(not entry.contracted for entry in catalogue)
     note = f"{uncontracted} of {len(catalogue)} catalogue entries are not yet contracted"

@@ -30,12 +30,12 @@ def test_all_entries_one_table_per_service(catalogue: Catalogue, passing_everyth
     rows = {s: _table_rows(markdown, s) for s in ("API Services", "GCP Services", "RAP Upload")}
     assert sum(len(r) for r in rows.values()) == 43 == len(catalogue)
     for entry in catalogue:
-        assert any(line.startswith(f"| {entry.name} | ") for line in rows[entry.service]), entry.name
+        assert any(line.startswith(f"| {entry.display} | ") for line in rows[entry.service]), entry.name
     assert "| Function | Group | Status | contract | negative | scenario | security |" in markdown
     assert "| Function | Group | Status | file | scenario |" in markdown
     assert "| Input SI | Maintain SI | ✅ pass | ✅ | ✅ | ✅ | ✅ |" in markdown
     assert "| Stock List | Reference Data | ✅ pass | ✅ | ✅ | ✅ | ✅ |" in markdown
-    assert "| Election | Corporate Action Instructions Upload | ✅ pass | ✅ | ✅ |" in markdown
+    assert "| Election Instructions | Corporate Action Instructions Upload | ✅ pass | ✅ | ✅ |" in markdown
     assert "## Failures\n\nNone." in markdown
 
 

@@ -287,8 +287,8 @@ def test_json_shape(catalogue: Catalogue, passing_everything: Passing) -> None:
     assert data["generated_at"] == "2025-01-02T03:04:05+00:00"
     assert len(data["entries"]) == 43
     first = data["entries"][0]
-    assert set(first) == {"name", "kind", "group", "status", "reason", "checks", "tests_ran", "tests_skipped",
-                          "tests_not_applicable"}
+    assert set(first) == {"name", "display_name", "kind", "group", "status", "reason", "checks", "tests_ran",
+                          "tests_skipped", "tests_not_applicable"}
     assert first["checks"]["contract"] == {"status": "pass", "tests": 1, "failed": 0, "skipped": 0, "reason": "",
                                            "skipped_tests": [], "not_applicable_tests": []}
     rap = next(e for e in data["entries"] if e["kind"] == "rap")
@@ -356,3 +356,22 @@ def test_entries_outside_the_capability_profile_are_na(small_catalogue: Catalogu
     row = readiness.entry("SI")
     assert (row.status, row.reason) == ("n/a", f"not applicable: {plan['SI'][1]}")
     assert readiness.verdict == "ready" and readiness.summary["n/a"] == 1
+
+
+def test_rap_entries_show_the_circular_s_words_while_their_names_stay_ids(catalogue: Catalogue) -> None:
+    """Issue 17 correction 10: the display names are PT/SCS/CCASS/007/2026's exact words; ids are unchanged."""
+    from ocp_conformance.reporting import render_markdown
+
+    shown = {entry.name: entry.display for entry in catalogue if entry.display_name}
+    assert shown == {
+        "Election": "Election Instructions", "Subscription": "Subscription Instructions",
+        "Voting": "Voting Instructions",
+        "Corporate Representative/Proxy": "Corporate Representative / Proxy Instructions",
+        "Tender": "Tender Instructions", "SI": "Settlement Instructions", "ISI": "Investor Settlement Instructions",
+        "ATI": "Account Transfer Instructions", "STI": "Stock Segregated Account Transfer Instructions",
+        "NCP/GCP Mapping": "NCP/ GCP Mapping"}
+    readiness = build_readiness(catalogue, [], target="simulator", contract_version="ocp-api 0.1.0")
+    entries = {e["name"]: e for e in readiness.to_json()["entries"]}
+    assert entries["STI"]["display_name"] == "Stock Segregated Account Transfer Instructions"
+    assert entries["Input SI"]["display_name"] == "Input SI"
+    assert "| Election Instructions |" in render_markdown(readiness)

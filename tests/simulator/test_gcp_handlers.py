@@ -54,3 +54,19 @@ def test_trade_stream_sends_the_pulled_records_as_events(client: OcpClient) -> N
     first_events = stream.response.text.split("\n\n")[:3]
     assert [e.splitlines()[0] for e in first_events] == [f"id: {r['sequence']}" for r in pulled["items"]]
     assert pulled["nextSequence"] == 5
+
+
+def test_the_calendar_over_http_says_an_eve_trades_but_does_not_settle(client: OcpClient) -> None:
+    """Issue 17 correction 1, as a participant reads it: 2027's half-day eves are trading days, not settlement days."""
+    rows, cursor = [], None
+    while True:
+        page = client.call("Trading and Settlement Calendar", as_participant=ALPHA, limit=200,
+                           **({"cursor": cursor} if cursor else {}))
+        rows += page.body["items"]
+        if not (cursor := page.body["nextCursor"]):
+            break
+    differ = {row["date"]: row for row in rows if row["tradingDay"] != row["settlementDay"]}
+    assert sorted(differ) == ["2027-02-05", "2027-12-24", "2027-12-31"]
+    assert all(row["tradingDay"] and not row["settlementDay"] and row["dayType"] == "BUSINESS"
+               for row in differ.values())
+    assert differ["2027-12-24"]["settlementDates"]["HKMK"] == "2027-12-29"  # Fri eve: weekend, Mon 27 holiday

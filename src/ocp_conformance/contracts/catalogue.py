@@ -28,6 +28,14 @@ class CatalogueEntry:
     operations: tuple[str, ...] = ()
     file_type: str | None = None
     notes: str = ""
+    display_name: str | None = None
+    """The circular's exact words where they differ from ``name`` (e.g. "Election Instructions"): shown in every
+    report; ``name`` stays the stable id (``--only``, waivers, history)."""
+
+    @property
+    def display(self) -> str:
+        """What reports show: the circular's words (``display_name``), else the name."""
+        return self.display_name or self.name
 
     @property
     def contracted(self) -> bool:
@@ -163,4 +171,5 @@ def _parse_entry(raw: object, *, where_text: str, doc: YamlDocument, index: int)
         operations=tuple(operations),
         file_type=str(raw["file_type"]) if raw.get("file_type") else None,
         notes=str(raw.get("notes", "")),
+        display_name=str(raw["display_name"]) if raw.get("display_name") else None,
     )

@@ -65,21 +65,21 @@ def render_summary(readiness: Readiness, console: Console) -> None:
             ]
             status = Text("— not contracted", style="dim") if not row.contracted else _status(row.status)
             skipped = Text(str(row.tests_skipped), style="yellow" if row.tests_skipped else "")
-            grid.add_row(Text(row.name), Text(row.entry.group), status, *cells, Text(str(row.tests_ran)), skipped)
+            grid.add_row(Text(row.display), Text(row.entry.group), status, *cells, Text(str(row.tests_ran)), skipped)
         console.print(grid)
 
     failed = readiness.failed_entries()
     if failed:
         console.print(Text("Failures", style="bold red"))
         for row in failed:
-            console.print(Text(f"  {row.name}: {row.reason}"))
+            console.print(Text(f"  {row.display}: {row.reason}"))
     partial = readiness.partial_entries()
     if partial:
         console.print(Text("Partial (covering tests skipped: not a pass)", style="bold yellow"))
         for row in partial:
             for kind, check in row.checks.items():
                 if check.status == "partial":
-                    console.print(Text(f"  {row.name} · {kind}: {check.reason}"))
+                    console.print(Text(f"  {row.display} · {kind}: {check.reason}"))
     if readiness.harness_errors:
         count = len(readiness.harness_errors)
         console.print(Text(f"Harness errors ({count}), a crash of ours:", style="bold red"))

@@ -56,10 +56,10 @@ def failure_lines(readiness: Readiness, results: Iterable[CheckResult], links: M
                 continue
             blamed = by_cell.get((row.name, kind), [])
             for result in blamed:
-                lines.append(FailureLine(row.name, row.entry.group, kind, result.test_id,
+                lines.append(FailureLine(row.display, row.entry.group, kind, result.test_id,
                                          _first_line(result.message), links.get(result.test_id)))
             if not blamed:
-                lines.append(FailureLine(row.name, row.entry.group, kind, "", _first_line(check.reason), None))
+                lines.append(FailureLine(row.display, row.entry.group, kind, "", _first_line(check.reason), None))
     for error in readiness.harness_errors:
         lines.append(FailureLine(", ".join(error.functions), "harness error", error.check, error.test_id,
                                  _first_line(error.message), links.get(error.test_id)))

@@ -67,7 +67,7 @@ def render_markdown(readiness: Readiness, *, head: Sequence[str] = (), tail: Seq
         lines.append("|" + "|".join("---" for _ in header) + "|")
         for row in table.rows:
             cells = [
-                _cell(row.name),
+                _cell(row.display),
                 _cell(row.entry.group),
                 f"{STATUS_SYMBOLS[row.status]} {status_label(row)}",
                 *(STATUS_SYMBOLS[row.checks[k].status] if k in row.checks else "" for k in table.columns),
@@ -92,7 +92,7 @@ def _failures(readiness: Readiness) -> list[str]:
     if not failed:
         return [*lines, "None.", ""]
     for row in failed:
-        lines.append(f"### {_text(row.name)} ({row.entry.service} / {_text(row.entry.group)})")
+        lines.append(f"### {_text(row.display)} ({row.entry.service} / {_text(row.entry.group)})")
         lines.append("")
         for kind, check in row.checks.items():
             if check.status == "fail":
@@ -141,7 +141,7 @@ def _partial(readiness: Readiness) -> list[str]:
         for kind, check in row.checks.items():
             if check.status != "partial":
                 continue
-            lines.append(f"- **{_text(row.name)}** · {kind}: {check.tests} ran, {len(check.skipped)} skipped")
+            lines.append(f"- **{_text(row.display)}** · {kind}: {check.tests} ran, {len(check.skipped)} skipped")
             lines += [f"  - `{_code(test_id)}`: {_text(why)}" for test_id, why in check.skipped]
     return [*lines, ""]
 
@@ -151,7 +151,7 @@ def _contracted_not_run(readiness: Readiness) -> list[str]:
     if not rows:
         return []
     lines = ["## Not run (contracted entries)", ""]
-    lines += [f"- **{_text(row.name)}**: {_text(row.reason)}" for row in rows]
+    lines += [f"- **{_text(row.display)}**: {_text(row.reason)}" for row in rows]
     return [*lines, ""]
 
 

@@ -96,6 +96,11 @@ class EntryStatus:
         return self.entry.name
 
     @property
+    def display(self) -> str:
+        """The circular's words for the entry (the catalogue's ``display_name``), else its name."""
+        return self.entry.display
+
+    @property
     def contracted(self) -> bool:
         return self.entry.contracted
 
@@ -117,6 +122,7 @@ class EntryStatus:
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.entry.name,
+            "display_name": self.entry.display,
             "kind": self.entry.kind,
             "group": self.entry.group,
             "status": self.status,

@@ -14,7 +14,8 @@ __all__ = ["CONTROL_HANDLERS"]
 def _clock(call: Call) -> dict[str, object]:
     clock = call.state.simulation.clock
     return {"now": encode(clock.now), "businessDate": encode(clock.today),
-            "nextBusinessDate": encode(clock.calendar.next_business_day(clock.today)),
+            # the next day an SI input today may settle on (a half-day eve is skipped)
+            "nextBusinessDate": encode(clock.calendar.next_settlement_day(clock.today)),
             "inFunctionWindow": clock.in_function_window()}
 
 

@@ -21,5 +21,5 @@ def dvp(amount: str = "350000.00", currency: str = "HKD") -> dict[str, Any]:
 
 
 def next_business_day(sim: Simulation, n: int = 1) -> date:
-    """The business date ``n`` business days after today."""
-    return sim.clock.calendar.add_business_days(sim.clock.today, n)
+    """The settlement day ``n`` settlement days after today (a date an SI may settle on)."""
+    return sim.clock.calendar.add_settlement_days(sim.clock.today, n)

@@ -98,8 +98,7 @@ def test_message_for_clock_events(clock: BusinessClock) -> None:
         ("SETTLEMENT", "Batch settlement run 10:30 completed"),
         ("SETTLEMENT", "Batch settlement run 12:00 completed"),
         ("SETTLEMENT", "Batch settlement run 14:00 completed"),
-        ("SETTLEMENT", "Batch settlement run 15:45 completed"),
-        ("SETTLEMENT", "Final batch settlement run completed"),
+        ("SETTLEMENT", "Final batch settlement run completed"),  # 15:45
         ("SYSTEM", "Business day 2027-04-06 closed"),
     ]
 
@@ -115,7 +114,7 @@ def test_publish_event_publishes_at_event_time(board: BroadcastBoard, clock: Bus
     for event in clock.advance_to(at(18)):
         board.publish_event(event)
     final = board.enquire(category="SETTLEMENT")[-1]
-    assert (final.text, final.at) == ("Final batch settlement run completed", at(16, 30))
+    assert (final.text, final.at) == ("Final batch settlement run completed", at(15, 45))
     assert [m.at for m in board.enquire()] == sorted(m.at for m in board.enquire())
 
 

@@ -64,12 +64,11 @@ class TestBusinessClock:
             ("batch_run", time(10, 30)),
             ("batch_run", time(12, 0)),
             ("batch_run", time(14, 0)),
-            ("batch_run", time(15, 45)),
-            ("batch_run", time(16, 30)),
+            ("batch_run", time(15, 45)),  # the final run (issue 17 correction 5: about 15:45, not 16:30)
             ("day_end", time(23, 59)),
             ("batch_run", time(10, 30)),
         ]
-        assert events[4].label.startswith("final batch run")
+        assert events[3].label.startswith("final batch run")
         assert clock.now == at(date(2027, 4, 7), 11)
 
     def test_no_events_on_weekends_or_holidays(self) -> None:
@@ -129,3 +128,13 @@ class TestBusinessClock:
     def test_invalid_window_is_rejected(self) -> None:
         with pytest.raises(ValueError, match="open < close"):
             BusinessClock(TradingCalendar(), at(TUE, 9), function_windows=[(time(10, 0), time(9, 0))])
+
+
+def test_the_batch_runs_are_one_table_with_their_sources() -> None:
+    """Issue 17 correction 5: the final run is about 15:45 [F]; every run's time says where it comes from."""
+    from ocp_conformance.simulator.ccass import BATCH_RUN_SCHEDULE, DEFAULT_BATCH_TIMES
+
+    assert tuple(run.at for run in BATCH_RUN_SCHEDULE) == DEFAULT_BATCH_TIMES
+    assert BATCH_RUN_SCHEDULE[0].at == time(10, 30) and BATCH_RUN_SCHEDULE[-1].at == time(15, 45)
+    assert all(run.source.startswith(("[F] ", "[M] ")) for run in BATCH_RUN_SCHEDULE)
+    assert all("Operational Procedures" in run.source for run in BATCH_RUN_SCHEDULE if run.source.startswith("[F]"))

@@ -154,7 +154,7 @@ class TestSimulation:
     def test_advance_over_day_end_purges_then_continues(self, sim: Simulation, make_si: MakeSi) -> None:
         si = sim.si_book.input_si(ALPHA, make_si())
         runs = sim.advance_to(at(date(2027, 4, 7), 11))
-        assert len(runs) == 6  # five on Tuesday, the first on Wednesday
+        assert len(runs) == 5  # four on Tuesday, the first on Wednesday
         purged = sim.si_book.get(ALPHA, si.si_id)
         assert purged.status == "PURGED" and purged.deleted_at == at(TUE, 23, 59)
 

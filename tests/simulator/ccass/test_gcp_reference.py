@@ -42,7 +42,11 @@ def test_calendar_covers_the_year_and_settles_hong_kong_trades_t_plus_2_and_chin
     settles = by_date[date(2027, 4, 1)].settlement_dates
     assert settles is not None and settles["HKMK"] == date(2027, 4, 6)  # skips the weekend and Ching Ming (Mon 5 Apr)
     assert settles["MAMK"] == settles["SZMK"] == date(2027, 4, 1)
-    assert all(d.trading_day == d.settlement_day == calendar.is_business_day(d.date) for d in days)
+    assert all(d.trading_day == calendar.is_trading_day(d.date) for d in days)
+    assert all(d.settlement_day == calendar.is_settlement_day(d.date) for d in days)
+    # they differ only on the half-day eves (test_half_day_eves.py): Christmas and New Year's Eve, Lunar New Year's
+    assert [d.date for d in days if d.trading_day != d.settlement_day] == [
+        date(2027, 2, 5), date(2027, 12, 24), date(2027, 12, 31)]
 
 
 def test_a_participant_sees_only_its_own_ncps() -> None:

@@ -29,12 +29,14 @@ from .ca_events import (
     ccass_deadline,
 )
 from .ca_instructions import Appointee, CaInstruction, CaInstructionStatus, Vote
-from .calendar import HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
+from .calendar import HK_HALF_DAY_EVES_2026_2027, HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
 from .clock import (
+    BATCH_RUN_SCHEDULE,
     DEFAULT_BATCH_TIMES,
     DEFAULT_DAY_END,
     DEFAULT_FUNCTION_WINDOWS,
     HKT,
+    BatchRun,
     BusinessClock,
     ClockEvent,
     ClockEventKind,
@@ -130,6 +132,7 @@ from .transfers import (
 )
 
 __all__ = [
+    "BATCH_RUN_SCHEDULE",
     "CATEGORY_SETTLEMENT",
     "CATEGORY_SYSTEM",
     "CA_EVENT_TYPES",
@@ -154,6 +157,7 @@ __all__ = [
     "EXCESS_OPTIONS",
     "FINAL_RUN_LABEL",
     "HKT",
+    "HK_HALF_DAY_EVES_2026_2027",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
     "OPENING_TIMES",
@@ -167,6 +171,7 @@ __all__ = [
     "Appointee",
     "AtiStatus",
     "Balance",
+    "BatchRun",
     "BatchRunRecord",
     "BroadcastBoard",
     "BroadcastMessage",

@@ -139,12 +139,15 @@ def _check_date(si: SiInput, calendar: TradingCalendar, today: date) -> None:
             f"({today.isoformat()}) or later.",
             pointer="/settlementDate",
         )
-    if not calendar.is_business_day(si.settlement_date):
-        suggestion = calendar.next_business_day(si.settlement_date)
+    # [F] SIs settle only on settlement days: not on weekends, holidays or the half-day eves (calendar.py).
+    if not calendar.is_settlement_day(si.settlement_date):
+        suggestion = calendar.next_settlement_day(si.settlement_date)
+        kind = "a half-day eve (a trading day without settlement)" if calendar.is_trading_day(si.settlement_date) \
+            else "a weekend or holiday"
         raise DomainError(
             "SETTLEMENT_DATE_NOT_BUSINESS_DAY",
-            f"Received settlementDate={si.settlement_date.isoformat()}, a weekend or holiday. Expected a "
-            f"business day; the next one is {suggestion.isoformat()}.",
+            f"Received settlementDate={si.settlement_date.isoformat()}, {kind}. Expected a settlement "
+            f"day; the next one is {suggestion.isoformat()}.",
             pointer="/settlementDate",
         )
 

@@ -59,7 +59,7 @@ def message_for(event: ClockEvent, final_label: str = FINAL_RUN_LABEL) -> tuple[
     Example:
         >>> from ocp_conformance.simulator.ccass import HKT, ClockEvent
         >>> at = datetime(2027, 4, 6, 10, 30, tzinfo=HKT)
-        >>> message_for(ClockEvent("batch_run", at, "batch run 1 of 5 (10:30)"))
+        >>> message_for(ClockEvent("batch_run", at, "batch run 1 of 4 (10:30)"))
         ('SETTLEMENT', 'Batch settlement run 10:30 completed')
     """
     if event.kind == "batch_run":

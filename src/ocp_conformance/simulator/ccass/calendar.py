@@ -1,14 +1,19 @@
-"""The CCASS trading and settlement calendar: weekends plus Hong Kong public holidays."""
+"""The CCASS trading and settlement calendar: weekends, Hong Kong public holidays, and the half-day eves that are
+trading days but not settlement days.
+
+Sources of each rule ([F] public fact, [M] our model) are listed in contracts/SOURCES.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-__all__ = ["HK_PUBLIC_HOLIDAYS_2026_2027", "TradingCalendar"]
+__all__ = ["HK_HALF_DAY_EVES_2026_2027", "HK_PUBLIC_HOLIDAYS_2026_2027", "TradingCalendar"]
 
-# Hong Kong general holidays that fall on weekdays (weekend ones need no entry) — a realistic set for the
-# launch window of OCP API Services. Days "following" a festival are the gazetted substitutes.
+# [F] Hong Kong general holidays that fall on weekdays (weekend ones need no entry), for the launch window of OCP
+# API Services: neither trading nor settlement days. Days "following" a festival are the gazetted substitutes.
+# Source: HKSAR Government, General Holidays for 2026 and 2027 (gov.hk, Gazette notices); HKEX trading calendars.
 HK_PUBLIC_HOLIDAYS_2026_2027: frozenset[date] = frozenset(
     {
         # 2026
@@ -43,14 +48,36 @@ HK_PUBLIC_HOLIDAYS_2026_2027: frozenset[date] = frozenset(
     }
 )
 
+# [F] The eves of Lunar New Year, Christmas and New Year are half-day trading days (morning session only) and not
+# settlement days: no exchange trade, SI or ISI settles on them, and T+2 skips them. Sources: HKEX, Securities
+# Market Trading Hours and Trading Calendar (hkex.com.hk: half-day trading on these eves); CCASS General Rules,
+# Chapter 1 "Settlement Day", and CCASS Operational Procedures, Section 1 ("T+n": the n-th Settlement Day after
+# T-day). Dates [F]: HKEX trading calendars 2026 and 2027 (an eve on a weekend needs no entry).
+HK_HALF_DAY_EVES_2026_2027: frozenset[date] = frozenset(
+    {
+        date(2026, 2, 16),  # Lunar New Year's Eve (Mon)
+        date(2026, 12, 24),  # Christmas Eve (Thu)
+        date(2026, 12, 31),  # New Year's Eve (Thu)
+        date(2027, 2, 5),  # Lunar New Year's Eve (Fri; Lunar New Year's Day is Sat 6 Feb)
+        date(2027, 12, 24),  # Christmas Eve (Fri)
+        date(2027, 12, 31),  # New Year's Eve (Fri)
+    }
+)
+
 _ONE_DAY = timedelta(days=1)
 
 
 class TradingCalendar:
-    """Business days of the Hong Kong market: Monday to Friday, except configured holidays.
+    """Trading days and settlement days of the Hong Kong market.
+
+    A *trading day* [F] is Monday to Friday except a public holiday: CCASS is open and its functions are
+    available. A *settlement day* [F] is a trading day that is not a half-day eve: only then do exchange trades,
+    SIs and ISIs settle, and T+n counts settlement days. ``business day`` in the names below is a trading day.
 
     Args:
-        holidays: dates that are not business days; defaults to the 2026–2027 Hong Kong public holidays.
+        holidays: dates that are not trading days; defaults to the 2026–2027 Hong Kong public holidays.
+        half_day_eves: trading days that are not settlement days; defaults to the 2026–2027 eves of Lunar New
+            Year, Christmas and New Year.
 
     Example:
         >>> cal = TradingCalendar()
@@ -58,51 +85,101 @@ class TradingCalendar:
         False
         >>> cal.next_business_day(date(2027, 4, 2))  # Friday -> Tuesday (Monday is a holiday)
         datetime.date(2027, 4, 6)
+        >>> cal.is_trading_day(date(2026, 12, 24)), cal.is_settlement_day(date(2026, 12, 24))  # Christmas Eve
+        (True, False)
+        >>> cal.add_settlement_days(date(2026, 12, 22), 2)  # T+2 skips the eve, Christmas and the weekend
+        datetime.date(2026, 12, 28)
     """
 
-    __slots__ = ("_holidays",)
+    __slots__ = ("_eves", "_holidays")
 
-    def __init__(self, holidays: Iterable[date] = HK_PUBLIC_HOLIDAYS_2026_2027) -> None:
+    def __init__(self, holidays: Iterable[date] = HK_PUBLIC_HOLIDAYS_2026_2027,
+                 half_day_eves: Iterable[date] = HK_HALF_DAY_EVES_2026_2027) -> None:
         self._holidays = frozenset(holidays)
+        self._eves = frozenset(half_day_eves) - self._holidays
 
     @property
     def holidays(self) -> frozenset[date]:
         """The configured holidays (weekends are implicit)."""
         return self._holidays
 
-    def is_business_day(self, d: date) -> bool:
-        """True if ``d`` is a weekday and not a holiday."""
+    @property
+    def half_day_eves(self) -> frozenset[date]:
+        """The configured half-day eves: trading days that are not settlement days."""
+        return self._eves
+
+    # ------------------------------------------------------------------ trading days
+    def is_trading_day(self, d: date) -> bool:
+        """True if ``d`` is a weekday and not a holiday (half-day eves included)."""
         return d.weekday() < 5 and d not in self._holidays
 
+    def is_business_day(self, d: date) -> bool:
+        """A trading day (CCASS open, its functions available); see :meth:`is_settlement_day` for settlement."""
+        return self.is_trading_day(d)
+
     def next_business_day(self, d: date) -> date:
-        """The first business day strictly after ``d``."""
-        d += _ONE_DAY
-        while not self.is_business_day(d):
-            d += _ONE_DAY
-        return d
+        """The first trading day strictly after ``d``."""
+        return self._step(d, 1, self.is_trading_day)
 
     def previous_business_day(self, d: date) -> date:
-        """The last business day strictly before ``d``."""
-        d -= _ONE_DAY
-        while not self.is_business_day(d):
-            d -= _ONE_DAY
-        return d
+        """The last trading day strictly before ``d``."""
+        return self._step(d, -1, self.is_trading_day)
 
     def business_day_on_or_after(self, d: date) -> date:
-        """``d`` itself if it is a business day, else the next one."""
-        return d if self.is_business_day(d) else self.next_business_day(d)
+        """``d`` itself if it is a trading day, else the next one."""
+        return d if self.is_trading_day(d) else self.next_business_day(d)
 
     def add_business_days(self, d: date, n: int) -> date:
-        """Move ``n`` business days from ``d`` (backwards if ``n`` is negative; ``n == 0`` returns ``d``).
+        """Move ``n`` trading days from ``d`` (backwards if ``n`` is negative; ``n == 0`` returns ``d``). For a
+        settlement date (T+n) use :meth:`add_settlement_days`.
 
         Example:
-            >>> TradingCalendar().add_business_days(date(2027, 4, 1), 2)  # T+2 skips Ching Ming (Mon 5 Apr)
+            >>> TradingCalendar().add_business_days(date(2027, 4, 1), 2)  # skips Ching Ming (Mon 5 Apr)
             datetime.date(2027, 4, 6)
         """
-        step = self.next_business_day if n >= 0 else self.previous_business_day
+        return self._add(d, n, self.is_trading_day)
+
+    # ------------------------------------------------------------------ settlement days
+    def is_settlement_day(self, d: date) -> bool:
+        """True if exchange trades, SIs and ISIs settle on ``d``: a trading day that is not a half-day eve."""
+        return self.is_trading_day(d) and d not in self._eves
+
+    def next_settlement_day(self, d: date) -> date:
+        """The first settlement day strictly after ``d``."""
+        return self._step(d, 1, self.is_settlement_day)
+
+    def previous_settlement_day(self, d: date) -> date:
+        """The last settlement day strictly before ``d``."""
+        return self._step(d, -1, self.is_settlement_day)
+
+    def settlement_day_on_or_after(self, d: date) -> date:
+        """``d`` itself if it is a settlement day, else the next one."""
+        return d if self.is_settlement_day(d) else self.next_settlement_day(d)
+
+    def add_settlement_days(self, d: date, n: int) -> date:
+        """T+n [F]: the n-th settlement day after ``d`` (before it if ``n`` is negative). T+0 is ``d`` on a
+        settlement day, else [M] the next settlement day (a same-day cycle cannot settle on a half-day eve).
+
+        Example:
+            >>> TradingCalendar().add_settlement_days(date(2027, 4, 1), 2)  # T+2 skips Ching Ming (Mon 5 Apr)
+            datetime.date(2027, 4, 6)
+        """
+        if n == 0:
+            return self.settlement_day_on_or_after(d)
+        return self._add(d, n, self.is_settlement_day)
+
+    # ------------------------------------------------------------------
+    @staticmethod
+    def _step(d: date, direction: int, accept: Callable[[date], bool]) -> date:
+        d += direction * _ONE_DAY
+        while not accept(d):
+            d += direction * _ONE_DAY
+        return d
+
+    def _add(self, d: date, n: int, accept: Callable[[date], bool]) -> date:
         for _ in range(abs(n)):
-            d = step(d)
+            d = self._step(d, 1 if n >= 0 else -1, accept)
         return d
 
     def __repr__(self) -> str:
-        return f"TradingCalendar(holidays={len(self._holidays)})"
+        return f"TradingCalendar(holidays={len(self._holidays)}, half_day_eves={len(self._eves)})"

@@ -10,10 +10,12 @@ from typing import Literal
 from .calendar import TradingCalendar
 
 __all__ = [
+    "BATCH_RUN_SCHEDULE",
     "DEFAULT_BATCH_TIMES",
     "DEFAULT_DAY_END",
     "DEFAULT_FUNCTION_WINDOWS",
     "HKT",
+    "BatchRun",
     "BusinessClock",
     "ClockEvent",
     "ClockEventKind",
@@ -22,12 +24,31 @@ __all__ = [
 # Hong Kong has no daylight saving, so a fixed offset is exact and needs no tz database.
 HKT = timezone(timedelta(hours=8), "HKT")
 
-# [F] first batch run 10:30; [M] intermediate runs ~12:00 and ~14:00, 15:45, and the final run at 16:30
-# (it ends ~17:00, when the evening function window opens).
-DEFAULT_BATCH_TIMES: tuple[time, ...] = (time(10, 30), time(12, 0), time(14, 0), time(15, 45), time(16, 30))
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRun:
+    """One batch settlement run of a settlement day: its time and where that time comes from."""
+
+    at: time
+    source: str
+
+
+# The batch settlement runs of a settlement day, in one table with their sources (contracts/SOURCES.md lists the
+# documents); the last one is the final run. Issue 17 correction 5: the final run is about 15:45, not 16:30.
+BATCH_RUN_SCHEDULE: tuple[BatchRun, ...] = (
+    BatchRun(time(10, 30), "[F] the first batch settlement run: CCASS Operational Procedures, batch settlement runs"),
+    BatchRun(time(12, 0), "[M] an intermediate run: no public time"),
+    BatchRun(time(14, 0), "[M] an intermediate run: no public time"),
+    BatchRun(time(15, 45), "[F] the final batch settlement run, about 15:45 (same-day settlement needs matching "
+                           "before it; the SI window reopens about 17:00): CCASS Operational Procedures, batch "
+                           "settlement runs; CCASS Terminal User Guide, service hours"),
+)
+DEFAULT_BATCH_TIMES: tuple[time, ...] = tuple(run.at for run in BATCH_RUN_SCHEDULE)
 # [M] day end after the evening window: unmatched SIs due that day are purged then.
 DEFAULT_DAY_END = time(23, 59)
-# [F] HK market function windows: 08:00–15:45 and from the end of the final batch run (~17:00) to 19:00.
+# [F] HK market function windows: 08:00–15:45 and from about 17:00, after the final batch run, to 19:00 (CCASS
+# Terminal User Guide, service hours).
 DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = (
     (time(8, 0), time(15, 45)),
     (time(17, 0), time(19, 0)),
@@ -43,7 +64,7 @@ class ClockEvent:
     Attributes:
         kind: ``"batch_run"`` (a batch settlement run) or ``"day_end"`` (end-of-day processing).
         at: when it happens (Asia/Hong_Kong).
-        label: human label, e.g. ``"batch run 1 of 5 (10:30)"``.
+        label: human label, e.g. ``"batch run 1 of 4 (10:30)"``.
     """
 
     kind: ClockEventKind
@@ -76,7 +97,7 @@ class BusinessClock:
     Example:
         >>> clock = BusinessClock(TradingCalendar(), datetime(2027, 4, 6, 9, 0, tzinfo=HKT))
         >>> [e.label for e in clock.advance_to(datetime(2027, 4, 6, 12, 0, tzinfo=HKT))]
-        ['batch run 1 of 5 (10:30)', 'batch run 2 of 5 (12:00)']
+        ['batch run 1 of 4 (10:30)', 'batch run 2 of 4 (12:00)']
     """
 
     def __init__(
@@ -123,7 +144,9 @@ class BusinessClock:
         return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
 
     def in_function_window(self) -> bool:
-        """True on a business day inside one of the function windows (open inclusive, close exclusive)."""
+        """True on a trading day inside one of the function windows (open inclusive, close exclusive).
+
+        [M] the windows are the same on a half-day eve: CCASS is open, only settlement is not."""
         if not self._calendar.is_business_day(self._now.date()):
             return False
         current = self._now.timetz().replace(tzinfo=None)
@@ -137,7 +160,9 @@ class BusinessClock:
         while day <= end.date():
             if self._calendar.is_business_day(day):
                 todays: list[ClockEvent] = []
-                for number, at_time in enumerate(self._batch_times, start=1):
+                # [F] no batch settlement run on a day that is not a settlement day (a half-day eve)
+                settles = self._calendar.is_settlement_day(day)
+                for number, at_time in enumerate(self._batch_times if settles else (), start=1):
                     prefix = "final batch run" if number == total else "batch run"
                     label = f"{prefix} {number} of {total} ({at_time:%H:%M})"
                     todays.append(ClockEvent("batch_run", datetime.combine(day, at_time, HKT), label))

@@ -277,7 +277,8 @@ class CnsBook:
             raise DomainError("TRADE_DATE_NOT_BUSINESS_DAY", f"Received trade date {trade_date}, which is not a "
                               f"business day; the next one is {calendar.next_business_day(trade_date)}.",
                               pointer="/tradeDate")
-        settlement_date = calendar.add_business_days(trade_date, self.rules.settlement_cycles.get(market, 2))
+        # [F] T+n counts settlement days: a trade on or just before a half-day eve settles after it.
+        settlement_date = calendar.add_settlement_days(trade_date, self.rules.settlement_cycles.get(market, 2))
         now = self.clock.now
         trade = ExchangeTrade(f"T{len(self._trades) + 1:010d}", participant, stock.stock_code, side, quantity,
                               trade_date, market, settlement_date, now)
@@ -297,7 +298,7 @@ class CnsBook:
         """The trade date of a trade on ``market`` that settles on the current business date, or
         ``days_overdue`` business days before it."""
         cycle = self.rules.settlement_cycles.get(market, 2)
-        return self.clock.calendar.add_business_days(self.clock.today, -(cycle + days_overdue))
+        return self.clock.calendar.add_settlement_days(self.clock.today, -(cycle + days_overdue))
 
     # ---------------------------------------------------------------- enquiry
     def positions(self, participant: str, wanted: CnsPositionFilter = CnsPositionFilter()) -> list[CnsPosition]:
@@ -396,9 +397,9 @@ class CnsBook:
         return done
 
     def on_day_end(self, day: date) -> None:
-        """Roll every position of ``day`` (or earlier) still outstanding into the next business day's,
+        """Roll every position of ``day`` (or earlier) still outstanding into the next settlement day's,
         where it is netted with the positions settling then and is overdue."""
-        next_day = self.clock.calendar.next_business_day(day)
+        next_day = self.clock.calendar.next_settlement_day(day)
         for participant, positions in self._positions.items():
             for (stock_code, settlement_date), position in list(positions.items()):
                 rest = position.outstanding
@@ -452,8 +453,8 @@ def seed_demo_positions(book: CnsBook, participant: str = "C00019") -> None:
     short, so batch runs leave them for the participant's own DIs (and other tests' stock totals alone)."""
     calendar, today = book.clock.calendar, book.clock.today
     cycle = book.rules.settlement_cycles.get("HKMK", 2)
-    due_trade_date = calendar.add_business_days(today, -cycle)
-    overdue_trade_date = calendar.previous_business_day(due_trade_date)
+    due_trade_date = calendar.add_settlement_days(today, -cycle)
+    overdue_trade_date = calendar.previous_settlement_day(due_trade_date)
     demo: tuple[tuple[str, TradeSide, int, date], ...] = (("00001", "SELL", 2_000, overdue_trade_date),
                                                          ("00700", "SELL", 5_000, due_trade_date),
                                                          ("00388", "BUY", 3_000, due_trade_date))

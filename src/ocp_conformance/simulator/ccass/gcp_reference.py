@@ -73,7 +73,7 @@ class StockListItem:
 
 @dataclass(frozen=True, slots=True)
 class CalendarDay:
-    """One date: a business day is both a trading and a settlement day in CCASS."""
+    """One date: a business day is a trading day, and a settlement day unless it is a half-day eve."""
 
     date: date
     day_type: DayType
@@ -114,9 +114,10 @@ def calendar_days(calendar: TradingCalendar, business_date: date,
     day = date(business_date.year, 1, 1)
     days: list[CalendarDay] = []
     while day.year == business_date.year:
-        if calendar.is_business_day(day):
-            days.append(CalendarDay(day, "BUSINESS", True, True,
-                                    {market: calendar.add_business_days(day, cycle)
+        if calendar.is_trading_day(day):
+            # [F] a half-day eve is a trading day but not a settlement day; its trades settle T+n settlement days
+            days.append(CalendarDay(day, "BUSINESS", True, calendar.is_settlement_day(day),
+                                    {market: calendar.add_settlement_days(day, cycle)
                                      for market, cycle in sorted(settlement_cycles.items())}))
         else:
             day_type: DayType = "WEEKEND" if day.weekday() >= 5 else "HOLIDAY"

@@ -140,7 +140,7 @@ class TradeFeed:
         rng = random.Random(f"{self._seed}:{gcp_id}:{business_date.isoformat()}")
         stocks = sorted(self._reference.stocks)
         markets = {code: self._reference.stocks[code].market for code in stocks}
-        settlement = {market: self._calendar.add_business_days(business_date, self._cycles.get(market, 2))
+        settlement = {market: self._calendar.add_settlement_days(business_date, self._cycles.get(market, 2))
                       for market in set(markets.values())}
         opening = datetime.combine(business_date, TRADING_HOURS[0], tzinfo=HKT)
         step = (datetime.combine(business_date, TRADING_HOURS[1], tzinfo=HKT) - opening) / self._per_day
