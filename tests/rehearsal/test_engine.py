@@ -48,7 +48,7 @@ def test_the_example_client_completes_the_si_day(contracts: ContractSet) -> None
     assert [(s.task.id, s.state) for s in result.tasks if s.state != "pass"] == []
     assert result.verdict == "pass"
     kinds = [(e.at.strftime("%H:%M"), e.kind) for e in result.timeline]
-    assert kinds.index(("09:30", "event")) < kinds.index(("10:30", "batch_run")) < kinds.index(("16:30", "batch_run"))
+    assert kinds.index(("09:30", "event")) < kinds.index(("10:30", "batch_run")) < kinds.index(("15:45", "batch_run"))
     assert [e.at for e in result.timeline] == sorted(e.at for e in result.timeline)
     assert any("Final batch settlement run completed" in e.text for e in result.timeline)
     data = rehearsal_json(result)
@@ -56,7 +56,7 @@ def test_the_example_client_completes_the_si_day(contracts: ContractSet) -> None
     release = next(t for t in data["tasks"] if t["id"] == "release")
     assert [e["method"] for e in release["evidence"]] == ["PUT"]
     assert "[REDACTED]" in release["evidence"][0]["request"]["headers"]["authorization"]
-    assert "| Release the held SI (`release`) | 13:00-16:30 | PASS |" in render_rehearsal_markdown(result)
+    assert "| Release the held SI (`release`) | 13:00-15:45 | PASS |" in render_rehearsal_markdown(result)
 
 
 @pytest.mark.parametrize(("variant", "task", "reason"), [

@@ -31,7 +31,7 @@ def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None
     timeline = report["timeline"]
     assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline)
     runs = [e["at"][11:16] for e in timeline if e["kind"] == "batch_run"]
-    assert runs == ["10:30", "12:00", "14:00", "15:45", "16:30"]
+    assert runs == ["10:30", "12:00", "14:00", "15:45"]
     assert timeline[-1]["text"] == "SETTLEMENT: Final batch settlement run completed"
     assert "sim_B01234_" not in json.dumps(report["tasks"])  # the evidence is redacted
     assert (tmp_path / "rehearsal.md").read_text(encoding="utf-8").startswith("# Rehearsal: SI day")
