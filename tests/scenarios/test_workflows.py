@@ -66,22 +66,26 @@ def test_workflows_use_fresh_references() -> None:
 
 
 FAULT_CASES = [
+    # (fault, workflow, failing step, detail in the message, function blamed: the step's own answer was wrong as a
+    # call (status or contract) -> that function; a well-formed answer showing the wrong state -> None)
     ("cancel-matched-si-allowed", "cancelWhileUnmatched", "cancelMatchedRefused",
-     "Received: $statusCode = 200"),
+     "Received: $statusCode = 200", "Cancel SI"),
     ("change-matched-unmatches", "changeMatchedKeepsMatch", "amend",
-     "Received: $response.body#/status = 'UNMATCHED'"),
+     "Received: $response.body#/status = 'UNMATCHED'", None),
     ("deleted-si-omits-revoked", "revokeMatchedByBothSides", "delivererDeletedList",
-     "Received: $response.body#/items/0/siId = (nothing there)"),
+     "Received: $response.body#/items/0/siId = (nothing there)", None),
     ("cancelled-si-still-listed", "cancelWhileUnmatched", "notListedAnyMore",
-     "$response.body#/items/0/siId == $steps.witness.outputs.siId"),
+     "$response.body#/items/0/siId == $steps.witness.outputs.siId", None),
     ("idempotency-ignored", "idempotentInputReplay", "replay",
-     "Expected: == $steps.first.outputs.siId"),
-    ("server-error-on-revoke", "revokeMatchedByBothSides", "delivererRevokes", "breaks the contract"),
+     "Expected: == $steps.first.outputs.siId", None),
+    ("server-error-on-revoke", "revokeMatchedByBothSides", "delivererRevokes", "breaks the contract",
+     "Revoke Matched SI"),
 ]
 
 
-@pytest.mark.parametrize(("fault", "workflow_id", "step_id", "detail"), FAULT_CASES, ids=[c[0] for c in FAULT_CASES])
-def test_fault_makes_the_workflow_fail(fault: str, workflow_id: str, step_id: str, detail: str,
+@pytest.mark.parametrize(("fault", "workflow_id", "step_id", "detail", "blamed"), FAULT_CASES,
+                         ids=[c[0] for c in FAULT_CASES])
+def test_fault_makes_the_workflow_fail(fault: str, workflow_id: str, step_id: str, detail: str, blamed: str | None,
                                        contracts: ContractSet, make_client: Callable[..., OcpClient]) -> None:
     path = next(p for p, w in WORKFLOWS if w == workflow_id)
     document = load_arazzo(path, contracts)
@@ -90,7 +94,7 @@ def test_fault_makes_the_workflow_fail(fault: str, workflow_id: str, step_id: st
     failure = result.failure
     assert failure is not None
     assert failure.step_id == step_id
-    assert failure.function is None
+    assert failure.function == blamed
     assert failure.functions == document.workflow(workflow_id).functions
     message = str(failure)
     line = document.step_location(document.workflow(workflow_id), document.workflow(workflow_id).step(step_id))
