@@ -17,6 +17,7 @@ from ocp_conformance.contracts import SourceError, load_contracts
 from ocp_conformance.diff import diff_markdown, load_diff_rules, run_diff
 from ocp_conformance.simulator.faults import FAULTS
 from ocp_conformance.targets import simulator_target
+from tests.reporting.companion_readiness import readiness_stub
 from tests.served_simulator import ServedSimulator, served_simulator
 
 FAULT = "change-matched-unmatches"
@@ -35,6 +36,7 @@ def test_a_served_fault_is_exactly_one_divergence_on_its_function(
     for participant in ("B01234", "B05678"):
         monkeypatch.setenv(f"OCP_TOKEN_{participant}", served_with_fault.tokens[participant])
     monkeypatch.setenv("OCP_PARTICIPANTS", "B01234,B05678")
+    readiness_stub(tmp_path)  # the diff joins the readiness report in the same folder
     result = CliRunner().invoke(app, ["diff", "--target", "simulator", "--target", served_with_fault.base_url,
                                       "--report", str(tmp_path), "--run-id", "fault1"])
     assert result.exit_code == 1, result.output
@@ -47,6 +49,7 @@ def test_a_served_fault_is_exactly_one_divergence_on_its_function(
         == {"Change Matched/Settled SI": 1}
     markdown = (tmp_path / "diff.md").read_text(encoding="utf-8")
     assert "## Change Matched/Settled SI" in markdown and "**1 divergence**" in markdown
+    assert "divergences in Change Matched/Settled SI (1)" in (tmp_path / "readiness.md").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("fault", [

@@ -10,10 +10,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.reporting.companion_readiness import readiness_stub
 from tests.served_simulator import served_simulator
 
 
 def test_peak_day_with_two_workers_against_a_served_simulator(tmp_path: Path) -> None:
+    readiness_stub(tmp_path)  # a run's readiness report in the same folder gets the capacity section
     with served_simulator() as simulator:
         env = {k: v for k, v in os.environ.items() if not k.startswith("OCP_TOKEN_")}
         env.update({f"OCP_TOKEN_{participant}": token for participant, token in simulator.tokens.items()})
@@ -29,3 +31,6 @@ def test_peak_day_with_two_workers_against_a_served_simulator(tmp_path: Path) ->
         ("exactly-once", True), ("status-counts", True), ("isolation", True)]
     assert "load verdict: PASS" in result.stdout
     assert {p.name for p in tmp_path.iterdir()} >= {"load.json", "load.md", "load.html", "load-junit.xml"}
+    readiness = (tmp_path / "readiness.md").read_text(encoding="utf-8")
+    assert "### Capacity (load)\n\n**PASS**: profile peak-day, 4 users" in readiness
+    assert "invariants 3 of 3 hold; 0 contract violation(s)" in readiness

@@ -14,11 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.reporting.companion_readiness import readiness_stub
+
 CLIENT = Path(__file__).with_name("example_client.py")
 
 
 def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None:
     # the script's 20-minute day at speed 60: 08:00-19:00 in 20 s of wall time
+    readiness_stub(tmp_path)  # one page: the server-side verdict and the client's day
     args = [sys.executable, "-m", "ocp_conformance", "rehearse", "si-day", "--speed", "60", "--port", "0",
             "--report", str(tmp_path), "--client", f"{sys.executable} {CLIENT}"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=180,
@@ -35,6 +38,8 @@ def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None
     assert timeline[-1]["text"] == "SETTLEMENT: Final batch settlement run completed"
     assert "sim_B01234_" not in json.dumps(report["tasks"])  # the evidence is redacted
     assert (tmp_path / "rehearsal.md").read_text(encoding="utf-8").startswith("# Rehearsal: SI day")
+    readiness = (tmp_path / "readiness.md").read_text(encoding="utf-8")
+    assert "**PASS**: 7 of 7 task(s) passed; script SI day" in readiness
     _check_page_in_chromium(tmp_path)
 
 

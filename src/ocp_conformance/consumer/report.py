@@ -17,17 +17,13 @@ from typing import Any, Literal
 
 from ocp_conformance.consumer.recorder import Exchange
 from ocp_conformance.consumer.retries import RetryOutcome, analyse_retries, duplicate_creations
-from ocp_conformance.reporting.client_link import (
-    CLIENT_CONFORMANCE_JSON,
-    CLIENT_CONFORMANCE_MD,
-    link_client_conformance,
-)
+from ocp_conformance.reporting.companions import link_companions
 
 __all__ = ["ClientConformance", "ClientVerdict", "OperationSummary", "build_client_conformance",
            "render_client_markdown", "write_client_conformance"]
 
 ClientVerdict = Literal["pass", "fail", "incomplete"]
-JSON_NAME, MARKDOWN_NAME, EXCHANGES_NAME = CLIENT_CONFORMANCE_JSON, CLIENT_CONFORMANCE_MD, "client-exchanges.jsonl"
+JSON_NAME, MARKDOWN_NAME, EXCHANGES_NAME = "client-conformance.json", "client-conformance.md", "client-exchanges.jsonl"
 
 
 @dataclass(slots=True)
@@ -149,7 +145,7 @@ def write_client_conformance(report: ClientConformance, exchanges: Sequence[Exch
         for exchange in exchanges:
             stream.write(json.dumps(exchange.to_json(), ensure_ascii=False, default=str) + "\n")
     written = [json_path, md_path, exchanges_path]
-    if link_client_conformance(folder):
+    if link_companions(folder):
         written.append(folder / "readiness.md")
     return written
 

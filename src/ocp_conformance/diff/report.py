@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ocp_conformance.diff.runner import DiffResult, Divergence
+from ocp_conformance.reporting.companions import link_companions
 
 __all__ = ["diff_json", "diff_markdown", "write_diff_report"]
 
@@ -100,4 +101,5 @@ def write_diff_report(result: DiffResult, folder: Path) -> tuple[Path, Path]:
     json_path, md_path = folder / "diff.json", folder / "diff.md"
     json_path.write_text(json.dumps(diff_json(result), indent=2) + "\n", encoding="utf-8")
     md_path.write_text(diff_markdown(result), encoding="utf-8")
+    link_companions(folder)  # the readiness report beside it gets a "Cross-target diff" section
     return json_path, md_path

@@ -20,6 +20,7 @@ from ocp_conformance.load.invariants import InvariantResult
 from ocp_conformance.load.profile import Profile
 from ocp_conformance.load.record import RunRecord, percentile
 from ocp_conformance.load.traffic import parse_error_text
+from ocp_conformance.reporting.companions import link_companions
 
 __all__ = ["FunctionStats", "LoadReport", "ThresholdResult", "build_report", "write_report"]
 
@@ -171,6 +172,7 @@ def write_report(report: LoadReport, folder: Path) -> list[Path]:
         path = folder / name
         path.write_text(text, encoding="utf-8")
         written.append(path)
+    link_companions(folder)  # the readiness report beside it (or above it) gets a "Capacity" section
     return written
 
 

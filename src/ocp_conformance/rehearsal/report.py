@@ -9,6 +9,7 @@ from typing import Any
 
 from ocp_conformance.consumer import Exchange
 from ocp_conformance.rehearsal.engine import RehearsalResult, TaskStatus
+from ocp_conformance.reporting.companions import link_companions
 
 __all__ = ["rehearsal_json", "render_rehearsal_html", "render_rehearsal_markdown", "write_rehearsal"]
 
@@ -114,4 +115,5 @@ def write_rehearsal(result: RehearsalResult, folder: Path) -> list[Path]:
     written[0].write_text(json.dumps(rehearsal_json(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written[1].write_text(render_rehearsal_markdown(result), encoding="utf-8")
     written[2].write_text(render_rehearsal_html(result), encoding="utf-8")
+    link_companions(folder)  # the readiness report beside it joins the client's day to the server-side verdict
     return written

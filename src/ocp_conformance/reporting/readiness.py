@@ -473,7 +473,7 @@ def write_readiness(readiness: Readiness, report_dir: Path) -> list[Path]:
     Returns the paths written, JSON first.
     """
     # Imported here: markdown builds on this module, so a top-level import would be circular.
-    from ocp_conformance.reporting.client_link import link_client_conformance
+    from ocp_conformance.reporting.companions import link_companions
     from ocp_conformance.reporting.markdown import render_markdown
 
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -482,5 +482,5 @@ def write_readiness(readiness: Readiness, report_dir: Path) -> list[Path]:
     document = json.dumps(readiness.to_json(), indent=2, ensure_ascii=False)
     json_path.write_text(document + "\n", encoding="utf-8")
     md_path.write_text(render_markdown(readiness), encoding="utf-8")
-    link_client_conformance(report_dir)  # consumer mode's report, if `record` wrote one here
+    link_companions(report_dir)  # record's, rehearse's, load's and diff's reports, if written here
     return [json_path, md_path]

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ocp_conformance.reporting.allure_links import allure_detail_links
-from ocp_conformance.reporting.client_link import link_client_conformance
+from ocp_conformance.reporting.companions import link_companions
 from ocp_conformance.reporting.history import Trend, snapshot, trend, write_snapshot
 from ocp_conformance.reporting.html import FailureLine, failure_lines, render_html
 from ocp_conformance.reporting.markdown import render_markdown
@@ -50,7 +50,7 @@ def write_report(readiness: Readiness, report_dir: Path, results: Iterable[Check
     html_path.write_text(render_html(readiness, scores, run_trend, failures,
                                      allure_href=ALLURE_HREF if linked else None),
                          encoding="utf-8")
-    link_client_conformance(report_dir)  # consumer mode's report, if `record` wrote one here
+    link_companions(report_dir)  # record's, rehearse's, load's and diff's reports, if written here
     history_path = write_snapshot(current, report_dir)
     return [json_path, md_path, html_path, history_path]
 
