@@ -6,7 +6,10 @@ Each variant gets one thing wrong, the way a participant's system might:
 - ``late-cancel``: cancels SIDAY-2 in the evening window, after the 15:45 cut-off;
 - ``stale-status``: reads SIDAY-1 once, before it matched, and acts on that status all day;
 - ``double-submit``: after a dropped connection, submits the SI again with a new Idempotency-Key;
-- ``no-reconcile``: reads the settlement result but skips the end-of-day reconciliation.
+- ``no-reconcile``: reads the settlement result but skips the end-of-day reconciliation;
+- ``tight-polling``: polls SIDAY-1 every minute while it waits for the match;
+- ``ignores-retry-after``: retries a request refused with 429 at once, not after Retry-After;
+- ``discontinued``: still calls a Participant Gateway function the API discontinued (Enquire ATI).
 
 Run as a program (what ``ocp-conformance rehearse --client`` starts), it reads the base URL, the control URL and
 its token from the environment and follows the simulator's business clock (``GET /_sim/clock``, not recorded)::
@@ -21,13 +24,15 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
-VARIANTS = ("correct", "late-cancel", "stale-status", "double-submit", "no-reconcile")
+VARIANTS = ("correct", "late-cancel", "stale-status", "double-submit", "no-reconcile", "tight-polling",
+            "ignores-retry-after", "discontinued")
 SI = "/ocp/v1/settlement-instructions"
 
 
@@ -51,6 +56,12 @@ class SiDayClient:
     done: set[str] = field(default_factory=set)
     last_poll: datetime | None = None
     log: list[str] = field(default_factory=list)
+    sleep: Callable[[float], None] = time.sleep
+    """How it waits out a Retry-After (tests pass a fake wall clock's)."""
+
+    def __post_init__(self) -> None:
+        if self.variant == "tight-polling":
+            self.poll_every = timedelta(minutes=1)
 
     # ------------------------------------------------------------------ the day
     def tick(self, now: datetime) -> None:
@@ -86,6 +97,8 @@ class SiDayClient:
             for reference in self.ids:
                 self.read(reference)
             self.call("GET", f"/ocp/v1/stock-accounts/{self.participant}01/balances")
+            if self.variant == "discontinued":
+                self.call("GET", "/ocp/v1/account-transfers")  # Enquire ATI: discontinued with the PG
             self.done.add("reconcile")
 
     def finished(self) -> bool:
@@ -115,8 +128,14 @@ class SiDayClient:
             self.seen[reference] = response.json()["status"]
 
     def call(self, method: str, path: str, **options: Any) -> httpx.Response:
-        response = self.http.request(method, path, headers=self._auth(), **options)
-        self.log.append(f"{method} {path}: {response.status_code}")
+        """One call; a 429 or 503 is retried (up to 3 times) after waiting as long as its Retry-After says."""
+        for _ in range(3):
+            response = self.http.request(method, path, headers=self._auth(), **options)
+            self.log.append(f"{method} {path}: {response.status_code}")
+            if response.status_code not in (429, 503):
+                break
+            if self.variant != "ignores-retry-after":
+                self.sleep(float(response.headers.get("Retry-After", "1")))
         return response
 
     def _auth(self) -> dict[str, str]:

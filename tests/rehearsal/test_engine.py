@@ -25,15 +25,30 @@ def contracts() -> ContractSet:
     return load_contracts()
 
 
+class FakeWall:
+    """The wall clock the recorder stamps exchanges with; only the client's waits (Retry-After) move it."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+    def now(self) -> float:
+        return self.seconds
+
+    def sleep(self, seconds: float) -> None:
+        self.seconds += seconds
+
+
 def rehearse(contracts: ContractSet, variant: str, step: timedelta = timedelta(minutes=5)) -> RehearsalResult:
     script = load_script(SI_DAY)
     simulator = build_app(contracts)
+    wall = FakeWall()
     recorder = Recorder(simulator, Injector([InjectionRule.parse(s, contracts) for s in script.inject]),
-                        clock=lambda: 0.0)
+                        clock=wall.now)
     rehearsal = Rehearsal(script, simulator, recorder)
     rehearsal.start()
     with httpx.Client(transport=SyncASGITransport(recorder), base_url="http://ocp.test") as http:
-        client = SiDayClient(http, script.participant, simulator.token_of(script.participant), variant)
+        client = SiDayClient(http, script.participant, simulator.token_of(script.participant), variant,
+                             sleep=wall.sleep)
         now = script.clock.start
         while now <= script.clock.end:
             rehearsal.advance_to(now)
@@ -67,9 +82,14 @@ def test_the_example_client_completes_the_si_day(contracts: ContractSet) -> None
                                    "expected 1: the client submitted the same instruction again"),
     ("no-reconcile", "reconcile", "the client did not read SI0000000002 (SIDAY-2) after 17:00; read no stock "
                                   "account balance after 17:00"),
+    ("tight-polling", "conduct", "the client read /ocp/v1/settlement-instructions/SI0000000001 at 08:00 and again "
+                                 "at 08:01 (1 min apart"),
+    ("ignores-retry-after", "conduct", "GET /ocp/v1/broadcast-messages answered 429 at 17:10 (exchange #"),
+    ("discontinued", "conduct", "the client called GET /ocp/v1/account-transfers at 17:20"),
 ])
 def test_each_defect_fails_its_own_task(contracts: ContractSet, variant: str, task: str, reason: str) -> None:
-    result = rehearse(contracts, variant)
+    # the tight poller polls every minute: step the clock by the minute to see it
+    result = rehearse(contracts, variant, timedelta(minutes=1) if variant == "tight-polling" else timedelta(minutes=5))
     failed = [s for s in result.tasks if s.state == "fail"]
     assert failed[0].task.id == task, [(s.task.id, s.reason) for s in failed]
     assert failed[0].reason.startswith(reason)

@@ -27,10 +27,10 @@ def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None
     done = subprocess.run(args, capture_output=True, text=True, timeout=180,
                           env={**os.environ, "COLUMNS": "200", "PYTHONPATH": str(Path(__file__).parents[2])})
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "rehearsal: PASS (7 of 7 tasks; clock reached 19:00" in done.stdout
+    assert "rehearsal: PASS (8 of 8 tasks; clock reached 19:00" in done.stdout
     report = json.loads((tmp_path / "rehearsal.json").read_text(encoding="utf-8"))
     assert report["verdict"] == "pass" and report["clientExit"] == 0
-    assert [t["verdict"] for t in report["tasks"]] == ["pass"] * 7
+    assert [t["verdict"] for t in report["tasks"]] == ["pass"] * 8
     timeline = report["timeline"]
     assert [e["at"] for e in timeline] == sorted(e["at"] for e in timeline)
     runs = [e["at"][11:16] for e in timeline if e["kind"] == "batch_run"]
@@ -39,7 +39,7 @@ def test_the_example_client_passes_an_accelerated_si_day(tmp_path: Path) -> None
     assert "sim_B01234_" not in json.dumps(report["tasks"])  # the evidence is redacted
     assert (tmp_path / "rehearsal.md").read_text(encoding="utf-8").startswith("# Rehearsal: SI day")
     readiness = (tmp_path / "readiness.md").read_text(encoding="utf-8")
-    assert "**PASS**: 7 of 7 task(s) passed; script SI day" in readiness
+    assert "**PASS**: 8 of 8 task(s) passed; script SI day" in readiness
     _check_page_in_chromium(tmp_path)
 
 
@@ -55,7 +55,7 @@ def _check_page_in_chromium(report: Path) -> None:
     dom = subprocess.run([*common, "--dump-dom", page], capture_output=True, text=True, timeout=120, check=False)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert '<span class="verdict pass" id="verdict">PASS</span>' in dom.stdout
-    assert dom.stdout.count('<td class="state pass">PASS</td>') == 7
+    assert dom.stdout.count('<td class="state pass">PASS</td>') == 8
     assert "Final batch settlement run completed" in dom.stdout
     shot = report / "rehearsal.png"
     taken = subprocess.run([*common, f"--screenshot={shot}", page], capture_output=True, text=True, timeout=120,

@@ -14,6 +14,15 @@ model's binding. The kinds (docs/rehearsal.md):
   ``reference`` (and ``saw``), the answer showed that instruction (with those role values).
 - ``reconciled``: after ``after``, the client read every instruction it input that day, each last read agreeing
   with the simulator's status, and its stock account balance.
+
+The client's conduct (issue 18 item 3), over the task's window:
+
+- ``polls_no_faster_than``: the client never sent the same read of ``function`` (method, path and query) twice
+  within ``minutes`` of business time (a retry of a failed read is judged by ``honours_retry_after`` instead).
+- ``honours_retry_after``: every 429/503 injected with ``Retry-After`` was retried, and no sooner than it said
+  (wall-clock seconds, as HTTP means them). Needs a 429 or 503 in the script's ``inject``: without one in the window
+  the rule fails as not shown, never passes unseen.
+- ``no_discontinued_calls``: the client called no function discontinued with the Participant Gateway.
 """
 
 from __future__ import annotations
@@ -290,6 +299,74 @@ def _reconciled(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
                       tuple(used))
 
 
+def _in_window(exchange: Exchange, task: Task) -> bool:
+    return exchange.business_time is not None and task.opens <= exchange.business_time <= task.closes
+
+
+def _polls_no_faster_than(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    function, minutes = rule.params["function"], float(rule.params["minutes"])
+    reads = [e for e in ev.calls(function) if e.method == "GET" and _in_window(e, task) and _ok(e)
+             and e.injected is None and e.retry_of is None]
+    last: dict[tuple[str, str], Exchange] = {}
+    for exchange in reads:
+        request = (exchange.path, exchange.query)
+        before = last.get(request)
+        last[request] = exchange
+        if before is None or before.business_time is None or exchange.business_time is None:
+            continue
+        gap = (exchange.business_time - before.business_time).total_seconds() / 60
+        if gap < minutes:
+            query = f"?{exchange.query}" if exchange.query else ""
+            return RuleResult(rule, False, f"the client read {exchange.path}{query} at {_hm(before.business_time)} "
+                              f"and again at {_hm(exchange.business_time)} ({gap:g} min apart, exchanges "
+                              f"#{before.index} and #{exchange.index}): it must not poll more often than every "
+                              f"{minutes:g} min", (before.index, exchange.index))
+    return RuleResult(rule, True, f"{len(reads)} read(s) of {function}, none repeated within {minutes:g} min",
+                      tuple(e.index for e in reads[:3]))
+
+
+def _honours_retry_after(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    refused = [e for e in ev.exchanges if e.participant == ev.participant and e.injected in ("429", "503")
+               and _in_window(e, task)]
+    if not refused:
+        return RuleResult(rule, False, f"not shown: no 429 or 503 was injected between {_hm(task.opens)} and "
+                          f"{_hm(task.closes)} (add e.g. \"429:Enquire SI\" to the script's inject)")
+    retries = {e.retry_of: e for e in ev.exchanges if e.retry_of is not None}
+    for failed in refused:
+        wait = _retry_after_seconds(failed)
+        retry = retries.get(failed.index)
+        said = f"{failed.method} {failed.path} answered {failed.status} at {_hm(failed.business_time)} " \
+               f"(exchange #{failed.index}, Retry-After: {wait:g} s)"
+        if retry is None:
+            return RuleResult(rule, False, f"{said} was never retried", (failed.index,))
+        answered = failed.responded_at if failed.responded_at is not None else failed.at
+        if retry.at - answered < wait:
+            return RuleResult(rule, False, f"{said} was retried after {retry.at - answered:.2f} s (exchange "
+                              f"#{retry.index}), sooner than Retry-After", (failed.index, retry.index))
+    return RuleResult(rule, True, f"{len(refused)} injected 429/503 retried no sooner than Retry-After",
+                      tuple(e.index for e in refused))
+
+
+def _retry_after_seconds(exchange: Exchange) -> float:
+    value = exchange.response_headers.get("retry-after", "0")
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return 0.0  # an HTTP date: the recorder sends seconds, so this is not ours to judge
+
+
+def _no_discontinued_calls(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    calls = [e for e in ev.exchanges if e.participant == ev.participant and e.discontinued and _in_window(e, task)]
+    if calls:
+        first = calls[0]
+        return RuleResult(rule, False, f"the client called {first.method} {first.path} at "
+                          f"{_hm(first.business_time)} (exchange #{first.index}): {first.discontinued}, a function "
+                          "discontinued with the Participant Gateway"
+                          + (f" (and {len(calls) - 1} more)" if len(calls) > 1 else ""),
+                          tuple(e.index for e in calls))
+    return RuleResult(rule, True, "no call to a function discontinued with the Participant Gateway")
+
+
 RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
     "instruction_exists": _instruction_exists,
     "matched": _status_rule(_MATCHED, "has not matched"),
@@ -298,6 +375,9 @@ RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
     "cancelled_before": _acted_before("Cancel SI", ("cancel",), "cancelled", {}),
     "read_by_client": _read_by_client,
     "reconciled": _reconciled,
+    "polls_no_faster_than": _polls_no_faster_than,
+    "honours_retry_after": _honours_retry_after,
+    "no_discontinued_calls": _no_discontinued_calls,
 }
 
 
