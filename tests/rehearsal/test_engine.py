@@ -139,3 +139,39 @@ def test_every_shipped_script_loads() -> None:
     assert scripts
     for path in scripts:
         assert load_script(path).tasks
+
+
+def test_allure_results_have_a_test_per_task_and_replace_themselves(contracts: ContractSet, tmp_path: Path) -> None:
+    import json
+
+    from ocp_conformance.rehearsal.allure import write_rehearsal_allure
+
+    folder = write_rehearsal_allure(rehearse(contracts, "ignores-retry-after"), tmp_path)
+    write_rehearsal_allure(rehearse(contracts, "ignores-retry-after"), tmp_path)  # again: replaces, no pile-up
+    results = [json.loads(p.read_text(encoding="utf-8")) for p in folder.glob("*-result.json")]
+    assert len(results) == len(load_script(SI_DAY).tasks)
+    by_task = {r["fullName"].rsplit(".", 1)[1]: r for r in results}
+    assert {r["status"] for t, r in by_task.items() if t != "conduct"} == {"passed"}
+    conduct = by_task["conduct"]
+    assert conduct["status"] == "failed"
+    assert "sooner than Retry-After" in conduct["statusDetails"]["message"]
+    assert [s["status"] for s in conduct["steps"]] == ["passed", "failed", "passed"]
+    attached = [folder / a["source"] for r in results for a in r.get("attachments", [])]
+    assert attached and all(p.is_file() for p in attached)
+    assert all("sim_B01234_" not in p.read_text(encoding="utf-8") for p in attached)  # redacted evidence
+
+
+def test_tasks_a_cut_short_rehearsal_did_not_judge_are_skipped_not_passed(contracts: ContractSet,
+                                                                          tmp_path: Path) -> None:
+    import json
+
+    from ocp_conformance.rehearsal.allure import write_rehearsal_allure
+
+    script = load_script(SI_DAY)
+    simulator = build_app(contracts)
+    rehearsal = Rehearsal(script, simulator, Recorder(simulator, Injector([]), clock=lambda: 0.0))
+    rehearsal.start()
+    rehearsal.advance_to(script.clock.start.replace(hour=9))
+    folder = write_rehearsal_allure(rehearsal.finish(), tmp_path)
+    statuses = [json.loads(p.read_text(encoding="utf-8"))["status"] for p in folder.glob("*-result.json")]
+    assert "passed" not in statuses and "skipped" in statuses

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ocp_conformance.consumer import Exchange
+from ocp_conformance.rehearsal.allure import write_rehearsal_allure
 from ocp_conformance.rehearsal.engine import RehearsalResult, TaskStatus
 from ocp_conformance.reporting.companions import link_companions
 
@@ -115,5 +116,6 @@ def write_rehearsal(result: RehearsalResult, folder: Path) -> list[Path]:
     written[0].write_text(json.dumps(rehearsal_json(result), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     written[1].write_text(render_rehearsal_markdown(result), encoding="utf-8")
     written[2].write_text(render_rehearsal_html(result), encoding="utf-8")
+    written.append(write_rehearsal_allure(result, folder))
     link_companions(folder)  # the readiness report beside it joins the client's day to the server-side verdict
     return written
