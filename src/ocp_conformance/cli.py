@@ -762,11 +762,13 @@ def contracts_lint(
 ) -> None:
     """Check catalogue <-> contracts both ways, OpenAPI validity, JSON Schemas, documented error codes, and the
     binding (binding.yaml) against the contract it binds."""
+    from ocp_conformance import simulator as simulator_package
     from ocp_conformance.binding import check_binding, load_binding
 
     contract_set = _contracts(contracts)
     findings = lint_contracts(contract_set, require_complete=require_complete)
     usage = None
+    literals: dict[str, int] = {}
     try:
         binding = load_binding(contract_set)
         findings += check_binding(contract_set, binding)
@@ -776,6 +778,11 @@ def contracts_lint(
             suite_findings, usage = check_suite_usage(contract_set, binding, project_resource("suites"),
                                                       project_resource("scenarios"))
             findings += suite_findings
+            from ocp_conformance.binding.literals import literal_findings
+
+            literal_warnings, literals = literal_findings(contract_set, binding, project_resource("suites"),
+                                                          Path(simulator_package.__file__).parent)
+            findings += literal_warnings
     except SourceError as exc:
         findings.append(LintFinding("error", exc.location, exc.message, exc.fix))
     findings.sort(key=lambda f: f.severity != "error")
@@ -785,6 +792,9 @@ def contracts_lint(
     contracted = sum(e.contracted for e in contract_set.catalogue)
     if usage is not None:
         typer.echo(f"suites: {usage.bound} use(s) through the binding, {usage.unbound} in the model's own names")
+        typer.echo("contract names written in Python outside the adapter layer: "
+                   f"{literals.get('suites', '?')} in suites/, {literals.get('handlers', '?')} in the simulator's "
+                   "handlers")
     typer.echo(f"{len(contract_set.catalogue)} catalogue entries, {contracted} contracted; "
                f"{errors_found} error(s), {len(findings) - errors_found} warning(s)")
     raise typer.Exit(EXIT_NOT_READY if errors_found else EXIT_READY)
