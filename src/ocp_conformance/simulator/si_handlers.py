@@ -9,6 +9,16 @@ from ocp_conformance.simulator.ccass import SiFilter, SiInput
 from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.representation import domain_values, si_json, unmatched_json
+from ocp_conformance.simulator.roles import (
+    by_operation,
+    field,
+    function_of,
+    location,
+    model_binding,
+    page_body,
+    path,
+    query,
+)
 
 __all__ = ["SI_HANDLERS"]
 
@@ -19,28 +29,29 @@ def _owner(call: Call) -> str:
 
 
 def _si_id(call: Call) -> str:
-    return str(call.request.path["siId"])
+    return path(call, "si_id")
 
 
 def input_si(call: Call) -> Reply:
     def create() -> Reply:
         si = call.state.simulation.si_book.input_si(_owner(call), SiInput(**domain_values(call.request.body)))
-        return Reply(201, si_json(si), {"Location": f"/ocp/v1/settlement-instructions/{si.si_id}"})
+        return Reply(201, si_json(si), {"Location": location("Enquire SI", "get", si_id=si.si_id)})
 
     return idempotent(call, create, what="SI")
 
 
 def enquire_si(call: Call) -> Reply:
-    query = dict(call.request.query)
-    limit = int(query.pop("limit", 50))
-    cursor = query.pop("cursor", None)
-    sis = call.state.simulation.si_book.enquire(_owner(call), SiFilter(**domain_values(query)))
-    return _page_reply(sis, cursor, limit)
+    filters = dict(call.request.query)
+    limit, cursor = int(query(call, "limit", 50)), query(call, "cursor")
+    for role in ("limit", "cursor"):
+        filters.pop(model_binding().parameter(function_of(call), role), None)
+    sis = call.state.simulation.si_book.enquire(_owner(call), SiFilter(**domain_values(filters)))
+    return _page_reply(call, sis, cursor, limit)
 
 
-def _page_reply(sis: list[Any], cursor: str | None, limit: int) -> Reply:
+def _page_reply(call: Call, sis: list[Any], cursor: str | None, limit: int) -> Reply:
     items, next_cursor = page(sis, cursor, limit)
-    return Reply(200, {"items": [si_json(s) for s in items], "nextCursor": next_cursor})
+    return Reply(200, page_body(call, [si_json(s) for s in items], next_cursor))
 
 
 def get_si(call: Call) -> Reply:
@@ -57,7 +68,7 @@ def cancel_si(call: Call) -> Reply:
 
 
 def change_hold(call: Call) -> Reply:
-    si = call.state.simulation.si_book.set_hold(_owner(call), _si_id(call), bool(call.request.body["hold"]))
+    si = call.state.simulation.si_book.set_hold(_owner(call), _si_id(call), bool(field(call, "hold")))
     return Reply(200, si_json(si))
 
 
@@ -77,23 +88,22 @@ def unmatched_reason(call: Call) -> Reply:
 
 
 def enquire_deleted(call: Call) -> Reply:
-    query = call.request.query
     sis = call.state.simulation.si_book.deleted_today(_owner(call))
-    reference = query.get("ownReference")
+    reference = query(call, "own_reference")
     if reference is not None:
         sis = [si for si in sis if si.own_reference == reference]
-    return _page_reply(sis, query.get("cursor"), int(query.get("limit", 50)))
+    return _page_reply(call, sis, query(call, "cursor"), int(query(call, "limit", 50)))
 
 
-SI_HANDLERS: dict[str, Handler] = {
-    "inputSi": input_si,
-    "enquireSi": enquire_si,
-    "getSi": get_si,
-    "changeSi": change_si,
-    "cancelSi": cancel_si,
-    "changeHoldMatchedSi": change_hold,
-    "revokeMatchedSi": revoke,
-    "changeMatchedSettledSi": change_matched,
-    "enquireSiUnmatchedReason": unmatched_reason,
-    "enquireDeletedSi": enquire_deleted,
-}
+SI_HANDLERS: dict[str, Handler] = by_operation({
+    ("Input SI", "create"): input_si,
+    ("Enquire SI", "list"): enquire_si,
+    ("Enquire SI", "get"): get_si,
+    ("Change SI", "change"): change_si,
+    ("Cancel SI", "cancel"): cancel_si,
+    ("Change Hold Matched SI", "hold"): change_hold,
+    ("Revoke Matched SI", "revoke"): revoke,
+    ("Change Matched/Settled SI", "amend"): change_matched,
+    ("Enquire SI Unmatched Reason", "get"): unmatched_reason,
+    ("Enquire Deleted SI", "list"): enquire_deleted,
+})
