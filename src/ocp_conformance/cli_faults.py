@@ -179,7 +179,7 @@ def _run_fault(fault: Fault, folder: Path) -> FaultRun:
     elif exit_code in (0, 1):
         harness_errors = [f"no readiness.json written (exit {exit_code}); see {folder / 'run.log'}"]
     return judge_fault_run(fault.name, fault.function, fault.breaks, results, exit_code=exit_code,
-                           harness_errors=harness_errors, seconds=seconds)
+                           harness_errors=harness_errors, seconds=seconds, expected_check=fault.check)
 
 
 def _first_line(message: object) -> str:

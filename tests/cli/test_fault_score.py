@@ -32,6 +32,12 @@ def test_a_failure_blamed_on_the_broken_function_catches_it() -> None:
     assert run.summary() == "caught by scenario: t::model"
 
 
+def test_the_check_kind_the_profile_names_is_shown_first() -> None:
+    results = [_failed("t::contract", ("Input SI",), "contract"), _failed("t::model", ("Input SI",), "scenario")]
+    run = judge_fault_run("f", "Input SI", "x", results, exit_code=1, expected_check="scenario")
+    assert run.summary() == "caught by scenario: t::model (+1 more)"
+
+
 def test_a_failure_blamed_only_on_another_function_is_wrong_attribution() -> None:
     results = [_failed("t::model", ("Input SI", "Change SI"), blamed=("Change SI",))]
     run = judge_fault_run("f", "Input SI", "breaks it", results, exit_code=1)

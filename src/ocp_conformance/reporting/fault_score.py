@@ -78,10 +78,11 @@ class FaultRun:
 
 
 def judge_fault_run(name: str, function: str, breaks: str, results: Iterable[CheckResult], *, exit_code: int | None,
-                    harness_errors: Sequence[str] = (), seconds: float = 0.0) -> FaultRun:
+                    harness_errors: Sequence[str] = (), seconds: float = 0.0, expected_check: str = "") -> FaultRun:
     """Judge one fault's run: caught only if a failed check blames ``function`` (the plugin's blame rule,
-    :meth:`CheckResult.blames`), the run exited 1 and no check crashed into a harness error."""
-    failed = [r for r in results if r.outcome == "failed"]
+    :meth:`CheckResult.blames`), the run exited 1 and no check crashed into a harness error. Failures of the
+    ``expected_check`` kind (the one the profile names) come first."""
+    failed = sorted((r for r in results if r.outcome == "failed"), key=lambda r: r.check != expected_check)
     on_function = tuple(Catch(r.check, r.test_id, tuple(r.failed_functions or r.functions))
                         for r in failed if r.blames(function))
     elsewhere = tuple(Catch(r.check, r.test_id, tuple(r.failed_functions or r.functions))
