@@ -4,6 +4,12 @@
 Never assumes an empty world: every SI gets a fresh ``ownReference`` and a match key (quantity) no one else
 uses, and only the suite's own SIs are checked. A divergence raises :class:`ModelMismatch`, blamed on the
 catalogue function whose rule the model applied in that step.
+
+Values come from the contract's whole domain, read from the bound contract's schema (:mod:`contract_domain`), never
+restated here: amounts with every decimal place Money allows, quantities up to the maximum, references of the
+greatest length, the business date or the next settlement day; every field the target echoes is compared with what
+was sent, exactly (amounts as ``Decimal``), and a mismatched pair may differ by one unit of the last decimal place
+(issue 15 item 2).
 """
 
 from __future__ import annotations
@@ -12,15 +18,15 @@ import itertools
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Final
-from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 from si_model import Expected, ModelSi, SiModel
+from suites.contract_domain import FieldDomain, field_domain
 from suites.rule_broken import RuleBroken
 
 from ocp_conformance.bound_client import BoundClient, BoundExchange
@@ -64,22 +70,26 @@ class World:
     bound: BoundClient
     parties: tuple[str, ...]
     business_date: str
+    next_date: str
     can_settle: bool
     quantities: itertools.count[int]
+    maximal_quantities: itertools.count[int]
+    """Counting down from the contract's maximum quantity: maximal, and still a match key no one else uses."""
+    amount: FieldDomain
+    quantity: FieldDomain
+    reference: FieldDomain
 
-    def fresh_quantity(self) -> int:
-        return next(self.quantities)
+    def fresh_quantity(self, maximal: bool = False) -> int:
+        return next(self.maximal_quantities if maximal else self.quantities)
 
-
-def _fresh_reference() -> str:
-    return uuid.uuid4().hex[:16]
-
-
-def _hk_business_day() -> str:
-    day = datetime.now(ZoneInfo("Asia/Hong_Kong")).date()
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day.isoformat()
+    def fresh_reference(self, data: st.DataObject) -> str:
+        """A reference of the greatest length the contract allows: drawn characters of its domain, then a unique
+        tail (so listing by it finds exactly this SI)."""
+        longest = self.reference.longest()
+        unique = uuid.uuid4().hex[:min(12, longest)]
+        drawn = data.draw(self.reference.strings(), label="reference characters")
+        reference = (drawn + uuid.uuid4().hex * 4)[:longest - len(unique)] + unique
+        return reference if self.reference.fits(reference) else (uuid.uuid4().hex * 4)[:longest]
 
 
 _ERROR_KINDS: Final = {404: "not_found", 409: "conflict", 422: "business"}
@@ -113,17 +123,20 @@ class SiLifecycle(RuleBasedStateMachine):
                                 step=self.step, exchange=answer)
 
     def _compare(self, si: ModelSi, view: BoundExchange, function: str) -> None:
-        """Status, match id presence, own hold flag, revocation flags and own reference agree with the model."""
+        """Status, match id presence, own hold flag, revocation flags and every field sent agree with the model,
+        exactly: the amount as a ``Decimal`` (``1000.1234`` is not ``1000.12``), never a float."""
         received = {
             "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
             "hold": view.get("hold", None), "revocation": view.get("revocation", None),
-            "ownReference": view.get("own_reference", None),
+            **{role: view.get(role, None) for role in _ECHOED},
         }
+        received["amount"] = _decimal(received["amount"])
         expected = {
             "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold,
             "revocation": {"requestedByYou": si.revoke_by_me, "requestedByCounterparty": si.revoke_by_counterparty},
-            "ownReference": si.own_reference,
+            **{role: getattr(si, role) for role in _ECHOED},
         }
+        expected["amount"] = _decimal(expected["amount"])
         if received != expected:
             differing = sorted(k for k in expected if received[k] != expected[k])
             raise ModelMismatch(function, f"SI {si.si_id} differs in {', '.join(differing)}",
@@ -202,11 +215,10 @@ class SiLifecycle(RuleBasedStateMachine):
 
     # ------------------------------------------------------------------ rules
     def _input(self, owner: str, side: str, counterparty: str, stock: str, quantity: int, payment: str,
-               amount: str | None, hold: bool, exclude: bool) -> ModelSi:
-        reference = _fresh_reference()
+               amount: str | None, hold: bool, exclude: bool, settlement_date: str, reference: str) -> ModelSi:
         values: dict[str, Any] = {
             "side": side, "counterparty": counterparty, "stock_code": stock, "quantity": quantity,
-            "settlement_date": self.world.business_date, "payment_type": payment, "own_reference": reference,
+            "settlement_date": settlement_date, "payment_type": payment, "own_reference": reference,
             "hold": hold, "exclude_from_batch": exclude,
         }
         if amount is not None:
@@ -218,7 +230,7 @@ class SiLifecycle(RuleBasedStateMachine):
                                 f"{answer.error_code()}", expected="2xx", si=None, step=self.step,
                                 exchange=answer)
         si = ModelSi(si_id=str(answer.get("si_id")), owner=owner, side=side, counterparty=counterparty,
-                     stock_code=stock, quantity=quantity, settlement_date=self.world.business_date,
+                     stock_code=stock, quantity=quantity, settlement_date=settlement_date,
                      payment_type=payment, amount=amount, currency="HKD" if amount else None,
                      own_reference=reference, hold=hold, exclude_from_batch=exclude)
         self.model.input(si)
@@ -233,11 +245,14 @@ class SiLifecycle(RuleBasedStateMachine):
           exclude=st.sampled_from([False, False, False, True]), deliver_first=st.booleans())
     def input_pair(self, data: st.DataObject, kind: str, payment: str, holds: tuple[bool, bool], exclude: bool,
                    deliver_first: bool) -> None:
-        """Input SI: matching sides match at once (on hold if either flag is set); mismatched ones do not."""
+        """Input SI: matching sides match at once (on hold if either flag is set); mismatched ones do not (a
+        mismatched amount is one unit of the last decimal place off)."""
         deliverer, receiver = data.draw(st.permutations(self.world.parties), label="parties")[:2]
         stock = data.draw(st.sampled_from(STOCKS), label="stock")
-        quantity = self.world.fresh_quantity()
-        amount = "1000.00" if payment == "DVP" else None
+        quantity = self.world.fresh_quantity(data.draw(st.booleans(), label="maximal quantity"))
+        amount = data.draw(self.world.amount.amounts(), label="amount") if payment == "DVP" else None
+        settlement_date = data.draw(st.sampled_from([self.world.business_date, self.world.next_date]),
+                                    label="settlement date")
         sides = [("DELIVER", deliverer, receiver, holds[0]), ("RECEIVE", receiver, deliverer, holds[1])]
         if not deliver_first:
             sides.reverse()
@@ -248,11 +263,11 @@ class SiLifecycle(RuleBasedStateMachine):
             q, a = quantity, amount
             if kind == "mismatch" and i == 1:
                 if amount is not None and data.draw(st.booleans(), label="mismatch amount"):
-                    a = "999.50"
+                    a = self.world.amount.neighbour(amount)
                 else:
                     q = self.world.fresh_quantity()
             created.append(self._input(owner, side, counterparty, stock, q, payment, a, hold,
-                                       exclude and i == 0))
+                                       exclude and i == 0, settlement_date, self.world.fresh_reference(data)))
         if kind == "mismatch":
             self.siblings[created[0].si_id] = created[1].si_id
             self.siblings[created[1].si_id] = created[0].si_id
@@ -267,6 +282,8 @@ class SiLifecycle(RuleBasedStateMachine):
             changes: dict[str, Any] = {"quantity": sibling.quantity, "amount": sibling.amount}
         else:
             changes = {"quantity": self.world.fresh_quantity()}
+            if si.amount is not None and data.draw(st.booleans(), label="new amount"):
+                changes["amount"] = data.draw(self.world.amount.amounts(), label="amount")
         body = {k: v for k, v in changes.items() if v is not None}
         self.step = f"Change SI as {si.owner} on {si.si_id} ({si.status}): {body}"
         answer = self.bound.call("Change SI", "change", as_participant=si.owner, si_id=si.si_id, **body)
@@ -325,8 +342,8 @@ class SiLifecycle(RuleBasedStateMachine):
     def change_matched(self, data: st.DataObject, what: str) -> None:
         """Change Matched/Settled SI: non-matching attributes change without unmatching the pair."""
         si = self._pick(data, "si")
-        value: Any = {"own_reference": _fresh_reference(), "narrative": f"model step {uuid.uuid4().hex[:8]}",
-                      "exclude_from_batch": not si.exclude_from_batch}[what]
+        value: Any = (self.world.fresh_reference(data) if what == "own_reference"
+                      else f"model step {uuid.uuid4().hex[:8]}" if what == "narrative" else not si.exclude_from_batch)
         self.step = f"Change Matched/Settled SI as {si.owner} on {si.si_id} ({si.status}): {what}={value!r}"
         answer = self.bound.call("Change Matched/Settled SI", "amend", as_participant=si.owner, si_id=si.si_id,
                                  **{what: value})
@@ -358,10 +375,12 @@ class SiLifecycle(RuleBasedStateMachine):
             key = (deliver.owner, deliver.stock_code)
             need[key] = need.get(key, 0) + deliver.quantity
         for (owner, stock), quantity in need.items():
-            held = _holding(self.client, owner, stock)
-            if held < quantity:
+            missing = quantity - _holding(self.client, owner, stock)
+            while missing > 0:  # maximal quantities: one seeding may not exceed the contract's maximum
+                seeded = min(missing, self.world.quantity.maximum)
                 self.client.call_operation("simSeedHolding", body={
-                    "participantId": owner, "stockCode": stock, "quantity": quantity - held})
+                    "participantId": owner, "stockCode": stock, "quantity": seeded})
+                missing -= seeded
         self.step = "batch settlement run (simRunBatchSettlement)"
         run = self.client.call_operation("simRunBatchSettlement").body
         lacking = {failure["matchId"] for failure in run.get("failed", [])}
@@ -382,6 +401,21 @@ class SiLifecycle(RuleBasedStateMachine):
                     self.bound.call("Revoke Matched SI", "revoke", as_participant=si.owner, si_id=si.si_id)
             except AssertionError:
                 pass
+
+
+_ECHOED: Final = ("side", "counterparty", "stock_code", "quantity", "settlement_date", "payment_type", "amount",
+                   "currency", "own_reference", "narrative", "exclude_from_batch")
+"""Fields sent (or set by a step) that every answer about the SI carries back, by role and ModelSi attribute."""
+
+
+def _decimal(value: object) -> object:
+    """An amount as a ``Decimal`` (compared by value, never as a float); anything else as received."""
+    if isinstance(value, str):
+        try:
+            return Decimal(value)
+        except InvalidOperation:
+            return value
+    return value
 
 
 def _holding(client: OcpClient, participant: str, stock: str) -> int:
@@ -409,12 +443,17 @@ def _world(client: OcpClient, bound: BoundClient, target: Target) -> World:
         clock = client.call_operation("simGetClock").body
         if not clock.get("inFunctionWindow", True):
             pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
-        business_date = str(clock["businessDate"])
-    else:
-        business_date = _hk_business_day()
+    today, next_day = client.business_dates()
+    business_date, next_date = today.isoformat(), next_day.isoformat()
+    contracts, binding = bound.client.contracts, bound.binding
+    quantity = field_domain(contracts, binding, "Input SI", "create", "quantity")
     base = 1_000_000 + secrets.randbelow(10**9)  # match keys no one else uses
-    return World(client=client, bound=bound, parties=parties, business_date=business_date, can_settle=can_settle,
-                 quantities=itertools.count(base, 7))
+    top = quantity.maximum - secrets.randbelow(10**6) * 7  # maximal ones, also fresh in each session
+    return World(client=client, bound=bound, parties=parties, business_date=business_date, next_date=next_date,
+                 can_settle=can_settle, quantities=itertools.count(base, 7),
+                 maximal_quantities=itertools.count(top, -7),
+                 amount=field_domain(contracts, binding, "Input SI", "create", "amount"), quantity=quantity,
+                 reference=field_domain(contracts, binding, "Input SI", "create", "own_reference"))
 
 
 @pytest.mark.ocp(functions=MAINTAIN_SI, check="scenario")

@@ -25,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ocp_conformance.cli_diff import diff as diff_command
+from ocp_conformance.cli_faults import faults_command
 from ocp_conformance.cli_load import load_command
 from ocp_conformance.cli_targets import (
     ConfigOption,
@@ -63,6 +64,7 @@ app.add_typer(contracts_app, name="contracts")
 app.add_typer(targets_app, name="targets")
 app.command("load")(load_command)
 app.command("diff")(diff_command)
+app.command("faults")(faults_command)
 console = Console()
 errors = Console(stderr=True)
 
@@ -740,15 +742,6 @@ def _rehearsal_display() -> Iterator[Callable[..., None]]:
                               highlight=False, soft_wrap=True)
 
     yield lines
-
-
-@app.command()
-def faults() -> None:
-    """List the simulator's fault profiles: NAME <tab> catalogue function <tab> what it breaks."""
-    from ocp_conformance.simulator.faults import FAULTS
-
-    for fault in FAULTS.values():
-        typer.echo(f"{fault.name}\t{fault.function}\t{fault.breaks}")
 
 
 @contracts_app.command("lint")

@@ -181,3 +181,26 @@ def test_a_contracts_folder_with_its_own_scenarios_runs_them(tmp_path: Path) -> 
     wrong = subprocess.run([*command, "run", "--scenarios", str(tmp_path / "none")], cwd=ROOT,
                            capture_output=True, text=True, check=False)
     assert wrong.returncode == 2 and "no *.arazzo.yaml files there" in wrong.stdout + wrong.stderr
+
+
+PRECISION = ROOT / "scenarios" / "si" / "si-amount-precision.arazzo.yaml"
+
+
+def test_the_amount_precision_scenario_runs_as_its_bound_copy(variant: ContractSet, tmp_path: Path) -> None:
+    """Issue 15 item 2: the 0.0001-apart scenario binds with nothing left out and, run against the simulator in the
+    variant's shape, passes; with amounts rounded to cents it fails Input SI at the first echoed amount."""
+    import json
+    import sys
+
+    scenario = write_bound_copy(PRECISION, variant, tmp_path / "copies").scenario
+    assert scenario.not_bound == {} and scenario.not_applicable == {}
+    for fault, status in ((None, "passed"), ("si-amount-rounded-to-cents", "failed")):
+        report = tmp_path / (fault or "clean")
+        command = [sys.executable, "-m", "pytest", str(PRECISION), "-q", "-p", "no:cacheprovider",
+                   "--ocp-contracts", str(VARIANT), "--ocp-report", str(report), *(["--ocp-fault", fault] if fault
+                                                                                 else [])]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+        (result,) = [json.loads(line) for line in (report / ".results" / "main.jsonl").read_text().splitlines()]
+        assert (result["outcome"], result["functions"]) == (status, ["Input SI"]), done.stdout[-3000:]
+        if fault:
+            assert "Received: $response.body#/amount = '123456789012.12'" in result["message"]

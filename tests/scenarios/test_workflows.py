@@ -80,6 +80,8 @@ FAULT_CASES = [
      "Expected: == $steps.first.outputs.siId", None),
     ("server-error-on-revoke", "revokeMatchedByBothSides", "delivererRevokes", "breaks the contract",
      "Revoke Matched SI"),
+    ("si-amount-rounded-to-cents", "amountsOneTenThousandthApartStayUnmatched", "inputDeliver",
+     "Received: $response.body#/amount = '123456789012.12'", None),
 ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
@@ -36,6 +37,24 @@ def _lenient_quantity(operation_id: str, raw: bytes) -> bytes:
             body["quantity"] = 1
             return json.dumps(body).encode()
     return raw
+
+
+def _amount_to_cents(operation_id: str, raw: bytes) -> bytes:
+    """Mimics a server that keeps money in cents: Input SI and Change SI store the amount rounded to 2 decimals
+    (``1000.1234`` becomes ``1000.12``), so it echoes another amount and matches SIs that differ by 0.0001."""
+    if operation_id not in {"inputSi", "changeSi"}:
+        return raw
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        return raw
+    if not isinstance(body, dict) or not isinstance(body.get("amount"), str):
+        return raw
+    try:
+        body["amount"] = str(Decimal(body["amount"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    except InvalidOperation:
+        return raw  # not a decimal: the contract's validation rejects it as it would
+    return json.dumps(body).encode()
 
 
 def _list_cancelled_too(call: Call, inner: Handler) -> Reply:
@@ -155,6 +174,10 @@ SI_FAULTS = [
     Fault("hold-ignored-at-settlement", "Change Hold Matched SI", "scenario",
           "a batch settlement run settles a matched SI that one side holds",
           rules=_settle_on_hold),
+    Fault("si-amount-rounded-to-cents", "Input SI", "scenario",
+          "Input SI and Change SI round the amount to 2 decimals (Money allows 4): the SI echoes another amount, "
+          "and two SIs 0.0001 apart match",
+          raw_body=_amount_to_cents),
     Fault("idempotency-ignored", "Input SI", "contract",
           "a repeated Input SI with the same Idempotency-Key creates a second SI",
           wrappers={"inputSi": _forget_idempotency}),
