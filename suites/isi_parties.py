@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.bound_client import BoundClient, BoundExchange
+from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
 
-__all__ = ["brokers", "fresh_reference", "input_isi", "investor", "unlisted_broker"]
+__all__ = ["brokers", "fresh_reference", "input_isi", "input_isi_values", "investor", "unlisted_broker"]
 
 
 def investor(target: Target) -> str:
@@ -57,9 +58,13 @@ def fresh_reference() -> str:
     return uuid.uuid4().hex[:16]
 
 
-def input_isi(client: OcpClient, owner: str, investor_id: str, **fields: Any) -> Exchange:
-    """Input ISI with a valid FOP body (with affirmation, a fresh reference) overridden by ``fields``."""
-    body: dict[str, Any] = {"investorId": investor_id, "direction": "DELIVER_TO_INVESTOR", "stockCode": "00005",
-                            "quantity": 1 + uuid.uuid4().int % 10**6, "paymentType": "FOP",
-                            "withAffirmation": True, "ownReference": fresh_reference(), **fields}
-    return client.call("Input ISI", as_participant=owner, **body)
+def input_isi_values(investor_id: str, **roles: Any) -> dict[str, Any]:
+    """A valid FOP Input ISI by role (with affirmation, a fresh reference), overridden by ``roles``."""
+    return {"investor": investor_id, "direction": "DELIVER_TO_INVESTOR", "stock_code": "00005",
+            "quantity": 1 + uuid.uuid4().int % 10**6, "payment_type": "FOP", "with_affirmation": True,
+            "own_reference": fresh_reference(), **roles}
+
+
+def input_isi(bound: BoundClient, owner: str, investor_id: str, **roles: Any) -> BoundExchange:
+    """Input ISI with a valid FOP request (with affirmation, a fresh reference) overridden by ``roles``."""
+    return bound.call("Input ISI", "create", as_participant=owner, **input_isi_values(investor_id, **roles))
