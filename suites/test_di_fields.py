@@ -1,134 +1,200 @@
 """Invalid input to Maintain DI and Enquire Due/Overdue Position is rejected with the right status, code and field.
 
 Each request field the contract constrains is broken on its own (the contract's JSON Schema decides what is
-forbidden, so nothing is listed twice) and must be answered 400 naming that field. Business rules that the
-schema cannot express are checked on positions the suite books itself: a DI above the outstanding short
-position is 422 DI_EXCEEDS_DUE_POSITION at /quantity, its detail names both figures, and nothing moves.
+forbidden, so nothing is listed twice) and must be answered with the bound contract's invalid-request error naming
+that field; the unbroken request must be accepted first, so a target that refuses everything never passes.
+Business rules that the schema cannot express are checked on positions the suite books itself: a DI above the
+outstanding short position is DI_EXCEEDS_DUE_POSITION at the quantity, its message names both figures, and nothing
+moves.
+
+Everything contract-specific comes through the binding: operations by function and role, fields by role, the
+error shape, statuses and codes.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 import pytest
-from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, position, require_positions
+from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, position, require_positions, seed_holding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, body_schema, forbidden, function_of
+from request_rules import ANY_JSON, request_schema, violates
 
-from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.targets import Target
+from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, read_pointer
+from ocp_conformance.bound_client import BoundExchange
+from ocp_conformance.pytest_plugin import Harness
+from ocp_conformance.targets import CLOCK_CONTROL
 
-# operationId -> (path parameters, a body valid for the contract)
-BODIES: Final[dict[str, tuple[dict[str, str], dict[str, Any]]]] = {
-    "inputDi": ({}, {"stockCode": "00005", "quantity": 1, "stockAccount": "01", "ownReference": "di-fields"}),
-    "changeDiRequirement": ({"stockCode": "00005"}, {"holdBackQuantity": 0}),
+_DI_STOCK: Final = "00005"
+_SHORT: Final = 1_000
+
+
+def _short_to_deliver(harness: Harness) -> Callable[[], None] | None:
+    """Input DI's valid request is accepted only from 10:00 against a due short position: on a target that can
+    book exchange trades, make one (and return what nets it out again afterwards); elsewhere ``None``, and the
+    rejections are checked without the acceptance."""
+    client, target = harness.client, harness.target
+    control = client.contracts.control_document
+    if not target.can(CLOCK_CONTROL) or control is None or "simBookExchangeTrade" not in control.operations \
+            or not client.call_operation("simGetClock").body.get("inFunctionWindow", False):
+        return None
+    open_di_input(client)
+    participant = target.acting_pair()[0]
+    book(client, participant, _DI_STOCK, "SELL", _SHORT)
+    seed_holding(client, participant, _DI_STOCK, _SHORT)
+
+    def net_out() -> None:
+        book(client, participant, _DI_STOCK, "BUY", _SHORT - 1)  # the valid DI delivered 1 of the short
+
+    return net_out
+
+
+# (function, role) -> (request roles valid for the contract, and for the business once the setup made it so;
+# the setup: None when the valid request cannot be made acceptable on this target, else the cleanup)
+CASES: Final[dict[tuple[str, str], tuple[dict[str, Any], Callable[[Harness], Callable[[], None] | None]]]] = {
+    ("Input DI", "create"): ({"stock_code": _DI_STOCK, "quantity": 1, "stock_account": "01",
+                              "own_reference": "di-fields"}, _short_to_deliver),
+    ("Change DI Requirement", "change"): ({"stock_code": _DI_STOCK, "hold_back_quantity": 0},
+                                          lambda harness: lambda: None),
 }
-BAD_QUERIES: Final = [("stockCode", "ABC"), ("stockCode", "000017"), ("stockCode", ""), ("market", "XHKG"),
-                      ("positionType", "LATE"), ("direction", "UP"), ("limit", "0"), ("limit", "201")]
+# (role, a value the contract forbids for it) of the enquiry's filters, sent as they are (never mapped)
+BAD_QUERIES: Final = [("stock_code", "ABC"), ("stock_code", "000017"), ("stock_code", ""), ("market", "XHKG"),
+                      ("position_type", "LATE"), ("direction", "UP"), ("limit", "0"), ("limit", "201")]
 
 
-def _expect_400(exchange: Exchange, function: str, pointer: str, what: str) -> None:
-    pointers = [e.get("pointer") for e in (exchange.body or {}).get("errors", [])] \
-        if isinstance(exchange.body, dict) else []
-    if exchange.status != 400 or pointer not in pointers:
-        raise DiFailure(function, f"a request whose {what}", received=f"HTTP {exchange.status}, errors at {pointers}",
-                        expected=f"HTTP 400 naming {pointer}", exchange=exchange)
+def _expect_invalid(answer: BoundExchange, what: str, *, role: str | None = None, pointer: str | None = None) -> None:
+    """The bound contract's invalid-request error, naming the field of ``role`` (or the body field at
+    ``pointer``)."""
+    invalid = answer.binding.error_status("invalid", function=answer.function)
+    named = role in answer.error_roles() if role is not None else pointer in answer.error_pointers()
+    if answer.status != invalid or not named:
+        raise DiFailure(answer.function, f"a request whose {what}",
+                        received=f"HTTP {answer.status}, errors at {answer.error_pointers()}",
+                        expected=f"HTTP {invalid} naming {role or pointer}", exchange=answer.exchange)
+
+
+def _expect_error(answer: BoundExchange, what: str, kind: str, code: str) -> None:
+    status = answer.binding.error_status(kind, function=answer.function)
+    received = answer.error_code()
+    if answer.status != status or received != code:
+        raise DiFailure(answer.function, what, received=f"HTTP {answer.status} {received}",
+                        expected=f"HTTP {status} {code}", exchange=answer.exchange)
 
 
 def _params() -> list[Any]:
-    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[function_of(op_id)], check="negative"))
-            for op_id in BODIES]
+    return [pytest.param(function, role, id=f"{function}:{role}",
+                         marks=pytest.mark.ocp(functions=[function], check="negative")) for function, role in CASES]
 
 
-@pytest.mark.parametrize("op_id", _params())
-def test_each_forbidden_body_field_is_rejected_and_named(op_id: str, ocp_client: OcpClient, ocp_target: Target) -> None:
-    actor = ocp_target.acting_pair()[0]
-    path, base = BODIES[op_id]
-    properties = sorted(body_schema(op_id)["properties"])
+@pytest.mark.parametrize(("function", "role"), _params())
+def test_each_forbidden_body_field_is_rejected_and_named(function: str, role: str, ocp_harness: Harness) -> None:
+    bound, contracts = ocp_harness.bound, ocp_harness.contracts
+    actor = ocp_harness.target.acting_pair()[0]
+    operation = bound.operation(function, role)
+    if "requestBody" not in operation.spec:
+        pytest.skip(f"{NOT_APPLICABLE}{operation.operation_id} takes no request body in the bound contract: "
+                    "no field to reject")
+    values, setup = CASES[(function, role)]
+    path, base = bound.request(function, role, values)
+    assert not violates(contracts, operation, path, base), f"harness bug: the base request for {function} breaks " \
+        "the contract"
+    schema = request_schema(contracts, operation)
+
+    def send(body: dict[str, Any]) -> BoundExchange:
+        return bound.call(function, role, as_participant=actor, validate_request=False, body=body, parameters=path)
 
     @settings(max_examples=40, deadline=None, database=None, derandomize=True,
               suppress_health_check=list(HealthCheck))
-    @given(field=st.sampled_from(properties), value=ANY_JSON)
+    @given(field=st.sampled_from(sorted(schema.get("properties", {}))), value=ANY_JSON)
     def broken(field: str, value: Any) -> None:
         body = {**base, field: value}
-        if not forbidden(op_id, path, body):
+        if not violates(contracts, operation, path, body):
             return
-        exchange = ocp_client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _expect_400(exchange, function_of(op_id), f"/{field}", f"{field} is {value!r}")
+        _expect_invalid(send(body), f"{field} is {value!r}", pointer=f"/{field}")
 
     broken()
-    for field in body_schema(op_id).get("required", []):
-        body = {k: v for k, v in base.items() if k != field}
-        exchange = ocp_client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-        _expect_400(exchange, function_of(op_id), f"/{field}", f"required field {field} is missing")
+    for field in schema.get("required", []):
+        _expect_invalid(send({k: v for k, v in base.items() if k != field}), f"required field {field} is missing",
+                        pointer=f"/{field}")
+    cleanup = setup(ocp_harness)
+    if cleanup is None:
+        return  # no valid request can be made acceptable here (no position to deliver against)
+    accepted = send(dict(base))  # the unbroken request is accepted: the rejections above then mean something
+    cleanup()
+    if not accepted.ok:
+        raise DiFailure(function, "a request valid for the contract and the business", received=accepted.status,
+                        expected="2xx", exchange=accepted.exchange)
 
 
 @pytest.mark.ocp(functions=["Change DI Requirement"], check="negative")
-@pytest.mark.parametrize("code", ["5", "000005", "ABCDE"])
-def test_change_di_requirement_stock_code_must_have_five_digits(code: str, ocp_client: OcpClient,
-                                                                ocp_target: Target) -> None:
-    exchange = ocp_client.call("Change DI Requirement", as_participant=ocp_target.acting_pair()[0],
-                               validate_request=False, stockCode=code, holdBackQuantity=0)
-    _expect_400(exchange, "Change DI Requirement", "/path/stockCode", f"path stockCode is {code!r}")
+@pytest.mark.parametrize("stock", ["5", "000005", "ABCDE"])
+def test_change_di_requirement_stock_code_must_have_five_digits(stock: str, ocp_harness: Harness) -> None:
+    actor = ocp_harness.target.acting_pair()[0]
+    answer = ocp_harness.bound.call("Change DI Requirement", "change", as_participant=actor, validate_request=False,
+                                    stock_code=stock, hold_back_quantity=0)
+    _expect_invalid(answer, f"stock code is {stock!r}", role="stock_code")
 
 
 @pytest.mark.ocp(functions=[ENQUIRE], check="negative")
-@pytest.mark.parametrize(("name", "value"), BAD_QUERIES)
-def test_enquiry_rejects_invalid_filters(name: str, value: str, ocp_client: OcpClient, ocp_target: Target) -> None:
-    exchange = ocp_client.call(ENQUIRE, as_participant=ocp_target.acting_pair()[0], validate_request=False,
-                               **{name: value})
-    _expect_400(exchange, ENQUIRE, f"/query/{name}", f"query {name} is {value!r}")
+@pytest.mark.parametrize(("role", "bad"), BAD_QUERIES)
+def test_enquiry_rejects_invalid_filters(role: str, bad: str, ocp_harness: Harness) -> None:
+    bound = ocp_harness.bound
+    name = bound.binding.parameter(ENQUIRE, role)
+    answer = bound.call(ENQUIRE, "list", as_participant=ocp_harness.target.acting_pair()[0], validate_request=False,
+                        parameters={name: bad})
+    _expect_invalid(answer, f"filter {role} is {bad!r}", role=role)
 
 
 @pytest.mark.ocp(functions=[ENQUIRE], check="negative")
-def test_enquiry_rejects_a_cursor_it_did_not_issue(ocp_client: OcpClient, ocp_target: Target) -> None:
-    exchange = ocp_client.call(ENQUIRE, as_participant=ocp_target.acting_pair()[0], cursor="not-a-cursor")
-    code = exchange.body.get("code") if isinstance(exchange.body, dict) else None
-    if exchange.status != 422 or code != "CURSOR_INVALID":
-        raise DiFailure(ENQUIRE, "an unknown cursor", received=f"HTTP {exchange.status} {code}",
-                        expected="HTTP 422 CURSOR_INVALID", exchange=exchange)
+def test_enquiry_rejects_a_cursor_it_did_not_issue(ocp_harness: Harness) -> None:
+    answer = ocp_harness.bound.call(ENQUIRE, "list", as_participant=ocp_harness.target.acting_pair()[0],
+                                    cursor="not-a-cursor")
+    _expect_error(answer, "an unknown cursor", "business", "CURSOR_INVALID")
+
+
+def _message(answer: BoundExchange) -> str:
+    """The error's human-readable message (empty when the bound contract's error shape names none)."""
+    pointer = answer.binding.error_shape(function=answer.function).message
+    found = read_pointer(answer.body, pointer) if pointer else ABSENT
+    return "" if found is ABSENT else str(found)
 
 
 @pytest.mark.ocp(functions=["Input DI"], check="negative")
-def test_di_above_the_due_position_is_rejected_and_nothing_moves(ocp_client: OcpClient, ocp_target: Target) -> None:
-    require_positions(ocp_client, ocp_target)
-    open_di_input(ocp_client)
-    participant, stock = ocp_target.acting_pair()[0], "08001"
+def test_di_above_the_due_position_is_rejected_and_nothing_moves(ocp_harness: Harness) -> None:
+    client, bound, target = ocp_harness.client, ocp_harness.bound, ocp_harness.target
+    require_positions(client, target)
+    open_di_input(client)
+    participant, stock = target.acting_pair()[0], "08001"
     sold = 1_000 + uuid.uuid4().int % 9_000
-    book(ocp_client, participant, stock, "SELL", sold)
-    item = position(ocp_client, participant, stock)
-    if item is None or item["direction"] != "SHORT" or int(item["outstandingQuantity"]) < sold:
+    book(client, participant, stock, "SELL", sold)
+    item = position(bound, participant, stock)
+    if item is None or item.direction != "SHORT" or not isinstance(item.outstanding, int) or item.outstanding < sold:
         raise DiFailure(ENQUIRE, f"{participant}'s position in {stock} after a sell trade of {sold} due today",
                         received=item, expected=f"a SHORT position with at least {sold} outstanding")
-    outstanding = int(item["outstandingQuantity"])
-    ocp_client.call_operation("simSeedHolding", body={"participantId": participant, "stockCode": stock,
-                                                      "quantity": outstanding + 10})
-    held = holding(ocp_client, participant, stock)
+    outstanding = item.outstanding
+    seed_holding(client, participant, stock, outstanding + 10)
+    held = holding(client, participant, stock)
     too_many = outstanding + 1
-    exchange = ocp_client.call("Input DI", as_participant=participant, stockCode=stock, quantity=too_many)
-    body = exchange.body if isinstance(exchange.body, dict) else {}
-    pointers = [e.get("pointer") for e in body.get("errors", [])]
-    detail = str(body.get("detail", ""))
-    if exchange.status != 422 or body.get("code") != "DI_EXCEEDS_DUE_POSITION" or "/quantity" not in pointers \
-            or str(too_many) not in detail or str(outstanding) not in detail:
+    answer = bound.call("Input DI", "create", as_participant=participant, stock_code=stock, quantity=too_many)
+    business = bound.binding.error_status("business", function="Input DI")
+    code, message = answer.error_code(), _message(answer)
+    if answer.status != business or code != "DI_EXCEEDS_DUE_POSITION" or "quantity" not in answer.error_roles() \
+            or str(too_many) not in message or str(outstanding) not in message:
         raise DiFailure("Input DI", f"a DI of {too_many} against an outstanding short position of {outstanding}",
-                        received=f"HTTP {exchange.status} {body.get('code')} at {pointers}: {detail[:200]}",
-                        expected="HTTP 422 DI_EXCEEDS_DUE_POSITION at /quantity, detail naming both figures",
-                        exchange=exchange)
-    after = position(ocp_client, participant, stock)
-    if int((after or {}).get("outstandingQuantity", 0)) != outstanding or holding(ocp_client, participant,
-                                                                                 stock) != held:
+                        received=f"HTTP {answer.status} {code} at {answer.error_pointers()}: {message[:200]}",
+                        expected=f"HTTP {business} DI_EXCEEDS_DUE_POSITION at the quantity, a message naming both "
+                        "figures", exchange=answer.exchange)
+    after = position(bound, participant, stock)
+    if (after.outstanding if after else 0) != outstanding or holding(client, participant, stock) != held:
         raise DiFailure("Input DI", "a refused DI changed the position or the holding",
-                        received=f"outstanding {after and after.get('outstandingQuantity')}",
+                        received=f"outstanding {after and after.outstanding}",
                         expected=f"outstanding {outstanding}, holding {held}")
-    done = ocp_client.call("Input DI", as_participant=participant, stockCode=stock, quantity=outstanding)
-    if done.status != 201:  # the exact position is deliverable: the rule is "at most", not "less than"
+    done = bound.call("Input DI", "create", as_participant=participant, stock_code=stock, quantity=outstanding)
+    if not done.ok:  # the exact position is deliverable: the rule is "at most", not "less than"
         raise DiFailure("Input DI", f"a DI of exactly the outstanding {outstanding}", received=done.status,
-                        expected=201, exchange=done)
-    no_position = ocp_client.call("Input DI", as_participant=participant, stockCode=stock, quantity=1)
-    code = no_position.body.get("code") if isinstance(no_position.body, dict) else None
-    if no_position.status != 422 or code != "NO_DUE_SHORT_POSITION":
-        raise DiFailure("Input DI", "a DI once nothing is outstanding", received=f"HTTP {no_position.status} {code}",
-                        expected="HTTP 422 NO_DUE_SHORT_POSITION", exchange=no_position)
+                        expected="2xx", exchange=done.exchange)
+    no_position = bound.call("Input DI", "create", as_participant=participant, stock_code=stock, quantity=1)
+    _expect_error(no_position, "a DI once nothing is outstanding", "business", "NO_DUE_SHORT_POSITION")

@@ -17,14 +17,26 @@ example, and the DI requirement for the stock holds everything back so no batch 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Final
 
 import pytest
-from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, position, require_positions, signed_outstanding
+from di_support import (
+    ENQUIRE,
+    DiFailure,
+    Position,
+    book,
+    holding,
+    open_di_input,
+    position,
+    require_positions,
+    seed_holding,
+    signed_outstanding,
+)
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from ocp_conformance.client import OcpClient
+from ocp_conformance.bound_client import BoundClient
+from ocp_conformance.pytest_plugin import Harness
 from ocp_conformance.targets import Target
 
 STOCK: Final = "00005"
@@ -40,15 +52,16 @@ class Model:
     holding: int
     delivered: int = 0
 
-    def di_answer(self, quantity: int) -> tuple[int, str | None]:
+    def di_answer(self, quantity: int) -> str | None:
+        """The business rejection's code a DI of ``quantity`` must get (``None``: it is accepted)."""
         short = max(0, -self.outstanding)
         if short == 0:
-            return 422, "NO_DUE_SHORT_POSITION"
+            return "NO_DUE_SHORT_POSITION"
         if quantity > short:
-            return 422, "DI_EXCEEDS_DUE_POSITION"
+            return "DI_EXCEEDS_DUE_POSITION"
         if quantity > self.holding:
-            return 422, "DI_EXCEEDS_AVAILABLE_BALANCE"
-        return 201, None
+            return "DI_EXCEEDS_AVAILABLE_BALANCE"
+        return None
 
 
 def _participant(target: Target) -> str:
@@ -58,16 +71,18 @@ def _participant(target: Target) -> str:
     return others[0] if others else pair[0]
 
 
-def _check_position(client: OcpClient, participant: str, model: Model, step: str) -> None:
-    item = position(client, participant, STOCK)
+def _check_position(bound: BoundClient, participant: str, model: Model, step: str) -> None:
+    client = bound.client
+    item = position(bound, participant, STOCK)
     received = signed_outstanding(item)
     if received != model.outstanding:
         raise DiFailure("Input DI" if step.startswith("DI") else ENQUIRE,
                         f"outstanding position in {STOCK} after {step}", received=received,
                         expected=f"{model.outstanding} (trades netted less delivered; negative = short)")
     if item is not None:
-        quantity, settled = int(item["quantity"]), int(item["settledQuantity"])
-        if received not in (-quantity + settled, quantity + settled):
+        quantity, settled = item.quantity, item.settled
+        if not isinstance(quantity, int) or not isinstance(settled, int) \
+                or received not in (-quantity + settled, quantity + settled):
             raise DiFailure(ENQUIRE, f"the position's own figures after {step}", received=item,
                             expected="outstanding = netted quantity less (short) or plus (long) settled")
     held = holding(client, participant, STOCK)
@@ -77,17 +92,19 @@ def _check_position(client: OcpClient, participant: str, model: Model, step: str
 
 
 @pytest.mark.ocp(functions=["Input DI", ENQUIRE], check="scenario")
-def test_trades_and_dis_keep_positions_and_stock_consistent(ocp_client: OcpClient, ocp_target: Target) -> None:
-    require_positions(ocp_client, ocp_target)
-    open_di_input(ocp_client)
-    client, participant = ocp_client, _participant(ocp_target)
-    client.call("Change DI Requirement", as_participant=participant, stockCode=STOCK, holdBackQuantity=HOLD_ALL)
+def test_trades_and_dis_keep_positions_and_stock_consistent(ocp_harness: Harness) -> None:
+    client, bound, target = ocp_harness.client, ocp_harness.bound, ocp_harness.target
+    require_positions(client, target)
+    open_di_input(client)
+    participant = _participant(target)
+    bound.call("Change DI Requirement", "change", as_participant=participant, stock_code=STOCK,
+               hold_back_quantity=HOLD_ALL).expect()
 
     @settings(max_examples=15, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
               suppress_health_check=list(HealthCheck))
     @given(ops=OPS)
     def run(ops: list[tuple[str, int]]) -> None:
-        model = Model(outstanding=signed_outstanding(position(client, participant, STOCK)),
+        model = Model(outstanding=signed_outstanding(position(bound, participant, STOCK)),
                       holding=holding(client, participant, STOCK))
         try:
             for op, quantity in ops:
@@ -95,37 +112,38 @@ def test_trades_and_dis_keep_positions_and_stock_consistent(ocp_client: OcpClien
                     book(client, participant, STOCK, op, quantity)
                     model.outstanding += quantity if op == "BUY" else -quantity
                 else:
-                    _di(client, participant, model, quantity)
-                _check_position(client, participant, model, f"{op} {quantity}")
+                    _di(bound, participant, model, quantity)
+                _check_position(bound, participant, model, f"{op} {quantity}")
         finally:
-            _deliver_what_is_short(client, participant)
+            _deliver_what_is_short(bound, participant)
 
     run()
-    client.call("Change DI Requirement", as_participant=participant, stockCode=STOCK, holdBackQuantity=0)
+    bound.call("Change DI Requirement", "change", as_participant=participant, stock_code=STOCK, hold_back_quantity=0)
 
 
-def _di(client: OcpClient, participant: str, model: Model, quantity: int) -> None:
-    status, code = model.di_answer(quantity)
-    exchange = client.call("Input DI", as_participant=participant, stockCode=STOCK, quantity=quantity)
-    body: dict[str, Any] = exchange.body if isinstance(exchange.body, dict) else {}
-    if exchange.status != status or (code is not None and body.get("code") != code):
+def _di(bound: BoundClient, participant: str, model: Model, quantity: int) -> None:
+    code = model.di_answer(quantity)
+    answer = bound.call("Input DI", "create", as_participant=participant, stock_code=STOCK, quantity=quantity)
+    business = bound.binding.error_status("business", function="Input DI")
+    received = answer.error_code() if not answer.ok else None
+    wrong = not answer.ok if code is None else (answer.status != business or received != code)
+    if wrong:
         raise DiFailure("Input DI", f"DI {quantity} against outstanding {model.outstanding}, holding {model.holding}",
-                        received=f"HTTP {exchange.status} {body.get('code', '')}",
-                        expected=f"HTTP {status} {code or ''}", exchange=exchange)
-    if status == 201:
+                        received=f"HTTP {answer.status} {received or ''}".strip(),
+                        expected="2xx" if code is None else f"HTTP {business} {code}", exchange=answer.exchange)
+    if code is None:
         model.outstanding += quantity
         model.holding -= quantity
         model.delivered += quantity
-        after = body["position"]
+        after = Position.read(answer, answer.get("position"))
         if signed_outstanding(after) != model.outstanding:
             raise DiFailure("Input DI", f"the position in the answer to DI {quantity}", received=after,
-                            expected=f"outstanding {model.outstanding} (signed)", exchange=exchange)
+                            expected=f"outstanding {model.outstanding} (signed)", exchange=answer.exchange)
 
 
-def _deliver_what_is_short(client: OcpClient, participant: str) -> None:
+def _deliver_what_is_short(bound: BoundClient, participant: str) -> None:
     """Leave no short for later examples (best effort: top up the holding, then deliver it all)."""
-    short = max(0, -signed_outstanding(position(client, participant, STOCK)))
+    short = max(0, -signed_outstanding(position(bound, participant, STOCK)))
     if short:
-        client.call_operation("simSeedHolding", body={"participantId": participant, "stockCode": STOCK,
-                                                      "quantity": short})
-        client.call("Input DI", as_participant=participant, stockCode=STOCK, quantity=short)
+        seed_holding(bound.client, participant, STOCK, short)
+        bound.call("Input DI", "create", as_participant=participant, stock_code=STOCK, quantity=short)
