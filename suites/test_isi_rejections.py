@@ -58,8 +58,12 @@ def _owner(harness: Harness) -> str:
 
 
 def _unaffirmed(bound: BoundClient, owner: str, investor_id: str) -> dict[str, Any]:
+    """An ISI with affirmation, waiting for the investor: what Change and Cancel ISI may act on. Input ISI is
+    blamed if it does not make one (the rules of Change and Cancel ISI cannot be judged without it)."""
     created = input_isi(bound, owner, investor_id)
-    assert created.ok, f"setup: Input ISI answered {created.status} {created.exchange.response.text[:200]}"
+    if not created.ok or created.get("status", None) != "UNAFFIRMED":
+        raise NotRejected("Input ISI", "a valid ISI with affirmation (the setup of Change and Cancel ISI's checks)",
+                          created, "2xx with status UNAFFIRMED")
     return {"isi_id": created.get("isi_id")}
 
 
