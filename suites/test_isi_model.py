@@ -134,7 +134,7 @@ class IsiLifecycle(RuleBasedStateMachine):
     def input_isi(self, with_affirmation: bool, listed: bool, huge: bool, deliver: bool) -> str:
         owner = self.world.listed if listed or self.world.unlisted is None else self.world.unlisted
         quantity = HUGE if huge else 1 + secrets.randbelow(100)
-        self.step = f"Input ISI as {owner}, withAffirmation={with_affirmation}, quantity={quantity}"
+        self.step = f"Input ISI as {owner}, with affirmation {with_affirmation}, quantity {quantity}"
         answer = self.bound.call(
             "Input ISI", "create", as_participant=owner, investor=self.world.investor, stock_code=STOCK,
             quantity=quantity, direction="DELIVER_TO_INVESTOR" if deliver else "RECEIVE_FROM_INVESTOR",
