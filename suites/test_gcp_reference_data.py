@@ -23,6 +23,7 @@ from ocp_conformance.targets import Target
 _OTHER_ETAG = '"0000000000000000"'
 # Business days from trade to stock settlement per market, as CCASS rules say [F]; other markets are not checked.
 _SETTLEMENT_CYCLES = {"HKMK": 2, "MAMK": 0, "SZMK": 0}
+_CHINA_CONNECT = frozenset({"MAMK", "SZMK"})
 
 
 def _reader(function: str, client: OcpClient, target: Target) -> str:
@@ -110,18 +111,22 @@ def test_every_mapping_names_listed_participants(ocp_client: OcpClient, ocp_targ
                          expected="each GCP's NCPs")
 
 
-def _check_settlement_dates(day: date, row: dict[str, Any], settling: list[date], exchange: Any) -> None:
-    """Each market's settlement date of a trading day is T+cycle counted in this calendar's *settlement* days
+def _check_settlement_dates(day: date, row: dict[str, Any], settling: dict[str, list[date]], exchange: Any) -> None:
+    """Each market's settlement date of a trading day is T+cycle counted in that market's *settlement* days
     (a half-day eve trades but does not settle); T+0 on a day without settlement is the next settlement day.
-    ``settling``: the calendar's settlement days from ``day`` on (near the year's end it may not reach that far)."""
-    after = [d for d in settling if d > day]
-    # T+0, T+1, ...: on a day without settlement T+0 and T+1 are both the next settlement day (unknown at year end)
-    ahead = [day, *after] if row["settlementDay"] else [*after[:1], *after]
+    ``settling``: per market, its settlement days from ``day`` on (near the year's end it may not reach that far).
+    Hong Kong (HKMK) trades every trading day; a China Connect market (MAMK, SZMK) only when the mainland is open
+    too (issue 17 correction 2, contracts/SOURCES.md), so it is absent on a mainland holiday."""
     dates = row["settlementDates"] or {}
     for market, cycle in _SETTLEMENT_CYCLES.items():
         if market not in dates:
+            if market in _CHINA_CONNECT:
+                continue  # no Northbound trading that day: a mainland holiday
             raise GcpFailure(CALENDAR, f"{day} gives no settlement date for market {market}",
                              received=sorted(dates), expected=f"a settlement date for {market}", exchange=exchange)
+        after = [d for d in settling[market] if d > day]
+        # T+0, T+1, ...: on a day without settlement T+0 and T+1 are both the next settlement day (unknown at year end)
+        ahead = [day, *after] if day in settling[market] else [*after[:1], *after]
         if cycle < len(ahead) and dates[market] != ahead[cycle].isoformat():
             raise GcpFailure(CALENDAR, f"{market} trades of {day} do not settle T+{cycle} by the calendar itself",
                              received=dates[market], expected=ahead[cycle].isoformat(), exchange=exchange)
@@ -135,7 +140,10 @@ def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> No
         raise GcpFailure(CALENDAR, "the calendar is not a gap-free run of dates in order",
                          received=f"{len(days)} dates", expected="consecutive dates", exchange=calendar.pages[0])
     trading = [day for day, row in zip(days, calendar.items, strict=True) if row["tradingDay"]]
-    settling = [day for day, row in zip(days, calendar.items, strict=True) if row["settlementDay"]]
+    # a market's settlement days: the settlement days on which it trades (China Connect: both markets open)
+    by_market = {market: [day for day, row in zip(days, calendar.items, strict=True) if row["settlementDay"]
+                          and (market not in _CHINA_CONNECT or market in (row["settlementDates"] or {}))]
+                 for market in _SETTLEMENT_CYCLES}
     for day, row in zip(days, calendar.items, strict=True):
         closed = day.weekday() >= 5 or row["dayType"] in ("WEEKEND", "HOLIDAY")
         if closed and (row["tradingDay"] or row["settlementDay"] or row["settlementDates"] is not None):
@@ -145,7 +153,16 @@ def test_calendar_is_consistent(ocp_client: OcpClient, ocp_target: Target) -> No
             raise GcpFailure(CALENDAR, f"{day} is a settlement day but not a trading day", received=row,
                              expected="settlement only on trading days", exchange=calendar.pages[0])
         if row["tradingDay"]:
-            _check_settlement_dates(day, row, [d for d in settling if d >= day], calendar.pages[0])
+            _check_settlement_dates(day, row, {m: [d for d in ds if d >= day] for m, ds in by_market.items()},
+                                    calendar.pages[0])
+    listed = {m for row in calendar.items if row["tradingDay"] for m in row["settlementDates"] or {}}
+    for market in sorted(_CHINA_CONNECT & listed):
+        # [F] the mainland closes on Hong Kong trading days every year (Spring Festival, Golden Week)
+        if all(market in (row["settlementDates"] or {}) for row in calendar.items if row["tradingDay"]):
+            raise GcpFailure(CALENDAR, f"{market} trades on every Hong Kong trading day: the China Connect "
+                             "calendar ignores the mainland holidays", received="no mainland holiday",
+                             expected="no Northbound trading on mainland holidays (e.g. Golden Week)",
+                             exchange=calendar.pages[0])
     business_date = date.fromisoformat(calendar.business_date)
     if business_date.year == days[0].year and business_date not in trading:
         raise GcpFailure(CALENDAR, f"the business date {business_date} is not a trading day of the calendar",

@@ -29,7 +29,13 @@ from .ca_events import (
     ccass_deadline,
 )
 from .ca_instructions import Appointee, CaInstruction, CaInstructionStatus, Vote
-from .calendar import HK_HALF_DAY_EVES_2026_2027, HK_PUBLIC_HOLIDAYS_2026_2027, TradingCalendar
+from .calendar import (
+    CHINA_CONNECT_MARKETS,
+    HK_HALF_DAY_EVES_2026_2027,
+    HK_PUBLIC_HOLIDAYS_2026_2027,
+    MAINLAND_HOLIDAYS_2026_2027,
+    TradingCalendar,
+)
 from .clock import (
     BATCH_RUN_SCHEDULE,
     DEFAULT_BATCH_TIMES,
@@ -137,6 +143,7 @@ __all__ = [
     "CATEGORY_SYSTEM",
     "CA_EVENT_TYPES",
     "CA_MONEY_SUB_LEDGER",
+    "CHINA_CONNECT_MARKETS",
     "CLEARING_ACCOUNT",
     "DEFAULT_BATCH_TIMES",
     "DEFAULT_CNS_RULES",
@@ -160,6 +167,7 @@ __all__ = [
     "HK_HALF_DAY_EVES_2026_2027",
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
+    "MAINLAND_HOLIDAYS_2026_2027",
     "OPENING_TIMES",
     "SPSA_ACCOUNT_RANGE",
     "SUBSCRIPTION_OPTIONS",

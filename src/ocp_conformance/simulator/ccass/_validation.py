@@ -131,7 +131,7 @@ def check_stock_account(owner: Participant, stock_account: object) -> None:
         )
 
 
-def _check_date(si: SiInput, calendar: TradingCalendar, today: date) -> None:
+def _check_date(si: SiInput, calendar: TradingCalendar, today: date, market: str) -> None:
     if si.settlement_date < today:
         raise DomainError(
             "SETTLEMENT_DATE_IN_PAST",
@@ -139,11 +139,17 @@ def _check_date(si: SiInput, calendar: TradingCalendar, today: date) -> None:
             f"({today.isoformat()}) or later.",
             pointer="/settlementDate",
         )
-    # [F] SIs settle only on settlement days: not on weekends, holidays or the half-day eves (calendar.py).
-    if not calendar.is_settlement_day(si.settlement_date):
-        suggestion = calendar.next_settlement_day(si.settlement_date)
-        kind = "a half-day eve (a trading day without settlement)" if calendar.is_trading_day(si.settlement_date) \
-            else "a weekend or holiday"
+    # [F] SIs settle only on settlement days: not on weekends, holidays or the half-day eves (calendar.py); an SI
+    # in a China Connect security (MAMK, SZMK) only on a China Connect settlement day, not on a mainland holiday.
+    market_calendar = calendar.for_market(market)
+    if not market_calendar.is_settlement_day(si.settlement_date):
+        suggestion = market_calendar.next_settlement_day(si.settlement_date)
+        if calendar.is_settlement_day(si.settlement_date):
+            kind = f"a mainland holiday (no China Connect settlement of {market} securities)"
+        elif calendar.is_trading_day(si.settlement_date):
+            kind = "a half-day eve (a trading day without settlement)"
+        else:
+            kind = "a weekend or holiday"
         raise DomainError(
             "SETTLEMENT_DATE_NOT_BUSINESS_DAY",
             f"Received settlementDate={si.settlement_date.isoformat()}, {kind}. Expected a settlement "
@@ -192,7 +198,9 @@ def validate_si_input(
     """Raise the first :class:`DomainError` that ``si`` violates: shapes, parties, date, then payment."""
     _check_shapes(si)
     _check_parties(owner, si, reference)
-    _check_date(si, calendar, today)
+    stock = reference.stock(si.stock_code)
+    assert stock is not None, "_check_parties refuses an unknown stock"
+    _check_date(si, calendar, today, stock.market)
     check_payment(si.payment_type, si.amount, si.currency, noun="SI", paid="DVP/RDP")
 
 

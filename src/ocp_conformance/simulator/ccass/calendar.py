@@ -1,5 +1,5 @@
-"""The CCASS trading and settlement calendar: weekends, Hong Kong public holidays, and the half-day eves that are
-trading days but not settlement days.
+"""The CCASS trading and settlement calendar: weekends, Hong Kong public holidays, the half-day eves that are
+trading days but not settlement days, and the Stock Connect (China Connect) calendar of the mainland markets.
 
 Sources of each rule ([F] public fact, [M] our model) are listed in contracts/SOURCES.md.
 """
@@ -9,7 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
-__all__ = ["HK_HALF_DAY_EVES_2026_2027", "HK_PUBLIC_HOLIDAYS_2026_2027", "TradingCalendar"]
+__all__ = [
+    "CHINA_CONNECT_MARKETS",
+    "HK_HALF_DAY_EVES_2026_2027",
+    "HK_PUBLIC_HOLIDAYS_2026_2027",
+    "MAINLAND_HOLIDAYS_2026_2027",
+    "TradingCalendar",
+]
 
 # [F] Hong Kong general holidays that fall on weekdays (weekend ones need no entry), for the launch window of OCP
 # API Services: neither trading nor settlement days. Days "following" a festival are the gazetted substitutes.
@@ -64,6 +70,43 @@ HK_HALF_DAY_EVES_2026_2027: frozenset[date] = frozenset(
     }
 )
 
+# [F] The weekdays on which the Shanghai and Shenzhen stock exchanges are closed (weekend closures need no entry).
+# 2026 [F]: the exchanges' market-closure arrangements for 2026 under the CSRC notice on holidays and market closures
+# (New Year 1-2 Jan; Spring Festival 15-23 Feb; Qingming 4-6 Apr; Labour Day 1-5 May; Dragon Boat 19-21 Jun;
+# Mid-Autumn 25-27 Sep; National Day, "Golden Week", 1-7 Oct), as listed on SSE/SZSE "Trading Calendar" pages.
+# 2027 [M]: not published when this was written: the statutory days of the State Council's national holiday
+# measures (as amended 2024) bridged as the exchanges usually bridge them; replace with the 2027 notice.
+MAINLAND_HOLIDAYS_2026_2027: frozenset[date] = frozenset(
+    {
+        # 2026 [F]
+        date(2026, 1, 1), date(2026, 1, 2),  # New Year's Day
+        date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20),
+        date(2026, 2, 23),  # Spring Festival (15-23 Feb)
+        date(2026, 4, 6),  # Qingming Festival (4-6 Apr)
+        date(2026, 5, 1), date(2026, 5, 4), date(2026, 5, 5),  # Labour Day (1-5 May)
+        date(2026, 6, 19),  # Dragon Boat Festival (19-21 Jun)
+        date(2026, 9, 25),  # Mid-Autumn Festival (25-27 Sep)
+        date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 5), date(2026, 10, 6),
+        date(2026, 10, 7),  # National Day Golden Week (1-7 Oct)
+        # 2027 [M] provisional
+        date(2027, 1, 1),  # New Year's Day
+        date(2027, 2, 5), date(2027, 2, 8), date(2027, 2, 9), date(2027, 2, 10), date(2027, 2, 11),
+        date(2027, 2, 12),  # Spring Festival (Lunar New Year's Day is Sat 6 Feb)
+        date(2027, 4, 5),  # Qingming Festival
+        date(2027, 5, 3), date(2027, 5, 4), date(2027, 5, 5),  # Labour Day (1-5 May)
+        date(2027, 6, 9),  # Dragon Boat Festival
+        date(2027, 9, 15),  # Mid-Autumn Festival
+        date(2027, 10, 1), date(2027, 10, 4), date(2027, 10, 5), date(2027, 10, 6),
+        date(2027, 10, 7),  # National Day Golden Week (1-7 Oct)
+    }
+)
+
+# [F] The Northbound (China Connect) markets: Shanghai (MAMK) and Shenzhen (SZMK). Their trading days are the days
+# both Hong Kong and the mainland market are open (since the 2023 Stock Connect trading calendar enhancement, every
+# trading day mutual to both markets). Sources: HKEX, Stock Connect "Trading Hour, Trading and Settlement
+# Calendar"; SFC/CSRC joint announcement on the Stock Connect trading calendar enhancement (2023).
+CHINA_CONNECT_MARKETS: frozenset[str] = frozenset({"MAMK", "SZMK"})
+
 _ONE_DAY = timedelta(days=1)
 
 
@@ -74,10 +117,14 @@ class TradingCalendar:
     available. A *settlement day* [F] is a trading day that is not a half-day eve: only then do exchange trades,
     SIs and ISIs settle, and T+n counts settlement days. ``business day`` in the names below is a trading day.
 
+    The calendar of a China Connect market (:meth:`for_market`) [F] also closes on the mainland holidays: a
+    Golden Week day open in Hong Kong is neither a China Connect trading day nor a China Connect settlement day.
+
     Args:
         holidays: dates that are not trading days; defaults to the 2026–2027 Hong Kong public holidays.
         half_day_eves: trading days that are not settlement days; defaults to the 2026–2027 eves of Lunar New
             Year, Christmas and New Year.
+        mainland_holidays: weekdays the mainland markets are closed; defaults to the 2026–2027 SSE/SZSE closures.
 
     Example:
         >>> cal = TradingCalendar()
@@ -89,14 +136,41 @@ class TradingCalendar:
         (True, False)
         >>> cal.add_settlement_days(date(2026, 12, 22), 2)  # T+2 skips the eve, Christmas and the weekend
         datetime.date(2026, 12, 28)
+        >>> cal.is_trading_day(date(2026, 10, 5)), cal.for_market("MAMK").is_trading_day(date(2026, 10, 5))
+        (True, False)
     """
 
-    __slots__ = ("_eves", "_holidays")
+    __slots__ = ("_china_connect", "_eves", "_holidays", "_mainland")
 
     def __init__(self, holidays: Iterable[date] = HK_PUBLIC_HOLIDAYS_2026_2027,
-                 half_day_eves: Iterable[date] = HK_HALF_DAY_EVES_2026_2027) -> None:
+                 half_day_eves: Iterable[date] = HK_HALF_DAY_EVES_2026_2027,
+                 mainland_holidays: Iterable[date] = MAINLAND_HOLIDAYS_2026_2027) -> None:
         self._holidays = frozenset(holidays)
         self._eves = frozenset(half_day_eves) - self._holidays
+        self._mainland = frozenset(mainland_holidays)
+        self._china_connect: TradingCalendar | None = None
+
+    @property
+    def mainland_holidays(self) -> frozenset[date]:
+        """The configured mainland (SSE/SZSE) holidays: not China Connect trading or settlement days."""
+        return self._mainland
+
+    def for_market(self, market: str) -> TradingCalendar:
+        """The calendar of exchange trades and settlement in ``market``'s securities.
+
+        A China Connect market (MAMK, SZMK) [F] trades on the days both Hong Kong and the mainland are open and
+        settles on those of them that are Hong Kong settlement days ([M] a half-day eve stays a day without
+        settlement); every other market uses this (Hong Kong) calendar.
+        """
+        if market not in CHINA_CONNECT_MARKETS or not self._mainland - self._holidays:
+            return self
+        if self._china_connect is None:
+            self._china_connect = TradingCalendar(self._holidays | self._mainland, self._eves, self._mainland)
+        return self._china_connect
+
+    def is_market_trading_day(self, market: str, d: date) -> bool:
+        """True if ``market`` trades on ``d`` (see :meth:`for_market`)."""
+        return self.for_market(market).is_trading_day(d)
 
     @property
     def holidays(self) -> frozenset[date]:
@@ -182,4 +256,5 @@ class TradingCalendar:
         return d
 
     def __repr__(self) -> str:
-        return f"TradingCalendar(holidays={len(self._holidays)}, half_day_eves={len(self._eves)})"
+        return (f"TradingCalendar(holidays={len(self._holidays)}, half_day_eves={len(self._eves)}, "
+                f"mainland_holidays={len(self._mainland)})")

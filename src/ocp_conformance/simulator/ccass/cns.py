@@ -269,13 +269,14 @@ class CnsBook:
         if quantity < 1:
             raise DomainError("QUANTITY_INVALID", f"Received quantity {quantity}; expected at least 1.",
                               pointer="/quantity")
-        calendar = self.clock.calendar
+        # [F] a China Connect security trades and settles by the China Connect calendar (calendar.py: both markets)
+        calendar = self.clock.calendar.for_market(market)
         if trade_date > self.clock.today:
             raise DomainError("TRADE_DATE_IN_FUTURE", f"Received trade date {trade_date}; expected a date on or "
                               f"before the business date {self.clock.today}.", pointer="/tradeDate")
         if not calendar.is_business_day(trade_date):
             raise DomainError("TRADE_DATE_NOT_BUSINESS_DAY", f"Received trade date {trade_date}, which is not a "
-                              f"business day; the next one is {calendar.next_business_day(trade_date)}.",
+                              f"trading day of {market}; the next one is {calendar.next_business_day(trade_date)}.",
                               pointer="/tradeDate")
         # [F] T+n counts settlement days: a trade on or just before a half-day eve settles after it.
         settlement_date = calendar.add_settlement_days(trade_date, self.rules.settlement_cycles.get(market, 2))
@@ -298,7 +299,7 @@ class CnsBook:
         """The trade date of a trade on ``market`` that settles on the current business date, or
         ``days_overdue`` business days before it."""
         cycle = self.rules.settlement_cycles.get(market, 2)
-        return self.clock.calendar.add_settlement_days(self.clock.today, -(cycle + days_overdue))
+        return self.clock.calendar.for_market(market).add_settlement_days(self.clock.today, -(cycle + days_overdue))
 
     # ---------------------------------------------------------------- enquiry
     def positions(self, participant: str, wanted: CnsPositionFilter = CnsPositionFilter()) -> list[CnsPosition]:
@@ -399,12 +400,13 @@ class CnsBook:
     def on_day_end(self, day: date) -> None:
         """Roll every position of ``day`` (or earlier) still outstanding into the next settlement day's,
         where it is netted with the positions settling then and is overdue."""
-        next_day = self.clock.calendar.next_settlement_day(day)
         for participant, positions in self._positions.items():
             for (stock_code, settlement_date), position in list(positions.items()):
                 rest = position.outstanding
                 if settlement_date > day or rest == 0:
                     continue
+                # [F] a China Connect position rolls to the next China Connect settlement day
+                next_day = self.clock.calendar.for_market(position.market).next_settlement_day(day)
                 position.carried_out += rest
                 later = self._position(participant, stock_code, position.market, next_day)
                 later.carried_forward += rest

@@ -81,7 +81,7 @@ class CalendarDay:
     settlement_day: bool
     settlement_dates: Mapping[str, dt.date] | None
     """Per market, the settlement date of an exchange trade done on this (business) day (HKMK T+2, China
-    Connect MAMK/SZMK T); None on other days."""
+    Connect MAMK/SZMK T by the China Connect calendar, absent on a mainland holiday); None on other days."""
 
 
 def participant_list(reference: ReferenceData, mappings: Iterable[NcpGcpMapping]) -> list[ParticipantListItem]:
@@ -116,9 +116,11 @@ def calendar_days(calendar: TradingCalendar, business_date: date,
     while day.year == business_date.year:
         if calendar.is_trading_day(day):
             # [F] a half-day eve is a trading day but not a settlement day; its trades settle T+n settlement days
+            # [F] a market that does not trade that day (China Connect on a mainland holiday) has no entry
             days.append(CalendarDay(day, "BUSINESS", True, calendar.is_settlement_day(day),
-                                    {market: calendar.add_settlement_days(day, cycle)
-                                     for market, cycle in sorted(settlement_cycles.items())}))
+                                    {market: calendar.for_market(market).add_settlement_days(day, cycle)
+                                     for market, cycle in sorted(settlement_cycles.items())
+                                     if calendar.is_market_trading_day(market, day)}))
         else:
             day_type: DayType = "WEEKEND" if day.weekday() >= 5 else "HOLIDAY"
             days.append(CalendarDay(day, day_type, False, False, None))

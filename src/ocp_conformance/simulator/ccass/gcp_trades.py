@@ -138,9 +138,12 @@ class TradeFeed:
         if not ncps or not self._calendar.is_business_day(business_date):
             return ()
         rng = random.Random(f"{self._seed}:{gcp_id}:{business_date.isoformat()}")
-        stocks = sorted(self._reference.stocks)
+        # [F] China Connect securities trade only on China Connect trading days (not on mainland holidays)
+        stocks = sorted(code for code, stock in self._reference.stocks.items()
+                        if self._calendar.is_market_trading_day(stock.market, business_date))
         markets = {code: self._reference.stocks[code].market for code in stocks}
-        settlement = {market: self._calendar.add_settlement_days(business_date, self._cycles.get(market, 2))
+        settlement = {market: self._calendar.for_market(market).add_settlement_days(business_date,
+                                                                                    self._cycles.get(market, 2))
                       for market in set(markets.values())}
         opening = datetime.combine(business_date, TRADING_HOURS[0], tzinfo=HKT)
         step = (datetime.combine(business_date, TRADING_HOURS[1], tzinfo=HKT) - opening) / self._per_day
