@@ -13,6 +13,11 @@
 4. Otherwise each record the validator accepted is applied once, in file order, through the same domain call
    the OCP API uses (Input SI, Input ISI, Input ATI, Input STI, a CA instruction); a :class:`DomainError` rejects
    that record with its code and message. The sequence number is then used.
+
+   The bulk path (the default; ``RapProcessor(bulk=False)`` turns it off) gives the same result faster: the
+   validator yields runs of accepted records as blocks of bytes, spooled whole, and an SI block is input with
+   :meth:`SiBook.input_rows` (the same ids, statuses and matches as one Input SI per record); a record it does
+   not plainly take goes the per-record way, which gives its code and message.
 5. ``OUTBOX/<uploaded name>.result.csv`` is written atomically (format in :mod:`.result_writer`).
 
 Before any of it, a file larger than :class:`RapLimits` ``max_bytes`` is rejected unread (FILE_TOO_LARGE), and
@@ -338,7 +343,7 @@ class RapProcessor:
                 if isinstance(item, RecordBlock):  # its records up to the cap are spooled, as one by one
                     keep = most - (summary.details - item.lines)
                     if keep > 0:
-                        marshal.dump((_BLOCK, item.first_line, _first_lines(item.data, keep)), spool)
+                        _spool_block(spool, item.first_line, _first_lines(item.data, keep))
                     line = item.first_line + keep
                 else:
                     line = item.line
@@ -347,7 +352,7 @@ class RapProcessor:
                                               f"{line:,}; the rest of the file was not read"))
                 return
             if isinstance(item, RecordBlock):
-                marshal.dump((_BLOCK, item.first_line, item.data), spool)
+                _spool_block(spool, item.first_line, item.data)
                 continue
             # the level decides, not what carries the problem: a detail line with a file-level problem
             # (BAD_ENCODING, LINE_ENDINGS) rejects the file; a stray line (RECORD_TYPE) only itself
@@ -530,13 +535,24 @@ def _done(spool: IO[bytes], outcome: RecordOutcome) -> None:
                   outcome.code, outcome.reason), spool)
 
 
+def _spool_block(spool: IO[bytes], first_line: int, data: bytes) -> None:
+    """Spool a block of accepted records: its first line and length, then its bytes as they are (read back in one
+    read, about ten times faster than ``marshal.load`` of the same bytes)."""
+    marshal.dump((_BLOCK, first_line, len(data)), spool)
+    spool.write(data)
+
+
 def _spooled(spool: IO[bytes]) -> Iterator[tuple[Any, ...]]:
-    """The spooled entries in file order: ``(_DONE, *outcome)`` or ``(_PENDING, line, values)``."""
+    """The spooled entries in file order: ``(_DONE, *outcome)``, ``(_PENDING, line, values)`` or ``(_BLOCK,
+    first line, bytes)``."""
     while True:
         try:
-            yield marshal.load(spool)
+            entry = marshal.load(spool)
         except EOFError:
             return
+        if entry[0] == _BLOCK:
+            entry = (_BLOCK, entry[1], spool.read(entry[2]))
+        yield entry
 
 
 def _size(path: Path) -> int:
