@@ -174,3 +174,20 @@ def test_a_generated_file_in_real_blocks_is_processed_alike(tmp_path: Path) -> N
                         _book(state.simulation)))
     assert results[0] == results[1]
     assert results[0][:2] == ("ACCEPTED", 12_000)
+
+
+@pytest.mark.usefixtures("small_blocks")
+@pytest.mark.parametrize("file_type", sorted(LAYOUTS))
+def test_every_file_type_is_processed_alike_in_blocks(tmp_path: Path, file_type: str) -> None:
+    """Types without a bulk applier take their blocks' records one at a time: the values are the validator's."""
+    layout = LAYOUTS[file_type]
+    results = []
+    for bulk in (True, False):
+        path = participant_folders(tmp_path / str(bulk), ALPHA).inbox / layout.make_file_name(ALPHA, "20270406", 1)
+        with path.open("wb") as stream:
+            generate_file(stream, layout, 120, seed=5, sequence=1)
+        state = SimulatorState()
+        result = RapProcessor(state, LAYOUTS, bulk=bulk).process(ALPHA, path)
+        assert result.result_file is not None
+        results.append((result.records, result.result_file.read_bytes()))
+    assert results[0] == results[1]
