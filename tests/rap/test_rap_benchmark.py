@@ -32,4 +32,4 @@ def test_the_rap_limits_benchmark_functions_run_on_a_small_file(tmp_path: Path) 
     assert (rejected["status"], rejected["codes"]) == ("REJECTED", ["FILE_TOO_LARGE"])
     path = module.write_si_upload(tmp_path / "capped", 200)
     assert module.time_validate(path) >= 0 and module.time_validation_stage(path) >= 0
-    assert module.time_process(path, 200) >= 0
+    assert module.time_process(path, 200) >= 0 and module.time_process(path, 200, bulk=False) >= 0

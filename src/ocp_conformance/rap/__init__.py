@@ -38,7 +38,7 @@ from ocp_conformance.rap.result_file import (
     parse_result_file,
 )
 from ocp_conformance.rap.result_json import result_json
-from ocp_conformance.rap.results import RecordResult, ValidationSummary
+from ocp_conformance.rap.results import RecordBlock, RecordResult, ValidationSummary
 from ocp_conformance.rap.validator import FileError, Validation, validate, validate_path
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record, write_file
 
@@ -60,6 +60,7 @@ __all__ = [
     "Problem",
     "RapResult",
     "RapWriter",
+    "RecordBlock",
     "RecordContext",
     "RecordGenerator",
     "RecordLayout",

@@ -8,7 +8,7 @@ from typing import Any
 
 from ocp_conformance.rap.codes import CODES, Problem
 
-__all__ = ["RecordResult", "ValidationSummary"]
+__all__ = ["RecordBlock", "RecordResult", "ValidationSummary"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,23 @@ class RecordResult:
     @property
     def accepted(self) -> bool:
         return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class RecordBlock:
+    """Consecutive detail records, every one accepted, as the file holds them (``Validation(blocks=True)``).
+
+    Attributes:
+        first_line: the line number of the first of them.
+        lines: how many records (lines) there are.
+        data: their bytes, whole lines with their line endings; the validator checked each line against the
+            layout's fast path, so a line holds exactly the layout's delimiters and no quote, and its fields
+            are the values split at the delimiters.
+    """
+
+    first_line: int
+    lines: int
+    data: bytes
 
 
 @dataclass(slots=True)

@@ -26,7 +26,7 @@ from ocp_conformance.rap._references import ReferenceSet
 from ocp_conformance.rap.codes import Problem
 from ocp_conformance.rap.context import RecordContext
 from ocp_conformance.rap.layout import Layout, RecordLayout
-from ocp_conformance.rap.results import RecordResult, ValidationSummary
+from ocp_conformance.rap.results import RecordBlock, RecordResult, ValidationSummary
 
 __all__ = ["FileError", "Validation", "validate", "validate_path"]
 
@@ -48,18 +48,21 @@ class Validation:
     """One pass over a file: iterate it for :class:`RecordResult`\\ s and file-level :class:`Problem`\\ s.
 
     After iteration, :attr:`summary` holds the totals. With ``records=False`` only rejected records are
-    yielded (what a command-line check needs, and faster); with ``records=True`` every detail record is.
+    yielded (what a command-line check needs, and faster); with ``records=True`` every detail record is. With
+    ``blocks=True`` as well, runs of accepted records the block fast path took come as one :class:`RecordBlock`
+    each instead of a :class:`RecordResult` per record (what bulk processing reads; the checks are the same).
     """
 
     def __init__(self, stream: IO[bytes] | Iterable[bytes], layout: Layout, context: RecordContext | None = None, *,
                  file_name: str | None = None, participant: str | None = None,
-                 seen_sequences: Iterable[int] = (), records: bool = True) -> None:
+                 seen_sequences: Iterable[int] = (), records: bool = True, blocks: bool = False) -> None:
         self.layout = layout
         self.context = context
         self.file_name = file_name
         self.participant = participant
         self.seen_sequences = frozenset(seen_sequences)
         self.records = records
+        self.blocks = blocks
         self.summary = ValidationSummary(file_type=layout.file_type)
         self._stream = stream
         self._name_parts = layout.parse_file_name(file_name) if file_name is not None else None
@@ -74,13 +77,13 @@ class Validation:
         self._last = b""
 
     # --- the pass ------------------------------------------------------------------------------------------
-    def __iter__(self) -> Iterator[RecordResult | Problem]:
+    def __iter__(self) -> Iterator[RecordResult | Problem | RecordBlock]:
         try:
             yield from self._pass()
         finally:
             self._refs.close()
 
-    def _pass(self) -> Iterator[RecordResult | Problem]:
+    def _pass(self) -> Iterator[RecordResult | Problem | RecordBlock]:
         summary = self.summary
         yield from self._count(self._check_file_name())
         stream = self._stream
@@ -105,10 +108,15 @@ class Validation:
             self._last = first
             yield from self._header(first)
         fast = fast_path(self.layout)
-        if read is None or readline is None or fast is None or self.records or self.context is not None:
+        # the context only checks records naming an event (_context_checks): without that role it changes nothing
+        context_checks = self.context is not None and self.layout.detail.role("event") is not None
+        if (read is None or readline is None or fast is None or (self.records and not self.blocks)
+                or context_checks):
             yield from self._each(lines, fast)
         else:
             rest = b""
+            layout = self.layout
+            trailer = (layout.trailer.code + layout.delimiter).encode("ascii")
             while chunk := read(_BLOCK):
                 buffer = rest + chunk if rest else chunk
                 cut = buffer.rfind(b"\n") + 1
@@ -118,8 +126,21 @@ class Validation:
                         yield from self._each(iter((skip_line(buffer, readline),)), fast)
                     continue
                 block, rest = buffer[:cut], buffer[cut:]
-                if self._trailer_seen or not self._block(block, fast):
+                if self._trailer_seen:
                     yield from self._each(split_lines(block), fast)
+                    continue
+                start = self._line + 1
+                if not self._block(block, fast):
+                    # the block of the trailer: its details at once if they pass, then the trailer line
+                    last = block.rfind(b"\n", 0, len(block) - 1) + 1
+                    if not (last and block.startswith(trailer, last) and self._block(block[:last], fast)):
+                        yield from self._each(split_lines(block), fast)
+                        continue
+                    if self.records:
+                        yield RecordBlock(start, self._line - start + 1, block[:last])
+                    yield from self._each(split_lines(block[last:]), fast)
+                elif self.records:
+                    yield RecordBlock(start, self._line - start + 1, block)
             if rest:
                 yield from self._each(iter((rest,)), fast)
         summary.lines = self._line
@@ -613,7 +634,7 @@ def _echo(value: str) -> str:
 
 def validate(stream: IO[bytes] | Iterable[bytes], layout: Layout, context: RecordContext | None = None, *,
              file_name: str | None = None, participant: str | None = None, seen_sequences: Iterable[int] = (),
-             records: bool = True) -> Validation:
+             records: bool = True, blocks: bool = False) -> Validation:
     """Validate a RAP file read from ``stream`` (binary lines) against ``layout``.
 
     Iterate the result for each detail record's :class:`RecordResult` (accepted or with its problems) and each
@@ -627,6 +648,8 @@ def validate(stream: IO[bytes] | Iterable[bytes], layout: Layout, context: Recor
         participant: the uploading participant; the file name and header must name it.
         seen_sequences: sequence numbers already used for this file type and date (DUPLICATE_SEQUENCE).
         records: yield accepted records too (default); ``False`` yields only rejected ones.
+        blocks: with ``records``, yield runs of accepted records as :class:`RecordBlock`\\ s where the block fast
+            path takes them (see :class:`Validation`).
 
     Example:
         >>> layouts = load_layouts()
@@ -637,7 +660,7 @@ def validate(stream: IO[bytes] | Iterable[bytes], layout: Layout, context: Recor
         True
     """
     return Validation(stream, layout, context, file_name=file_name, participant=participant,
-                      seen_sequences=seen_sequences, records=records)
+                      seen_sequences=seen_sequences, records=records, blocks=blocks)
 
 
 def validate_path(path: Path, layout: Layout, context: RecordContext | None = None, *,
@@ -647,5 +670,7 @@ def validate_path(path: Path, layout: Layout, context: RecordContext | None = No
     with path.open("rb", buffering=1 << 20) as stream:
         validation = validate(stream, layout, context, file_name=path.name, participant=participant,
                               seen_sequences=seen_sequences, records=records)
-        yield from validation
+        for event in validation:
+            assert not isinstance(event, RecordBlock), "blocks=False yields no blocks"
+            yield event
         yield validation.summary

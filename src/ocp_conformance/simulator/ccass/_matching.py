@@ -42,20 +42,27 @@ class _Bucket:
         self.live = 0
 
 
+BucketKey = tuple[MatchKey, str]
+
+
 class MatchIndex:
     """Unmatched SIs by match key and side, oldest first.
 
     Every operation is O(1) (amortised): removal only forgets the entry's token, and the stale queue entry is
     dropped when it reaches the front. Tokens, not ids, mark liveness, so an SI that leaves and re-enters the
     same bucket (Change SI) is not matched at its old position.
+
+    Most keys are held by one SI at a time (quantities, dates and amounts differ), so a bucket of one is the bare
+    SI id, with no queue; it becomes a :class:`_Bucket` when a second SI joins it. A bare id is always live:
+    removing the only SI of a bucket drops the bucket.
     """
 
     __slots__ = ("_buckets", "_entries", "_key", "_next_token")
 
     def __init__(self, key: Callable[[SettlementInstruction], MatchKey] = match_key) -> None:
         self._key = key
-        self._buckets: dict[tuple[MatchKey, str], _Bucket] = {}
-        self._entries: dict[str, tuple[tuple[MatchKey, str], int]] = {}
+        self._buckets: dict[BucketKey, _Bucket | str] = {}
+        self._entries: dict[str, tuple[BucketKey, int]] = {}
         self._next_token = 0
 
     def __len__(self) -> int:
@@ -67,11 +74,30 @@ class MatchIndex:
     def take_counterpart(self, si: SettlementInstruction) -> str | None:
         """Remove and return the oldest unmatched SI id that matches ``si``, if any."""
         other_side = "RECEIVE" if si.side == "DELIVER" else "DELIVER"
-        bucket_key = (self._key(si), other_side)
+        return self._take((self._key(si), other_side))
+
+    def take_or_add(self, si: SettlementInstruction) -> str | None:
+        """:meth:`take_counterpart`, and if there is none, :meth:`add` ``si``: one key computation for both."""
+        key = self._key(si)
+        side = si.side
+        found = self._take((key, "RECEIVE" if side == "DELIVER" else "DELIVER"))
+        if found is None:
+            self._add(si.si_id, (key, side))
+        return found
+
+    def add(self, si: SettlementInstruction) -> None:
+        """Queue ``si`` as unmatched (it must not be queued already)."""
+        self._add(si.si_id, (self._key(si), si.side))
+
+    def _take(self, bucket_key: BucketKey) -> str | None:
         bucket = self._buckets.get(bucket_key)
         if bucket is None:
             return None
         entries = self._entries
+        if isinstance(bucket, str):
+            del entries[bucket]
+            del self._buckets[bucket_key]
+            return bucket
         queue = bucket.queue
         while queue:
             si_id, token = queue.popleft()
@@ -86,17 +112,22 @@ class MatchIndex:
         del self._buckets[bucket_key]  # pragma: no cover - defensive
         return None  # pragma: no cover - defensive
 
-    def add(self, si: SettlementInstruction) -> None:
-        """Queue ``si`` as unmatched (it must not be queued already)."""
-        bucket_key = (self._key(si), si.side)
-        bucket = self._buckets.get(bucket_key)
-        if bucket is None:
-            bucket = self._buckets[bucket_key] = _Bucket()
+    def _add(self, si_id: str, bucket_key: BucketKey) -> None:
+        buckets = self._buckets
         token = self._next_token
         self._next_token = token + 1
-        bucket.queue.append((si.si_id, token))
+        self._entries[si_id] = (bucket_key, token)
+        bucket = buckets.get(bucket_key)
+        if bucket is None:
+            buckets[bucket_key] = si_id
+            return
+        if isinstance(bucket, str):  # a second SI joins the bucket of one: it gets its queue
+            first = bucket
+            bucket = buckets[bucket_key] = _Bucket()
+            bucket.queue.append((first, self._entries[first][1]))
+            bucket.live = 1
+        bucket.queue.append((si_id, token))
         bucket.live += 1
-        self._entries[si.si_id] = (bucket_key, token)
 
     def remove(self, si_id: str) -> None:
         """Forget ``si_id`` (no-op if not queued)."""
@@ -105,6 +136,9 @@ class MatchIndex:
             return
         bucket_key = entry[0]
         bucket = self._buckets[bucket_key]
+        if isinstance(bucket, str):
+            del self._buckets[bucket_key]
+            return
         bucket.live -= 1
         if not bucket.live:
             # Dropping the whole bucket also drops its stale entries, keeping memory bounded.

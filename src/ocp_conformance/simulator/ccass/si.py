@@ -14,6 +14,7 @@ __all__ = [
     "SettlementFailure",
     "SettlementInstruction",
     "SiInput",
+    "SiRow",
     "SiStatus",
     "Side",
     "UnmatchedCandidate",
@@ -67,6 +68,10 @@ class SiInput:
 
 
 SI_INPUT_FIELDS: tuple[str, ...] = tuple(SiInput.__dataclass_fields__)
+
+SiRow = tuple[Side, str, str, int, date, PaymentType, Decimal | None, str | None, str, str | None]
+"""The first ten :class:`SiInput` fields, in order (side ... own_reference), for bulk input (``SiBook.input_rows``):
+an SI with no narrative, no hold and not excluded from batch runs, as a RAP SI record gives."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

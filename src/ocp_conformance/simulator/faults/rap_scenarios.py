@@ -127,8 +127,11 @@ def _tender_not_earmarked(simulation: Simulation) -> None:
 def _si_reference_dropped(simulation: Simulation) -> None:
     """Like a file loader that does not carry the record's client reference into the SI it creates."""
     book = simulation.si_book
-    input_si = book.input_si
+    input_si, input_rows = book.input_si, book.input_rows
     book.input_si = lambda owner, si: input_si(owner, replace(si, own_reference=None))  # type: ignore[method-assign]
+    # the bulk path of RAP uploads too (the reference is a row's last value)
+    book.input_rows = lambda owner, rows, start=0: input_rows(  # type: ignore[method-assign]
+        owner, [(*row[:-1], None) for row in rows[start:]])
 
 
 def _isi_reference_dropped(simulation: Simulation) -> None:

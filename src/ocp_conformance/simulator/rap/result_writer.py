@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Final
@@ -102,6 +103,19 @@ class ProcessingResult:
         if self.rows is not None and not self.rows.write(outcome):
             self.omitted[outcome.code or ""] += 1
 
+    def add_accepted(self, first_line: int, references: Sequence[str | None], ids: Sequence[str]) -> None:
+        """:meth:`add` for ``len(ids)`` consecutive records, all accepted: lines ``first_line``... with their
+        client references and instruction ids (the same counts, kept outcomes and rows, in one go)."""
+        count = len(ids)
+        self.record_count += count
+        self.accepted += count
+        room = min(RECORDS_KEPT - len(self.records), count)
+        if room > 0:
+            self.records.extend(RecordOutcome(first_line + k, references[k], True, instruction_id=ids[k])
+                                for k in range(room))
+        if self.rows is not None:
+            self.rows.write_accepted(first_line, references, ids)
+
     def summary(self) -> str:
         """One line for a console: name, status, counts and the first file-level error if any."""
         text = (f"{self.file_name} from {self.participant}: {self.status}, {self.record_count} record(s), "
@@ -135,6 +149,18 @@ class ResultRows:
         self._writer.writerow(["R", outcome.line, outcome.client_reference or "", "REJECTED", code,
                                outcome.reason or ""])
         return True
+
+    def write_accepted(self, first_line: int, references: Sequence[str | None], ids: Sequence[str]) -> None:
+        """The rows of consecutive accepted records (lines ``first_line``...), as :meth:`write` writes them."""
+        text = "".join([f"R,{first_line + k},{reference or ''},ACCEPTED,{instruction_id},\r\n"
+                        for k, (reference, instruction_id) in enumerate(zip(references, ids, strict=True))])
+        count = len(ids)
+        if text.count(",") == 5 * count and text.count("\r") == count and text.count("\n") == count \
+                and '"' not in text:
+            self._file.write(text)  # nothing to quote: what the csv writer writes
+            return
+        for k, (reference, instruction_id) in enumerate(zip(references, ids, strict=True)):
+            self.write(RecordOutcome(first_line + k, reference, True, instruction_id=instruction_id))
 
     def copy_to(self, target: IO[str]) -> None:
         self._file.seek(0)
