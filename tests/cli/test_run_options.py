@@ -37,8 +37,8 @@ def test_parallel_run_merges_into_one_readiness_and_fail_on_score_decides(tmp_pa
     assert outcome.readiness["verdict"] == "not-ready"
     # per-entry progress from the controller (workers' reports), no dots; the table after a blank line
     lines = outcome.output.splitlines()
-    assert "[0/2 entries] 30 tests collected" in lines, outcome.output[:3000]
-    assert any(line.startswith("[2/2 entries] finished · tests 30/30") for line in lines), outcome.output[:3000]
+    assert "[0/2 entries] 31 tests collected" in lines, outcome.output[:3000]
+    assert any(line.startswith("[2/2 entries] finished · tests 31/31") for line in lines), outcome.output[:3000]
     table = next(i for i, line in enumerate(lines) if line.strip() == "API Services")
     assert lines[table - 1] == "", outcome.output[:3000]
     assert not any(set(line) == {"."} for line in lines)
