@@ -67,7 +67,7 @@ def require_positions(client: OcpClient, target: Target) -> None:
 
 def open_di_input(client: OcpClient) -> None:
     """DI input opens at 10:00: move the target's clock there if it is earlier (no batch run is passed)."""
-    now = datetime.fromisoformat(str(client.call_operation("simGetClock").body["now"]))
+    now = datetime.fromisoformat(str(client.call_operation("simGetClock").expect()["now"]))
     if now.time() < _DI_OPENS:
         opens = now.replace(hour=_DI_OPENS.hour, minute=0, second=0, microsecond=0)
         client.call_operation("simAdvanceClock", minutes=max(1, -(-int((opens - now).total_seconds()) // 60)))
