@@ -74,7 +74,12 @@ def _served() -> Iterator[Served]:
         yield Served(f"http://127.0.0.1:{port}", f"127.0.0.1:{sftp}", tokens)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            print("    the served simulator did not stop within 20 s of SIGTERM: killed", flush=True)
+            process.kill()
+            process.wait()
 
 
 def _drain(stream: IO[str]) -> None:

@@ -36,6 +36,9 @@ class ServeLimits:
     """How long an idle kept-alive connection stays open between requests."""
     max_header_bytes: int = 16 * 1024
     """The largest request head (request line and headers) accepted."""
+    graceful_shutdown_timeout: int = 5
+    """On SIGINT/SIGTERM, how long requests in flight may finish before their connections are closed (without it
+    uvicorn waits for every open connection, so a client that keeps one open holds the simulator up)."""
 
 
 DEFAULT_SERVE_LIMITS: Final = ServeLimits()
@@ -119,7 +122,8 @@ def server_config(asgi: Any, limits: ServeLimits = DEFAULT_SERVE_LIMITS, *,
     """uvicorn's configuration for ``asgi`` under ``limits`` (and TLS options, see ``cli_targets.tls_options``)."""
     return Config(asgi, http=guarded_protocol(limits), log_level="warning", lifespan="off",
                   limit_concurrency=limits.max_connections + 1, timeout_keep_alive=limits.keep_alive_timeout,
-                  h11_max_incomplete_event_size=limits.max_header_bytes, **(tls or {}))
+                  h11_max_incomplete_event_size=limits.max_header_bytes,
+                  timeout_graceful_shutdown=limits.graceful_shutdown_timeout, **(tls or {}))
 
 
 def serve(asgi: Any, sock: socket.socket, limits: ServeLimits = DEFAULT_SERVE_LIMITS, *,

@@ -69,7 +69,8 @@ class SimulatorState:
         self._issue_tokens()
 
     def _new_simulation(self) -> Simulation:
-        simulation = Simulation(rules=self.rules, trades_per_day=self.trades_per_day, start=self.start)
+        simulation = Simulation(rules=self.rules, trades_per_day=self.trades_per_day, start=self.start,
+                                standing_demo=True)
         for patch in self.patches:
             patch(simulation)
         return simulation

@@ -580,3 +580,33 @@ class CaMachine(RuleBasedStateMachine):
 CaMachine.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None, database=None,
                                        suppress_health_check=[HealthCheck.too_slow])
 TestCaInvariants = CaMachine.TestCase
+
+
+# ---------------------------------------------------------------------- a standing demo
+def test_a_standing_demo_keeps_every_demo_event_open_for_weeks_but_the_closed_one() -> None:
+    """A served simulator whose clock users move on day after day (a shared portal) still has an event of each
+    type open; the closed election stays closed; instructions and entitlements given before a roll survive it."""
+    sim = Simulation(standing_demo=True)
+    book = sim.corporate_actions
+    given = book.instruct(ALPHA, "01", ELECTION, "00005", 100, option="CASH")
+    entitled = book.entitlement(ALPHA, "01", ELECTION)
+    day = sim.clock.now.date()
+    for _ in range(45):  # about two months of business days
+        day = sim.clock.calendar.next_business_day(day)
+        sim.advance_to(_at(day, 10))
+        for event in book.events():
+            if event.announcement_id != CLOSED_ELECTION:
+                assert event.ccass_deadline > sim.clock.now, f"{event.announcement_id} closed on {day}"
+                assert event.instructions_open < event.ccass_deadline < event.issuer_deadline
+                assert event.meeting_date is None or event.meeting_date > event.issuer_deadline.date()
+    _rejects(sim, "AFTER_DEADLINE", ALPHA, "01", CLOSED_ELECTION, "00388", 100, option="SCRIP")
+    assert book.get(ALPHA, given.instruction_id).status == given.status
+    assert book.entitlement(ALPHA, "01", ELECTION) == entitled
+    assert book.instruct(ALPHA, "01", ELECTION, "00005", 100, option="SCRIP").earmarked == 100
+
+
+def test_without_a_standing_demo_the_demo_deadlines_pass() -> None:
+    sim = Simulation()
+    sim.advance_to(_at(date(2027, 5, 31), 10))
+    open_events = [e.announcement_id for e in sim.corporate_actions.events() if e.ccass_deadline > sim.clock.now]
+    assert open_events == []

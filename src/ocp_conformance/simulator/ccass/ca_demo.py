@@ -9,11 +9,19 @@ not added to the stock list (adding a stock would change every participant's see
 trade feed): :func:`seed_demo_corporate_actions` credits each holder of the underlying with one right per
 :data:`DEMO_RIGHTS_RATIO` shares held (an undated journal line, i.e. an opening balance, kind
 ``CA_ENTITLEMENT``), then registers the events.
+
+[M] A standing demo (:func:`roll_demo_events`): a served simulator lives on while users advance its business clock
+day by day, as a shared testing portal does. So that every event type always has an event open to instructions,
+the demo events whose deadline comes within :data:`ROLL_MARGIN_BUSINESS_DAYS` business days are postponed by whole
+weeks at each day end (issuer deadline, CCASS deadline and meeting date move together; the announcement id, the
+record date, the entitlements and the instructions stay). :data:`CLOSED_DEMO_EVENT` never moves: it is the
+example of an event whose CCASS deadline has passed.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Final, TypedDict
 
@@ -23,12 +31,17 @@ from .clock import HKT
 from .corporate_actions import CorporateActionBook
 from .reference import ReferenceData
 
-__all__ = ["DEMO_RIGHTS_RATIO", "DEMO_RIGHTS_STOCK", "demo_ca_events", "seed_demo_corporate_actions"]
+__all__ = ["CLOSED_DEMO_EVENT", "DEMO_RIGHTS_RATIO", "DEMO_RIGHTS_STOCK", "ROLL_MARGIN_BUSINESS_DAYS", "demo_ca_events",
+           "roll_demo_events", "seed_demo_corporate_actions"]
 
 DEMO_RIGHTS_STOCK: Final = "02901"
 """Nil-paid rights of CK Hutchison (00001) in the demo rights issue CA2027000003 [M: code invented]."""
 DEMO_RIGHTS_RATIO: Final = 10
 """One right for every 10 shares of the underlying held at the record date."""
+CLOSED_DEMO_EVENT: Final = "CA2027000002"
+"""The demo election whose CCASS deadline has passed at the start, and stays passed (never rolled)."""
+ROLL_MARGIN_BUSINESS_DAYS: Final = 3
+"""A standing demo postpones an event whose CCASS deadline is at most this many business days after a day end."""
 
 
 class _Deadlines(TypedDict):
@@ -98,3 +111,25 @@ def seed_demo_corporate_actions(book: CorporateActionBook, reference: ReferenceD
                         ledger.deposit(pid, account, event.instruction_stock_code, rights, kind="CA_ENTITLEMENT",
                                        reference=event.announcement_id)
         book.register(event)
+
+
+def roll_demo_events(book: CorporateActionBook, calendar: TradingCalendar, day: date) -> list[str]:
+    """At the end of business day ``day``, postpone by whole weeks each demo event (but
+    :data:`CLOSED_DEMO_EVENT`) whose CCASS deadline falls within :data:`ROLL_MARGIN_BUSINESS_DAYS` business days;
+    returns the announcement ids moved. [M] (see the module's docstring)."""
+    horizon = calendar.add_business_days(day, ROLL_MARGIN_BUSINESS_DAYS)
+    demo = {event.announcement_id for event in demo_ca_events(calendar)} - {CLOSED_DEMO_EVENT}
+    rolled = []
+    for event in book.events():
+        if event.announcement_id not in demo or event.ccass_deadline.date() > horizon:
+            continue
+        moved = event
+        while moved.ccass_deadline.date() <= horizon:
+            issuer_day = calendar.business_day_on_or_after(moved.issuer_deadline.date() + timedelta(weeks=1))
+            issuer = datetime.combine(issuer_day, moved.issuer_deadline.timetz())
+            meeting = None if moved.meeting_date is None else moved.meeting_date + timedelta(weeks=1)
+            moved = replace(moved, issuer_deadline=issuer, ccass_deadline=ccass_deadline(issuer, calendar),
+                            meeting_date=meeting)
+        book.reschedule(moved)
+        rolled.append(event.announcement_id)
+    return rolled

@@ -101,6 +101,18 @@ class CorporateActionBook:
         self._events[event.announcement_id] = event
         return event
 
+    def reschedule(self, event: CorporateActionEvent) -> CorporateActionEvent:
+        """Replace the registered event of the same announcement id by ``event`` (new deadlines, say), keeping its
+        entitlements and the instructions given on it.
+
+        Raises:
+            KeyError: no event with that announcement id is registered.
+        """
+        if event.announcement_id not in self._events:
+            raise KeyError(event.announcement_id)
+        self._events[event.announcement_id] = event
+        return event
+
     def event(self, announcement_id: str) -> CorporateActionEvent:
         """The event ``announcement_id``.
 

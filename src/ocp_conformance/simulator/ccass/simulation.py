@@ -7,7 +7,7 @@ from typing import Final
 
 from .activity import BatchRunRecord, SettlementActivityReader
 from .broadcast import BroadcastBoard
-from .ca_demo import seed_demo_corporate_actions
+from .ca_demo import roll_demo_events, seed_demo_corporate_actions
 from .calendar import TradingCalendar
 from .clock import HKT, BusinessClock, ClockEvent
 from .cns import CnsBook, seed_demo_positions
@@ -43,6 +43,8 @@ class Simulation:
         start: initial simulated time; defaults to :data:`DEFAULT_START`.
         rules: the SI rules (fault profiles change them).
         trades_per_day: records in each GCP's trade feed per business date.
+        standing_demo: keep the demo corporate-action events open as the clock moves on, day after day
+            (:func:`.ca_demo.roll_demo_events`), as a served simulator must; off, their deadlines pass.
 
     Example:
         >>> sim = Simulation()
@@ -52,8 +54,10 @@ class Simulation:
     """
 
     def __init__(self, *, reference: ReferenceData | None = None, start: datetime | None = None,
-                 rules: SiRules = DEFAULT_RULES, trades_per_day: int = DEFAULT_TRADES_PER_DAY) -> None:
+                 rules: SiRules = DEFAULT_RULES, trades_per_day: int = DEFAULT_TRADES_PER_DAY,
+                 standing_demo: bool = False) -> None:
         seed = reference is None
+        self.standing_demo = standing_demo and seed
         reference = reference if reference is not None else demo_reference_data()
         self.ledger = Ledger(markets={code: stock.market for code, stock in reference.stocks.items()})
         if seed:
@@ -129,6 +133,8 @@ class Simulation:
             self.si_book.on_day_end(event.at.date())
             self.isi_book.on_day_end(event.at.date())
             self.cns.on_day_end(event.at.date())
+            if self.standing_demo:
+                roll_demo_events(self.corporate_actions, self.clock.calendar, event.at.date())
         self.broadcasts.publish_event(event)  # after processing: the message says the run completed
         return run
 
