@@ -610,3 +610,9 @@ def test_without_a_standing_demo_the_demo_deadlines_pass() -> None:
     sim.advance_to(_at(date(2027, 5, 31), 10))
     open_events = [e.announcement_id for e in sim.corporate_actions.events() if e.ccass_deadline > sim.clock.now]
     assert open_events == []
+
+
+def test_a_standing_demo_started_weeks_later_finds_the_demo_events_open() -> None:
+    start = _at(date(2027, 6, 15), 9)
+    sim = Simulation(standing_demo=True, start=start)
+    assert [e.announcement_id for e in sim.corporate_actions.events() if e.ccass_deadline <= start] == [CLOSED_ELECTION]

@@ -80,6 +80,8 @@ class Simulation:
         """Corporate-action events and participants' instructions on them (what RAP CA uploads act on)."""
         if seed:
             seed_demo_corporate_actions(self.corporate_actions, self.reference, self.clock.calendar)
+        if self.standing_demo:  # a later start (a rehearsal's business date) also finds the demo events open
+            roll_demo_events(self.corporate_actions, self.clock.calendar, self.clock.today)
         self.ncp_gcp_mappings: tuple[NcpGcpMapping, ...] = DEMO_NCP_MAPPINGS if seed else ()
         """Which GCP clears each NCP's trades (GCP services reference data)."""
         self.trade_feed = TradeFeed(self.reference, self.clock.calendar, self.ncp_gcp_mappings,
