@@ -18,6 +18,7 @@ from suites.rap_files import (
     entry_of,
     file_plans,
     file_types,
+    holding_at_most,
     layout_of,
     send_fresh,
     upload_attached,
@@ -107,6 +108,9 @@ def test_instruction_above_holding_is_rejected(file_type: str, seed: int, ocp_ta
     account, stock, quantity = (layout.detail.role(r) for r in ("stock_account", "stock_code", "quantity"))
     assert account is not None and stock is not None and quantity is not None
     template = valid_upload(ocp_client, layout, participant, 2, seed, sequence=1).records[1]
+    if quantity.maximum is not None:  # room above the holding for a quantity the layout still allows
+        holding_at_most(ocp_client, participant, str(template[account.name]), str(template[stock.name]),
+                        quantity.maximum // 2)
     held = balances(ocp_client, participant, [(str(template[account.name]), str(template[stock.name]))])
     above = next(iter(held.values())).get("available", 0) + 100
 

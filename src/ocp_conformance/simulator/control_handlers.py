@@ -1,4 +1,4 @@
-"""Handlers of simulator-control.yaml: reset, seed holdings, positions, clock, batch settlement now."""
+"""Handlers of simulator-control.yaml: reset, seed or set holdings, positions, clock, batch settlement now."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def get_clock(call: Call) -> Reply:
     return Reply(200, _clock(call))
 
 
-def seed_holding(call: Call) -> Reply:
+def _holding_of(call: Call) -> tuple[str, str, str]:
+    """The participant, stock account and stock of a holdings request, each known to the simulation."""
     body = call.request.body
     sim = call.state.simulation
     pid, account = body["participantId"], body.get("stockAccount", "01")
@@ -43,10 +44,31 @@ def seed_holding(call: Call) -> Reply:
     if sim.reference.stock(body["stockCode"]) is None:
         raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(sim.reference.stocks)}",
                       (FieldError("/stockCode", "unknown stock"),))
+    return pid, account, body["stockCode"]
+
+
+def _holding_reply(call: Call, pid: str, account: str, stock: str) -> Reply:
+    quantity = call.state.simulation.ledger.holding(pid, account, stock)
+    return Reply(200, {"participantId": pid, "stockAccount": account, "stockCode": stock, "quantity": quantity})
+
+
+def seed_holding(call: Call) -> Reply:
+    pid, account, stock = _holding_of(call)
+    sim = call.state.simulation
     # Dated, so Enquire Stock Account Movement lists the deposit like any other movement.
-    sim.ledger.deposit(pid, account, body["stockCode"], body["quantity"], at=sim.clock.now)
-    return Reply(200, {"participantId": pid, "stockAccount": account, "stockCode": body["stockCode"],
-                       "quantity": sim.ledger.holding(pid, account, body["stockCode"])})
+    sim.ledger.deposit(pid, account, stock, call.request.body["quantity"], at=sim.clock.now)
+    return _holding_reply(call, pid, account, stock)
+
+
+def set_holding(call: Call) -> Reply:
+    pid, account, stock = _holding_of(call)
+    sim = call.state.simulation
+    difference = call.request.body["quantity"] - sim.ledger.available(pid, account, stock)
+    if difference > 0:
+        sim.ledger.deposit(pid, account, stock, difference, at=sim.clock.now)
+    elif difference < 0:
+        sim.ledger.withdraw(pid, account, stock, -difference, at=sim.clock.now)
+    return _holding_reply(call, pid, account, stock)
 
 
 def positions(call: Call) -> Reply:
@@ -105,6 +127,7 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     "simReset": reset,
     "simGetClock": get_clock,
     "simSeedHolding": seed_holding,
+    "simSetHolding": set_holding,
     "simGetPositions": positions,
     "simEnquireCaInstructions": ca_instructions,
     "simAdvanceClock": advance_clock,
