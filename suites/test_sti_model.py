@@ -186,9 +186,13 @@ def _world(client: OcpClient, target: Target) -> World:
         clock = client.call_operation("simGetClock").body
         if not clock.get("inFunctionWindow", True):
             pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
+        # exactly SEED where the target can set a holding: earlier checks (the SI model's maximal-quantity
+        # settlements) may have left more than SHORT in an account, and a short STI would then settle
+        control = client.contracts.control_document
+        seeding = "simSetHolding" if control is not None and "simSetHolding" in control.operations else "simSeedHolding"
         for account in ACCOUNTS:
-            client.call_operation("simSeedHolding", body={"participantId": owner, "stockAccount": account,
-                                                          "stockCode": STOCK, "quantity": SEED})
+            client.call_operation(seeding, body={"participantId": owner, "stockAccount": account, "stockCode": STOCK,
+                                                 "quantity": SEED})
     return World(client=client, owner=owner, can_settle=can_settle)
 
 
