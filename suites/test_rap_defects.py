@@ -9,6 +9,7 @@ import io
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from suites.holdings import holding_at_most
 from suites.rap_api_state import balances
 from suites.rap_files import (
     FILE_SETTINGS,
@@ -18,7 +19,6 @@ from suites.rap_files import (
     entry_of,
     file_plans,
     file_types,
-    holding_at_most,
     layout_of,
     send_fresh,
     upload_attached,
