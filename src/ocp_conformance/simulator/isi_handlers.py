@@ -9,22 +9,24 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from ocp_conformance.binding import place_pointer
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import InvestorSettlementInstruction, IsiInput
 from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import camel, domain_values, encode
+from ocp_conformance.simulator.roles import by_operation, location, model_binding, page_body, path, query
 
 __all__ = ["ISI_HANDLERS", "isi_json"]
 
-# Where the domain's name is not the contract's name converted.
-_RENAMED = {"owner": "participantId"}
-
 
 def isi_json(isi: InvestorSettlementInstruction) -> dict[str, Any]:
-    """An ISI as the contract's InvestorSettlementInstruction (every dataclass field, camelCase)."""
-    return {_RENAMED.get(f.name, camel(f.name)): encode(getattr(isi, f.name)) for f in dataclasses.fields(isi)}
+    """An ISI as the contract's InvestorSettlementInstruction: every dataclass field camelCased, the owner at the
+    binding's ``participant`` role (the domain calls it ``owner``)."""
+    body = {camel(f.name): encode(getattr(isi, f.name)) for f in dataclasses.fields(isi) if f.name != "owner"}
+    place_pointer(body, model_binding().pointer("Enquire ISI", "participant"), isi.owner)
+    return body
 
 
 def _participant(call: Call) -> str:
@@ -33,24 +35,23 @@ def _participant(call: Call) -> str:
 
 
 def _isi_id(call: Call) -> str:
-    return str(call.request.path["isiId"])
+    return path(call, "isi_id")
 
 
 def input_isi(call: Call) -> Reply:
     def create() -> Reply:
         isi = call.state.simulation.isi_book.input_isi(_participant(call), IsiInput(**domain_values(call.request.body)))
-        return Reply(201, isi_json(isi), {"Location": f"/ocp/v1/investor-settlement-instructions/{isi.isi_id}"})
+        return Reply(201, isi_json(isi), {"Location": location("Enquire ISI", "get", isi_id=isi.isi_id)})
 
     return idempotent(call, create, what="ISI")
 
 
 def enquire_isi(call: Call) -> Reply:
-    query = call.request.query
     isis = call.state.simulation.isi_book.enquire(
-        _participant(call), query.get("status"), stock_code=query.get("stockCode"),
-        own_reference=query.get("ownReference"))
-    items, next_cursor = page(isis, query.get("cursor"), int(query.get("limit", 50)))
-    return Reply(200, {"items": [isi_json(i) for i in items], "nextCursor": next_cursor})
+        _participant(call), query(call, "status"), stock_code=query(call, "stock_code"),
+        own_reference=query(call, "own_reference"))
+    items, next_cursor = page(isis, query(call, "cursor"), int(query(call, "limit", 50)))
+    return Reply(200, page_body(call, [isi_json(i) for i in items], next_cursor))
 
 
 def get_isi(call: Call) -> Reply:
@@ -70,7 +71,7 @@ def sim_affirm(call: Call) -> Reply:
     """Simulator control: the investor affirms (or refuses to affirm) an ISI."""
     body = call.request.body
     book = call.state.simulation.isi_book
-    investor, isi_id = str(body["investorId"]), _isi_id(call)
+    investor, isi_id = str(body["investorId"]), str(call.request.path["isiId"])  # simulator control: not bound
     isi = book.affirm(investor, isi_id) if body["affirm"] else book.reject_affirmation(investor, isi_id)
     return Reply(200, isi_json(isi))
 
@@ -86,11 +87,14 @@ def sim_counterparties(call: Call) -> Reply:
 
 
 ISI_HANDLERS: dict[str, Handler] = {
-    "inputIsi": input_isi,
-    "enquireIsi": enquire_isi,
-    "getIsi": get_isi,
-    "changeIsi": change_isi,
-    "cancelIsi": cancel_isi,
+    **by_operation({
+        ("Input ISI", "create"): input_isi,
+        ("Enquire ISI", "list"): enquire_isi,
+        ("Enquire ISI", "get"): get_isi,
+        ("Change ISI", "change"): change_isi,
+        ("Cancel ISI", "cancel"): cancel_isi,
+    }),
+    # the investor's side is simulator control (simulator-control.yaml), which no official contract replaces
     "simAffirmIsi": sim_affirm,
     "simGetIsiCounterparties": sim_counterparties,
 }
