@@ -15,6 +15,7 @@ from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import calendar_days, mappings_of, participant_list, stock_list
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.representation import encode
+from ocp_conformance.simulator.roles import by_operation, header, page_body, query, set_field
 
 __all__ = ["EVENTS_PER_STREAM", "GCP_HANDLERS", "dataset_etag"]
 
@@ -41,12 +42,12 @@ def _dataset(rows: Rows) -> Handler:
         business_date = call.state.simulation.clock.today.isoformat()
         all_rows = [encode(row) for row in rows(call)]
         etag = dataset_etag(business_date, all_rows)
-        query = call.request.query
-        items, next_cursor = page(all_rows, query.get("cursor"), int(query.get("limit", 50)))
-        if _matches(call.request.headers.get("If-None-Match"), etag):
+        items, next_cursor = page(all_rows, query(call, "cursor"), int(query(call, "limit", 50)))
+        if _matches(header(call, "if_none_match"), etag):
             return Reply(304, None, {"ETag": etag})
-        return Reply(200, {"businessDate": business_date, "items": list(items), "nextCursor": next_cursor},
-                     {"ETag": etag})
+        body = page_body(call, list(items), next_cursor)
+        set_field(call, body, "business_date", business_date)
+        return Reply(200, body, {"ETag": etag})
 
     return handler
 
@@ -72,11 +73,14 @@ def _mappings(call: Call) -> Sequence[Any]:
 def get_trades(call: Call) -> Reply:
     """Real Time Trade Information: the caller's feed of the business date after ``afterSequence``."""
     clock = call.state.simulation.clock
-    query = call.request.query
     records, next_sequence = call.state.simulation.trade_feed.after(
-        str(call.participant), clock.today, clock.now, int(query.get("afterSequence", 0)), int(query.get("limit", 50)))
-    return Reply(200, {"businessDate": clock.today.isoformat(), "items": [encode(r) for r in records],
-                       "nextSequence": next_sequence})
+        str(call.participant), clock.today, clock.now, int(query(call, "after_sequence", 0)),
+        int(query(call, "limit", 50)))
+    body: dict[str, Any] = {}
+    set_field(call, body, "business_date", clock.today.isoformat())
+    set_field(call, body, "items", [encode(r) for r in records])
+    set_field(call, body, "next_sequence", next_sequence)
+    return Reply(200, body)
 
 
 def stream_trades(call: Call) -> Reply:
@@ -84,8 +88,8 @@ def stream_trades(call: Call) -> Reply:
     clock does not move while a request is served) or after :data:`EVENTS_PER_STREAM` events, whichever comes
     first, and the client reconnects with Last-Event-ID, as the contract allows."""
     clock = call.state.simulation.clock
-    last_event = call.request.headers.get("Last-Event-ID")
-    after = int(last_event) if last_event else int(call.request.query.get("afterSequence", 0))
+    last_event = header(call, "last_event_id")
+    after = int(last_event) if last_event else int(query(call, "after_sequence", 0))
     records, _ = call.state.simulation.trade_feed.after(str(call.participant), clock.today, clock.now, after,
                                                       EVENTS_PER_STREAM)
     events = "".join(f"id: {r.sequence}\nevent: trade\ndata: {json.dumps(encode(r), separators=(',', ':'))}\n\n"
@@ -93,11 +97,11 @@ def stream_trades(call: Call) -> Reply:
     return Reply(200, events, {"Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-cache"})
 
 
-GCP_HANDLERS: dict[str, Handler] = {
-    "getTrades": get_trades,
-    "streamTrades": stream_trades,
-    "getParticipantList": _dataset(_participants),
-    "getStockList": _dataset(_stocks),
-    "getTradingCalendar": _dataset(_calendar),
-    "getNcpGcpMappings": _dataset(_mappings),
-}
+GCP_HANDLERS: dict[str, Handler] = by_operation({
+    ("Real Time Trade Information", "list"): get_trades,
+    ("Real Time Trade Information", "stream"): stream_trades,
+    ("Participant List", "list"): _dataset(_participants),
+    ("Stock List", "list"): _dataset(_stocks),
+    ("Trading and Settlement Calendar", "list"): _dataset(_calendar),
+    ("NCP/GCP Mapping", "list"): _dataset(_mappings),
+})

@@ -17,8 +17,8 @@ from ocp_conformance.binding import ABSENT, Binding, load_binding, place_pointer
 from ocp_conformance.contracts import model_contracts, project_resource
 from ocp_conformance.simulator.call import Call, Handler
 
-__all__ = ["by_operation", "field", "function_of", "location", "model_binding", "page_body", "path", "query",
-           "set_field"]
+__all__ = ["by_operation", "field", "function_of", "header", "location", "model_binding", "page_body", "path",
+           "query", "set_field"]
 
 
 @cache
@@ -44,6 +44,11 @@ def function_of(call: Call) -> str:
 def query(call: Call, role: str, default: Any = None) -> Any:
     """The query parameter of ``role`` (``default`` when the request has none)."""
     return call.request.query.get(model_binding().parameter(function_of(call), role), default)
+
+
+def header(call: Call, role: str, default: Any = None) -> Any:
+    """The request header of ``role`` (``default`` when the request has none)."""
+    return call.request.headers.get(model_binding().parameter(function_of(call), role), default)
 
 
 def path(call: Call, role: str) -> str:
