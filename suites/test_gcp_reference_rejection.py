@@ -11,40 +11,42 @@ from typing import Any, Final
 import pytest
 from suites.gcp_datasets import DATASETS, GcpFailure
 
-from ocp_conformance.client import OcpClient
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.targets import Target
 
-# what is broken, parameters, status, code, pointer
-CASES: Final[list[tuple[str, dict[str, Any], int, str | None, str | None]]] = [
-    ("limit 0", {"limit": 0}, 400, None, "/query/limit"),
-    ("limit above 200", {"limit": 201}, 400, None, "/query/limit"),
-    ("limit not a number", {"limit": "all"}, 400, None, "/query/limit"),
-    ("a cursor never issued", {"cursor": "bm90LWEtY3Vyc29y"}, 422, "CURSOR_INVALID", None),
+# what is broken, values by role, the bound contract's error kind, the model's code, the role the error names
+Case = tuple[str, dict[str, Any], str, str | None, str | None]
+CASES: Final[list[Case]] = [
+    ("limit 0", {"limit": 0}, "invalid", None, "limit"),
+    ("limit above 200", {"limit": 201}, "invalid", None, "limit"),
+    ("limit not a number", {"limit": "all"}, "invalid", None, "limit"),
+    ("a cursor never issued", {"cursor": "bm90LWEtY3Vyc29y"}, "business", "CURSOR_INVALID", None),
 ]
 
 
 TRADES: Final = "Real Time Trade Information"
-TRADE_CASES: Final[list[tuple[str, dict[str, Any], int, str | None, str | None]]] = [
-    ("afterSequence negative", {"afterSequence": -1}, 400, None, "/query/afterSequence"),
-    ("afterSequence not a number", {"afterSequence": "last"}, 400, None, "/query/afterSequence"),
-    ("afterSequence never issued", {"afterSequence": 999999999}, 422, "SEQUENCE_INVALID", "/query/afterSequence"),
-    ("limit 0", {"limit": 0}, 400, None, "/query/limit"),
+TRADE_CASES: Final[list[Case]] = [
+    ("after-sequence negative", {"after_sequence": -1}, "invalid", None, "after_sequence"),
+    ("after-sequence not a number", {"after_sequence": "last"}, "invalid", None, "after_sequence"),
+    ("after-sequence never issued", {"after_sequence": 999999999}, "business", "SEQUENCE_INVALID", "after_sequence"),
+    ("limit 0", {"limit": 0}, "invalid", None, "limit"),
 ]
 
 
-@pytest.mark.parametrize(("function", "what", "params", "status", "code", "pointer"), [
+@pytest.mark.parametrize(("function", "what", "values", "kind", "code", "role"), [
     pytest.param(function, *case, marks=pytest.mark.ocp(functions=[function], check="negative"),
                  id=f"{function}: {case[0]}")
     for function, cases in [*((f, CASES) for f in DATASETS), (TRADES, TRADE_CASES)] for case in cases
 ])
-def test_invalid_request_is_rejected(function: str, what: str, params: dict[str, Any], status: int,
-                                     code: str | None, pointer: str | None, ocp_client: OcpClient,
+def test_invalid_request_is_rejected(function: str, what: str, values: dict[str, Any], kind: str,
+                                     code: str | None, role: str | None, ocp_bound: BoundClient,
                                      ocp_target: Target) -> None:
-    exchange = ocp_client.call(function, as_participant=ocp_target.acting_pair()[0], validate_request=False, **params)
-    body = exchange.body if isinstance(exchange.body, dict) else {}
-    pointers = [e.get("pointer") for e in body.get("errors", [])]
-    if exchange.status != status or (code and body.get("code") != code) or (pointer and pointer not in pointers):
+    answer = ocp_bound.call(function, "list", as_participant=ocp_target.acting_pair()[0], validate_request=False,
+                            **values)
+    status = ocp_bound.binding.error_status(kind, function=function)
+    roles = answer.error_roles()
+    if answer.status != status or (code and answer.error_code() != code) or (role and role not in roles):
         raise GcpFailure(function, f"a request with {what} was not rejected as documented",
-                         received=f"HTTP {exchange.status} code={body.get('code')} errors at {pointers}",
+                         received=f"HTTP {answer.status} code={answer.error_code()} errors naming {roles}",
                          expected=f"HTTP {status}" + (f" code={code}" if code else "")
-                         + (f" naming {pointer}" if pointer else ""), exchange=exchange)
+                         + (f" naming {role}" if role else ""), exchange=answer.exchange)
