@@ -127,13 +127,14 @@ class SiLifecycle(RuleBasedStateMachine):
         exactly: the amount as a ``Decimal`` (``1000.1234`` is not ``1000.12``), never a float."""
         received = {
             "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
-            "hold": view.get("hold", None), "revocation": view.get("revocation", None),
+            "hold": view.get("hold", None),
+            "revocation": (view.get("revocation_by_me", None), view.get("revocation_by_counterparty", None)),
             **{role: view.get(role, None) for role in _ECHOED},
         }
         received["amount"] = _decimal(received["amount"])
         expected = {
             "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold,
-            "revocation": {"requestedByYou": si.revoke_by_me, "requestedByCounterparty": si.revoke_by_counterparty},
+            "revocation": (si.revoke_by_me, si.revoke_by_counterparty),
             **{role: getattr(si, role) for role in _ECHOED},
         }
         expected["amount"] = _decimal(expected["amount"])
