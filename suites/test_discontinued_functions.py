@@ -15,6 +15,8 @@ from typing import Any, Final
 
 import pytest
 
+from ocp_conformance.binding import ABSENT, read_pointer
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.contracts import ContractSet, load_contracts
 from ocp_conformance.contracts.catalogue import DiscontinuedFunction
 from ocp_conformance.targets import Target
@@ -77,8 +79,8 @@ def test_every_discontinued_function_has_a_successor_and_probes() -> None:
 
 @pytest.mark.parametrize(("discontinued", "probe"), _params(_CONTRACTS))
 def test_discontinued_function_is_not_offered(discontinued: DiscontinuedFunction, probe: str,
-                                              ocp_target: Target) -> None:
-    """A probe of a discontinued function answers 404 or 405 as a problem, never 2xx."""
+                                              ocp_target: Target, ocp_bound: BoundClient) -> None:
+    """A probe of a discontinued function answers 404 or 405 as the bound contract's error, never 2xx."""
     method, path = probe.split(" ")
     function = str(discontinued.successor)
     served_by = _documented(_CONTRACTS, method, path)
@@ -93,15 +95,17 @@ def test_discontinued_function_is_not_offered(discontinued: DiscontinuedFunction
     response = http.send(request)
     response.read()
     content_type = response.headers.get("content-type", "")
+    shape = ocp_bound.binding.error_shape(function=function)
     try:
-        code = response.json().get("code") if content_type.startswith("application/problem+json") else None
+        found = read_pointer(response.json(), shape.code) if content_type.startswith(shape.media_type) else None
     except ValueError:
-        code = None
+        found = None
+    code = None if found is ABSENT else found
     if response.status_code in _REFUSALS and code:
         return
     curl = f"curl -X {method} '{request.url}' -H 'authorization: Bearer $OCP_TOKEN'"
     raise DiscontinuedFunctionOffered(
         function, discontinued.name, probe, curl=curl,
         received=f"HTTP {response.status_code} {content_type} code={code}",
-        expected="HTTP 404 or 405, application/problem+json with a code",
+        expected=f"HTTP 404 or 405, {shape.media_type} with a code at {shape.code}",
     )
