@@ -22,6 +22,7 @@ from typing import Any
 from ocp_conformance.binding import (
     ABSENT,
     Binding,
+    bound_item,
     bound_request,
     complete_required,
     read_pointer,
@@ -145,6 +146,11 @@ class BoundClient:
         if bound.body or values:
             complete_required(self.client.contracts.document(operation.document), operation, bound.body, function)
         return bound.parameters, bound.body
+
+    def item(self, function: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """One element of a list field (a mass submission's transfers) carrying ``values`` by role, in the bound
+        contract's names; pass a list of them as that field's role."""
+        return bound_item(self.binding, function, values)
 
     def call(self, function: str, role: str, *, as_participant: str | None = None,
              headers: Mapping[str, str] | None = None, validate_request: bool = True, body: Any = None,

@@ -9,6 +9,7 @@ from ocp_conformance.binding.auth import credential_header
 from ocp_conformance.binding.bodies import (
     ABSENT,
     BoundRequest,
+    bound_item,
     bound_request,
     complete_required,
     place_pointer,
@@ -39,6 +40,7 @@ __all__ = [
     "FieldRole",
     "FunctionBinding",
     "binding_schema",
+    "bound_item",
     "bound_request",
     "check_binding",
     "complete_required",

@@ -19,7 +19,7 @@ from ocp_conformance.binding.model import Binding, BindingMissing
 from ocp_conformance.contracts import ApiDocument, Operation
 from ocp_conformance.contracts.bodies import request_body_schema_of
 
-__all__ = ["ABSENT", "BoundRequest", "bound_request", "complete_required", "place_pointer", "read_pointer", "read_role",
+__all__ = ["ABSENT", "BoundRequest", "bound_item", "bound_request", "complete_required", "place_pointer", "read_pointer", "read_role",
            "role_of_pointer"]
 
 
@@ -56,6 +56,16 @@ def bound_request(binding: Binding, function: str, operation: Operation, values:
         else:
             place_pointer(request.body, binding.pointer(function, role), bound_value)
     return request
+
+
+def bound_item(binding: Binding, function: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """One element of a list field (a mass submission's transfers) in the bound contract's shape: each role's
+    value at its pointer relative to the element, enums as the contract's codes."""
+    item: dict[str, Any] = {}
+    for role, value in values.items():
+        enum = binding.field(function, role).enum
+        place_pointer(item, binding.pointer(function, role), _encode(binding, function, enum, value))
+    return item
 
 
 def _encode(binding: Binding, function: str, enum: str | None, value: Any) -> Any:
