@@ -1,9 +1,13 @@
-"""Maintain ATI rejects invalid input precisely: the contract's field rules (400 naming the field) and Input
-ATI's business rules (422 with the rule's code and the field it blames).
+"""Maintain ATI rejects invalid input precisely: the contract's field rules (the invalid-request error naming the
+field) and Input ATI's business rules (the business error with the rule's code and the field it blames).
 
 Like ``test_field_rejection.py``, each case starts from a request valid for the business too and breaks exactly
 one field (top-level or inside one mass item) with a value the contract's own JSON Schema forbids. A 2xx means
-the target accepted what the contract forbids. Business cases use the demo accounts 01 and 02 and stock 00005.
+the target accepted what the contract forbids; the unbroken request must be accepted, so a target that refuses
+everything never passes. Business cases use the demo accounts 01 and 02 and stock 00005.
+
+Everything contract-specific comes through the binding: operations by function and role, fields by role (a mass
+item's by item roles), the error shape, statuses and codes.
 """
 
 from __future__ import annotations
@@ -16,13 +20,15 @@ import pytest
 from holdings import holding_at_most
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, forbidden, function_of
+from request_rules import ANY_JSON, violates
 
-from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.binding import NOT_APPLICABLE, place_pointer, read_pointer
+from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
 
 ACCOUNT_FROM, ACCOUNT_TO, STOCK = "01", "02", "00005"
 HUGE: Final = 999_999_999_999  # the contract's largest quantity: more than any account holds
+MASS: Final = "Input Mass ATI/STI"
 
 
 class FieldAccepted(AssertionError):
@@ -34,129 +40,165 @@ class FieldAccepted(AssertionError):
 
 
 def _ati() -> dict[str, Any]:
-    return {"fromAccount": ACCOUNT_FROM, "toAccount": ACCOUNT_TO, "stockCode": STOCK, "quantity": 1}
+    return {"from_account": ACCOUNT_FROM, "to_account": ACCOUNT_TO, "stock_code": STOCK, "quantity": 1}
 
 
-def _mass() -> dict[str, Any]:
-    return {"items": [{"kind": "ATI", **_ati()}, {"kind": "STI", **_ati(), "paymentType": "FOP"}],
-            "ownReference": uuid.uuid4().hex[:16]}
+def _mass(bound: BoundClient) -> dict[str, Any]:
+    return {"transfers": [bound.item(MASS, {"kind": "ATI", **_ati()}),
+                          bound.item(MASS, {"kind": "STI", **_ati(), "payment_type": "FOP"})],
+            "own_reference": uuid.uuid4().hex[:16]}
 
 
-def _received_mass(client: OcpClient) -> dict[str, str]:
-    exchange = client.call("Input Mass ATI/STI", as_participant=client.target.acting_pair()[0], **_mass())
-    return {"massId": exchange.expect()["massId"]}
+def _received_mass(bound: BoundClient, actor: str) -> dict[str, Any]:
+    answer = bound.call(MASS, "create", as_participant=actor, **_mass(bound))
+    answer.expect()
+    return {"mass_id": answer.get("mass_id")}
 
 
-# operationId -> (path parameters, a request body valid for the business too)
-CASES: dict[str, tuple[Callable[[OcpClient], dict[str, str]], Callable[[], dict[str, Any]]]] = {
-    "inputAti": (lambda client: {}, _ati),
-    "inputMassTransfer": (lambda client: {}, _mass),
-    "changeMassTransfer": (_received_mass, _mass),
+# (function, role) -> (path roles, request roles valid for the business too)
+CASES: dict[tuple[str, str], tuple[Callable[[BoundClient, str], dict[str, Any]],
+                                   Callable[[BoundClient], dict[str, Any]]]] = {
+    ("Input ATI", "create"): (lambda bound, actor: {}, lambda bound: _ati()),
+    (MASS, "create"): (lambda bound, actor: {}, _mass),
+    ("Change Mass ATI/STI", "change"): (_received_mass, _mass),
 }
 
 
-def _check_400(exchange: Exchange, function: str, pointer: str, what: str) -> None:
-    received = f"HTTP {exchange.status}: {exchange.response.text[:300]}"
-    if exchange.status != 400:
-        raise FieldAccepted(function, f"{function} accepted a request whose {what}.\n  Received: {received}\n"
-                            f"  Expected: 400 problem+json naming {pointer}\n  reproduce: {exchange.curl()}")
-    pointers = [str(e.get("pointer")) for e in (exchange.body or {}).get("errors", [])]
-    if not any(p == pointer or p.startswith(pointer + "/") for p in pointers):
-        raise FieldAccepted(function, f"{function} rejected a request whose {what}, but did not name the field."
-                            f"\n  Received: errors at {pointers}\n  Expected: an error at {pointer}"
-                            f"\n  reproduce: {exchange.curl()}")
+class _Case:
+    """One case made ready against the target: the bound operation, a valid request, who sends it."""
+
+    def __init__(self, function: str, role: str, harness: Harness) -> None:
+        self.function, self.role = function, role
+        self.bound = harness.bound
+        self.operation = self.bound.operation(function, role)
+        if "requestBody" not in self.operation.spec:
+            pytest.skip(f"{NOT_APPLICABLE}{self.operation.operation_id} takes no request body in the bound contract: "
+                        "no field to reject")
+        self.contracts = harness.contracts
+        self.actor = harness.target.acting_pair()[0]
+        path_of, values_of = CASES[(function, role)]
+        self.path, self.base = self.bound.request(function, role, {**path_of(self.bound, self.actor),
+                                                                   **values_of(self.bound)})
+        assert not self.forbidden(self.base), f"harness bug: the base request for {function} breaks the contract"
+
+    def send(self, body: dict[str, Any]) -> BoundExchange:
+        return self.bound.call(self.function, self.role, as_participant=self.actor, validate_request=False,
+                               body=body, parameters=self.path)
+
+    def forbidden(self, body: dict[str, Any]) -> bool:
+        return violates(self.contracts, self.operation, self.path, body)
+
+    def check_400(self, body: dict[str, Any], pointer: str, what: str) -> None:
+        """The request is refused as invalid, with an error naming ``pointer`` (or a field inside it)."""
+        answer = self.send(body)
+        invalid = self.bound.binding.error_status("invalid", function=self.function)
+        received = f"HTTP {answer.status}: {answer.exchange.response.text[:300]}"
+        if answer.status != invalid:
+            raise FieldAccepted(self.function, f"{self.function} accepted a request whose {what}.\n  Received: "
+                                f"{received}\n  Expected: {invalid} naming {pointer}\n  reproduce: {answer.curl()}")
+        pointers = answer.error_pointers()
+        if not any(p == pointer or p.startswith(pointer + "/") for p in pointers):
+            raise FieldAccepted(self.function, f"{self.function} rejected a request whose {what}, but did not name "
+                                f"the field.\n  Received: errors at {pointers}\n  Expected: an error at {pointer}"
+                                f"\n  reproduce: {answer.curl()}")
+
+    def accepts_the_valid_request(self) -> None:
+        """The unbroken request is accepted: the rejections then mean something."""
+        answer = self.send(dict(self.base))
+        if not answer.ok:
+            raise FieldAccepted(self.function, f"{self.function} refused a request valid for the contract and the "
+                                f"business.\n  Received: HTTP {answer.status}: {answer.exchange.response.text[:300]}"
+                                f"\n  Expected: 2xx\n  reproduce: {answer.curl()}")
 
 
-def _params() -> list[Any]:
-    return [pytest.param(op_id, id=op_id, marks=pytest.mark.ocp(functions=[function_of(op_id)], check="negative"))
-            for op_id in CASES]
+def _params(*, with_items: bool = False) -> list[Any]:
+    return [pytest.param(function, role, id=f"{function}:{role}",
+                         marks=pytest.mark.ocp(functions=[function], check="negative"))
+            for function, role in CASES if not with_items or function != "Input ATI"]
 
 
 _SETTINGS: Final = settings(max_examples=40, deadline=None, database=None, derandomize=True,
                             suppress_health_check=list(HealthCheck))
 
 
-@pytest.mark.parametrize("op_id", _params())
-def test_each_forbidden_field_value_is_rejected_and_named(op_id: str, ocp_harness: Harness) -> None:
-    client = ocp_harness.client
-    actor = client.target.acting_pair()[0]
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of()
-    assert not forbidden(op_id, path, base), f"harness bug: the base request for {op_id} breaks the contract"
+@pytest.mark.parametrize(("function", "role"), _params())
+def test_each_forbidden_field_value_is_rejected_and_named(function: str, role: str, ocp_harness: Harness) -> None:
+    case = _Case(function, role, ocp_harness)
 
     @_SETTINGS
-    @given(field=st.sampled_from(sorted(base)), value=ANY_JSON)
+    @given(field=st.sampled_from(sorted(case.base)), value=ANY_JSON)
     def broken_field(field: str, value: Any) -> None:
-        body = {**base, field: value}
-        if forbidden(op_id, path, body):
-            exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, function_of(op_id), f"/{field}", f"{field} is {value!r}")
+        body = {**case.base, field: value}
+        if case.forbidden(body):
+            case.check_400(body, f"/{field}", f"{field} is {value!r}")
 
     broken_field()
+    case.accepts_the_valid_request()
 
 
-@pytest.mark.parametrize("op_id", [p for p in _params() if p.id != "inputAti"])
-def test_each_forbidden_item_field_value_is_rejected_and_named(op_id: str, ocp_harness: Harness) -> None:
+@pytest.mark.parametrize(("function", "role"), _params(with_items=True))
+def test_each_forbidden_item_field_value_is_rejected_and_named(function: str, role: str,
+                                                               ocp_harness: Harness) -> None:
     """One field of one mass item broken: the problem points into that item."""
-    client = ocp_harness.client
-    actor = client.target.acting_pair()[0]
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of()
+    case = _Case(function, role, ocp_harness)
+    listed = case.bound.binding.pointer(function, "transfers")
+    base_items = read_pointer(case.base, listed)
+    names = sorted({name for item in base_items for name in item})
 
     @_SETTINGS
-    @given(index=st.sampled_from([0, 1]), field=st.sampled_from(["kind", "fromAccount", "toAccount", "stockCode",
-                                                                  "quantity", "paymentType"]), value=ANY_JSON)
+    @given(index=st.sampled_from([0, 1]), field=st.sampled_from(names), value=ANY_JSON)
     def broken_item(index: int, field: str, value: Any) -> None:
-        items = [dict(item) for item in base["items"]]
+        items = [dict(item) for item in base_items]
         items[index][field] = value
-        body = {**base, "items": items}
-        if forbidden(op_id, path, body):
-            exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, function_of(op_id), f"/items/{index}", f"items[{index}].{field} is {value!r}")
+        body = dict(case.base)
+        place_pointer(body, listed, items)
+        if case.forbidden(body):
+            case.check_400(body, f"{listed}/{index}", f"{listed}/{index}/{field} is {value!r}")
 
     broken_item()
+    case.accepts_the_valid_request()
 
 
-@pytest.mark.parametrize("op_id", _params())
-def test_each_required_field_is_required(op_id: str, ocp_harness: Harness) -> None:
-    client = ocp_harness.client
-    actor = client.target.acting_pair()[0]
-    path_of, body_of = CASES[op_id]
-    path, base = path_of(client), body_of()
-    for field in sorted(base):
-        body = {k: v for k, v in base.items() if k != field}
-        if forbidden(op_id, path, body):
-            exchange = client.call_operation(op_id, as_participant=actor, validate_request=False, body=body, **path)
-            _check_400(exchange, function_of(op_id), f"/{field}", f"required field {field} is missing")
+@pytest.mark.parametrize(("function", "role"), _params())
+def test_each_required_field_is_required(function: str, role: str, ocp_harness: Harness) -> None:
+    case = _Case(function, role, ocp_harness)
+    for field in sorted(case.base):
+        body = {k: v for k, v in case.base.items() if k != field}
+        if case.forbidden(body):
+            case.check_400(body, f"/{field}", f"required field {field} is missing")
+    case.accepts_the_valid_request()
 
 
 # ---------------------------------------------------------------------- Input ATI business rules
 BUSINESS: Final = [
-    pytest.param({"toAccount": ACCOUNT_FROM}, "ACCOUNT_SAME", ("/toAccount", "/fromAccount"), id="same-account"),
-    pytest.param({"toAccount": "77"}, "STOCK_ACCOUNT_UNKNOWN", ("/toAccount",), id="unknown-to-account"),
-    pytest.param({"fromAccount": "77"}, "STOCK_ACCOUNT_UNKNOWN", ("/fromAccount",), id="unknown-from-account"),
-    pytest.param({"stockCode": "99999"}, "STOCK_UNKNOWN", ("/stockCode",), id="unknown-stock"),
-    pytest.param({"quantity": HUGE}, "INSUFFICIENT_BALANCE", ("/quantity",), id="above-available"),
+    pytest.param({"to_account": ACCOUNT_FROM}, "ACCOUNT_SAME", ("to_account", "from_account"), id="same-account"),
+    pytest.param({"to_account": "77"}, "STOCK_ACCOUNT_UNKNOWN", ("to_account",), id="unknown-to-account"),
+    pytest.param({"from_account": "77"}, "STOCK_ACCOUNT_UNKNOWN", ("from_account",), id="unknown-from-account"),
+    pytest.param({"stock_code": "99999"}, "STOCK_UNKNOWN", ("stock_code",), id="unknown-stock"),
+    pytest.param({"quantity": HUGE}, "INSUFFICIENT_BALANCE", ("quantity",), id="above-available"),
 ]
 
 
 @pytest.mark.ocp(functions=["Input ATI"], check="negative")
-@pytest.mark.parametrize(("change", "code", "pointers"), BUSINESS)
-def test_input_ati_business_rule_is_422_with_code_and_field(change: dict[str, Any], code: str,
-                                                            pointers: tuple[str, ...], ocp_client: OcpClient) -> None:
-    """A conforming ATI that breaks a rule is refused with 422, the rule's code and the field it blames."""
-    body = {**_ati(), **change}
-    if code == "INSUFFICIENT_BALANCE":  # earlier checks may have left the contract's largest quantity there
-        holding_at_most(ocp_client, ocp_client.target.acting_pair()[0], ACCOUNT_FROM, STOCK, HUGE - 1)
-    exchange = ocp_client.call("Input ATI", as_participant=ocp_client.target.acting_pair()[0], **body)
-    problem = exchange.body if isinstance(exchange.body, dict) else {}
-    named = [str(e.get("pointer")) for e in problem.get("errors", [])]
-    if exchange.status != 422 or problem.get("code") != code or not set(named) & set(pointers):
-        raise FieldAccepted("Input ATI", f"Input ATI with {change} was not refused as {code}.\n"
-                            f"  Received: HTTP {exchange.status} code={problem.get('code')} errors at {named}\n"
-                            f"  Expected: HTTP 422 code={code} naming one of {list(pointers)}\n"
-                            f"  reproduce: {exchange.curl()}")
-    if code == "INSUFFICIENT_BALANCE" and str(HUGE) not in str(problem.get("detail")):
+@pytest.mark.parametrize(("change", "rule", "roles"), BUSINESS)
+def test_input_ati_business_rule_is_422_with_code_and_field(change: dict[str, Any], rule: str,
+                                                            roles: tuple[str, ...], ocp_harness: Harness) -> None:
+    """A conforming ATI that breaks a rule is refused with the business error, the rule's code and the field it
+    blames."""
+    bound = ocp_harness.bound
+    actor = ocp_harness.target.acting_pair()[0]
+    if rule == "INSUFFICIENT_BALANCE":  # earlier checks may have left the contract's largest quantity there
+        holding_at_most(ocp_harness.client, actor, ACCOUNT_FROM, STOCK, HUGE - 1)
+    answer = bound.call("Input ATI", "create", as_participant=actor, **{**_ati(), **change})
+    business = bound.binding.error_status("business", function="Input ATI")
+    named = answer.error_roles()
+    if answer.status != business or answer.error_code() != rule or not set(named) & set(roles):
+        raise FieldAccepted("Input ATI", f"Input ATI with {change} was not refused as {rule}.\n"
+                            f"  Received: HTTP {answer.status} code={answer.error_code()} errors at "
+                            f"{answer.error_pointers()}\n  Expected: HTTP {business} code={rule} naming one of "
+                            f"{list(roles)}\n  reproduce: {answer.curl()}")
+    message = answer.error_message()
+    if rule == "INSUFFICIENT_BALANCE" and str(HUGE) not in str(message):
         raise FieldAccepted("Input ATI", "INSUFFICIENT_BALANCE does not say how many shares were requested.\n"
-                            f"  Received: {problem.get('detail')!r}\n  Expected: a detail naming {HUGE} and the "
-                            f"available quantity\n  reproduce: {exchange.curl()}")
+                            f"  Received: {message!r}\n  Expected: a message naming {HUGE} and the "
+                            f"available quantity\n  reproduce: {answer.curl()}")

@@ -77,6 +77,12 @@ class BoundExchange:
         code = read_pointer(self.exchange.body, shape.code)
         return None if code is ABSENT else self.binding.model_error_code(code)
 
+    def error_message(self) -> object:
+        """The human-readable message of an error answer (``None`` if the body or the binding has none)."""
+        shape = self.binding.error_shape(function=self.function)
+        message = ABSENT if shape.message is None else read_pointer(self.exchange.body, shape.message)
+        return None if message is ABSENT else message
+
     def error_pointers(self) -> list[str]:
         """The field pointers the error's per-field entries name, as the target wrote them."""
         shape = self.binding.error_shape(function=self.function)

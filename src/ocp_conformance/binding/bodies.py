@@ -19,8 +19,8 @@ from ocp_conformance.binding.model import Binding, BindingMissing
 from ocp_conformance.contracts import ApiDocument, Operation
 from ocp_conformance.contracts.bodies import request_body_schema_of
 
-__all__ = ["ABSENT", "BoundRequest", "bound_item", "bound_request", "complete_required", "place_pointer", "read_pointer", "read_role",
-           "role_of_pointer"]
+__all__ = ["ABSENT", "BoundRequest", "bound_item", "bound_request", "complete_required", "place_pointer",
+           "read_pointer", "read_role", "role_of_pointer"]
 
 
 class _Absent:
