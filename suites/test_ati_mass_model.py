@@ -14,6 +14,10 @@ Rules the model applies (DOMAIN.md §4; processing model in contracts/README.md)
 Needs clock-control (the batch run on demand and the positions operation); skipped elsewhere. The world is
 shared, so the suite flushes pending work with a run before reading positions, uses a participant outside the
 acting pair where the target has one, and only compares the accounts and stocks it uses.
+
+Everything contract-specific comes through the binding: the Mass ATI/STI operations by function and role, the
+submission's fields and each item's by role, enum values and error codes as the model's. Simulator control (batch
+runs, positions, seeding) keeps its own names, the same whatever contract is bound.
 """
 
 from __future__ import annotations
@@ -29,9 +33,13 @@ from hypothesis import strategies as st
 from isi_parties import brokers
 from suites.rule_broken import RuleBroken
 
+from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.client import Exchange, OcpClient
+from ocp_conformance.pytest_plugin import Harness
 from ocp_conformance.targets import Target
 
+INPUT, CHANGE, CANCEL, ENQUIRE = "Input Mass ATI/STI", "Change Mass ATI/STI", "Cancel Mass ATI/STI", \
+    "Enquire Mass ATI/STI"
 MASS_FUNCTIONS: Final = ["Input Mass ATI/STI", "Change Mass ATI/STI", "Cancel Mass ATI/STI", "Enquire Mass ATI/STI"]
 ACCOUNTS: Final = ("01", "02", "80")
 UNKNOWN_ACCOUNT: Final = "77"
@@ -42,6 +50,8 @@ TOP_UP_BELOW: Final = 100_000
 TOP_UP: Final = 1_000_000
 
 Position = tuple[str, str]  # (stock account, stock code)
+_ECHOED: Final = ("kind", "from_account", "to_account", "stock_code", "quantity")
+"""The item roles an answer carries back as sent."""
 Action = Literal["process", "change", "cancel"]
 
 
@@ -67,9 +77,13 @@ class Item:
     stock_code: str
     quantity: int
 
-    def body(self) -> dict[str, Any]:
-        return {"kind": self.kind, "fromAccount": self.from_account, "toAccount": self.to_account,
-                "stockCode": self.stock_code, "quantity": self.quantity}
+    def roles(self) -> tuple[Any, ...]:
+        """(kind, from_account, to_account, stock_code, quantity): what an answer echoes of the item."""
+        return self.kind, self.from_account, self.to_account, self.stock_code, self.quantity
+
+    def body(self, bound: BoundClient) -> dict[str, Any]:
+        """The item in the bound contract's names."""
+        return bound.item(INPUT, dict(zip(_ECHOED, self.roles(), strict=True)))
 
     def describe(self) -> str:
         return f"{self.kind} {self.from_account}->{self.to_account} {self.quantity} x {self.stock_code}"
@@ -148,8 +162,9 @@ def _move(balances: dict[Position, int], item: Item) -> None:
 class Run:
     """One example against the target: submit, maybe change or cancel, process, and check."""
 
-    def __init__(self, client: OcpClient, participant: str) -> None:
+    def __init__(self, client: OcpClient, bound: BoundClient, participant: str) -> None:
         self.client = client
+        self.bound = bound
         self.participant = participant
 
     def positions(self) -> dict[Position, int]:
@@ -163,33 +178,37 @@ class Run:
                 self.client.call_operation("simSeedHolding", participantId=self.participant, stockAccount=account,
                                            stockCode=stock, quantity=TOP_UP)
 
-    def get(self, mass_id: str) -> Exchange:
-        return self.client.call("Enquire Mass ATI/STI", as_participant=self.participant,
-                                operation="getMassTransfer", massId=mass_id)
+    def get(self, mass_id: str) -> BoundExchange:
+        return self.bound.call(ENQUIRE, "get", as_participant=self.participant, mass_id=mass_id)
+
+    def items(self, items: Sequence[Item]) -> list[dict[str, Any]]:
+        return [item.body(self.bound) for item in items]
 
     def check(self, items: Sequence[Item], action: Action, replacement: Sequence[Item]) -> None:
         self.top_up()
         self.client.call_operation("simRunBatchSettlement")  # flush what others left pending
         before = self.positions()
         reference = uuid.uuid4().hex[:16]
-        created = self.client.call("Input Mass ATI/STI", as_participant=self.participant, ownReference=reference,
-                                   items=[item.body() for item in items])
-        self._expect_received(created, items, "Input Mass ATI/STI")
-        mass_id = created.expect()["massId"]
+        created = self.bound.call(INPUT, "create", as_participant=self.participant, own_reference=reference,
+                                  transfers=self.items(items))
+        self._expect_received(created, items, INPUT)
+        created.expect()
+        mass_id = created.get("mass_id")
         applied: Sequence[Item] = items
-        blame = "Input Mass ATI/STI"
+        blame = INPUT
         if action == "change":
-            blame = "Change Mass ATI/STI"
-            changed = self.client.call(blame, as_participant=self.participant, massId=mass_id,
-                                       items=[item.body() for item in replacement])
+            blame = CHANGE
+            changed = self.bound.call(CHANGE, "change", as_participant=self.participant, mass_id=mass_id,
+                                      transfers=self.items(replacement))
             self._expect_received(changed, replacement, blame)
             applied = replacement
         elif action == "cancel":
-            blame = "Cancel Mass ATI/STI"
-            cancelled = self.client.call(blame, as_participant=self.participant, massId=mass_id)
-            if (cancelled.status, cancelled.body.get("status")) != (200, "CANCELLED"):
-                raise MassMismatch(blame, "cancelling a RECEIVED submission failed", items=items, exchange=cancelled,
-                                   received=f"HTTP {cancelled.status} {cancelled.body}", expected="HTTP 200 CANCELLED")
+            blame = CANCEL
+            cancelled = self.bound.call(CANCEL, "cancel", as_participant=self.participant, mass_id=mass_id)
+            if not cancelled.ok or cancelled.get("status", None) != "CANCELLED":
+                raise MassMismatch(blame, "cancelling a RECEIVED submission failed", items=items,
+                                   exchange=cancelled.exchange, received=f"HTTP {cancelled.status} {cancelled.body}",
+                                   expected="2xx CANCELLED")
             applied = ()
         if self.positions() != before:
             raise MassMismatch(blame, "stock moved before the batch run processed the submission", items=applied,
@@ -197,82 +216,93 @@ class Run:
         self.client.call_operation("simRunBatchSettlement")
         expected = predict(applied, before)
         processed = self.get(mass_id)
-        if action == "change" and _echo(processed.body) != _echo({"items": [i.body() for i in replacement]}):
+        if action == "change" and _echo(processed) != [i.roles() for i in replacement]:
             raise MassMismatch(blame, "the processed submission does not hold the changed items", items=replacement,
-                               exchange=processed, received=_echo(processed.body), expected=replacement)
-        blame = "Cancel Mass ATI/STI" if action == "cancel" else "Input Mass ATI/STI"  # processing's rules
+                               exchange=processed.exchange, received=_echo(processed), expected=replacement)
+        blame = CANCEL if action == "cancel" else INPUT  # processing's rules
         self._expect_processed(processed, action, applied, expected, blame)
         after = self.positions()
         if after != expected.after:
             raise MassMismatch(blame, "positions after the batch run are not before + each accepted item once",
                                items=applied, received=_diff(before, after), expected=_diff(before, expected.after))
-        listed = self.client.call("Enquire Mass ATI/STI", as_participant=self.participant, ownReference=reference)
-        if [s["massId"] for s in listed.expect()["items"]] != [mass_id]:
-            raise MassMismatch("Enquire Mass ATI/STI", "the list filtered by ownReference is not the submission",
-                               items=applied, exchange=listed, received=[s["massId"] for s in listed.expect()["items"]],
-                               expected=[mass_id])
+        listed = self.bound.call(ENQUIRE, "list", as_participant=self.participant, own_reference=reference)
+        listed.expect()
+        listed_ids = [listed.item_value(s, "mass_id") for s in listed.items()]
+        if listed_ids != [mass_id]:
+            raise MassMismatch(ENQUIRE, "the list filtered by own reference is not the submission", items=applied,
+                               exchange=listed.exchange, received=listed_ids, expected=[mass_id])
         self.client.call_operation("simRunBatchSettlement")
         if self.positions() != after:
             raise MassMismatch(blame, "a further batch run moved the submission's stock again", items=applied,
                                received=_diff(after, self.positions()), expected="no movement")
 
-    def _expect_received(self, exchange: Exchange, items: Sequence[Item], function: str) -> None:
-        body = exchange.body if isinstance(exchange.body, dict) else {}
-        echoed = [(*fields, result) for fields, result in zip(_echo(body), _results(body), strict=False)]
-        wanted = [(i.kind, i.from_account, i.to_account, i.stock_code, i.quantity, None) for i in items]
-        if exchange.status not in (200, 201) or body.get("status") != "RECEIVED" or echoed != wanted:
+    def _expect_received(self, answer: BoundExchange, items: Sequence[Item], function: str) -> None:
+        echoed = [(*fields, result) for fields, result in zip(_echo(answer), _results(answer), strict=False)]
+        wanted = [(*i.roles(), None) for i in items]
+        status = answer.get("status", None) if isinstance(answer.body, dict) else None
+        if not answer.ok or status != "RECEIVED" or echoed != wanted:
             raise MassMismatch(function, "the submission is not RECEIVED with the items as sent", items=items,
-                               exchange=exchange, received=f"HTTP {exchange.status} {body.get('status')} {echoed}",
+                               exchange=answer.exchange, received=f"HTTP {answer.status} {status} {echoed}",
                                expected=f"RECEIVED {wanted}")
 
-    def _expect_processed(self, exchange: Exchange, action: Action, items: Sequence[Item], expected: Expected,
+    def _expect_processed(self, answer: BoundExchange, action: Action, items: Sequence[Item], expected: Expected,
                           function: str) -> None:
-        body = exchange.expect(200)  # the owner's read of its own submission: anything else is Enquire's failure
-        results = [item.get("result") for item in body["items"]]
+        answer.expect()  # the owner's read of its own submission: anything else is Enquire's failure
+        status = answer.get("status")
+        results = _results(answer)
         if action == "cancel":
-            if body["status"] != "CANCELLED" or any(r is not None for r in results):
-                raise MassMismatch(function, "a cancelled submission was processed", items=items, exchange=exchange,
-                                   received=f"{body['status']} {results}", expected="CANCELLED, no results")
+            if status != "CANCELLED" or any(r is not None for r in results):
+                raise MassMismatch(function, "a cancelled submission was processed", items=items,
+                                   exchange=answer.exchange, received=f"{status} {results}",
+                                   expected="CANCELLED, no results")
             return
         if len(results) != len(items) or any(r is None for r in results):
             raise MassMismatch(function, "the batch run did not give every item a result", items=items,
-                               exchange=exchange, received=results, expected=f"{len(items)} results")
-        for index, (item, result, codes) in enumerate(zip(items, results, expected.refusals, strict=True)):
-            problem = _result_problem(item, result, codes)
+                               exchange=answer.exchange, received=results, expected=f"{len(items)} results")
+        for index, (item, listed, codes) in enumerate(zip(items, answer.items("transfers"), expected.refusals,
+                                                          strict=True)):
+            problem = _result_problem(answer, item, listed, codes)
             if problem is not None:
                 raise MassMismatch(function, f"item {index} ({item.describe()}): {problem}", items=items,
-                                   exchange=exchange, received=result,
+                                   exchange=answer.exchange, received=answer.item_value(listed, "result"),
                                    expected=f"REJECTED with one of {sorted(codes)}" if codes else "ACCEPTED")
-        counts = (body["acceptedCount"], body["rejectedCount"])
+        counts = (answer.get("accepted_count"), answer.get("rejected_count"))
         wanted_counts = (sum(1 for c in expected.refusals if not c), sum(1 for c in expected.refusals if c))
-        if body["status"] != expected.status or counts != wanted_counts:
+        if status != expected.status or counts != wanted_counts:
             raise MassMismatch(function, "the submission's status or counts do not follow its items", items=items,
-                               exchange=exchange, received=f"{body['status']} {counts}",
+                               exchange=answer.exchange, received=f"{status} {counts}",
                                expected=f"{expected.status} {wanted_counts}")
 
 
-def _result_problem(item: Item, result: dict[str, Any], codes: set[str]) -> str | None:
+def _result_problem(answer: BoundExchange, item: Item, listed: Any, codes: set[str]) -> str | None:
+    """What is wrong with the result of ``item`` (``listed``: the answer's element for it), or ``None``."""
+    outcome = answer.item_value(listed, "outcome")
     if codes:
-        if result["outcome"] != "REJECTED" or result["code"] not in codes:
+        code = answer.binding.model_error_code(answer.item_value(listed, "rejection_code"))
+        if outcome != "REJECTED" or code not in codes:
             return "not rejected with a code its rule allows"
-        if not result.get("reason"):
+        if not answer.item_value(listed, "rejection_reason"):
             return "rejected without a reason"
         return None
-    if result["outcome"] != "ACCEPTED":
+    if outcome != "ACCEPTED":
         return "a valid item was rejected"
-    if not str(result.get("transferId") or "").startswith(item.kind):
+    if not str(answer.item_value(listed, "transfer_id") or "").startswith(item.kind):
         return f"accepted without the {item.kind} it created"
     return None
 
 
-def _echo(body: Any) -> list[tuple[Any, ...]]:
-    items = body.get("items", []) if isinstance(body, dict) else []
-    return [(i.get("kind"), i.get("fromAccount"), i.get("toAccount"), i.get("stockCode"), i.get("quantity"))
-            for i in items]
+def _echo(answer: BoundExchange) -> list[tuple[Any, ...]]:
+    """Per listed item, the roles it echoes (:data:`_ECHOED`)."""
+    return [tuple(answer.item_value(i, role) for role in _ECHOED) for i in _listed(answer)]
 
 
-def _results(body: Any) -> list[Any]:
-    return [i.get("result") for i in body.get("items", [])] if isinstance(body, dict) else []
+def _results(answer: BoundExchange) -> list[Any]:
+    return [answer.item_value(i, "result") for i in _listed(answer)]
+
+
+def _listed(answer: BoundExchange) -> list[Any]:
+    """The submission's items (none when the answer is no submission)."""
+    return answer.items("transfers") if isinstance(answer.body, dict) else []
 
 
 def _diff(before: Mapping[Position, int], after: Mapping[Position, int]) -> dict[str, int]:
@@ -286,15 +316,15 @@ def _participant(target: Target) -> str:
 
 
 @pytest.mark.ocp(functions=MASS_FUNCTIONS, check="scenario")
-def test_mass_items_are_applied_exactly_once_or_rejected_with_a_reason(ocp_client: OcpClient,
-                                                                        ocp_target: Target) -> None:
+def test_mass_items_are_applied_exactly_once_or_rejected_with_a_reason(ocp_harness: Harness) -> None:
     """Random mass submissions (some changed or cancelled first) follow the model, item by item."""
+    ocp_client, ocp_target = ocp_harness.client, ocp_harness.target
     if not ocp_target.can("clock-control"):
         pytest.skip("needs clock-control: a batch run on demand and the positions operation")
     clock = ocp_client.call_operation("simGetClock").body
     if not clock.get("inFunctionWindow", True):
         pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
-    run = Run(ocp_client, _participant(ocp_target))
+    run = Run(ocp_client, ocp_harness.bound, _participant(ocp_target))
     _RAISED.clear()
 
     @SETTINGS
