@@ -17,8 +17,8 @@ from ocp_conformance.binding import ABSENT, Binding, load_binding, place_pointer
 from ocp_conformance.contracts import model_contracts, project_resource
 from ocp_conformance.simulator.call import Call, Handler
 
-__all__ = ["by_operation", "field", "function_of", "header", "location", "model_binding", "page_body", "path",
-           "query", "set_field"]
+__all__ = ["body_of", "by_operation", "field", "function_of", "header", "location", "model_binding", "page_body",
+           "path", "query", "read", "set_field"]
 
 
 @cache
@@ -82,3 +82,18 @@ def page_body(call: Call, items: list[Any], next_cursor: str | None) -> dict[str
     set_field(call, body, "items", items)
     set_field(call, body, "next_cursor", next_cursor)
     return body
+
+
+def body_of(function: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """A body (or one listed element) of ``function`` carrying ``values`` by role, each at its pointer, in order."""
+    binding = model_binding()
+    body: dict[str, Any] = {}
+    for role, value in values.items():
+        place_pointer(body, binding.pointer(function, role), value)
+    return body
+
+
+def read(function: str, body: Any, role: str, default: Any = None) -> Any:
+    """The value of ``role`` in a body (or one listed element) of ``function`` (``default`` when it has none)."""
+    value = read_role(model_binding(), function, body, role)
+    return default if value is ABSENT else value
