@@ -1,5 +1,5 @@
-"""What the contract forbids in a request body, for the field-rejection suites: the one validator of the API
-document, an "any JSON value" strategy, and the question "does the contract forbid this body?"."""
+"""What the contract forbids in a request body, for the field-rejection suites: an "any JSON value" strategy, and
+the question "does the bound contract forbid this body?" (nothing loaded at import: the harness's contracts decide)."""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ from typing import Any, Final
 
 from hypothesis import strategies as st
 
-from ocp_conformance.contracts import ContractSet, Operation, load_contracts
+from ocp_conformance.contracts import ContractSet, Operation
 from ocp_conformance.contracts.bodies import request_body_schema
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 
-__all__ = ["ANY_JSON", "DOCUMENT", "body_schema", "forbidden", "function_of", "request_schema", "violates"]
-
-DOCUMENT: Final = load_contracts().document("ocp-api")
-_VALIDATORS: Final = validators_for(DOCUMENT)
-_HEADERS: Final = {"content-type": "application/json", "Idempotency-Key": "k" * 8}
+__all__ = ["ANY_JSON", "request_schema", "violates"]
 
 ANY_JSON: Final = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
@@ -24,27 +20,6 @@ ANY_JSON: Final = st.one_of(
     st.lists(st.integers(), max_size=2), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
 )
 """Any JSON value: what a field may be sent as, conforming or not."""
-
-
-def forbidden(op_id: str, path: dict[str, str], body: Any) -> bool:
-    """True if the contract of ``op_id`` forbids this request (path parameters and JSON body)."""
-    try:
-        _VALIDATORS[op_id].validate(path, {}, _HEADERS, json.dumps(body).encode())
-    except RequestInvalid:
-        return True
-    return False
-
-
-def body_schema(op_id: str) -> dict[str, Any]:
-    """The resolved JSON Schema of ``op_id``'s request body."""
-    schema: dict[str, Any] = DOCUMENT.resolve(
-        DOCUMENT.operations[op_id].spec["requestBody"]["content"]["application/json"]["schema"])
-    return schema
-
-
-def function_of(op_id: str) -> str:
-    """The catalogue function an operation belongs to (the one a rejection failure is blamed on)."""
-    return str(DOCUMENT.operations[op_id].function)
 
 
 # ---------------------------------------------------------------- by operation, for any bound contract
