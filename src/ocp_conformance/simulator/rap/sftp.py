@@ -44,6 +44,8 @@ from ocp_conformance.simulator.rap.login_throttle import LoginThrottle
 __all__ = ["RapSftpServer", "lasting_host_key", "serve_in_thread"]
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
+_CLOSE_TIMEOUT = 5.0
+"""Seconds the open SFTP sessions get, together, to close when the server stops."""
 
 _WRITE_FLAGS = asyncssh.FXF_WRITE | asyncssh.FXF_APPEND | asyncssh.FXF_CREAT | asyncssh.FXF_TRUNC | asyncssh.FXF_EXCL
 _READ_ONLY = "uploads go to /INBOX/<file name>; everything else is read-only"
@@ -114,11 +116,17 @@ class RapSftpServer:
             self._acceptor.close()
             await self._acceptor.wait_closed()
             self._acceptor = None
-        for connection in list(self._connections):
+        connections = list(self._connections)
+        for connection in connections:
             connection.close()
-        for connection in list(self._connections):
-            with suppress(TimeoutError):
-                await asyncio.wait_for(connection.wait_closed(), 10)
+        # all sessions at once, within one bound: a client that never answers the close is cut off, so a
+        # simulator whose clients left many sessions half-open still stops in seconds
+        closing = {asyncio.ensure_future(connection.wait_closed()): connection for connection in connections}
+        if closing:
+            _, stuck = await asyncio.wait(closing, timeout=_CLOSE_TIMEOUT)
+            for task in stuck:
+                closing[task].abort()
+                task.cancel()
         if self._delivery is not None:
             await asyncio.to_thread(self._delivery.close)
             self._delivery = None
