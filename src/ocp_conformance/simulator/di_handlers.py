@@ -10,8 +10,20 @@ from ocp_conformance.simulator.ccass import CnsBook, CnsPosition, CnsPositionFil
 from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.representation import domain_values, encode
+from ocp_conformance.simulator.roles import (
+    body_of,
+    by_operation,
+    field,
+    function_of,
+    model_binding,
+    page_body,
+    path,
+    query,
+)
 
 __all__ = ["DI_HANDLERS", "di_json", "position_json"]
+
+_INPUT, _REQUIREMENT, _POSITIONS = "Input DI", "Change DI Requirement", "Enquire Due/Overdue Position"
 
 
 def _owner(call: Call) -> str:
@@ -20,31 +32,34 @@ def _owner(call: Call) -> str:
 
 
 def position_json(book: CnsBook, position: CnsPosition) -> dict[str, Any]:
-    """A position as the contract's CnsPosition (unsigned quantities, the direction says which way)."""
+    """A position as the contract's CnsPosition (unsigned quantities, the direction says which way), by role."""
     requirement = book.requirement(position.participant, position.stock_code)
-    return {
-        "participantId": position.participant,
-        "stockCode": position.stock_code,
+    return body_of(_POSITIONS, {
+        "participant": position.participant,
+        "stock_code": position.stock_code,
         "market": position.market,
-        "settlementDate": encode(position.settlement_date),
-        "positionType": position.position_type,
+        "settlement_date": encode(position.settlement_date),
+        "position_type": position.position_type,
         "direction": position.direction,
         "quantity": abs(position.obligation),
-        "carriedForwardQuantity": position.carried_forward,
-        "overdueSince": encode(position.overdue_since),
-        "settledQuantity": position.settled,
-        "outstandingQuantity": abs(position.outstanding),
-        "diRequirement": {"stockCode": requirement.stock_code, "holdBackQuantity": requirement.hold_back_quantity,
-                          "updatedAt": encode(requirement.updated_at)},
-        "updatedAt": encode(position.updated_at),
-    }
+        "carried_forward_quantity": position.carried_forward,
+        "overdue_since": encode(position.overdue_since),
+        "settled_quantity": position.settled,
+        "outstanding_quantity": abs(position.outstanding),
+        "requirement_stock_code": requirement.stock_code,
+        "requirement_hold_back": requirement.hold_back_quantity,
+        "requirement_updated_at": encode(requirement.updated_at),
+        "updated_at": encode(position.updated_at),
+    })
 
 
 def di_json(book: CnsBook, di: DeliveryInstruction) -> dict[str, Any]:
-    return {"diId": di.di_id, "participantId": di.participant, "stockCode": di.stock_code, "quantity": di.quantity,
-            "stockAccount": di.stock_account, "settlementDate": encode(di.settlement_date),
-            "ownReference": di.own_reference, "status": di.status, "createdAt": encode(di.created_at),
-            "position": position_json(book, di.position)}
+    """A DI as the contract's DeliveryInstruction, with the position it delivers against, by role."""
+    return body_of(_INPUT, {
+        "di_id": di.di_id, "participant": di.participant, "stock_code": di.stock_code, "quantity": di.quantity,
+        "stock_account": di.stock_account, "settlement_date": encode(di.settlement_date),
+        "own_reference": di.own_reference, "status": di.status, "created_at": encode(di.created_at),
+        "position": position_json(book, di.position)})
 
 
 def input_di(call: Call) -> Reply:
@@ -58,20 +73,21 @@ def input_di(call: Call) -> Reply:
 
 def change_di_requirement(call: Call) -> Reply:
     book = call.state.simulation.cns
-    requirement = book.set_requirement(_owner(call), str(call.request.path["stockCode"]),
-                                       int(call.request.body["holdBackQuantity"]))
-    return Reply(200, {"stockCode": requirement.stock_code, "holdBackQuantity": requirement.hold_back_quantity,
-                       "updatedAt": encode(requirement.updated_at)})
+    requirement = book.set_requirement(_owner(call), path(call, "stock_code"), int(field(call, "hold_back_quantity")))
+    return Reply(200, body_of(_REQUIREMENT, {"stock_code": requirement.stock_code,
+                                             "hold_back_quantity": requirement.hold_back_quantity,
+                                             "updated_at": encode(requirement.updated_at)}))
 
 
 def enquire_positions(call: Call) -> Reply:
-    query = dict(call.request.query)
-    limit = int(query.pop("limit", 50))
-    cursor = query.pop("cursor", None)
+    filters = dict(call.request.query)
+    limit, cursor = int(query(call, "limit", 50)), query(call, "cursor")
+    for role in ("limit", "cursor"):
+        filters.pop(model_binding().parameter(function_of(call), role), None)
     book = call.state.simulation.cns
-    positions = book.positions(_owner(call), CnsPositionFilter(**domain_values(query)))
+    positions = book.positions(_owner(call), CnsPositionFilter(**domain_values(filters)))
     items, next_cursor = page(positions, cursor, limit)
-    return Reply(200, {"items": [position_json(book, p) for p in items], "nextCursor": next_cursor})
+    return Reply(200, page_body(call, [position_json(book, p) for p in items], next_cursor))
 
 
 def book_trade(call: Call) -> Reply:
@@ -98,8 +114,10 @@ def book_trade(call: Call) -> Reply:
 
 
 DI_HANDLERS: dict[str, Handler] = {
-    "inputDi": input_di,
-    "changeDiRequirement": change_di_requirement,
-    "enquireDueOverduePosition": enquire_positions,
-    "simBookExchangeTrade": book_trade,
+    **by_operation({
+        (_INPUT, "create"): input_di,
+        (_REQUIREMENT, "change"): change_di_requirement,
+        (_POSITIONS, "list"): enquire_positions,
+    }),
+    "simBookExchangeTrade": book_trade,  # simulator control keeps its own names
 }
