@@ -136,14 +136,18 @@ def _body_schemas(document: ApiDocument, operation: Operation) -> Iterator[dict[
                     yield document.resolve(media["schema"])
 
 
-def _item_schemas(document: ApiDocument, schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _item_schemas(document: ApiDocument, schema: dict[str, Any], depth: int = 3) -> Iterator[dict[str, Any]]:
+    """The item schemas of ``schema``'s lists, and of the lists inside those items (a run's failures inside a page's
+    runs), ``depth`` levels down: an item role's pointer is relative to one item of its list."""
     for sub in _alternatives(document, schema):
-        if sub.get("type") == "array" and isinstance(sub.get("items"), dict):
-            yield document.resolve(sub["items"])
-        for prop in (sub.get("properties") or {}).values():
-            resolved = document.resolve(prop)
-            if resolved.get("type") == "array" and isinstance(resolved.get("items"), dict):
-                yield document.resolve(resolved["items"])
+        lists = [sub] if sub.get("type") == "array" else []
+        lists += [document.resolve(prop) for prop in (sub.get("properties") or {}).values()]
+        for listed in lists:
+            if listed.get("type") == "array" and isinstance(listed.get("items"), dict):
+                item = document.resolve(listed["items"])
+                yield item
+                if depth > 1:
+                    yield from _item_schemas(document, item, depth - 1)
 
 
 def _alternatives(document: ApiDocument, schema: dict[str, Any]) -> Iterator[dict[str, Any]]:
