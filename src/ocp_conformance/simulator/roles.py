@@ -18,7 +18,7 @@ from ocp_conformance.contracts import model_contracts, project_resource
 from ocp_conformance.simulator.call import Call, Handler
 
 __all__ = ["body_of", "by_operation", "field", "function_of", "header", "location", "model_binding", "page_body",
-           "path", "query", "read", "set_field"]
+           "parameter", "path", "query", "read", "set_field"]
 
 
 @cache
@@ -44,6 +44,11 @@ def function_of(call: Call) -> str:
 def query(call: Call, role: str, default: Any = None) -> Any:
     """The query parameter of ``role`` (``default`` when the request has none)."""
     return call.request.query.get(model_binding().parameter(function_of(call), role), default)
+
+
+def parameter(call: Call, role: str) -> str:
+    """The name of ``role``'s path or query parameter, for an answer that names it (an error's text and pointer)."""
+    return model_binding().parameter(function_of(call), role)
 
 
 def header(call: Call, role: str, default: Any = None) -> Any:
