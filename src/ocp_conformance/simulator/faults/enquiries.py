@@ -9,6 +9,9 @@ from ocp_conformance.simulator.ccass import SiFilter
 from ocp_conformance.simulator.faults.fault import Fault
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import encode
+from ocp_conformance.simulator.roles import path, read, set_field
+
+_MOVEMENT, _MONEY = "Enquire Stock Account Movement", "Enquire Money Position"
 
 __all__ = ["ENQUIRY_FAULTS"]
 
@@ -17,7 +20,8 @@ def _omit_deposits(call: Call, inner: Handler) -> Reply:
     """Like a movement query that joins only instruction tables and forgets stock deposited from outside."""
     reply = inner(call)
     if reply.status == 200:
-        reply.body["items"] = [m for m in reply.body["items"] if m["movementType"] != "DEPOSIT"]
+        set_field(call, reply.body, "items", [m for m in read(_MOVEMENT, reply.body, "items")
+                                              if read(_MOVEMENT, m, "movement_type") != "DEPOSIT"])
     return reply
 
 
@@ -34,10 +38,10 @@ def _ignore_rdp(call: Call, inner: Handler) -> Reply:
             stock = sim.reference.stock(si.stock_code)
             key = (stock.market if stock else "HKMK", si.currency)
             rdp[key] = rdp.get(key, Decimal(0)) + (si.amount if si.side == "DELIVER" else -si.amount)
-    for item in reply.body["items"]:
-        missing = rdp.get((item["market"], item["currency"]), Decimal(0))
-        item["balance"] = encode(Decimal(item["balance"]) - missing)
-        item["subLedgers"]["settlement"] = encode(Decimal(item["subLedgers"]["settlement"]) - missing)
+    for item in read(_MONEY, reply.body, "items"):
+        missing = rdp.get((read(_MONEY, item, "market"), read(_MONEY, item, "currency")), Decimal(0))
+        for role in ("balance", "ledger_settlement"):
+            set_field(call, item, role, encode(Decimal(read(_MONEY, item, role)) - missing))
     return reply
 
 
@@ -48,7 +52,7 @@ def _any_participants_account(call: Call, inner: Handler) -> Reply:
     except Problem as problem:
         if problem.code != "STOCK_ACCOUNT_NOT_FOUND":
             raise
-        owner = str(call.request.path["accountId"])[:6]
+        owner = path(call, "account_id")[:6]
         if call.state.simulation.reference.participant(owner) is None:
             raise
         return inner(Call(call.operation_id, owner, call.request, call.state))
@@ -57,7 +61,7 @@ def _any_participants_account(call: Call, inner: Handler) -> Reply:
 def _no_batch_runs(call: Call, inner: Handler) -> Reply:
     reply = inner(call)
     if reply.status == 200:
-        reply.body["batchRuns"] = []
+        set_field(call, reply.body, "batch_runs", [])
     return reply
 
 
