@@ -1,9 +1,13 @@
 """Invalid enquiries of settlement accounts and status are rejected with the right status, code and field.
 
 Each case starts from a request that is valid for the business too (the acting participant's own account 01,
-a listed stock) and breaks exactly one thing: a malformed parameter must be a 400 problem naming it by JSON
-pointer (``/path/accountId``, ``/query/stockCode``); a well-formed but impossible one (a date range that ends
-before it starts, a cursor the server never issued) a 422 with the documented code.
+a listed stock) and breaks exactly one thing: a malformed parameter must be the bound contract's invalid-request
+error naming it (the account id in the path, the stock code in the query); a well-formed but impossible one (a
+date range that ends before it starts, a cursor the server never issued) its business error with the documented
+code. The unbroken request must be accepted, so a target that refuses everything cannot pass.
+
+Everything contract-specific comes through the binding: operations by function and role, parameters by role, the
+error shape, statuses and codes.
 """
 
 from __future__ import annotations
@@ -13,54 +17,74 @@ from typing import Any, Final
 import pytest
 from suites.rule_broken import RuleBroken
 
-from ocp_conformance.client import OcpClient
-from ocp_conformance.targets import Target
+from ocp_conformance.bound_client import BoundClient, BoundExchange
+from ocp_conformance.pytest_plugin import Harness
 
 BALANCE: Final = "Enquire Stock Account Balance"
 MOVEMENT: Final = "Enquire Stock Account Movement"
 ACTIVITY: Final = "Enquire Settlement Activity"
 MONEY: Final = "Enquire Money Position"
 
+ACCOUNT: Final = object()
+"""Stands for the acting participant's own stock account 01 in a case's values."""
+
+# the operation role each function is enquired by
+ROLES: Final = {BALANCE: "get", MOVEMENT: "get", ACTIVITY: "list", MONEY: "list"}
+
 
 class NotRejected(RuleBroken):
     """The target accepted, or rejected without naming it, a parameter the contract or the rules forbid."""
 
 
-def _account(target: Target) -> str:
-    return f"{target.acting_pair()[0]}01"
-
-
-# function -> (what is broken, parameters (with {account} for the own account), status, code, pointer)
-CASES: Final[list[tuple[str, str, dict[str, Any], int, str | None, str | None]]] = [
-    (BALANCE, "accountId too short", {"accountId": "B01234"}, 400, None, "/path/accountId"),
-    (BALANCE, "stockCode not 5 digits", {"accountId": "{account}", "stockCode": "5"}, 400, None, "/query/stockCode"),
-    (BALANCE, "a cursor never issued", {"accountId": "{account}", "cursor": "bm90LWEtY3Vyc29y"}, 422,
+# function -> (what is broken, values by role, raw values by role (sent as they are: no enum map has them),
+#              error kind, model error code, the role the error must name)
+CASES: Final[list[tuple[str, str, dict[str, Any], dict[str, Any], str, str | None, str | None]]] = [
+    (BALANCE, "account id too short", {"account_id": "B01234"}, {}, "invalid", None, "account_id"),
+    (BALANCE, "stock code not 5 digits", {"account_id": ACCOUNT, "stock_code": "5"}, {}, "invalid", None,
+     "stock_code"),
+    (BALANCE, "a cursor never issued", {"account_id": ACCOUNT, "cursor": "bm90LWEtY3Vyc29y"}, {}, "business",
      "CURSOR_INVALID", None),
-    (MOVEMENT, "fromDate after toDate", {"accountId": "{account}", "fromDate": "2027-04-08", "toDate": "2027-04-07"},
-     422, "DATE_RANGE_INVALID", None),
-    (MOVEMENT, "fromDate not a date", {"accountId": "{account}", "fromDate": "2027-13-45"}, 400, None,
-     "/query/fromDate"),
-    (MOVEMENT, "limit above 200", {"accountId": "{account}", "limit": 201}, 400, None, "/query/limit"),
-    (ACTIVITY, "businessDate not a date", {"businessDate": "yesterday"}, 400, None, "/query/businessDate"),
-    (ACTIVITY, "sourceType in lower case", {"sourceType": "si"}, 400, None, "/query/sourceType"),
-    (MONEY, "an unknown currency", {"currency": "EUR"}, 400, None, "/query/currency"),
-    (MONEY, "an unknown market", {"market": "NYSE"}, 400, None, "/query/market"),
+    (MOVEMENT, "from date after to date", {"account_id": ACCOUNT, "from_date": "2027-04-08", "to_date": "2027-04-07"},
+     {}, "business", "DATE_RANGE_INVALID", None),
+    (MOVEMENT, "from date not a date", {"account_id": ACCOUNT, "from_date": "2027-13-45"}, {}, "invalid", None,
+     "from_date"),
+    (MOVEMENT, "limit above 200", {"account_id": ACCOUNT, "limit": 201}, {}, "invalid", None, "limit"),
+    (ACTIVITY, "business date not a date", {"business_date": "yesterday"}, {}, "invalid", None, "business_date"),
+    (ACTIVITY, "source type in lower case", {"source_type": "si"}, {}, "invalid", None, "source_type"),
+    (MONEY, "an unknown currency", {"currency": "EUR"}, {}, "invalid", None, "currency"),
+    (MONEY, "an unknown market", {}, {"market": "NYSE"}, "invalid", None, "market"),
 ]
 
 
-@pytest.mark.parametrize(("function", "what", "params", "status", "code", "pointer"), [
+def _values(values: dict[str, Any], account: str) -> dict[str, Any]:
+    return {role: account if value is ACCOUNT else value for role, value in values.items()}
+
+
+def _send(bound: BoundClient, function: str, participant: str, values: dict[str, Any],
+          raw: dict[str, Any]) -> BoundExchange:
+    parameters = {bound.binding.parameter(function, role): value for role, value in raw.items()}
+    return bound.call(function, ROLES[function], as_participant=participant, validate_request=False,
+                      parameters=parameters, **values)
+
+
+@pytest.mark.parametrize(("function", "what", "values", "raw", "kind", "code", "role"), [
     pytest.param(*case, marks=pytest.mark.ocp(functions=[case[0]], check="negative"), id=f"{case[0]}: {case[1]}")
     for case in CASES
 ])
-def test_invalid_enquiry_is_rejected(function: str, what: str, params: dict[str, Any], status: int,
-                                     code: str | None, pointer: str | None, ocp_client: OcpClient,
-                                     ocp_target: Target) -> None:
-    fields = {k: v.format(account=_account(ocp_target)) if isinstance(v, str) else v for k, v in params.items()}
-    exchange = ocp_client.call(function, as_participant=ocp_target.acting_pair()[0], validate_request=False, **fields)
-    body = exchange.body if isinstance(exchange.body, dict) else {}
-    pointers = [e.get("pointer") for e in body.get("errors", [])]
-    received = f"HTTP {exchange.status} code={body.get('code')} errors at {pointers}"
-    expected = f"HTTP {status}" + (f" code={code}" if code else "") + (f" naming {pointer}" if pointer else "")
-    if exchange.status != status or (code and body.get("code") != code) or (pointer and pointer not in pointers):
+def test_invalid_enquiry_is_rejected(function: str, what: str, values: dict[str, Any], raw: dict[str, Any],
+                                     kind: str, code: str | None, role: str | None, ocp_harness: Harness) -> None:
+    bound = ocp_harness.bound
+    participant = ocp_harness.client.target.acting_pair()[0]
+    account = f"{participant}01"
+    answer = _send(bound, function, participant, _values(values, account), raw)
+    status = bound.binding.error_status(kind, function=function)
+    received = f"HTTP {answer.status} code={answer.error_code()} errors at {answer.error_pointers()}"
+    expected = f"HTTP {status}" + (f" code={code}" if code else "") + (f" naming {role}" if role else "")
+    if answer.status != status or (code and answer.error_code() != code) or (role and role not in answer.error_roles()):
         raise NotRejected(function, f"a request whose {what}", received=received, expected=expected,
-                          exchange=exchange)
+                          exchange=answer.exchange)
+    unbroken = _send(bound, function, participant, {"account_id": account} if "account_id" in values else {}, {})
+    if not unbroken.ok:
+        raise NotRejected(function, "the same request unbroken (valid for the contract and the business)",
+                          received=f"HTTP {unbroken.status} code={unbroken.error_code()}", expected="2xx",
+                          exchange=unbroken.exchange)
