@@ -67,20 +67,21 @@ def _send(bound: BoundClient, function: str, participant: str, values: dict[str,
                       parameters=parameters, **values)
 
 
-@pytest.mark.parametrize(("function", "what", "values", "raw", "kind", "code", "role"), [
+@pytest.mark.parametrize(("function", "what", "values", "raw", "kind", "model_code", "role"), [
     pytest.param(*case, marks=pytest.mark.ocp(functions=[case[0]], check="negative"), id=f"{case[0]}: {case[1]}")
     for case in CASES
 ])
 def test_invalid_enquiry_is_rejected(function: str, what: str, values: dict[str, Any], raw: dict[str, Any],
-                                     kind: str, code: str | None, role: str | None, ocp_harness: Harness) -> None:
+                                     kind: str, model_code: str | None, role: str | None, ocp_harness: Harness) -> None:
     bound = ocp_harness.bound
     participant = ocp_harness.client.target.acting_pair()[0]
     account = f"{participant}01"
     answer = _send(bound, function, participant, _values(values, account), raw)
     status = bound.binding.error_status(kind, function=function)
     received = f"HTTP {answer.status} code={answer.error_code()} errors at {answer.error_pointers()}"
-    expected = f"HTTP {status}" + (f" code={code}" if code else "") + (f" naming {role}" if role else "")
-    if answer.status != status or (code and answer.error_code() != code) or (role and role not in answer.error_roles()):
+    expected = f"HTTP {status}" + (f" code={model_code}" if model_code else "") + (f" naming {role}" if role else "")
+    if answer.status != status or (model_code and answer.error_code() != model_code) \
+            or (role and role not in answer.error_roles()):
         raise NotRejected(function, f"a request whose {what}", received=received, expected=expected,
                           exchange=answer.exchange)
     unbroken = _send(bound, function, participant, {"account_id": account} if "account_id" in values else {}, {})
