@@ -126,7 +126,7 @@ class SiLifecycle(RuleBasedStateMachine):
                                 step=self.step, exchange=answer)
 
     def _compare(self, si: ModelSi, view: BoundExchange, function: str) -> None:
-        """Status, match id presence, own hold flag, revocation flags and every field sent agree with the model,
+        """Status, match id presence, own hold flag, owner, revocation flags and every field sent agree with the model,
         exactly: the amount as a ``Decimal`` (``1000.1234`` is not ``1000.12``), never a float."""
         received, expected = _differences(si, view)
         if received:
@@ -416,16 +416,17 @@ _ECHOED: Final = ("side", "counterparty", "stock_code", "quantity", "settlement_
 
 def _differences(si: ModelSi, view: BoundExchange) -> tuple[dict[str, object], dict[str, object]]:
     """(received, expected) of what ``view`` shows of ``si`` differently from the model (both empty: it agrees):
-    status, match id presence, own hold flag, revocation flags and every field sent, the amount as a ``Decimal``."""
+    status, match id presence, own hold flag, the participant it is attributed to (who input it), revocation flags
+    and every field sent, the amount as a ``Decimal``."""
     received: dict[str, object] = {
         "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
-        "hold": view.get("hold", None),
+        "hold": view.get("hold", None), "participant": view.get("participant", None),
         "revocation": (view.get("revocation_by_me", None), view.get("revocation_by_counterparty", None)),
         **{role: view.get(role, None) for role in _ECHOED},
     }
     received["amount"] = _decimal(received["amount"])
     expected: dict[str, object] = {
-        "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold,
+        "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold, "participant": si.owner,
         "revocation": (si.revoke_by_me, si.revoke_by_counterparty),
         **{role: getattr(si, role) for role in _ECHOED},
     }
