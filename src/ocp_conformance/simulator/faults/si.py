@@ -169,6 +169,15 @@ def _stale_first_read(call: Call, inner: Handler) -> Reply:
     return inner(call) if stale is None else Reply(200, stale)
 
 
+def _attribute_to_counterparty(call: Call, inner: Handler) -> Reply:
+    """Like a server that fills the SI's owner from the wrong party: the created SI is answered as the
+    counterparty's (participantId names the counterparty), though the SI is the caller's."""
+    reply = inner(call)
+    if reply.status == 201 and isinstance(reply.body, dict) and "counterpartyId" in reply.body:
+        reply.body["participantId"] = reply.body["counterpartyId"]
+    return reply
+
+
 def _forget_idempotency(call: Call, inner: Handler) -> Reply:
     call.state.idempotency.clear()
     return inner(call)
@@ -217,6 +226,10 @@ SI_FAULTS = [
           "the first read after the write (a lagging read replica); later reads are current",
           wrappers={"changeSi": _remember_before_write, "changeHoldMatchedSi": _remember_before_write,
                     "cancelSi": _remember_before_write, "getSi": _stale_first_read}),
+    Fault("si-attributed-to-counterparty", "Input SI", "scenario",
+          "Input SI answers the created SI as the counterparty's: participantId names the counterparty, not the "
+          "participant who input it",
+          wrappers={"inputSi": _attribute_to_counterparty}),
     Fault("idempotency-ignored", "Input SI", "contract",
           "a repeated Input SI with the same Idempotency-Key creates a second SI",
           wrappers={"inputSi": _forget_idempotency}),
