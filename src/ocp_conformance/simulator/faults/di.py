@@ -68,13 +68,13 @@ def _exact_stock_code(call: Call, inner: Handler) -> Reply:
 
 
 def _one_code_for_every_refusal(call: Call, inner: Handler) -> Reply:
-    """Like a server with one catch-all error: every business-rule refusal (an unknown stock's STOCK_UNKNOWN) is
-    answered with the function's first documented code, 400 VALIDATION_FAILED, still naming the field."""
+    """Like a server with one catch-all error code: every business-rule refusal (an unknown stock's STOCK_UNKNOWN)
+    keeps its status and field but carries the function's first documented code, VALIDATION_FAILED."""
     try:
         return inner(call)
     except DomainError as error:
         errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-        raise Problem(400, "VALIDATION_FAILED", error.message, errors) from None
+        raise Problem(error.status, "VALIDATION_FAILED", error.message, errors) from None
 
 
 def _ignore_requirement_in_batch(sim: Simulation) -> None:
@@ -109,7 +109,7 @@ DI_FAULTS = [
           "batch settlement runs deliver the whole due short position, ignoring the DI requirement's hold-back",
           patch=_ignore_requirement_in_batch),
     Fault("di-requirement-error-codes-collapsed", "Change DI Requirement", "negative",
-          "Change DI Requirement answers every business-rule refusal (STOCK_UNKNOWN, 422) with its first documented "
-          "code, 400 VALIDATION_FAILED",
+          "Change DI Requirement answers every business-rule refusal with its first documented code: an unknown stock "
+          "is 422 VALIDATION_FAILED instead of 422 STOCK_UNKNOWN",
           wrappers={"changeDiRequirement": _one_code_for_every_refusal}),
 ]
