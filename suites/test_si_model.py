@@ -3,7 +3,9 @@
 
 Never assumes an empty world: every SI gets a fresh ``ownReference`` and a match key (quantity) no one else
 uses, and only the suite's own SIs are checked. A divergence raises :class:`ModelMismatch`, blamed on the
-catalogue function whose rule the model applied in that step.
+catalogue function whose rule the model applied in that step. After every step the suite reads its own writes
+(Enquire SI by id): when that first read diverges but a second read agrees with the model, the write took effect
+and the read was stale, so the divergence is Enquire SI's (issue 15 item 3).
 
 Values come from the contract's whole domain, read from the bound contract's schema (:mod:`contract_domain`), never
 restated here: amounts with every decimal place Money allows, quantities up to the maximum, references of the
@@ -124,27 +126,35 @@ class SiLifecycle(RuleBasedStateMachine):
                                 step=self.step, exchange=answer)
 
     def _compare(self, si: ModelSi, view: BoundExchange, function: str) -> None:
-        """Status, match id presence, own hold flag, revocation flags and every field sent agree with the model,
+        """Status, match id presence, own hold flag, owner, revocation flags and every field sent agree with the model,
         exactly: the amount as a ``Decimal`` (``1000.1234`` is not ``1000.12``), never a float."""
-        received = {
-            "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
-            "hold": view.get("hold", None),
-            "revocation": (view.get("revocation_by_me", None), view.get("revocation_by_counterparty", None)),
-            **{role: view.get(role, None) for role in _ECHOED},
-        }
-        received["amount"] = _decimal(received["amount"])
-        expected = {
-            "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold,
-            "revocation": (si.revoke_by_me, si.revoke_by_counterparty),
-            **{role: getattr(si, role) for role in _ECHOED},
-        }
-        expected["amount"] = _decimal(expected["amount"])
-        if received != expected:
-            differing = sorted(k for k in expected if received[k] != expected[k])
-            raise ModelMismatch(function, f"SI {si.si_id} differs in {', '.join(differing)}",
-                                received={k: received[k] for k in differing},
-                                expected={k: expected[k] for k in differing}, si=si, step=self.step,
-                                exchange=view)
+        received, expected = _differences(si, view)
+        if received:
+            raise ModelMismatch(function, f"SI {si.si_id} differs in {', '.join(sorted(expected))}",
+                                received=received, expected=expected, si=si, step=self.step, exchange=view)
+
+    def _read_back(self, si: ModelSi, function: str) -> BoundExchange:
+        """getSi of the suite's own SI right after ``function`` wrote it (read-your-writes), compared with the
+        model. A divergence is the write's (``function``) when a second read shows it too (the write did not take
+        effect); when the second read agrees with the model, the first read served a stale state: Enquire SI's."""
+        got = self._get(si)
+        received, expected = _differences(si, got)
+        if received:
+            again = self._get(si)
+            if not _differences(si, again)[0]:
+                raise ModelMismatch("Enquire SI", f"the first read of SI {si.si_id} after {function} served a "
+                                    f"stale state (a second read shows the write) in {', '.join(sorted(expected))}",
+                                    received=received, expected=expected, si=si, step=self.step, exchange=got)
+            self._compare(si, again, function)
+        return got
+
+    def _get(self, si: ModelSi) -> BoundExchange:
+        got = self.bound.call("Enquire SI", "get", as_participant=si.owner, si_id=si.si_id)
+        if not got.ok:
+            raise ModelMismatch("Enquire SI", f"reading the suite's own SI {si.si_id}",
+                                received=f"HTTP {got.status} {got.error_code()}", expected="2xx",
+                                si=si, step=self.step, exchange=got)
+        return got
 
     def _verify(self, sis: list[ModelSi], blame: Any) -> None:
         """getSi of each SI (and its counter-SI) agrees with the model; matched pairs share one matchId;
@@ -157,13 +167,7 @@ class SiLifecycle(RuleBasedStateMachine):
                 seen[other.si_id] = other
         match_ids: dict[str, str | None] = {}
         for si in seen.values():
-            function = blame(si) if callable(blame) else blame
-            got = self.bound.call("Enquire SI", "get", as_participant=si.owner, si_id=si.si_id)
-            if not got.ok:
-                raise ModelMismatch("Enquire SI", f"reading the suite's own SI {si.si_id}",
-                                    received=f"HTTP {got.status} {got.error_code()}", expected="2xx",
-                                    si=si, step=self.step, exchange=got)
-            self._compare(si, got, function)
+            got = self._read_back(si, blame(si) if callable(blame) else blame)
             match_ids[si.si_id] = got.get("match_id", None)
             self._verify_listing(si, got)
         for si in seen.values():
@@ -408,6 +412,27 @@ class SiLifecycle(RuleBasedStateMachine):
 _ECHOED: Final = ("side", "counterparty", "stock_code", "quantity", "settlement_date", "payment_type", "amount",
                    "currency", "own_reference", "narrative", "exclude_from_batch")
 """Fields sent (or set by a step) that every answer about the SI carries back, by role and ModelSi attribute."""
+
+
+def _differences(si: ModelSi, view: BoundExchange) -> tuple[dict[str, object], dict[str, object]]:
+    """(received, expected) of what ``view`` shows of ``si`` differently from the model (both empty: it agrees):
+    status, match id presence, own hold flag, the participant it is attributed to (who input it), revocation flags
+    and every field sent, the amount as a ``Decimal``."""
+    received: dict[str, object] = {
+        "status": view.get("status", None), "matched": view.get("match_id", None) is not None,
+        "hold": view.get("hold", None), "participant": view.get("participant", None),
+        "revocation": (view.get("revocation_by_me", None), view.get("revocation_by_counterparty", None)),
+        **{role: view.get(role, None) for role in _ECHOED},
+    }
+    received["amount"] = _decimal(received["amount"])
+    expected: dict[str, object] = {
+        "status": si.status, "matched": si.status in _MATCH_ID_STATUSES, "hold": si.hold, "participant": si.owner,
+        "revocation": (si.revoke_by_me, si.revoke_by_counterparty),
+        **{role: getattr(si, role) for role in _ECHOED},
+    }
+    expected["amount"] = _decimal(expected["amount"])
+    differing = sorted(k for k in expected if received[k] != expected[k])
+    return {k: received[k] for k in differing}, {k: expected[k] for k in differing}
 
 
 def _decimal(value: object) -> object:

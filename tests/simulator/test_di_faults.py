@@ -63,3 +63,12 @@ def test_di_requirement_ignored_by_batch() -> None:
     client.call_operation("simRunBatchSettlement")
     [item] = _items(client, ALPHA, stockCode="00005")
     assert (item["outstandingQuantity"], item["diRequirement"]["holdBackQuantity"]) == (0, 40)
+
+
+def test_di_requirement_error_codes_collapsed() -> None:
+    client = _client("di-requirement-error-codes-collapsed")
+    refused = client.call("Change DI Requirement", as_participant=ALPHA, stockCode="99999", holdBackQuantity=0)
+    assert (refused.status, refused.body["code"]) == (422, "VALIDATION_FAILED")
+    assert [e["pointer"] for e in refused.body["errors"]] == ["/path/stockCode"]  # only the code lies
+    assert client.call("Change DI Requirement", as_participant=ALPHA, stockCode="00005",
+                       holdBackQuantity=5).status == 200

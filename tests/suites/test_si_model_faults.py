@@ -41,6 +41,8 @@ def test_suites_pass_without_faults(tmp_path: Path) -> None:
     (MODEL, "change-matched-unmatches", "Change Matched/Settled SI"),
     (MODEL, "cancelled-si-still-listed", "Enquire SI"),
     (MODEL, "si-amount-rounded-to-cents", "Input SI"),  # issue 15 item 2: amounts echoed exactly, as Decimals
+    (MODEL, "si-stale-read-after-change", "Enquire SI"),  # issue 15 item 3: a stale read is the read's
+    (MODEL, "si-attributed-to-counterparty", "Input SI"),  # issue 15 item 4: the owner echoed is who input it
     (SECURITY, "other-participants-si-visible", "Enquire SI"),
 ], ids=lambda value: value.stem if isinstance(value, Path) else None)
 def test_suite_catches_fault(suite: Path, fault: str, function: str, tmp_path: Path) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
+import weakref
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import DomainError, MatchKey, SettlementInstruction, SiFilter, SiRules
+from ocp_conformance.simulator.ccass import (
+    DomainError,
+    MatchKey,
+    SettlementInstruction,
+    SiFilter,
+    Simulation,
+    SiRules,
+)
 from ocp_conformance.simulator.faults.fault import Fault
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
@@ -135,6 +143,41 @@ def _settle_on_hold(rules: SiRules) -> SiRules:
     return replace(rules, settleable_statuses=rules.settleable_statuses | {"MATCHED_ON_HOLD"})
 
 
+_BEFORE_WRITE: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str], dict[str, object]]] = \
+    weakref.WeakKeyDictionary()
+"""Per simulation (a reset starts afresh): (owner, siId) -> the SI as it was before its last write, until read."""
+
+
+def _remember_before_write(call: Call, inner: Handler) -> Reply:
+    """Like a read replica that lags behind the primary: keep the SI as it was before this write."""
+    assert call.participant is not None
+    sim, si_id = call.state.simulation, call.request.path["siId"]
+    try:
+        before = si_json(sim.si_book.get(call.participant, si_id))
+    except DomainError:
+        return inner(call)
+    reply = inner(call)
+    if reply.status // 100 == 2:
+        _BEFORE_WRITE.setdefault(sim, {})[(call.participant, si_id)] = before
+    return reply
+
+
+def _stale_first_read(call: Call, inner: Handler) -> Reply:
+    """The first read of an SI after a write serves the state before it; later reads are current."""
+    assert call.participant is not None
+    stale = _BEFORE_WRITE.get(call.state.simulation, {}).pop((call.participant, call.request.path["siId"]), None)
+    return inner(call) if stale is None else Reply(200, stale)
+
+
+def _attribute_to_counterparty(call: Call, inner: Handler) -> Reply:
+    """Like a server that fills the SI's owner from the wrong party: the created SI is answered as the
+    counterparty's (participantId names the counterparty), though the SI is the caller's."""
+    reply = inner(call)
+    if reply.status == 201 and isinstance(reply.body, dict) and "counterpartyId" in reply.body:
+        reply.body["participantId"] = reply.body["counterpartyId"]
+    return reply
+
+
 def _forget_idempotency(call: Call, inner: Handler) -> Reply:
     call.state.idempotency.clear()
     return inner(call)
@@ -178,6 +221,15 @@ SI_FAULTS = [
           "Input SI and Change SI round the amount to 2 decimals (Money allows 4): the SI echoes another amount, "
           "and two SIs 0.0001 apart match",
           raw_body=_amount_to_cents),
+    Fault("si-stale-read-after-change", "Enquire SI", "scenario",
+          "Enquire SI (by id) serves the SI as it was before the last Change SI, hold or release, or cancel, for "
+          "the first read after the write (a lagging read replica); later reads are current",
+          wrappers={"changeSi": _remember_before_write, "changeHoldMatchedSi": _remember_before_write,
+                    "cancelSi": _remember_before_write, "getSi": _stale_first_read}),
+    Fault("si-attributed-to-counterparty", "Input SI", "scenario",
+          "Input SI answers the created SI as the counterparty's: participantId names the counterparty, not the "
+          "participant who input it",
+          wrappers={"inputSi": _attribute_to_counterparty}),
     Fault("idempotency-ignored", "Input SI", "contract",
           "a repeated Input SI with the same Idempotency-Key creates a second SI",
           wrappers={"inputSi": _forget_idempotency}),
