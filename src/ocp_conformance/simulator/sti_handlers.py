@@ -1,23 +1,54 @@
-"""Handlers of the Maintain STI operations: translate HTTP to the domain's TransferBook and back."""
+"""Handlers of the Maintain STI operations: translate HTTP to the domain's TransferBook and back.
+
+They name functions, roles and field roles (through :mod:`~ocp_conformance.simulator.roles`, the model's binding),
+never the contract's operationIds, parameters, fields or paths.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, Final
 
+from ocp_conformance.binding import place_pointer
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import SegregatedTransfer
 from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.representation import camel, domain_values, encode
+from ocp_conformance.simulator.representation import domain_values, encode
+from ocp_conformance.simulator.roles import (
+    by_operation,
+    field,
+    function_of,
+    location,
+    model_binding,
+    page_body,
+    path,
+    query,
+)
 
 __all__ = ["STI_HANDLERS", "sti_json"]
 
+ENQUIRE: Final = "Enquire STI"
+"""The function whose field set describes an STI as the contract shows it (every STI function shares it)."""
+_INPUT_ROLES: Final = ("from_account", "to_account", "stock_code", "quantity", "payment_type", "amount", "currency",
+                       "own_reference")
+"""What Input STI reads from its body, by role."""
+_ROLE_OF_ATTRIBUTE: Final = {"owner": "participant"}
+"""Where the domain's attribute is not the role of the same name."""
+
 
 def sti_json(sti: SegregatedTransfer) -> dict[str, Any]:
-    """An STI as the contract's SegregatedTransfer (the owner is the participantId)."""
-    return {("participantId" if f.name == "owner" else camel(f.name)): encode(getattr(sti, f.name))
-            for f in dataclasses.fields(sti)}
+    """An STI as the contract's answer: each attribute at its role's place, enums as the contract's codes."""
+    binding = model_binding()
+    body: dict[str, Any] = {}
+    for attribute in dataclasses.fields(sti):
+        role = _ROLE_OF_ATTRIBUTE.get(attribute.name, attribute.name)
+        value = encode(getattr(sti, attribute.name))
+        enum = binding.field(ENQUIRE, role).enum
+        if enum is not None and value is not None:
+            value = binding.code(enum, str(value), function=ENQUIRE)
+        place_pointer(body, binding.pointer(ENQUIRE, role), value)
+    return body
 
 
 def _owner(call: Call) -> str:
@@ -26,27 +57,28 @@ def _owner(call: Call) -> str:
 
 
 def _sti_id(call: Call) -> str:
-    return str(call.request.path["stiId"])
+    return path(call, "sti_id")
 
 
 def input_sti(call: Call) -> Reply:
     def create() -> Reply:
-        values = domain_values(call.request.body)
+        values = domain_values({role: field(call, role) for role in _INPUT_ROLES})
         sti = call.state.simulation.transfers.input_sti(
             _owner(call), values.pop("from_account"), values.pop("to_account"), values.pop("stock_code"),
             values.pop("quantity"), values.pop("payment_type"), **values)
-        return Reply(201, sti_json(sti), {"Location": f"/ocp/v1/segregated-transfers/{sti.sti_id}"})
+        return Reply(201, sti_json(sti), {"Location": location(ENQUIRE, "get", sti_id=sti.sti_id)})
 
     return idempotent(call, create, what="STI")
 
 
 def enquire_sti(call: Call) -> Reply:
-    query = dict(call.request.query)
-    limit = int(query.pop("limit", 50))
-    cursor = query.pop("cursor", None)
-    stis = call.state.simulation.transfers.enquire_sti(_owner(call), **domain_values(query))
+    filters = dict(call.request.query)
+    limit, cursor = int(query(call, "limit", 50)), query(call, "cursor")
+    for role in ("limit", "cursor"):
+        filters.pop(model_binding().parameter(function_of(call), role), None)
+    stis = call.state.simulation.transfers.enquire_sti(_owner(call), **domain_values(filters))
     items, next_cursor = page(stis, cursor, limit)
-    return Reply(200, {"items": [sti_json(s) for s in items], "nextCursor": next_cursor})
+    return Reply(200, page_body(call, [sti_json(s) for s in items], next_cursor))
 
 
 def get_sti(call: Call) -> Reply:
@@ -57,9 +89,9 @@ def revoke_sti(call: Call) -> Reply:
     return Reply(200, sti_json(call.state.simulation.transfers.revoke_sti(_owner(call), _sti_id(call))))
 
 
-STI_HANDLERS: dict[str, Handler] = {
-    "inputSti": input_sti,
-    "enquireSti": enquire_sti,
-    "getSti": get_sti,
-    "revokeSti": revoke_sti,
-}
+STI_HANDLERS: dict[str, Handler] = by_operation({
+    ("Input STI", "create"): input_sti,
+    (ENQUIRE, "list"): enquire_sti,
+    (ENQUIRE, "get"): get_sti,
+    ("Revoke STI", "revoke"): revoke_sti,
+})
