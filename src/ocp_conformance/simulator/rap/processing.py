@@ -232,6 +232,9 @@ class RapProcessor:
         self.log = log
         """Called with each file's summary line (e.g. the console of ``simulate``); settable."""
         self._on_applied = on_applied
+        self.observers: list[Callable[[ProcessingResult, Path], None]] = []
+        """Called with each file's result and the uploaded file (still in place) once its result file is written,
+        whichever transport brought it (a rehearsal keeps what each upload said and did); settable."""
         # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
         self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
             weakref.WeakKeyDictionary())
@@ -269,6 +272,8 @@ class RapProcessor:
         result.result_file = self._write(path, result)
         if self.log is not None:
             self.log(result.summary())
+        for observer in self.observers:
+            observer(result, path)
         return result
 
     # ---------------------------------------------------------------- internals
