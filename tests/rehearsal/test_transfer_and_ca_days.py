@@ -70,8 +70,8 @@ def test_the_ca_day_reads_the_rap_uploads_and_the_ca_book(contracts: ContractSet
     kinds = [(e.at.strftime("%H:%M"), e.kind, e.text.split(":")[0]) for e in result.timeline]
     assert ("08:30", "event", "announce-election") in kinds
     by_id = {s.task.id: s for s in result.tasks}
-    assert by_id["upload-election"].results[0].reason.startswith("B01234_ELECTION_20270406_001.csv accepted")
-    assert by_id["correct-rejected"].results[0].reason.startswith("B01234_ELECTION_20270406_002.csv accepted")
+    assert by_id["upload-election"].results[0].reason.startswith("B01234_ELECTION_20270406_001.csv (09:00) accepted")
+    assert by_id["correct-rejected"].results[0].reason.startswith("B01234_ELECTION_20270406_002.csv (09:00) accepted")
     assert "quantity 15000" in by_id["change-election"].results[1].reason
     uploads = [e for e in result.exchanges if e.path.startswith("/rap/v1/files/")]
     assert len(uploads) == 3  # recorded as the contract's uploadRapFile, broken in no way

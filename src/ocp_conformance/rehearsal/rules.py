@@ -516,12 +516,12 @@ def _rap_file_accepted(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
         last = in_time[-1]
         return RuleResult(rule, False, f"{last.file_name} ({_hm(last.at)}) was rejected whole: "
                           + ("; ".join(last.file_errors[:2]) or "no reason given"))
-    used: list[str] = []
+    used: dict[str, datetime] = {}
     for record in wanted:
         hits = [(f, r) for f in applied for r in f.records if all(_same(v, r.values.get(k)) for k, v in record.items())]
         accepted = [(f, r) for f, r in hits if r.accepted]
         if accepted:
-            used.append(accepted[-1][0].file_name)
+            used[accepted[-1][0].file_name] = accepted[-1][0].at
             continue
         if hits:
             file, rejected = hits[-1]
@@ -534,9 +534,9 @@ def _rap_file_accepted(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
             if near else f" (latest: {applied[-1].file_name})"
         return RuleResult(rule, False, f"no {file_type} file between {_hm(start)} and {_hm(deadline)} had a record "
                           f"with {_said(record)}{tail}")
-    names = sorted(set(used)) or [applied[-1].file_name]
-    return RuleResult(rule, True, f"{', '.join(names)} accepted "
-                      f"({len(wanted)} record(s) as expected, by {_hm(applied[-1].at)})")
+    used = used or {applied[-1].file_name: applied[-1].at}
+    return RuleResult(rule, True, ", ".join(f"{name} ({_hm(at)})" for name, at in sorted(used.items()))
+                      + f" accepted, {len(wanted)} record(s) as expected")
 
 
 def _ca_instruction_is(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
