@@ -5,6 +5,7 @@ one-line reason. No wall clock: the test steps the business clock itself (as tes
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -103,3 +104,39 @@ def test_each_defect_fails_its_own_task(contracts: ContractSet, script_name: str
     assert result.verdict == "fail"
     page = render_rehearsal_html(result)
     assert f'<td class="state fail">FAIL</td><td>{failed[0].reason[:40]}' in page
+
+
+def test_a_rap_file_rejected_whole_keeps_its_task_due_with_the_file_error(contracts: ContractSet) -> None:
+    script = load_script(scripts_folder() / "ca-election-day.yaml")
+    simulator = build_app(contracts)
+    recorder = Recorder(simulator, Injector([]), clock=lambda: 0.0)
+    rehearsal = Rehearsal(script, simulator, recorder)
+    rehearsal.start()
+    rehearsal.advance_to(script.clock.start.replace(hour=9, minute=5))
+    token = simulator.token_of(script.participant)
+    with httpx.Client(transport=SyncASGITransport(recorder), base_url="http://ocp.test") as http:
+        answer = http.post("/rap/v1/files/B01234_ELECTION_20270406_001.csv",
+                           headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+                           content="H,ELECTION,B01234,2027-04-06,1\r\nD,ELEC-1,CA2027000101,00005,01,20000,SCRIP\r\n"
+                                   "T,2,20000\r\n")  # the trailer counts two records: the file is rejected whole
+    assert answer.status_code == 200 and answer.json()["status"] == "REJECTED"
+    upload = next(s for s in rehearsal.statuses() if s.task.id == "upload-election")
+    assert upload.state == "due"
+    assert upload.reason.startswith("B01234_ELECTION_20270406_001.csv (09:05) was rejected whole: ")
+    assert "\n" not in upload.reason
+
+
+def test_an_announcement_the_simulator_refuses_makes_the_rehearsal_incomplete(contracts: ContractSet,
+                                                                               tmp_path: Path) -> None:
+    text = (scripts_folder() / "ca-election-day.yaml").read_text(encoding="utf-8")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(text.replace('deadline: "16:00"', 'deadline: "08:15"'), encoding="utf-8")
+    script = load_script(broken)
+    simulator = build_app(contracts)
+    rehearsal = Rehearsal(script, simulator, Recorder(simulator, Injector([]), clock=lambda: 0.0))
+    rehearsal.start()
+    rehearsal.advance_to(script.clock.end)
+    result = rehearsal.finish()
+    assert result.verdict == "incomplete"
+    assert result.problems and result.problems[0].startswith("event announce-election at 08:30 was refused by the "
+                                                             "simulator: ")
