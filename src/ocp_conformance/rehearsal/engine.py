@@ -19,7 +19,6 @@ from typing import Any, Literal
 
 from ocp_conformance.binding import load_binding
 from ocp_conformance.consumer import Exchange, Recorder
-from ocp_conformance.rap import Layout, load_layouts
 from ocp_conformance.rehearsal.rules import Evidence, RapFile, RapRecord, RuleResult, evaluate
 from ocp_conformance.rehearsal.script import Event, Script, Task
 from ocp_conformance.simulator.app import SimulatorApp
@@ -106,7 +105,6 @@ class Rehearsal:
         self._played = 0
         self._broadcasts_seen = 0
         self.rap_files: list[RapFile] = []
-        self._layouts: dict[str, Layout] | None = None
         simulator.rap.observers.append(self._rap_processed)
 
     @property
@@ -206,9 +204,7 @@ class Rehearsal:
 
     def _rap_processed(self, result: ProcessingResult, path: Path) -> None:
         """Keep what an upload said and what became of each record (the uploaded file may vanish after this)."""
-        if self._layouts is None:
-            self._layouts = dict(load_layouts(self.simulator.contracts.root / "rap"))
-        layout = self._layouts.get(result.file_type or "")
+        layout = self.simulator.rap.layout(result.file_type)
         values: dict[int, dict[str, Any]] = {}
         if layout is not None:
             try:

@@ -242,6 +242,10 @@ class RapProcessor:
     def __call__(self, participant: str, path: Path) -> None:
         self.process(participant, path)
 
+    def layout(self, file_type: str | None) -> Layout | None:
+        """The layout the processor reads files of ``file_type`` with, if it knows that file type."""
+        return self._layouts.get(file_type or "")
+
     def used_sequences(self, participant: str, file_type: str, business_date: str) -> frozenset[int]:
         """Sequence numbers of files of this type and date (YYYYMMDD or YYYY-MM-DD) processed, not rejected."""
         with self._state.lock:
