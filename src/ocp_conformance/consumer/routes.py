@@ -62,7 +62,8 @@ class OperationRoutes:
 
     def __init__(self, contracts: ContractSet) -> None:
         routes: list[tuple[int, str, re.Pattern[str], bool, Operation, OperationValidator]] = []
-        for document in contracts.api_documents:
+        # the HTTP binding of RAP uploads too: a participant's system may upload its RAP files that way
+        for document in (*contracts.api_documents, *filter(None, [contracts.rap_upload_document])):
             validators = validators_for(document)
             for op_id, operation in document.operations.items():
                 regex, _, convertors = compile_path(operation.url_template)

@@ -93,8 +93,11 @@ class OperationValidator:
         ]
         body_spec = operation.spec.get("requestBody")
         self._body_required = bool(body_spec and body_spec.get("required"))
-        schema = (body_spec or {}).get("content", {}).get("application/json", {}).get("schema")
+        content = (body_spec or {}).get("content", {})
+        schema = content.get("application/json", {}).get("schema")
         self._body = _validator(schema, registry, base_uri) if schema is not None else None
+        self._other_body = next(iter(content), None) if schema is None else None
+        """The media type of a body that is not JSON (a RAP file upload's text/csv): taken as sent, unchecked."""
 
     def validate(self, path: dict[str, str], query: dict[str, str], headers: dict[str, str],
                  raw_body: bytes) -> ValidRequest:
@@ -120,6 +123,9 @@ class OperationValidator:
         if self._body is not None:
             body, body_errors = self._parse_body(raw_body, headers)
             errors += body_errors
+        elif self._other_body is not None:
+            if self._body_required and not raw_body:
+                errors.append(FieldError("", f"required request body ({self._other_body}) is missing"))
         elif raw_body.strip():
             errors.append(FieldError("", "this operation takes no request body"))
         if errors:

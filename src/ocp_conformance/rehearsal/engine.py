@@ -9,18 +9,25 @@ gives the final verdicts. Tests drive it with a fake clock, ``ocp-conformance re
 
 from __future__ import annotations
 
+import csv
+import dataclasses
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Literal
 
 from ocp_conformance.binding import load_binding
 from ocp_conformance.consumer import Exchange, Recorder
-from ocp_conformance.rehearsal.rules import Evidence, RuleResult, evaluate
+from ocp_conformance.rehearsal.rules import Evidence, RapFile, RapRecord, RuleResult, evaluate
 from ocp_conformance.rehearsal.script import Event, Script, Task
 from ocp_conformance.simulator.app import SimulatorApp
-from ocp_conformance.simulator.ccass import DomainError, SiFilter, SiInput, SiStatus
+from ocp_conformance.simulator.ati_handlers import ati_json, mass_json
+from ocp_conformance.simulator.ccass import CorporateActionEvent, DomainError, SiFilter, SiInput, SiStatus
+from ocp_conformance.simulator.ccass.ca_events import ccass_deadline
+from ocp_conformance.simulator.rap.processing import ProcessingResult
 from ocp_conformance.simulator.representation import si_json
+from ocp_conformance.simulator.sti_handlers import sti_json
 
 __all__ = ["Rehearsal", "RehearsalResult", "TaskState", "TaskStatus", "TimelineEntry"]
 
@@ -97,6 +104,8 @@ class Rehearsal:
         self.problems: list[str] = []
         self._played = 0
         self._broadcasts_seen = 0
+        self.rap_files: list[RapFile] = []
+        simulator.rap.observers.append(self._rap_processed)
 
     @property
     def now(self) -> datetime:
@@ -111,6 +120,7 @@ class Rehearsal:
             self._broadcasts_seen = len(state.simulation.broadcasts)
         self._played = 0
         self.timeline.clear()
+        self.rap_files.clear()
 
     def advance_to(self, when: datetime) -> list[TimelineEntry]:
         """Move the business clock to ``when`` (never back, never past the script's end), playing the script's
@@ -165,24 +175,79 @@ class Rehearsal:
                                                    f"{run.run_id}: {len(run.settled)} settled, {len(run.failed)} "
                                                    "failed"))
                 sim.broadcasts.publish("SETTLEMENT", f"Batch settlement run {event.at:%H:%M} completed")
+            elif event.kind == "ca_announcement":
+                announced = self._announce(event)
+                self.timeline.append(TimelineEntry(event.at, "event", f"{event.id}: {announced.announcement_id} "
+                                                   f"announced ({announced.event_type} on {announced.stock_code}), "
+                                                   f"CCASS deadline {announced.ccass_deadline:%H:%M}"))
         except (DomainError, TypeError, ValueError) as exc:
             self.problems.append(f"event {event.id} at {event.at:%H:%M} was refused by the simulator: {exc}")
         self._note_broadcasts()
+
+    def _announce(self, event: Event) -> CorporateActionEvent:
+        """A corporate-action event announced at ``event.at``, open until its CCASS deadline on the business date
+        (the issuer's deadline a business day later); entitlements are the holdings when it is announced."""
+        sim = self.simulator.state.simulation
+        data = event.data
+        deadline = datetime.combine(self.script.business_date, time.fromisoformat(str(data["deadline"])),
+                                    event.at.tzinfo)
+        issuer = datetime.combine(sim.clock.calendar.add_business_days(self.script.business_date, 1),
+                                  deadline.timetz())
+        announced = CorporateActionEvent(
+            str(data["announcement_id"]), data["event_type"], str(data["stock_code"]),
+            str(data.get("description", event.id)), record_date=self.script.business_date,
+            instructions_open=event.at, issuer_deadline=issuer, ccass_deadline=deadline,
+            options=tuple(data.get("options") or ()), default_option=data.get("default_option"))
+        if ccass_deadline(issuer, sim.clock.calendar, at=deadline.timetz()) != deadline:
+            raise ValueError(f"the CCASS deadline {deadline:%H:%M} is not a business day before the issuer's")
+        return sim.corporate_actions.register(announced)
+
+    def _rap_processed(self, result: ProcessingResult, path: Path) -> None:
+        """Keep what an upload said and what became of each record (the uploaded file may vanish after this)."""
+        layout = self.simulator.rap.layout(result.file_type)
+        values: dict[int, dict[str, Any]] = {}
+        if layout is not None:
+            try:
+                text = path.read_text(encoding="ascii", errors="replace")
+            except OSError:
+                text = ""
+            specs = layout.detail.fields
+            for number, row in enumerate(csv.reader(text.splitlines(), delimiter=layout.delimiter), start=1):
+                if row and row[0] == layout.detail.code:
+                    values[number] = {(spec.role or spec.name): raw for spec, raw in zip(specs, row[1:], strict=False)
+                                      if raw != ""}
+        records = tuple(RapRecord(o.line, values.get(o.line, {}), o.accepted, o.instruction_id, o.code, o.reason)
+                        for o in result.records)
+        self.rap_files.append(RapFile(self.now, result.participant, result.file_name, result.file_type,
+                                      result.status, tuple(f"{p.code} {p.message}" for p in result.file_errors),
+                                      records))
 
     # ------------------------------------------------------------------------------------------ judging
     def evidence(self) -> Evidence:
         state = self.simulator.state
         pid = self.script.participant
         with state.lock:
-            book = state.simulation.si_book
+            sim = state.simulation
+            book = sim.si_book
             sis = book.enquire(pid, SiFilter())
             for status in _SI_STATUSES:
                 sis.extend(book.enquire(pid, SiFilter(status=status)))
             instructions: list[dict[str, Any]] = [si_json(si) for si in sorted(sis, key=lambda s: s.si_id)]
-            now = state.simulation.clock.now
+            records = {
+                "Input ATI": [ati_json(a) for a in sim.transfers.enquire(pid)],
+                "Enquire STI": [sti_json(t) for t in sim.transfers.enquire_sti(pid)],
+                "Enquire Mass ATI/STI": [mass_json(m) for m in sim.mass_transfers.enquire(pid)],
+            }
+            ca = [{f.name: getattr(i, f.name) for f in dataclasses.fields(i)}
+                  for i in sim.corporate_actions.instructions_of(pid)]
+            now = sim.clock.now
             exchanges = list(self.recorder.exchanges)
+            rap_files = list(self.rap_files)
+        # keyed by the field set each function's records are read with (the model's binding)
+        by_field_set = {self.model_binding.functions[f].fields or f: r for f, r in records.items()
+                        if f in self.model_binding.functions}
         return Evidence(pid, exchanges, self.recorder.binding, self.recorder.routes, self.model_binding,
-                        instructions, now)
+                        instructions, now, state=by_field_set, ca_instructions=ca, rap_files=rap_files)
 
     def statuses(self) -> list[TaskStatus]:
         """Each task judged now: pending (window not open), done, due (open, not yet done) or late (closed)."""

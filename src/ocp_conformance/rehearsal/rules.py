@@ -23,6 +23,19 @@ The client's conduct (issue 18 item 3), over the task's window:
   (wall-clock seconds, as HTTP means them). Needs a 429 or 503 in the script's ``inject``: without one in the window
   the rule fails as not shown, never passes unseen.
 - ``no_discontinued_calls``: the client called no function discontinued with the Participant Gateway.
+
+Transfers and corporate actions (the mass ATI/STI day, the CA election day):
+
+- ``created_via_api``: exactly ``count`` (default 1) create calls of ``function`` (2xx, not a replay) sent
+  ``values`` (roles), inside the task's window.
+- ``state_is``: the simulator's record of ``function`` (its field set's records, in the model's representation)
+  matching ``where`` has the ``expect`` role values and, with ``items``, those item role values in order.
+- ``rap_file_accepted``: a RAP file of ``file_type`` arrived (HTTP upload or SFTP) inside the window, between
+  ``after`` and ``before``, was not rejected whole, and each of ``records`` was accepted (values by the layout's
+  roles, else its field names).
+- ``ca_instruction_is``: the participant's corporate-action instruction on ``event`` with client reference
+  ``reference`` is in the simulator's CA book with ``values`` (status ACCEPTED unless given), last changed before
+  ``before``.
 """
 
 from __future__ import annotations
@@ -37,7 +50,7 @@ from ocp_conformance.binding import ABSENT, Binding, BindingMissing, read_role
 from ocp_conformance.consumer import Exchange, OperationRoutes
 from ocp_conformance.rehearsal.script import Rule, Task
 
-__all__ = ["RULE_KINDS", "Evidence", "RuleResult", "evaluate"]
+__all__ = ["RULE_KINDS", "Evidence", "RapFile", "RapRecord", "RuleResult", "evaluate"]
 
 SI = "Input SI"
 _MATCHED = ("MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED")
@@ -53,6 +66,33 @@ class RuleResult:
     """Indexes of the exchanges that satisfied the rule (or, on a failure, the nearest miss)."""
 
 
+@dataclass(frozen=True, slots=True)
+class RapRecord:
+    """One detail record of an uploaded RAP file and what became of it."""
+
+    line: int
+    values: Mapping[str, Any]
+    """The record's values, by the layout's role where its field has one, else by the field's name."""
+    accepted: bool
+    instruction_id: str | None = None
+    code: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RapFile:
+    """A RAP file the simulator processed (whichever transport brought it), at business time ``at``."""
+
+    at: datetime
+    participant: str
+    file_name: str
+    file_type: str | None
+    status: str
+    """ACCEPTED, PARTIALLY_ACCEPTED or REJECTED (rejected whole: nothing applied)."""
+    file_errors: tuple[str, ...]
+    records: tuple[RapRecord, ...]
+
+
 @dataclass(slots=True)
 class Evidence:
     """What the rules read: the participant's recorded exchanges and the simulator's state, both by role."""
@@ -65,6 +105,15 @@ class Evidence:
     instructions: list[dict[str, Any]]
     """Every SI of the participant, in the model's representation (the simulator's own answers)."""
     now: datetime
+    state: Mapping[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """The participant's records in the simulator per field set of the model's binding (``ati``, ``sti``,
+    ``mass_transfer``), each in the model's representation."""
+    ca_instructions: list[dict[str, Any]] = field(default_factory=list)
+    """The participant's corporate-action instructions (live and cancelled), by the domain's names: the OCP API has
+    no CA function, so no binding names them (instruction_id, announcement_id, account, option, quantity,
+    client_reference, status, created_at, updated_at)."""
+    rap_files: list[RapFile] = field(default_factory=list)
+    """Every RAP file processed during the rehearsal, in arrival order."""
     _own: list[Exchange] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -76,6 +125,17 @@ class Evidence:
 
     def by_reference(self, reference: str) -> list[dict[str, Any]]:
         return [i for i in self.instructions if self.state_role(i, "own_reference") == reference]
+
+    def records(self, function: str) -> list[dict[str, Any]]:
+        """The simulator's records of ``function``'s field set (the model's binding), in the model's
+        representation."""
+        bound = self.model_binding.functions.get(function)
+        if bound is None or bound.fields is None:
+            raise BindingMissing(f'functions."{function}".fields', function=function, file=self.model_binding.path)
+        return list(self.state.get(bound.fields, ()))
+
+    def record_role(self, function: str, record: Any, role: str) -> Any:
+        return read_role(self.model_binding, function, record, role)
 
     # ------------------------------------------------------------ the exchanges
     def calls(self, function: str, role: str | None = None) -> list[Exchange]:
@@ -118,6 +178,10 @@ class Evidence:
         body = exchange.response_body
         if not isinstance(body, dict):
             return []
+        bound = self.client_binding.functions.get(function)
+        if bound is not None and exchange.operation_id in bound.operations.values() \
+                and exchange.operation_id != bound.operations.get("list"):
+            return [body]  # one record, whose own item list (a mass submission's transfers) is not a listing
         try:
             items = read_role(self.client_binding, function, body, "items")
         except BindingMissing:
@@ -367,6 +431,138 @@ def _no_discontinued_calls(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
     return RuleResult(rule, True, "no call to a function discontinued with the Participant Gateway")
 
 
+# ---------------------------------------------------------------------------------- transfers and corporate actions
+def _said(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{r} {v}" for r, v in values.items())
+
+
+def _created_via_api(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    """Judged on the create calls as sent (their role values through the client's binding), not on what became of
+    them: ``state_is`` reads that."""
+    function = rule.params["function"]
+    values: Mapping[str, Any] = rule.params["values"]
+    count = int(rule.params.get("count", 1))
+    creates = [e for e in ev.calls(function, "create") if _ok(e) and not e.replayed]
+
+    def sent(exchange: Exchange, role: str) -> Any:
+        return ev.sent(function, "create", exchange, role)
+
+    matches = [e for e in creates if all(_same(v, sent(e, r)) for r, v in values.items())]
+    if not matches:
+        reference = values.get("own_reference")
+        near = [e for e in creates if reference is not None and _same(reference, sent(e, "own_reference"))]
+        if near:
+            wrong = [f"{r} {sent(near[0], r)!s} (expected {v})" for r, v in values.items()
+                     if not _same(v, sent(near[0], r))]
+            return RuleResult(rule, False, f"{reference} was input with {', '.join(wrong)} (exchange "
+                              f"#{near[0].index})", (near[0].index,))
+        return RuleResult(rule, False, f"{ev.participant} input no {function} with {_said(values)} through the API")
+    if len(matches) > count:
+        return RuleResult(rule, False, f"{len(matches)} {function} calls created one with these values, expected "
+                          f"{count}: the client submitted it again (exchanges "
+                          f"{', '.join('#' + str(e.index) for e in matches)})", tuple(e.index for e in matches))
+    for exchange in matches:
+        if not _in_window(exchange, task):
+            return RuleResult(rule, False, f"{function} with {_said(values)} was input at "
+                              f"{_hm(exchange.business_time)}, outside the window {_hm(task.opens)}-"
+                              f"{_hm(task.closes)}", (exchange.index,))
+    return RuleResult(rule, True, ", ".join(f"{function} at {_hm(e.business_time)} (exchange #{e.index})"
+                                            for e in matches), tuple(e.index for e in matches))
+
+
+def _state_is(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    function = rule.params["function"]
+    where: Mapping[str, Any] = rule.params["where"]
+    expect: Mapping[str, Any] = rule.params.get("expect") or {}
+    items: Sequence[Mapping[str, Any]] | None = rule.params.get("items")
+    found = [r for r in ev.records(function)
+             if all(_same(v, ev.record_role(function, r, k)) for k, v in where.items())]
+    if not found:
+        return RuleResult(rule, False, f"CCASS has no {function} record with {_said(where)}")
+    misses: list[str] = []
+    for record in found:
+        wrong = [f"{r} {ev.record_role(function, record, r)} (expected {v})" for r, v in expect.items()
+                 if not _same(v, ev.record_role(function, record, r))]
+        if items is not None:
+            listed = ev.record_role(function, record, "transfers")
+            listed = listed if isinstance(listed, list) else []
+            if len(listed) != len(items):
+                wrong.append(f"{len(listed)} item(s) (expected {len(items)})")
+            else:
+                wrong.extend(f"item {n} {r} {ev.record_role(function, item, r)} (expected {v})"
+                             for n, (item, wanted) in enumerate(zip(listed, items, strict=True), start=1)
+                             for r, v in wanted.items() if not _same(v, ev.record_role(function, item, r)))
+        if not wrong:
+            said = _said(expect) or "present"
+            return RuleResult(rule, True, f"{function} with {_said(where)}: {said}"
+                              + (f", {len(items)} item(s) as expected" if items is not None else ""))
+        misses.append(", ".join(wrong))
+    return RuleResult(rule, False, f"{function} with {_said(where)} has {misses[0]}")
+
+
+def _rap_file_accepted(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    file_type = rule.params["file_type"]
+    wanted: Sequence[Mapping[str, Any]] = rule.params.get("records") or ()
+    start = max(rule.time("after") or task.opens, task.opens)
+    deadline = min(rule.time("before") or task.closes, task.closes)
+    files = [f for f in ev.rap_files if f.participant == ev.participant and f.file_type == file_type]
+    in_time = [f for f in files if start <= f.at <= deadline]
+    if not in_time:
+        seen = f"; {files[-1].file_name} arrived at {_hm(files[-1].at)}" if files else ""
+        return RuleResult(rule, False, f"no {file_type} file from {ev.participant} arrived between {_hm(start)} "
+                          f"and {_hm(deadline)}{seen}")
+    applied = [f for f in in_time if f.status != "REJECTED"]
+    if not applied:
+        last = in_time[-1]
+        return RuleResult(rule, False, f"{last.file_name} ({_hm(last.at)}) was rejected whole: "
+                          + ("; ".join(last.file_errors[:2]) or "no reason given"))
+    used: dict[str, datetime] = {}
+    for record in wanted:
+        hits = [(f, r) for f in applied for r in f.records if all(_same(v, r.values.get(k)) for k, v in record.items())]
+        accepted = [(f, r) for f, r in hits if r.accepted]
+        if accepted:
+            used[accepted[-1][0].file_name] = accepted[-1][0].at
+            continue
+        if hits:
+            file, rejected = hits[-1]
+            return RuleResult(rule, False, f"{file.file_name} ({_hm(file.at)}) line {rejected.line} with "
+                              f"{_said(record)} was rejected: {rejected.code} {rejected.reason or ''}".rstrip())
+        reference = record.get("client_reference")
+        near = [(f, r) for f in applied for r in f.records
+                if reference is not None and r.values.get("client_reference") == reference and not r.accepted]
+        tail = f"; {reference} in {near[-1][0].file_name} line {near[-1][1].line} was rejected: {near[-1][1].code}" \
+            if near else f" (latest: {applied[-1].file_name})"
+        return RuleResult(rule, False, f"no {file_type} file between {_hm(start)} and {_hm(deadline)} had a record "
+                          f"with {_said(record)}{tail}")
+    used = used or {applied[-1].file_name: applied[-1].at}
+    return RuleResult(rule, True, ", ".join(f"{name} ({_hm(at)})" for name, at in sorted(used.items()))
+                      + f" accepted, {len(wanted)} record(s) as expected")
+
+
+def _ca_instruction_is(rule: Rule, task: Task, ev: Evidence) -> RuleResult:
+    event, reference = rule.params["event"], rule.params["reference"]
+    values: dict[str, Any] = {"status": "ACCEPTED", **(rule.params.get("values") or {})}
+    deadline = rule.time("before")  # the state is the latest: only a `before` asks when it last changed
+    found = [i for i in ev.ca_instructions if i.get("announcement_id") == event
+             and i.get("client_reference") == reference]
+    if not found:
+        return RuleResult(rule, False, f"CCASS has no instruction of {ev.participant} on {event} with client "
+                          f"reference {reference}")
+    latest = found[-1]
+    live = [i for i in found if i.get("status") == values["status"]] or [latest]
+    record = live[-1]
+    wrong = [f"{k} {record.get(k)} (expected {v})" for k, v in values.items() if not _same(v, record.get(k, ABSENT))]
+    if wrong:
+        return RuleResult(rule, False, f"{reference} on {event} ({record.get('instruction_id')}) has "
+                          + ", ".join(wrong))
+    changed = record.get("updated_at")
+    if deadline is not None and isinstance(changed, datetime) and changed > deadline:
+        return RuleResult(rule, False, f"{reference} on {event} was last changed at {_hm(changed)}, after "
+                          f"{_hm(deadline)}")
+    return RuleResult(rule, True, f"{reference} on {event} ({record.get('instruction_id')}): "
+                      f"{_said(values)}, last changed at {_hm(changed if isinstance(changed, datetime) else None)}")
+
+
 RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
     "instruction_exists": _instruction_exists,
     "matched": _status_rule(_MATCHED, "has not matched"),
@@ -378,6 +574,10 @@ RULE_KINDS: dict[str, Callable[[Rule, Task, Evidence], RuleResult]] = {
     "polls_no_faster_than": _polls_no_faster_than,
     "honours_retry_after": _honours_retry_after,
     "no_discontinued_calls": _no_discontinued_calls,
+    "created_via_api": _created_via_api,
+    "state_is": _state_is,
+    "rap_file_accepted": _rap_file_accepted,
+    "ca_instruction_is": _ca_instruction_is,
 }
 
 

@@ -232,12 +232,19 @@ class RapProcessor:
         self.log = log
         """Called with each file's summary line (e.g. the console of ``simulate``); settable."""
         self._on_applied = on_applied
+        self.observers: list[Callable[[ProcessingResult, Path], None]] = []
+        """Called with each file's result and the uploaded file (still in place) once its result file is written,
+        whichever transport brought it (a rehearsal keeps what each upload said and did); settable."""
         # per simulation (a reset starts afresh): (participant, file type, YYYYMMDD) -> sequence numbers used
         self._sequences: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str, str], set[int]]] = (
             weakref.WeakKeyDictionary())
 
     def __call__(self, participant: str, path: Path) -> None:
         self.process(participant, path)
+
+    def layout(self, file_type: str | None) -> Layout | None:
+        """The layout the processor reads files of ``file_type`` with, if it knows that file type."""
+        return self._layouts.get(file_type or "")
 
     def used_sequences(self, participant: str, file_type: str, business_date: str) -> frozenset[int]:
         """Sequence numbers of files of this type and date (YYYYMMDD or YYYY-MM-DD) processed, not rejected."""
@@ -269,6 +276,8 @@ class RapProcessor:
         result.result_file = self._write(path, result)
         if self.log is not None:
             self.log(result.summary())
+        for observer in self.observers:
+            observer(result, path)
         return result
 
     # ---------------------------------------------------------------- internals
