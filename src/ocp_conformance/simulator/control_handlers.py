@@ -1,10 +1,15 @@
-"""Handlers of simulator-control.yaml: reset, seed or set holdings, positions, clock, batch settlement now."""
+"""Handlers of simulator-control.yaml: reset, seed or set holdings, positions, clock, batch settlement now, exchange
+trades booked, the investor's affirmation of an ISI.
+
+The control API is the simulator's own (the same whatever contract is bound), so these handlers keep its names.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.isi_handlers import isi_json
 from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.representation import encode, run_json
 
@@ -123,6 +128,48 @@ def run_settlement(call: Call) -> Reply:
     return Reply(200, run_json(call.state.simulation.run_batch_settlement()))
 
 
+def book_trade(call: Call) -> Reply:
+    """simBookExchangeTrade: without tradeDate, the trade settles on the current business date (or
+    businessDaysOverdue business days before it)."""
+    body = call.request.body
+    sim = call.state.simulation
+    book = sim.cns
+    stock = sim.reference.stock(body["stockCode"])
+    market = body.get("market") or (stock.market if stock else "HKMK")
+    if "tradeDate" in body:
+        trade_date = date.fromisoformat(body["tradeDate"])
+    else:
+        trade_date = book.trade_date_due_today(market, days_overdue=int(body.get("businessDaysOverdue", 0)))
+    trade, position = book.book_trade(body["participantId"], body["stockCode"], body["side"], body["quantity"],
+                                      trade_date, body.get("market"))
+    return Reply(200, {"tradeId": trade.trade_id, "participantId": trade.participant, "stockCode": trade.stock_code,
+                       "side": trade.side, "quantity": trade.quantity, "tradeDate": encode(trade.trade_date),
+                       "market": trade.market, "settlementDate": encode(trade.settlement_date),
+                       "position": {"settlementDate": encode(position.settlement_date),
+                                    "positionType": position.position_type, "direction": position.direction,
+                                    "quantity": abs(position.obligation),
+                                    "outstandingQuantity": abs(position.outstanding)}})
+
+
+def sim_affirm(call: Call) -> Reply:
+    """Simulator control: the investor affirms (or refuses to affirm) an ISI."""
+    body = call.request.body
+    book = call.state.simulation.isi_book
+    investor, isi_id = str(body["investorId"]), str(call.request.path["isiId"])  # simulator control: not bound
+    isi = book.affirm(investor, isi_id) if body["affirm"] else book.reject_affirmation(investor, isi_id)
+    return Reply(200, isi_json(isi))
+
+
+def sim_counterparties(call: Call) -> Reply:
+    """Simulator control: who the investor allows to input ISIs without affirmation."""
+    investor = str(call.request.path["investorId"])
+    participant = call.state.simulation.reference.participant(investor)
+    if participant is None or participant.participant_type.upper() != "INVESTOR":
+        raise Problem(404, "PARTICIPANT_UNKNOWN", f"no Investor Participant {investor}")
+    counterparties = call.state.simulation.isi_book.counterparties_without_affirmation(investor)
+    return Reply(200, {"investorId": investor, "counterparties": list(counterparties)})
+
+
 CONTROL_HANDLERS: dict[str, Handler] = {
     "simReset": reset,
     "simGetClock": get_clock,
@@ -132,4 +179,8 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     "simEnquireCaInstructions": ca_instructions,
     "simAdvanceClock": advance_clock,
     "simRunBatchSettlement": run_settlement,
+    "simBookExchangeTrade": book_trade,
+    # the investor's side: investors do not affirm through the brokers' OCP API
+    "simAffirmIsi": sim_affirm,
+    "simGetIsiCounterparties": sim_counterparties,
 }

@@ -1,8 +1,8 @@
-"""Handlers of Maintain DI and Enquire Due/Overdue Position, and the simulator-control trade booking."""
+"""Handlers of Maintain DI and Enquire Due/Overdue Position (the trade booking of simulator control is in
+control_handlers.py)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
@@ -90,34 +90,10 @@ def enquire_positions(call: Call) -> Reply:
     return Reply(200, page_body(call, [position_json(book, p) for p in items], next_cursor))
 
 
-def book_trade(call: Call) -> Reply:
-    """simBookExchangeTrade: without tradeDate, the trade settles on the current business date (or
-    businessDaysOverdue business days before it)."""
-    body = call.request.body
-    sim = call.state.simulation
-    book = sim.cns
-    stock = sim.reference.stock(body["stockCode"])
-    market = body.get("market") or (stock.market if stock else "HKMK")
-    if "tradeDate" in body:
-        trade_date = date.fromisoformat(body["tradeDate"])
-    else:
-        trade_date = book.trade_date_due_today(market, days_overdue=int(body.get("businessDaysOverdue", 0)))
-    trade, position = book.book_trade(body["participantId"], body["stockCode"], body["side"], body["quantity"],
-                                      trade_date, body.get("market"))
-    return Reply(200, {"tradeId": trade.trade_id, "participantId": trade.participant, "stockCode": trade.stock_code,
-                       "side": trade.side, "quantity": trade.quantity, "tradeDate": encode(trade.trade_date),
-                       "market": trade.market, "settlementDate": encode(trade.settlement_date),
-                       "position": {"settlementDate": encode(position.settlement_date),
-                                    "positionType": position.position_type, "direction": position.direction,
-                                    "quantity": abs(position.obligation),
-                                    "outstandingQuantity": abs(position.outstanding)}})
-
-
 DI_HANDLERS: dict[str, Handler] = {
     **by_operation({
         (_INPUT, "create"): input_di,
         (_REQUIREMENT, "change"): change_di_requirement,
         (_POSITIONS, "list"): enquire_positions,
     }),
-    "simBookExchangeTrade": book_trade,  # simulator control keeps its own names
 }

@@ -1,7 +1,8 @@
-"""Handlers of the Maintain ISI operations, and of the investor's side offered as simulator control.
+"""Handlers of the Maintain ISI operations.
 
 Investors do not affirm through the brokers' OCP API, so affirmation is a simulator-control operation
-(``simAffirmIsi``): a scenario on a real target waits for the investor instead (contracts/README.md).
+(``simAffirmIsi``, in control_handlers.py): a scenario on a real target waits for the investor instead
+(contracts/README.md).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import InvestorSettlementInstruction, IsiInput
 from ocp_conformance.simulator.idempotency import idempotent
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import camel, domain_values, encode
 from ocp_conformance.simulator.roles import by_operation, location, model_binding, page_body, path, query
 
@@ -67,25 +67,6 @@ def cancel_isi(call: Call) -> Reply:
     return Reply(200, isi_json(call.state.simulation.isi_book.cancel_isi(_participant(call), _isi_id(call))))
 
 
-def sim_affirm(call: Call) -> Reply:
-    """Simulator control: the investor affirms (or refuses to affirm) an ISI."""
-    body = call.request.body
-    book = call.state.simulation.isi_book
-    investor, isi_id = str(body["investorId"]), str(call.request.path["isiId"])  # simulator control: not bound
-    isi = book.affirm(investor, isi_id) if body["affirm"] else book.reject_affirmation(investor, isi_id)
-    return Reply(200, isi_json(isi))
-
-
-def sim_counterparties(call: Call) -> Reply:
-    """Simulator control: who the investor allows to input ISIs without affirmation."""
-    investor = str(call.request.path["investorId"])
-    participant = call.state.simulation.reference.participant(investor)
-    if participant is None or participant.participant_type.upper() != "INVESTOR":
-        raise Problem(404, "PARTICIPANT_UNKNOWN", f"no Investor Participant {investor}")
-    counterparties = call.state.simulation.isi_book.counterparties_without_affirmation(investor)
-    return Reply(200, {"investorId": investor, "counterparties": list(counterparties)})
-
-
 ISI_HANDLERS: dict[str, Handler] = {
     **by_operation({
         ("Input ISI", "create"): input_isi,
@@ -94,7 +75,4 @@ ISI_HANDLERS: dict[str, Handler] = {
         ("Change ISI", "change"): change_isi,
         ("Cancel ISI", "cancel"): cancel_isi,
     }),
-    # the investor's side is simulator control (simulator-control.yaml), which no official contract replaces
-    "simAffirmIsi": sim_affirm,
-    "simGetIsiCounterparties": sim_counterparties,
 }
