@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from suites.sim_control import held, set_holding
+
 from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL
 
@@ -13,9 +15,5 @@ def holding_at_most(client: OcpClient, participant: str, stock_account: str, sto
     control = client.contracts.control_document
     if not client.target.can(CLOCK_CONTROL) or control is None or "simSetHolding" not in control.operations:
         return
-    position = client.call_operation("simGetPositions", participantId=participant, stockAccount=stock_account,
-                                     stockCode=stock_code).expect(200)
-    held = sum(int(h.get("quantity", 0)) for h in position.get("holdings", []))
-    if held > ceiling:
-        client.call_operation("simSetHolding", body={"participantId": participant, "stockAccount": stock_account,
-                                                     "stockCode": stock_code, "quantity": ceiling}).expect(200)
+    if held(client, participant, stock_account, stock_code) > ceiling:
+        set_holding(client, participant, stock_account, stock_code, ceiling)

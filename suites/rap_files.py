@@ -21,6 +21,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from suites.rule_broken import RuleBroken
+from suites.sim_control import seed_holding
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet, load_contracts
@@ -200,13 +201,12 @@ def top_up_holdings(client: OcpClient, participant: str, upload: RapUpload) -> N
         return
     needed: dict[tuple[str, str], int] = {}
     for record in upload.records:
-        source = record.get("fromAccount", record.get(account.name) if account is not None else None)
+        source = record.get(account.name) if account is not None else None
         amount = record.get(quantity.name)
         if source is None or not isinstance(amount, int) or amount <= 0:
             continue
         key = (str(source), str(record[stock.name]))
         needed[key] = needed.get(key, 0) + amount
     for (stock_account, stock_code), amount in sorted(needed.items()):
-        client.call_operation("simSeedHolding", body={"participantId": participant, "stockAccount": stock_account,
-                                                      "stockCode": stock_code, "quantity": amount})
+        seed_holding(client, participant, stock_code, amount, stock_account)
 

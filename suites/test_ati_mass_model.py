@@ -32,6 +32,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from isi_parties import brokers
 from suites.rule_broken import RuleBroken
+from suites.sim_control import holdings, seed_holding
 
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.client import Exchange, OcpClient
@@ -168,15 +169,13 @@ class Run:
         self.participant = participant
 
     def positions(self) -> dict[Position, int]:
-        body = self.client.call_operation("simGetPositions", participantId=self.participant).body
-        held = {(h["stockAccount"], h["stockCode"]): int(h["quantity"]) for h in body["holdings"]}
+        held = {(h.stock_account, h.stock_code): h.quantity for h in holdings(self.client, self.participant)}
         return {(account, stock): held.get((account, stock), 0) for account in ACCOUNTS for stock in STOCKS}
 
     def top_up(self) -> None:
         for (account, stock), quantity in self.positions().items():
             if quantity < TOP_UP_BELOW:
-                self.client.call_operation("simSeedHolding", participantId=self.participant, stockAccount=account,
-                                           stockCode=stock, quantity=TOP_UP)
+                seed_holding(self.client, self.participant, stock, TOP_UP, account)
 
     def get(self, mass_id: str) -> BoundExchange:
         return self.bound.call(ENQUIRE, "get", as_participant=self.participant, mass_id=mass_id)

@@ -18,6 +18,7 @@ from typing import Any, Final
 import pytest
 from httpx_sse import EventSource, SSEError
 from suites.gcp_datasets import CALENDAR, MAPPING, PARTICIPANTS, STOCKS, GcpFailure, fetch_all, value
+from suites.sim_control import business_date
 
 from ocp_conformance.binding import read_role
 from ocp_conformance.bound_client import BoundClient
@@ -32,7 +33,7 @@ def _open_trading(client: OcpClient, target: Target) -> None:
         return
     clock = client.call_operation("simGetClock").body
     if datetime.fromisoformat(str(clock["now"])).time() < time(10, 0):
-        client.call_operation("simAdvanceClock", body={"to": f"{clock['businessDate']}T10:00:00+08:00"})
+        client.call_operation("simAdvanceClock", body={"to": f"{business_date(client)}T10:00:00+08:00"})
 
 
 def _of(bound: BoundClient, record: Any, role: str) -> Any:

@@ -30,6 +30,7 @@ from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_s
 from si_model import Expected, ModelSi, SiModel
 from suites.contract_domain import FieldDomain, field_domain
 from suites.rule_broken import RuleBroken
+from suites.sim_control import CLEARING_ACCOUNT, held, run_batch_settlement, seed_holding
 
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.client import OcpClient
@@ -384,12 +385,10 @@ class SiLifecycle(RuleBasedStateMachine):
             missing = quantity - _holding(self.client, owner, stock)
             while missing > 0:  # maximal quantities: one seeding may not exceed the contract's maximum
                 seeded = min(missing, self.world.quantity.maximum)
-                self.client.call_operation("simSeedHolding", body={
-                    "participantId": owner, "stockCode": stock, "quantity": seeded})
+                seed_holding(self.client, owner, stock, seeded)
                 missing -= seeded
         self.step = "batch settlement run (simRunBatchSettlement)"
-        run = self.client.call_operation("simRunBatchSettlement").body
-        lacking = {failure["matchId"] for failure in run.get("failed", [])}
+        lacking = run_batch_settlement(self.client)
         for deliver, receive in self.model.settle(self.world.business_date):
             view = self.bound.call("Enquire SI", "get", as_participant=deliver.owner, si_id=deliver.si_id)
             if view.get("match_id", None) in lacking and view.get("status", None) == "MATCHED":
@@ -446,9 +445,7 @@ def _decimal(value: object) -> object:
 
 
 def _holding(client: OcpClient, participant: str, stock: str) -> int:
-    positions = client.call_operation("simGetPositions", participantId=participant).body
-    return sum(h["quantity"] for h in positions.get("holdings", [])
-               if h.get("stockCode") == stock and h.get("stockAccount") == "01")
+    return held(client, participant, CLEARING_ACCOUNT, stock)
 
 
 def _settlement_blame(si: ModelSi) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from ocp_conformance.binding import load_binding
-from ocp_conformance.binding.literals import contract_vocabulary, find_contract_literals
+from ocp_conformance.binding.literals import contract_vocabulary, find_contract_literals, literal_findings
 from ocp_conformance.cli import app
 from ocp_conformance.contracts import load_contracts
 
@@ -38,6 +38,28 @@ def test_literals_are_found_in_code_not_in_docstrings(tmp_path: Path) -> None:
     vocabulary = {"stockCode": "field", "inputSi": "operationId", "/settlement-instructions": "path"}
     found = [(f.literal, f.kind, f.where.line) for f in find_contract_literals([source], vocabulary)]
     assert found == [("/settlement-instructions", "path", 4), ("stockCode", "field", 5), ("inputSi", "operationId", 5)]
+
+
+def test_parametrize_argument_names_are_the_tests_own_not_the_contracts(tmp_path: Path) -> None:
+    source = tmp_path / "suite.py"
+    source.write_text("import pytest\n"
+                      '@pytest.mark.parametrize(("code", "role"), [("code", "x")])\n'
+                      "def test_f(code, role):\n"
+                      '    return {"code": code}\n', encoding="utf-8")
+    found = sorted((f.literal, f.where.line) for f in find_contract_literals([source], {"code": "field"}))
+    assert found == [("code", 2), ("code", 4)]  # the parameter values and a body key still count
+
+
+def test_the_simulator_control_client_of_the_suites_is_not_read(tmp_path: Path) -> None:
+    ours = load_contracts()
+    suites, handlers = tmp_path / "suites", tmp_path / "handlers"
+    suites.mkdir()
+    handlers.mkdir()
+    for name in ("sim_control.py", "test_x.py"):
+        (suites / name).write_text('BODY = {"stockCode": "00700"}\n', encoding="utf-8")
+    findings, totals = literal_findings(ours, load_binding(ours.root), suites, handlers)
+    assert totals == {"suites": 1, "handlers": 0}
+    assert [str(f.location).split(":", 1)[0].rsplit("/", 1)[-1] for f in findings] == ["test_x.py"]
 
 
 def test_a_file_that_is_not_python_is_left_to_collection(tmp_path: Path) -> None:

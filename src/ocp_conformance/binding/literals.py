@@ -10,7 +10,9 @@ Not counted, by design:
 - names that are also binding *roles* (``quantity``, ``status``, ``amount``...): a role is the adapter layer's
   vocabulary, mapped by the binding to whatever the bound contract calls it;
 - enum values: suites pass the model's *domain* values, which the binding's enum maps turn into the bound codes;
-- the simulator's control API (clock, batch runs, seeding), the same whatever contract is bound.
+- the simulator's control API (clock, batch runs, seeding), the same whatever contract is bound: its handlers
+  (``control_handlers.py``) and the suites' one client of it (``suites/sim_control.py``) are not read;
+- the argument names of ``pytest.mark.parametrize`` (a test's own variable names, never sent).
 """
 
 from __future__ import annotations
@@ -72,9 +74,9 @@ def find_contract_literals(files: Iterable[Path], vocabulary: Mapping[str, str])
             tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
         except (SyntaxError, UnicodeDecodeError):
             continue  # not Python we can read: collection reports it, with its line
-        docstrings = {id(node) for node in _docstrings(tree)}
+        ignored = {id(node) for node in [*_docstrings(tree), *_parametrize_names(tree)]}
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in docstrings:
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or id(node) in ignored:
                 continue
             where = SourceLocation(file, node.lineno, node.col_offset + 1)
             kind = vocabulary.get(node.value)
@@ -121,12 +123,20 @@ def _docstrings(tree: ast.AST) -> Iterator[ast.AST]:
                     yield statement.value
 
 
+def _parametrize_names(tree: ast.AST) -> Iterator[ast.AST]:
+    """The string constants naming the arguments of ``parametrize(...)`` calls (its first argument)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parametrize" \
+                and node.args:
+            yield from (n for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant))
+
+
 def literal_findings(contracts: ContractSet, binding: Binding, suites: Path,
                      handlers: Path) -> tuple[list[LintFinding], dict[str, int]]:
     """One warning per file of ``suites/*.py`` and the simulator's ``*_handlers.py`` (control excluded) that spells
     the bound contract's names, with the count and the first few; and the totals ``{"suites": n, "handlers": m}``."""
     vocabulary = contract_vocabulary(contracts, binding)
-    groups = {"suites": sorted(suites.glob("*.py")),
+    groups = {"suites": sorted(p for p in suites.glob("*.py") if p.name != "sim_control.py"),
               "handlers": sorted(p for p in handlers.glob("*_handlers.py") if p.name != "control_handlers.py")}
     findings: list[LintFinding] = []
     totals: dict[str, int] = {}

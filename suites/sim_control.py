@@ -1,0 +1,70 @@
+"""The simulator's control API as the suites use it: holdings, batch runs, the clock (simulator-control.yaml).
+
+The control API is the harness's own (the simulator's back door for setting up a world), the same whatever
+contract is bound; its names live here so the suites never spell them and an adopted contract whose fields share
+them (``participantId``, ``stockCode``...) is not mistaken for one the suites read (``contracts lint
+--with-suites`` leaves this module out, as it leaves out the simulator's control handlers). Callers check
+``target.can(CLOCK_CONTROL)`` first: a target without simulator control has none of these operations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ocp_conformance.client import OcpClient
+
+__all__ = ["Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding", "set_holding"]
+
+CLEARING_ACCOUNT = "01"
+"""The stock account a holding is seeded into when none is named (the participant's clearing account)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holding:
+    """What the simulator holds for a participant: ``quantity`` of ``stock_code`` in ``stock_account``."""
+
+    stock_account: str
+    stock_code: str
+    quantity: int
+
+
+def holdings(client: OcpClient, participant: str, stock_account: str | None = None,
+             stock_code: str | None = None) -> list[Holding]:
+    """The participant's holdings (simGetPositions), optionally of one account and/or stock."""
+    query = {"stockAccount": stock_account, "stockCode": stock_code}
+    body = client.call_operation("simGetPositions", participantId=participant,
+                                 **{k: v for k, v in query.items() if v is not None}).expect(200)
+    found = [Holding(str(h["stockAccount"]), str(h["stockCode"]), int(h["quantity"])) for h in body["holdings"]]
+    return [h for h in found if (stock_account is None or h.stock_account == stock_account)
+            and (stock_code is None or h.stock_code == stock_code)]
+
+
+def held(client: OcpClient, participant: str, stock_account: str, stock_code: str) -> int:
+    """How much of ``stock_code`` the participant holds in ``stock_account`` (0 if none)."""
+    return sum(h.quantity for h in holdings(client, participant, stock_account, stock_code))
+
+
+def seed_holding(client: OcpClient, participant: str, stock_code: str, quantity: int,
+                 stock_account: str = CLEARING_ACCOUNT) -> bool:
+    """Deposit ``quantity`` of ``stock_code`` into the participant's ``stock_account`` (simSeedHolding); whether the
+    simulator took it (a quantity above the contract's maximum, or an unknown account or stock, is refused)."""
+    return client.call_operation("simSeedHolding", body={
+        "participantId": participant, "stockAccount": stock_account, "stockCode": stock_code,
+        "quantity": quantity}).status == 200
+
+
+def set_holding(client: OcpClient, participant: str, stock_account: str, stock_code: str, quantity: int) -> None:
+    """Make the participant's holding of ``stock_code`` in ``stock_account`` exactly ``quantity`` (simSetHolding)."""
+    client.call_operation("simSetHolding", body={"participantId": participant, "stockAccount": stock_account,
+                                                 "stockCode": stock_code, "quantity": quantity}).expect(200)
+
+
+def run_batch_settlement(client: OcpClient) -> frozenset[str]:
+    """Run a batch settlement now (simRunBatchSettlement); the match ids of the pairs it failed to settle."""
+    run = client.call_operation("simRunBatchSettlement").expect(200)
+    return frozenset(str(failure["matchId"]) for failure in run.get("failed", []))
+
+
+def business_date(client: OcpClient) -> str:
+    """The simulator's current business date (simGetClock), ISO 8601."""
+    return str(client.call_operation("simGetClock").expect(200)["businessDate"])
