@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from ocp_conformance.binding import Binding
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.contracts.bodies import request_body_schema
+from ocp_conformance.contracts.openapi import non_null_schema
 
 __all__ = ["FieldDomain", "field_domain"]
 
@@ -106,16 +107,9 @@ def field_domain(contracts: ContractSet, binding: Binding, function: str, operat
     if schema is None:
         raise LookupError(f"{name}: the operation takes no request body")
     for token in pointer.strip("/").split("/"):
-        schema = _without_null(document.resolve(schema))
+        schema = non_null_schema(document.resolve(schema))
         schema = document.resolve((schema.get("properties") or {}).get(token.replace("~1", "/").replace("~0", "~"),
                                                                            {}))
-    return FieldDomain(document.resolve(_without_null(schema)), name)
+    return FieldDomain(document.resolve(non_null_schema(schema)), name)
 
 
-def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
-    """A ``oneOf``/``anyOf`` of a value and ``null`` (a field that may be cleared) as the value's schema."""
-    for keyword in ("oneOf", "anyOf"):
-        options = [o for o in schema.get(keyword, []) if o.get("type") != "null"]
-        if len(options) == 1:
-            return dict(options[0])
-    return schema

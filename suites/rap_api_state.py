@@ -1,12 +1,12 @@
 """What an uploaded file's accepted records must have done, seen through the OCP API.
 
 - SI, ISI, STI records become instructions: Enquire SI / ISI / STI by the record's client reference
-  (``ownReference``) shows exactly one, with the result file's instruction id and the record's values; a
+  (its own reference) shows exactly one, with the result file's instruction id and the record's values; a
   rejected record's reference shows none.
 - ATI records move stock between the participant's own accounts at once: the accounts' totals (Enquire Stock
   Account Balance) change by exactly the accepted quantities.
 - Corporate-action records earmark the instructed stock (on hold; an excess application earmarks nothing,
-  DOMAIN.md §6): the account's ``onHold`` grows by exactly the accepted quantities. There is no OCP API
+  DOMAIN.md §6): the account's on-hold quantity grows by exactly the accepted quantities. There is no OCP API
   enquiry of CA instructions themselves, so the earmark is what the API shows of them.
 """
 
@@ -20,17 +20,23 @@ from typing import Any, Final
 from suites.rap_files import RapUpload
 from suites.rap_results import FileRuleBroken
 
-from ocp_conformance.client import OcpClient
+from ocp_conformance.binding import BindingMissing, role_of_pointer
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.rap import RapResult
 
 __all__ = ["ENQUIRY_OF", "Balances", "balances", "expect_instructions_visible", "expected_balance_changes"]
 
 ENQUIRY_OF: Final[Mapping[str, str]] = {"SI": "Enquire SI", "ISI": "Enquire ISI", "STI": "Enquire STI"}
-"""File types whose records become instructions, and the API function that lists them by ``ownReference``."""
-_OWN_REFERENCE: Final = "ownReference"
+"""File types whose records become instructions, and the API function that lists them by own reference."""
+BALANCE: Final = "Enquire Stock Account Balance"
+_BALANCE_ROLES: Final = ("available", "on_hold", "total", "pending_in", "pending_out")
+_API_ROLE_OF: Final[Mapping[str, Mapping[str, str]]] = {
+    "Enquire STI": {"stock_account": "from_account"},
+}
+"""A RAP layout role read under another role of the function's answer (an STI leaves its ``from_account``)."""
 
 Balances = dict[tuple[str, str], dict[str, int]]
-"""(stock account, stock code) -> the balance fields (available, onHold, total, ...)."""
+"""(stock account, stock code) -> the balance roles (available, on_hold, total, pending_in, pending_out)."""
 
 
 def _same(file_value: object, api_value: object) -> bool:
@@ -42,7 +48,42 @@ def _same(file_value: object, api_value: object) -> bool:
         return str(file_value) == str(api_value)
 
 
-def expect_instructions_visible(client: OcpClient, entry: str, participant: str, upload: RapUpload,
+def _api_role(bound: BoundClient, function: str, upload: RapUpload, name: str) -> str | None:
+    """The role of ``function``'s answer that carries the record field ``name``: by the layout's role where it has
+    one, else the role the binding gives a field of that name; ``None`` if the answer has no such role."""
+    spec = next((f for f in upload.layout.detail.fields if f.name == name), None)
+    rap_role = spec.role if spec is not None else None
+    if rap_role == "client_reference":
+        rap_role = "own_reference"
+    role = _API_ROLE_OF.get(function, {}).get(rap_role, rap_role) if rap_role else None
+    try:
+        known = bound.binding.fields_of(function)
+    except BindingMissing:
+        return None
+    if role is not None and role in known:
+        return role
+    return role_of_pointer(bound.binding, function, f"/{name}")
+
+
+def _differences(bound: BoundClient, function: str, upload: RapUpload, record: Mapping[str, Any],
+                 listed: Any, item: Any) -> dict[str, tuple[object, object]]:
+    """{record field: (file value, API value)} of the record's values the instruction shows differently: each field
+    read by its role (enums as the model's values, the file's own codes); a field no role carries, by its name."""
+    differ: dict[str, tuple[object, object]] = {}
+    for name, value in record.items():
+        role = _api_role(bound, function, upload, name)
+        if role is not None:
+            shown = listed.item_value(item, role)
+        elif isinstance(item, dict) and name in item:
+            shown = item[name]
+        else:
+            continue
+        if shown is not None and not _same(value, shown):
+            differ[name] = (value, shown)
+    return differ
+
+
+def expect_instructions_visible(bound: BoundClient, entry: str, participant: str, upload: RapUpload,
                                 result: RapResult) -> None:
     """Each record's reference lists exactly the instruction the result file names (none if rejected)."""
     function = ENQUIRY_OF[upload.layout.file_type]
@@ -51,33 +92,36 @@ def expect_instructions_visible(client: OcpClient, entry: str, participant: str,
     for index, record in enumerate(upload.records):
         line = index + 2
         outcome = result.record_at(line)
-        items = client.call(function, as_participant=participant,
-                            ownReference=record[reference.name]).expect()["items"]
+        listed = bound.call(function, "list", as_participant=participant, own_reference=record[reference.name])
+        listed.expect()
+        items = listed.items()
         wanted = 1 if outcome is not None and outcome.accepted else 0
-        ids = [item for item in items if outcome is not None and outcome.instruction_id in item.values()]
+        ids = [item for item in items if outcome is not None and isinstance(item, dict)
+               and outcome.instruction_id in item.values()]
         if len(items) != wanted or (wanted and not ids):
-            raise FileRuleBroken(entry, f"{upload.file_name} line {line}: {function} by ownReference "
+            raise FileRuleBroken(entry, f"{upload.file_name} line {line}: {function} by own reference "
                                  f"{record[reference.name]} must show exactly the instruction the result file names",
                                  result=result, received=f"{len(items)} instruction(s): {items}",
                                  expected=f"{wanted} instruction(s)" + (
                                      f", id {outcome.instruction_id}" if wanted and outcome else ""))
         if wanted:
-            differ = {name: (value, items[0].get(name)) for name, value in record.items()
-                      if name in items[0] and not _same(value, items[0][name])}
+            differ = _differences(bound, function, upload, record, listed, items[0])
             if differ:
                 raise FileRuleBroken(entry, f"{upload.file_name} line {line}: the instruction differs from the "
                                      "record", result=result, received={k: v[1] for k, v in differ.items()},
                                      expected={k: v[0] for k, v in differ.items()})
 
 
-def balances(client: OcpClient, participant: str, accounts: Sequence[tuple[str, str]]) -> Balances:
-    """The balance of each (stock account, stock code) of ``participant``."""
+def balances(bound: BoundClient, participant: str, accounts: Sequence[tuple[str, str]]) -> Balances:
+    """The balance of each (stock account, stock code) of ``participant``, by role."""
     seen: Balances = {}
     for account, stock in sorted(set(accounts)):
-        items = client.call("Enquire Stock Account Balance", as_participant=participant,
-                            accountId=f"{participant}{account}", stockCode=stock).expect()["items"]
-        row = next((i for i in items if i.get("stockCode") == stock), {})
-        seen[(account, stock)] = {k: int(v) for k, v in row.items() if isinstance(v, int)}
+        listed = bound.call(BALANCE, "get", as_participant=participant, account_id=f"{participant}{account}",
+                            stock_code=stock)
+        listed.expect()
+        row = next((i for i in listed.items() if listed.item_value(i, "stock_code") == stock), {})
+        values = {role: listed.item_value(row, role) for role in _BALANCE_ROLES}
+        seen[(account, stock)] = {role: int(v) for role, v in values.items() if isinstance(v, int)}
     return seen
 
 
@@ -86,32 +130,31 @@ def touched_accounts(upload: RapUpload) -> list[tuple[str, str]]:
     layout = upload.layout
     stock = layout.detail.role("stock_code")
     assert stock is not None
-    accounts = [f.name for f in layout.detail.fields if f.role == "stock_account" or f.name in ("fromAccount",
-                                                                                                 "toAccount")]
+    accounts = [f.name for f in layout.detail.fields if f.role in ("stock_account", "to_account")]
     return [(str(record[a]), str(record[stock.name])) for record in upload.records for a in accounts if a in record]
 
 
 def expected_balance_changes(upload: RapUpload, result: RapResult) -> tuple[str, Counter[tuple[str, str]]]:
-    """Which balance field the accepted records change, and by how much per (account, stock)."""
+    """Which balance role the accepted records change, and by how much per (account, stock)."""
     layout = upload.layout
     stock = layout.detail.role("stock_code")
     quantity = layout.detail.role("quantity")
-    assert stock is not None and quantity is not None
+    account = layout.detail.role("stock_account")
+    to_account = layout.detail.role("to_account")
+    assert stock is not None and quantity is not None and account is not None
     accepted = {r.line for r in result.accepted}
     change: Counter[tuple[str, str]] = Counter()
     for index, record in enumerate(upload.records):
         if index + 2 not in accepted:
             continue
         amount = int(record[quantity.name])
-        if "fromAccount" in record:  # a transfer: from one own account to another
-            change[(str(record["fromAccount"]), str(record[stock.name]))] -= amount
-            change[(str(record["toAccount"]), str(record[stock.name]))] += amount
+        if to_account is not None:  # a transfer: from one own account to another
+            change[(str(record[account.name]), str(record[stock.name]))] -= amount
+            change[(str(record[to_account.name]), str(record[stock.name]))] += amount
         elif not str(_option(record)).startswith("EXCESS"):
-            account = layout.detail.role("stock_account")
-            assert account is not None
             change[(str(record[account.name]), str(record[stock.name]))] += amount
-    field = "total" if layout.file_type == "ATI" else "onHold"
-    return field, change
+    role = "total" if to_account is not None else "on_hold"
+    return role, change
 
 
 def _option(record: Mapping[str, Any]) -> object:

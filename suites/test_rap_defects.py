@@ -26,6 +26,7 @@ from suites.rap_files import (
 )
 from suites.rap_results import FileRuleBroken, expect_defect_caught, expect_record_rejected
 
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.rap import DEFECTS, FileHeader, GeneratedFile, Layout, write_file
@@ -102,7 +103,7 @@ def test_duplicate_file_sequence_is_rejected(file_type: str, plan: tuple[int, in
 @FILE_SETTINGS
 @given(seed=st.integers(0, 2**32 - 1))
 def test_instruction_above_holding_is_rejected(file_type: str, seed: int, ocp_target: Target,
-                                               ocp_client: OcpClient) -> None:
+                                               ocp_client: OcpClient, ocp_bound: BoundClient) -> None:
     participant = ocp_target.acting_pair()[0]
     layout = layout_of(ocp_client.contracts, file_type)
     account, stock, quantity = (layout.detail.role(r) for r in ("stock_account", "stock_code", "quantity"))
@@ -111,7 +112,7 @@ def test_instruction_above_holding_is_rejected(file_type: str, seed: int, ocp_ta
     if quantity.maximum is not None:  # room above the holding for a quantity the layout still allows
         holding_at_most(ocp_client, participant, str(template[account.name]), str(template[stock.name]),
                         quantity.maximum // 2)
-    held = balances(ocp_client, participant, [(str(template[account.name]), str(template[stock.name]))])
+    held = balances(ocp_bound, participant, [(str(template[account.name]), str(template[stock.name]))])
     above = next(iter(held.values())).get("available", 0) + 100
 
     def make() -> tuple[str, bytes, RapUpload]:

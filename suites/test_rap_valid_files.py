@@ -28,6 +28,7 @@ from suites.rap_files import (
 )
 from suites.rap_results import FileRuleBroken, expect_accepted_in_full
 
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import Target
 
@@ -58,7 +59,7 @@ def test_valid_file_is_accepted_in_full(file_type: str, plan: tuple[int, int], o
 @FILE_SETTINGS
 @given(plan=file_plans())
 def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int], ocp_target: Target,
-                                            ocp_client: OcpClient) -> None:
+                                            ocp_client: OcpClient, ocp_bound: BoundClient) -> None:
     records, seed = plan
     entry = entry_of(file_type)
     participant = ocp_target.acting_pair()[0]
@@ -69,20 +70,20 @@ def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int
                                                               sequence=1))
         upload, result = send_fresh(channel, participant, lambda: _made(
             valid_upload(ocp_client, layout, participant, records, seed)))
-        expect_instructions_visible(ocp_client, entry, participant, upload, result)
+        expect_instructions_visible(ocp_bound, entry, participant, upload, result)
         return
     # the accounts a file of this seed acts on do not depend on its sequence number
     probe = valid_upload(ocp_client, layout, participant, records, seed, sequence=1)
     top_up_holdings(ocp_client, participant, probe)
     accounts = touched_accounts(probe)
-    before = balances(ocp_client, participant, accounts)
+    before = balances(ocp_bound, participant, accounts)
     upload, result = send_fresh(channel, participant, lambda: _made(
         valid_upload(ocp_client, layout, participant, records, seed)))
-    after = balances(ocp_client, participant, accounts)
-    field, expected = expected_balance_changes(upload, result)
-    seen = Counter({key: after[key].get(field, 0) - before[key].get(field, 0) for key in before})
+    after = balances(ocp_bound, participant, accounts)
+    role, expected = expected_balance_changes(upload, result)
+    seen = Counter({key: after[key].get(role, 0) - before[key].get(role, 0) for key in before})
     if +seen != +expected or -seen != -expected:
-        raise FileRuleBroken(entry, f"{upload.file_name}: the accepted records must change `{field}` of Enquire "
-                             "Stock Account Balance by exactly their quantities", result=result,
+        raise FileRuleBroken(entry, f"{upload.file_name}: the accepted records must change the {role} quantity of "
+                             "Enquire Stock Account Balance by exactly their quantities", result=result,
                              received={f"{a}/{s}": n for (a, s), n in seen.items() if n},
                              expected={f"{a}/{s}": n for (a, s), n in expected.items() if n})

@@ -26,6 +26,7 @@ from ocp_conformance.binding import ABSENT, Binding, BindingMissing, credential_
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.client import Exchange
 from ocp_conformance.contracts import ContractSet, Operation
+from ocp_conformance.contracts.openapi import simple_sample
 from ocp_conformance.pytest_plugin import Harness, harness
 from ocp_conformance.targets import Target
 
@@ -81,14 +82,7 @@ def _resolve(contracts: ContractSet, op: Operation, schema: Any) -> dict[str, An
 
 def _sample(contracts: ContractSet, op: Operation, schema: Any) -> tuple[bool, Any]:
     """A valid value for a simple schema (example, enum or boolean), or (False, None)."""
-    resolved = _resolve(contracts, op, schema)
-    if resolved.get("examples"):
-        return True, resolved["examples"][0]
-    if resolved.get("enum"):
-        return True, resolved["enum"][0]
-    if resolved.get("type") == "boolean":
-        return True, True
-    return False, None
+    return simple_sample(_resolve(contracts, op, schema))
 
 
 def _valid_body(bound: BoundClient, op: Operation, *, business_date: str, counterparty: str) -> Any:
@@ -126,11 +120,10 @@ def _valid_body(bound: BoundClient, op: Operation, *, business_date: str, counte
 
 
 def _raw_request(target: Target, op: Operation, body: Any, headers: dict[str, str]) -> httpx.Request:
-    path_values = {p["name"]: _UNKNOWN_SI for p in op.spec.get("parameters", []) if p.get("in") == "path"}
+    path_values = dict.fromkeys(op.parameter_names("path"), _UNKNOWN_SI)
     request_headers = dict(headers)
-    for param in op.spec.get("parameters", []):  # every required header present, so only the credential decides
-        if param.get("in") == "header" and param.get("required"):
-            request_headers[param["name"]] = uuid.uuid4().hex
+    for name in op.parameter_names("header", required=True):  # all there, so only the credential decides
+        request_headers[name] = uuid.uuid4().hex
     return target.http().build_request(op.method.upper(), op.url_template.format(**path_values),
                                        headers=request_headers, json=body)
 

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from ocp_conformance.contracts.overlay import apply_overlay_file, overlay_for
 from ocp_conformance.contracts.source import SourceError, YamlDocument, load_yaml
 
-__all__ = ["HTTP_METHODS", "ApiDocument", "Operation", "bundle"]
+__all__ = ["HTTP_METHODS", "ApiDocument", "Operation", "bundle", "non_null_schema", "simple_sample"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 
@@ -38,6 +38,12 @@ class Operation:
     @property
     def documented_statuses(self) -> frozenset[str]:
         return frozenset(str(s) for s in self.spec.get("responses", {}))
+
+    def parameter_names(self, location: str, *, required: bool = False) -> tuple[str, ...]:
+        """The names of the operation's own parameters ``in`` ``location`` (``path``, ``query``, ``header``), only
+        the required ones if ``required``: a request must carry them, whatever the contract calls them."""
+        return tuple(str(p["name"]) for p in self.spec.get("parameters", [])
+                     if isinstance(p, dict) and p.get("in") == location and (p.get("required") or not required))
 
     def error_codes(self, status: int | str) -> tuple[str, ...]:
         """The stable problem codes this operation documents for ``status`` (``x-ocp-error-codes``)."""
@@ -198,3 +204,24 @@ def _inline_path_items(bundled: dict[str, Any]) -> None:
         if isinstance(ref, str) and ref.startswith("#/components/pathItems/"):
             name = ref.rsplit("/", 1)[1]
             paths[path] = {**path_items[name], **{k: v for k, v in item.items() if k != "$ref"}}
+
+
+def non_null_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A ``oneOf``/``anyOf`` of a value and ``null`` (a field that may be cleared) as the value's schema."""
+    for keyword in ("oneOf", "anyOf"):
+        options = [o for o in schema.get(keyword, []) if o.get("type") != "null"]
+        if len(options) == 1:
+            return dict(options[0])
+    return schema
+
+
+def simple_sample(schema: dict[str, Any]) -> tuple[bool, Any]:
+    """A valid value of a simple (resolved) schema: its first example, its first enum value, or ``True`` for a
+    boolean; (False, None) for anything else."""
+    if schema.get("examples"):
+        return True, schema["examples"][0]
+    if schema.get("enum"):
+        return True, schema["enum"][0]
+    if schema.get("type") == "boolean":
+        return True, True
+    return False, None

@@ -25,7 +25,7 @@ than Python's ``int()`` limit (4,300), so a longer value is a FIELD_FORMAT error
 
 Kind = Literal["string", "integer", "date"]
 ROLES = frozenset({"file_type", "participant", "business_date", "sequence", "record_count", "hash_total",
-                   "client_reference", "event", "stock_code", "stock_account", "quantity"})
+                   "client_reference", "event", "stock_code", "stock_account", "to_account", "quantity"})
 # Keywords a field schema may use; anything else would be silently ignored by the engine, so it is refused.
 _KEYWORDS = frozenset({"$ref", "type", "pattern", "minLength", "maxLength", "enum", "const", "minimum", "maximum",
                        "format", "description", "examples", "default", "title", "$comment"})
