@@ -445,8 +445,9 @@ def simulate(
         check_tls_files(tls)
     except TlsFilesError as exc:
         raise _fail(EXIT_USAGE, escape(str(exc))) from None
+    contract_set = _contracts(contracts)
     try:  # another contract's shape (--contracts with its binding) is answered through both bindings
-        simulator = build_bound_app(_contracts(contracts), faults=fault or [], trades_per_day=gcp_trades_per_day,
+        simulator = build_bound_app(contract_set, faults=fault or [], trades_per_day=gcp_trades_per_day,
                                     limits=BodyLimits(max_body_bytes=max_body_bytes))
     except UnknownFaultError as exc:
         raise _fail(EXIT_USAGE, str(exc)) from None
@@ -486,12 +487,16 @@ def simulate(
         except StateFileError as exc:
             sock.close()
             raise _fail(EXIT_USAGE, escape(str(exc))) from None
+    from ocp_conformance.binding import credential_header, load_binding
+
     scheme = "https" if tls else "http"
-    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{sock.getsockname()[1]}/ocp/v1 "
-                        "(GCP services: /gcp/v1, control: /_sim)")
+    served = sorted({op.server_path for d in contract_set.api_documents for op in d.operations.values()})
+    header = credential_header(contract_set, load_binding(contract_set))
+    table = Table(title=f"OCP reference simulator on {scheme}://{host}:{sock.getsockname()[1]} (APIs: "
+                        f"{', '.join(served)}; control: /_sim)")
     table.add_column("participant")
     table.add_column("name")
-    table.add_column(f"bearer token ({token_kind})", no_wrap=True)
+    table.add_column(f"{header + ' credential' if header else 'bearer token'} ({token_kind})", no_wrap=True)
     reference = simulator.state.simulation.reference
     for pid in simulator.participants:
         participant = reference.participant(pid)

@@ -37,6 +37,7 @@ def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
 def _target(spec: str, contracts: ContractSet, config: Path | None, timeout: float | None) -> Target:
     """``simulator`` (a fresh embedded one), a base URL (tokens from OCP_TOKEN_<P>) or a [targets.NAME] profile,
     each checked as ``run`` checks it first (reachable, credentials accepted)."""
+    from ocp_conformance.binding import credential_header, load_binding
     from ocp_conformance.targets import TargetError, simulator_target, url_target
     from ocp_conformance.targets.profile_target import target_for
     from ocp_conformance.targets.response_guard import ResponseLimits
@@ -47,7 +48,8 @@ def _target(spec: str, contracts: ContractSet, config: Path | None, timeout: flo
     check_url_before_run(spec, contracts, rap_channel=True, out_of_scope=[], timeout=timeout)
     try:
         if spec.startswith(("http://", "https://")):
-            return url_target(spec, limits=ResponseLimits(request_timeout=timeout or 30.0))
+            return url_target(spec, limits=ResponseLimits(request_timeout=timeout or 30.0),
+                              credential_header=credential_header(contracts, load_binding(contracts)))
         return target_for(spec, config_path(config))
     except (TargetError, SourceError) as exc:
         raise _fail(EXIT_USAGE, f"target {spec}: {exc}") from None

@@ -191,10 +191,12 @@ def check_url_before_run(target: str, contracts: ContractSet, *, rap_channel: bo
                         "types), or a [participant] capability profile for a finer scope")
     if not target.startswith(("http://", "https://")):
         return
+    from ocp_conformance.binding import credential_header, load_binding
     from ocp_conformance.targets import TargetError, check_url_target, url_target
 
     try:
-        built = url_target(target, probe_capabilities=False)
+        built = url_target(target, probe_capabilities=False,
+                           credential_header=credential_header(contracts, load_binding(contracts)))
         built.acting_pair()
     except TargetError as exc:
         raise _fail(str(exc)) from None

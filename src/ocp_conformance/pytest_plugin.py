@@ -18,7 +18,7 @@ import pytest
 from rich.console import Console
 
 from ocp_conformance import __version__, console_output, run_limits, run_progress
-from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, load_binding
+from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, credential_header, load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetAnswerError, TargetUnreachable
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
@@ -145,7 +145,8 @@ def _build_harness(config: pytest.Config) -> Harness:
     elif faults:
         raise pytest.UsageError("--ocp-fault applies only to the embedded simulator target")
     elif target_option.startswith(("http://", "https://")):
-        target = url_target(target_option, limits=response_limits(config))
+        target = url_target(target_option, limits=response_limits(config),
+                            credential_header=credential_header(contracts, load_binding(contracts)))
     else:
         target = target_for(target_option, config.getoption("--ocp-config"))
     if target_option != "simulator" and config.getoption("--ocp-rap-sftp"):

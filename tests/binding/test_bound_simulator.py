@@ -13,8 +13,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ocp_conformance.binding import credential_header, load_binding
 from ocp_conformance.contracts import load_contracts
-from ocp_conformance.targets import simulator_target
+from ocp_conformance.targets import simulator_target, url_target
 
 VARIANT = Path(__file__).resolve().parents[1] / "data" / "official-variant"
 REPO = Path(__file__).resolve().parents[2]
@@ -67,6 +68,26 @@ def test_errors_come_in_the_bound_shape(variant_target: tuple[httpx.Client, dict
     unknown = client.get("/api/ocp/instructions/SI0000000000", headers=auth)
     assert unknown.status_code == 404 and unknown.json()["errorCode"] == "SI_NOT_FOUND"
     assert client.get("/api/ocp/instructions/SI0000000000").json()["errorCode"] == "UNAUTHENTICATED"
+
+
+def test_only_the_bound_scheme_authenticates(variant_target: tuple[httpx.Client, dict[str, str], str]) -> None:
+    """The variant authenticates with an API key: a bearer token carrying the same secret is no credential (a
+    served simulator that took it passed every missing-X-API-Key request schemathesis sent)."""
+    client, auth, _ = variant_target
+    bearer = {"Authorization": f"Bearer {auth['X-API-Key']}"}
+    refused = client.get("/api/ocp/instructions", headers=bearer)
+    assert refused.status_code == 401 and refused.json()["errorCode"] == "UNAUTHENTICATED"
+    assert client.get("/api/ocp/instructions", headers=auth).status_code == 200
+
+
+def test_a_url_target_puts_the_token_where_the_bound_contract_says() -> None:
+    contracts = load_contracts(VARIANT)
+    header = credential_header(contracts, load_binding(contracts))
+    tokens = {"B01234": "t" * 24, "B05678": "u" * 24}
+    bound = url_target("http://127.0.0.1:9", tokens=tokens, probe_capabilities=False, credential_header=header)
+    assert bound.auth_headers("B01234") == {"X-API-Key": "t" * 24}
+    ours = url_target("http://127.0.0.1:9", tokens=tokens, probe_capabilities=False)
+    assert ours.auth_headers("B05678") == {"Authorization": "Bearer " + "u" * 24}
 
 
 def test_an_oversized_body_is_refused_in_the_bound_shape_before_it_is_read_whole(

@@ -156,8 +156,9 @@ class BoundShape:
             else operation.url_template
         new_headers = [(k, v) for k, v in scope["headers"] if k.decode("latin-1").lower() not in
                        {"content-length", "authorization", (self.credential_header or "").lower()}]
-        credential = headers.get(self.credential_header.lower()) if self.credential_header else None
-        credential = credential or headers.get("authorization", "").removeprefix("Bearer ").strip() or None
+        # only the bound contract's scheme authenticates: a bearer token does not stand in for its API key
+        credential = headers.get(self.credential_header.lower()) if self.credential_header else \
+            headers.get("authorization", "").removeprefix("Bearer ").strip() or None
         if credential:
             new_headers.append((b"authorization", f"Bearer {credential}".encode("latin-1")))
         payload = json.dumps(our_body).encode() if "requestBody" in operation.spec else b""

@@ -55,11 +55,14 @@ def check_base_url(base_url: str) -> str:
 
 
 def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeout: float = 30.0,
-               probe_capabilities: bool = True, limits: ResponseLimits | None = None) -> Target:
+               probe_capabilities: bool = True, limits: ResponseLimits | None = None,
+               credential_header: str | None = None) -> Target:
     """A target at ``base_url`` (TLS verification always on).
 
     Capabilities are probed, not assumed: ``clock-control`` only if ``GET /_sim/clock`` answers like our
     simulator does. ``limits`` (default: ``timeout`` per request) guard every request (response_guard.py).
+    Each participant's token goes in ``credential_header`` (the bound contract's API-key header, see
+    :func:`ocp_conformance.binding.credential_header`), else as ``Authorization: Bearer``.
     """
     base_url = check_base_url(base_url)
     tokens = dict(tokens) if tokens is not None else tokens_from_environment()
@@ -78,9 +81,11 @@ def url_target(base_url: str, *, tokens: Mapping[str, str] | None = None, timeou
                 capabilities.add(CLOCK_CONTROL)
         except (httpx.HTTPError, ValueError):
             pass  # not our simulator, or not reachable yet: the suites report connectivity precisely
+    held = tokens
     return Target(name=base_url, kind="url", base_url=base_url, tokens=tokens,
                   capabilities=frozenset(capabilities), make_client=make_client, roles=_roles(tokens),
-                  description=f"server at {base_url}")
+                  description=f"server at {base_url}",
+                  header_auth=(lambda pid: {credential_header: held[pid]}) if credential_header else None)
 
 
 def _roles(tokens: Mapping[str, str]) -> tuple[str, ...]:
