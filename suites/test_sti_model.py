@@ -78,6 +78,8 @@ def _received(answer: BoundExchange) -> str:
 
 def _is_error(answer: BoundExchange, kind: str, code: str, *, role: str | None = None) -> bool:
     """The answer is the bound contract's error of ``kind`` with the model's ``code`` (naming ``role``'s field)."""
+    if role is not None:
+        answer.binding.field(answer.function, role)  # a role the binding lacks: not run, naming it (never a fail)
     status = answer.binding.error_status(kind, function=answer.function)
     return answer.status == status and answer.error_code() == code and (role is None or role in answer.error_roles())
 
