@@ -30,9 +30,10 @@ def _contracts_without(where: Path, *roles: tuple[str, str]) -> Path:
     return folder
 
 
-def _results(where: Path, contracts: Path) -> list[dict[str, str]]:
+def _results(where: Path, contracts: Path, suites: tuple[str, ...] = SUITES) -> list[dict[str, str]]:
+    """What each check of ``suites`` did on the embedded simulator with ``contracts`` (the report's results)."""
     report = where / uuid.uuid4().hex
-    done = subprocess.run([sys.executable, "-m", "pytest", *(f"suites/{name}" for name in SUITES), "-q", "-p",
+    done = subprocess.run([sys.executable, "-m", "pytest", *(f"suites/{name}" for name in suites), "-q", "-p",
                            "no:cacheprovider", "--ocp-contracts", str(contracts), "--ocp-report", str(report)],
                           cwd=REPO, capture_output=True, text=True, check=False, timeout=600)
     assert "INTERNALERROR" not in done.stdout + done.stderr, done.stdout[-3000:]
