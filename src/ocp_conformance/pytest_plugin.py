@@ -8,6 +8,7 @@ report from them (never from console text).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -43,6 +44,8 @@ from ocp_conformance.reporting import (
     write_environment,
     write_report,
 )
+from ocp_conformance.reporting.error_codes import SeenCode, business_counts, load_seen, seen_code, write_coverage
+from ocp_conformance.reporting.error_codes import coverage as code_coverage
 from ocp_conformance.reporting.machine_paths import without_machine_paths
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early
 from ocp_conformance.targets import Target, TargetError, TestPlan, attach_sftp_channel, simulator_target, url_target
@@ -54,6 +57,7 @@ __all__ = ["Harness", "harness"]
 _HARNESS = pytest.StashKey["Harness"]()
 _RESULTS = pytest.StashKey[list[CheckResult]]()
 _WAIVERS = pytest.StashKey[list[Waiver]]()
+_CODES = pytest.StashKey[set[SeenCode]]()
 _CHECKS = ("contract", "negative", "scenario", "security", "file")
 OUT_OF_SCOPE = {"rap": "rap"}
 """``--ocp-out-of-scope`` value -> the catalogue entry kind it declares out of scope."""
@@ -158,7 +162,22 @@ def _build_harness(config: pytest.Config) -> Harness:
                     faults=faults, plan=plan, binding=load_binding(contracts))
     config.stash[console_output.REDACTOR] = built.redactor
     client.listeners.append(lambda exchange: _attach(built, exchange))
+    codes = config.stash.setdefault(_CODES, set())
+    client.listeners.append(lambda exchange: _note_code(built, codes, exchange))
     return built
+
+
+def _seen_codes(config: pytest.Config) -> set[SeenCode]:
+    return config.stash.setdefault(_CODES, set())
+
+
+def _note_code(built: Harness, codes: set[SeenCode], exchange: Exchange) -> None:
+    """Keep the (operation, status, code) of each error answer, for error-codes.md (which documented codes the run
+    provoked)."""
+    if built.binding is not None:
+        code = seen_code(built.binding, exchange)
+        if code is not None:
+            codes.add(code)
 
 
 def _attach(built: Harness, exchange: Exchange) -> None:
@@ -501,6 +520,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results_dir.mkdir(parents=True, exist_ok=True)
     worker = _worker_id(config)
     (results_dir / f"{worker or 'main'}.jsonl").write_text(dump_results(results), encoding="utf-8")
+    (results_dir / f"{worker or 'main'}.codes.json").write_text(
+        json.dumps(sorted(_seen_codes(config))), encoding="utf-8")
     if worker is not None:
         return  # the controller builds the report from every worker's results
     _write_report(config, report_dir, results_dir)
@@ -540,6 +561,9 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
     allure_dir = config.getoption("--alluredir", None)
     write_report(readiness, report_dir, results, Path(allure_dir) if allure_dir else None,
                  allure_html=config.getoption("--ocp-allure-html"))
+    code_rows = code_coverage(built.contracts, load_seen(sorted(results_dir.glob("*.codes.json"))))
+    provoked, documented = write_coverage(code_rows, report_dir)
+    business = business_counts(code_rows)
     if allure_dir:
         Path(allure_dir).mkdir(parents=True, exist_ok=True)
         write_environment(Path(allure_dir), {
@@ -560,3 +584,6 @@ def _write_report(config: pytest.Config, report_dir: Path, results_dir: Path) ->
         terminal._tw.line()  # the results table starts after a blank line, never glued to the progress
         console = Console(file=terminal._tw._file, force_terminal=False, width=120)
         render_summary(readiness, console)
+        console.print(f"Documented error codes provoked: {provoked} of {documented}, business rules (404/409/422) "
+                      f"{business[0]} of {business[1]} (error-codes.md lists the others per function)",
+                      highlight=False, markup=False)
