@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ocp_conformance.client import OcpClient
 
-__all__ = ["Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding", "set_holding"]
+__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding",
+           "set_holding"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -59,10 +60,18 @@ def set_holding(client: OcpClient, participant: str, stock_account: str, stock_c
                                                  "stockCode": stock_code, "quantity": quantity}).expect(200)
 
 
-def run_batch_settlement(client: OcpClient) -> frozenset[str]:
-    """Run a batch settlement now (simRunBatchSettlement); the match ids of the pairs it failed to settle."""
+@dataclass(frozen=True, slots=True)
+class BatchRun:
+    """A batch settlement run the simulator made on demand: its id, and the match ids of the pairs it failed."""
+
+    run_id: str
+    failed_match_ids: frozenset[str]
+
+
+def run_batch_settlement(client: OcpClient) -> BatchRun:
+    """Run a batch settlement now (simRunBatchSettlement)."""
     run = client.call_operation("simRunBatchSettlement").expect(200)
-    return frozenset(str(failure["matchId"]) for failure in run.get("failed", []))
+    return BatchRun(str(run["runId"]), frozenset(str(failure["matchId"]) for failure in run.get("failed", [])))
 
 
 def business_date(client: OcpClient) -> str:

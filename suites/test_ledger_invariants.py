@@ -37,6 +37,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from suites.rule_broken import RuleBroken
+from suites.sim_control import run_batch_settlement, seed_holding
 
 from ocp_conformance.binding import ABSENT, read_role
 from ocp_conformance.bound_client import BoundClient, BoundExchange, MissingInAnswer
@@ -250,12 +251,11 @@ class Ledger:
 
     # ------------------------------------------------------------------ acting
     def run(self) -> str:
-        return self.bound.client.run_batch_settlement()
+        return run_batch_settlement(self.bound.client).run_id
 
     def seed(self, party: str, account: str, quantity: int) -> None:
-        exchange = self.bound.client.call_operation("simSeedHolding", participantId=party, stockAccount=account,
-                                                    stockCode=STOCK, quantity=quantity)
-        assert exchange.status == 200, f"harness: /_sim/holdings answered {exchange.status}"
+        assert seed_holding(self.bound.client, party, STOCK, quantity, account), "harness: the simulator refused " \
+            f"to seed {quantity} of {STOCK} into {party}/{account}"
 
     def input_si(self, party: str, counterparty: str, side: str, op: SiOp, account: str, reference: str,
                  hold: bool) -> str:

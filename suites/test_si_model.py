@@ -388,7 +388,7 @@ class SiLifecycle(RuleBasedStateMachine):
                 seed_holding(self.client, owner, stock, seeded)
                 missing -= seeded
         self.step = "batch settlement run (simRunBatchSettlement)"
-        lacking = run_batch_settlement(self.client)
+        lacking = run_batch_settlement(self.client).failed_match_ids
         for deliver, receive in self.model.settle(self.world.business_date):
             view = self.bound.call("Enquire SI", "get", as_participant=deliver.owner, si_id=deliver.si_id)
             if view.get("match_id", None) in lacking and view.get("status", None) == "MATCHED":

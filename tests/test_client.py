@@ -128,9 +128,3 @@ def test_expect_fails_an_answer_that_breaks_the_contract() -> None:
                        massId=created["massId"])
     with pytest.raises(TargetAnswerError, match=r"broke the contract: body/.*required property is missing"):
         read.expect(200)
-
-
-def test_a_batch_settlement_run_returns_its_run_id() -> None:
-    client = _client()
-    first, second = client.run_batch_settlement(), client.run_batch_settlement()
-    assert first and second and first != second

@@ -180,11 +180,6 @@ class OcpClient:
         today = _weekday_from(datetime.now(_HKT).date())
         return today, _weekday_from(today + timedelta(days=1))
 
-    def run_batch_settlement(self) -> str:
-        """Run a batch settlement now (simulator control, clock-control targets) and return its run id: the
-        control API's names stay here, so a suite that compares runs with an enquiry's speaks only roles."""
-        return str(self.call_operation("simRunBatchSettlement").expect(200)["runId"])
-
     def operation_for(self, function: str) -> Operation:
         """The first operation serving ``function`` (raises with suggestions for unknown names)."""
         operations = self.contracts.operations_of(function)
