@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from ocp_conformance.client import OcpClient
 
-__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding",
-           "set_holding"]
+__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window", "run_batch_settlement",
+           "seed_holding", "set_holding"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -77,3 +77,8 @@ def run_batch_settlement(client: OcpClient) -> BatchRun:
 def business_date(client: OcpClient) -> str:
     """The simulator's current business date (simGetClock), ISO 8601."""
     return str(client.call_operation("simGetClock").expect(200)["businessDate"])
+
+
+def in_function_window(client: OcpClient) -> bool:
+    """Whether the simulator's clock (simGetClock) is inside the functions' service window."""
+    return bool(client.call_operation("simGetClock").expect(200).get("inFunctionWindow", False))
