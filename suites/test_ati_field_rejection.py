@@ -20,7 +20,8 @@ import pytest
 from holdings import holding_at_most
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, violates
+from idempotency_keys import check_key_reuse
+from request_rules import ANY_JSON, require_documented, violates
 
 from ocp_conformance.binding import NOT_APPLICABLE, place_pointer, read_pointer
 from ocp_conformance.bound_client import BoundClient, BoundExchange
@@ -202,3 +203,13 @@ def test_input_ati_business_rule_is_422_with_code_and_field(change: dict[str, An
         raise FieldAccepted("Input ATI", "INSUFFICIENT_BALANCE does not say how many shares were requested.\n"
                             f"  Received: {message!r}\n  Expected: a message naming {HUGE} and the "
                             f"available quantity\n  reproduce: {answer.curl()}")
+
+
+@pytest.mark.ocp(functions=["Input ATI"], check="negative")
+def test_input_ati_refuses_an_idempotency_key_reused_for_another_ati(ocp_harness: Harness) -> None:
+    """The same idempotency key with another ATI is the conflict error IDEMPOTENCY_KEY_REUSED; the other ATI under a
+    fresh key is accepted."""
+    bound = ocp_harness.bound
+    require_documented(bound, "Input ATI", "create", "IDEMPOTENCY_KEY_REUSED")
+    check_key_reuse(bound, "Input ATI", "create", ocp_harness.target.acting_pair()[0], _ati(),
+                    {**_ati(), "quantity": 2})

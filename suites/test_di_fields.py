@@ -27,7 +27,7 @@ from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, positio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
-from request_rules import ANY_JSON, request_schema, violates
+from request_rules import ANY_JSON, request_schema, require_documented, violates
 
 from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, read_pointer
 from ocp_conformance.bound_client import BoundExchange
@@ -185,10 +185,7 @@ REFUSALS: Final[dict[str, tuple[str, str, Callable[[Harness, str], BoundExchange
 @pytest.mark.parametrize("code", sorted(REFUSALS))
 def test_change_di_requirement_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
     """Each documented code, provoked on its own: the right status and exactly that code, not a catch-all."""
-    documented = {c for codes in ocp_harness.bound.operation(REQUIREMENT, "change").spec.get(
-        "x-ocp-error-codes", {}).values() for c in codes}
-    if ocp_harness.bound.binding.error_code(code, function=REQUIREMENT) not in documented:
-        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {REQUIREMENT}")
+    require_documented(ocp_harness.bound, REQUIREMENT, "change", code)
     what, kind, send = REFUSALS[code]
     _expect_error(send(ocp_harness, ocp_harness.target.acting_pair()[0]), what, kind, code)
 
@@ -311,21 +308,12 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, Callable[[_DueShort], dict[str, 
 }
 
 
-def _documents(harness: Harness, function: str, role: str, code: str) -> None:
-    """Skip unless the bound contract documents the model's ``code`` for ``function``'s ``role`` operation."""
-    bound = harness.bound
-    documented = {c for codes in bound.operation(function, role).spec.get("x-ocp-error-codes", {}).values()
-                  for c in codes}
-    if bound.binding.error_code(code, function=function) not in documented:
-        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {function}")
-
-
 @pytest.mark.ocp(functions=[INPUT], check="negative")
 @pytest.mark.parametrize("code", sorted(INPUT_REFUSALS))
 def test_input_di_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
     """Each documented code, provoked on its own against a due short position: the business error with exactly that
     code, naming the field it blames; the valid DI is accepted after it."""
-    _documents(ocp_harness, INPUT, "create", code)
+    require_documented(ocp_harness.bound, INPUT, "create", code)
     short = _due_short(ocp_harness)
     what, role, change = INPUT_REFUSALS[code]
     try:
@@ -344,7 +332,7 @@ def test_input_di_answers_each_refusal_with_its_own_code(code: str, ocp_harness:
 
 @pytest.mark.ocp(functions=[INPUT], check="negative")
 def test_input_di_refuses_an_idempotency_key_reused_for_another_di(ocp_harness: Harness) -> None:
-    _documents(ocp_harness, INPUT, "create", "IDEMPOTENCY_KEY_REUSED")
+    require_documented(ocp_harness.bound, INPUT, "create", "IDEMPOTENCY_KEY_REUSED")
     short = _due_short(ocp_harness)
     values = {"stock_code": short.stock, "stock_account": "01"}
     try:

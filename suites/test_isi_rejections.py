@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
 from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, listed_broker, unlisted_broker
-from request_rules import ANY_JSON, request_schema, violates
+from request_rules import ANY_JSON, request_schema, require_documented, violates
 
 from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
@@ -253,21 +253,13 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
 # minimum 1, its enums the directions and payment types), so a request provoking them is the invalid-request error.
 
 
-def _documents(bound: BoundClient, function: str, role: str, code: str) -> None:
-    """Skip unless the bound contract documents the model's ``code`` for ``function``'s ``role`` operation."""
-    documented = {c for codes in bound.operation(function, role).spec.get("x-ocp-error-codes", {}).values()
-                  for c in codes}
-    if bound.binding.error_code(code, function=function) not in documented:
-        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {function}")
-
-
 @pytest.mark.ocp(functions=["Input ISI"], check="negative")
 @pytest.mark.parametrize("code", sorted(INPUT_REFUSALS))
 def test_input_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
     """Each documented code, provoked on its own: the right status, exactly that code, the field it blames; the
     unbroken ISI is accepted after it."""
     bound, owner = ocp_harness.bound, _owner(ocp_harness)
-    _documents(bound, "Input ISI", "create", code)
+    require_documented(bound, "Input ISI", "create", code)
     investor_id = investor(ocp_harness.client.target)
     what, kind, role, change = INPUT_REFUSALS[code]
     _expect(input_isi(bound, owner, investor_id, **change), what, kind, code, role=role)
@@ -277,7 +269,7 @@ def test_input_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness
 @pytest.mark.ocp(functions=["Input ISI"], check="negative")
 def test_input_isi_refuses_an_idempotency_key_reused_for_another_isi(ocp_harness: Harness) -> None:
     bound, owner = ocp_harness.bound, _owner(ocp_harness)
-    _documents(bound, "Input ISI", "create", "IDEMPOTENCY_KEY_REUSED")
+    require_documented(bound, "Input ISI", "create", "IDEMPOTENCY_KEY_REUSED")
     investor_id = investor(ocp_harness.client.target)
     check_key_reuse(bound, "Input ISI", "create", owner, input_isi_values(investor_id, quantity=10),
                     input_isi_values(investor_id, quantity=11))
@@ -300,7 +292,7 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
 @pytest.mark.parametrize("code", sorted(CHANGE_REFUSALS))
 def test_change_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
     bound, owner = ocp_harness.bound, _owner(ocp_harness)
-    _documents(bound, "Change ISI", "change", code)
+    require_documented(bound, "Change ISI", "change", code)
     isi = _unaffirmed(bound, owner, investor(ocp_harness.client.target))
     what, kind, role, change = CHANGE_REFUSALS[code]
     _expect(bound.call("Change ISI", "change", as_participant=owner, **isi, **change), f"a change of {what}", kind,
@@ -325,7 +317,7 @@ def _waiting_for_stock(harness: Harness) -> tuple[str, dict[str, Any]]:
 @pytest.mark.ocp(functions=["Change ISI"], check="negative")
 def test_change_to_dvp_without_affirmation_is_rejected(ocp_harness: Harness) -> None:
     bound = ocp_harness.bound
-    _documents(bound, "Change ISI", "change", "AFFIRMATION_REQUIRED_FOR_DVP")
+    require_documented(bound, "Change ISI", "change", "AFFIRMATION_REQUIRED_FOR_DVP")
     broker, isi = _waiting_for_stock(ocp_harness)
     to_dvp = bound.call("Change ISI", "change", as_participant=broker, payment_type="DVP", amount="1000.00",
                         currency="HKD", **isi)

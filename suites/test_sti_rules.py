@@ -27,7 +27,8 @@ from typing import Any, Final
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, request_schema, violates
+from idempotency_keys import check_key_reuse
+from request_rules import ANY_JSON, request_schema, require_documented, violates
 from suites.rule_broken import RuleBroken
 
 from ocp_conformance.binding import NOT_APPLICABLE
@@ -254,3 +255,16 @@ def test_other_participant_cannot_revoke(ocp_harness: Harness) -> None:
                             received=f"HTTP {answer.status} code={answer.error_code()}, the owner's STI is now {kept}",
                             expected="the not-found error STI_NOT_FOUND, the owner's STI still PENDING")
     bound.call("Revoke STI", "revoke", as_participant=owner, sti_id=sti["sti_id"])  # leave nothing pending behind
+
+
+@pytest.mark.ocp(functions=[INPUT], check="negative")
+def test_input_sti_refuses_an_idempotency_key_reused_for_another_sti(ocp_harness: Harness) -> None:
+    """The same idempotency key with another STI is the conflict error IDEMPOTENCY_KEY_REUSED; the other STI under a
+    fresh key is accepted (both accepted STIs are revoked afterwards)."""
+    bound = ocp_harness.bound
+    require_documented(bound, INPUT, "create", "IDEMPOTENCY_KEY_REUSED")
+    actor = ocp_harness.target.acting_pair()[0]
+    first = _valid_values()
+    accepted = check_key_reuse(bound, INPUT, "create", actor, first, {**first, "quantity": first["quantity"] + 1})
+    for answer in accepted:
+        bound.call(REVOKE, "revoke", as_participant=actor, sti_id=answer.get("sti_id"))  # leave none pending
