@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ocp_conformance.client import OcpClient
 
-__all__ = ["Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding", "set_holding"]
+__all__ = ["Holding", "business_date", "held", "holdings", "run_batch_settlement", "seed_holding", "set_holding",
+           "set_isi_counterparty"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -68,3 +69,10 @@ def run_batch_settlement(client: OcpClient) -> frozenset[str]:
 def business_date(client: OcpClient) -> str:
     """The simulator's current business date (simGetClock), ISO 8601."""
     return str(client.call_operation("simGetClock").expect(200)["businessDate"])
+
+
+def set_isi_counterparty(client: OcpClient, investor: str, participant: str, *, listed: bool) -> None:
+    """Put ``participant`` on the investor's list of who may input ISIs without affirmation, or take it off
+    (simSetIsiCounterparty): what the investor does in its own channel on a real target."""
+    client.call_operation("simSetIsiCounterparty", investorId=investor, participantId=participant,
+                          body={"listed": listed}).expect(200)

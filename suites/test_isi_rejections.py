@@ -7,9 +7,9 @@ everything never passes. Rule cases require the documented status, code and fiel
 from a broker off the investor's list, a DVP one without affirmation, an ISI input by the investor itself or for
 a participant that is no investor, a change or cancel by the investor or after cancellation, a cursor the target
 never issued. Every other business code Input and Change ISI document that a request can provoke gets its own case
-(an unknown stock, a zero amount, an amount on a FOP ISI, a change to DVP without affirmation, an idempotency key
-reused for another ISI), checked by status, code and field, so a target answering every refusal with one catch-all
-code fails.
+(an unknown stock, a zero amount, an amount on a FOP ISI, a change to DVP without affirmation or once the investor
+took the broker off its list, an idempotency key reused for another ISI), checked by status, code and field, so a
+target answering every refusal with one catch-all code fails.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -26,10 +26,12 @@ from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
 from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, listed_broker, unlisted_broker
 from request_rules import ANY_JSON, request_schema, require_documented, violates
+from suites.sim_control import set_isi_counterparty
 
 from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
+from ocp_conformance.targets import CLOCK_CONTROL
 
 _MOST: Final = 999_999_999_999
 """The contract's largest quantity: more than any participant holds."""
@@ -284,8 +286,7 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "AMOUNT_NOT_ALLOWED": ("an amount onto a FOP ISI", "business", "amount", {"amount": "5.00", "currency": "HKD"}),
 }
 # Change ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID: as for Input ISI, the schema forbids every
-# value that would provoke them. COUNTERPARTY_NOT_LISTED needs the investor to take the broker off its list after
-# an ISI without affirmation was input (no participant's request, nor the simulator's control, does that).
+# value that would provoke them.
 
 
 @pytest.mark.ocp(functions=["Change ISI"], check="negative")
@@ -325,4 +326,28 @@ def test_change_to_dvp_without_affirmation_is_rejected(ocp_harness: Harness) -> 
             role="with_affirmation")
     _expect(bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi),
             "a valid change of an ISI without affirmation waiting for stock", None)
+    bound.call("Cancel ISI", "cancel", as_participant=broker, **isi)  # leave nothing open behind
+
+
+@pytest.mark.ocp(functions=["Change ISI"], check="negative")
+def test_change_once_the_investor_took_the_broker_off_its_list_is_rejected(ocp_harness: Harness) -> None:
+    """An ISI without affirmation stays once the investor takes its broker off the list, but the broker may no longer
+    change it: COUNTERPARTY_NOT_LISTED. Back on the list, the same change is accepted."""
+    bound, client = ocp_harness.bound, ocp_harness.client
+    require_documented(bound, "Change ISI", "change", "COUNTERPARTY_NOT_LISTED")
+    control = client.contracts.control_document
+    if not client.target.can(CLOCK_CONTROL) or control is None or "simSetIsiCounterparty" not in control.operations:
+        pytest.skip("the investor's list is changed in the investor's own channel: needs a target with simulator "
+                    "control (simSetIsiCounterparty)")
+    investor_id = investor(client.target)
+    broker, isi = _waiting_for_stock(ocp_harness)
+    set_isi_counterparty(client, investor_id, broker, listed=False)
+    try:
+        unlisted = bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi)
+    finally:
+        set_isi_counterparty(client, investor_id, broker, listed=True)
+    _expect(unlisted, f"a change of an ISI without affirmation once {broker} is off {investor_id}'s list", "business",
+            "COUNTERPARTY_NOT_LISTED", role="with_affirmation")
+    _expect(bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi),
+            f"the same change with {broker} back on the list", None)
     bound.call("Cancel ISI", "cancel", as_participant=broker, **isi)  # leave nothing open behind
