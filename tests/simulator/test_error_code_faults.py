@@ -1,5 +1,5 @@
-"""The ISI fault that collapses business codes breaks exactly that rule (in-process; ``faults --score`` proves the
-suites catch it)."""
+"""The faults that misreport a documented error code (ISI business codes collapsed into one, an STI idempotency key
+reused without 409) break exactly that rule (in-process; ``faults --score`` proves the suites catch them)."""
 
 from __future__ import annotations
 
@@ -33,3 +33,14 @@ def test_isi_error_codes_collapsed() -> None:
     assert (zero.status, zero.body["code"]) == (422, "FIELD_INVALID")
     investor_input = client.call("Input ISI", as_participant=INVESTOR, **_isi())
     assert (investor_input.status, investor_input.body["code"]) == (403, "OWNER_NOT_ALLOWED")  # other statuses kept
+
+
+def test_sti_idempotency_key_reuse_creates() -> None:
+    client = _client("sti-idempotency-key-reuse-creates")
+    sti = {"fromAccount": "01", "toAccount": "02", "stockCode": "00005", "paymentType": "FOP"}
+    key = {"Idempotency-Key": "reused-key-0001"}
+    first = client.call("Input STI", as_participant=ALPHA, headers=key, quantity=1, **sti)
+    replay = client.call("Input STI", as_participant=ALPHA, headers=key, quantity=1, **sti)
+    assert first.status == replay.status == 201 and replay.body["stiId"] == first.body["stiId"]  # replays still work
+    other = client.call("Input STI", as_participant=ALPHA, headers=key, quantity=2, **sti)
+    assert other.status == 201 and other.body["stiId"] != first.body["stiId"]  # a second STI, not 409
