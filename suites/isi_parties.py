@@ -4,7 +4,8 @@ An ISI is between an Investor Participant and a broker/custodian, so these suite
 participant besides the acting pair. On the simulator the demo investor is ``I00001``; on another target set
 ``OCP_TOKEN_<investor>`` and, if its id does not start with ``I``, ``OCP_ISI_INVESTOR=<id>``. Which brokers the
 investor lists for ISIs without affirmation comes from simulator control when the target offers it, else from
-``OCP_ISI_UNLISTED=<participant>``; without either, the checks that need it skip with the reason.
+``OCP_ISI_UNLISTED=<participant>`` (``OCP_ISI_LISTED=<participant>`` names one on it); without either, the
+checks that need it skip with the reason.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.client import OcpClient
 from ocp_conformance.targets import CLOCK_CONTROL, Target
 
-__all__ = ["brokers", "fresh_reference", "input_isi", "input_isi_values", "investor", "unlisted_broker"]
+__all__ = ["brokers", "fresh_reference", "input_isi", "input_isi_values", "investor", "listed_broker",
+           "unlisted_broker"]
 
 
 def investor(target: Target) -> str:
@@ -39,19 +41,37 @@ def brokers(target: Target) -> list[str]:
     return [*pair, *(p for p in target.participants if p not in pair and not p.startswith("I"))]
 
 
+def _listed(client: OcpClient, investor_id: str, setting: str) -> set[str]:
+    """The brokers/custodians on the investor's list for ISIs without affirmation (simulator control), or skip
+    naming the ``setting`` that tells it on another target."""
+    control = client.contracts.control_document
+    if not client.target.can(CLOCK_CONTROL) or control is None or "simGetIsiCounterparties" not in control.operations:
+        pytest.skip(f"which brokers the investor lists is unknown here: set {setting}=<participant>")
+    return set(client.call_operation("simGetIsiCounterparties", investorId=investor_id).expect()["counterparties"])
+
+
 def unlisted_broker(client: OcpClient, investor_id: str) -> str:
     """A broker/custodian that is NOT on the investor's list for ISIs without affirmation (or skip)."""
     configured = os.environ.get("OCP_ISI_UNLISTED")
     if configured:
         return configured
-    control = client.contracts.control_document
-    if not client.target.can(CLOCK_CONTROL) or control is None or "simGetIsiCounterparties" not in control.operations:
-        pytest.skip("which brokers the investor lists is unknown here: set OCP_ISI_UNLISTED=<participant>")
-    listed = set(client.call_operation("simGetIsiCounterparties", investorId=investor_id).expect()["counterparties"])
+    listed = _listed(client, investor_id, "OCP_ISI_UNLISTED")
     for broker in brokers(client.target):
         if broker not in listed:
             return broker
     pytest.skip(f"every broker with a token is on {investor_id}'s list; none can show the rejection")
+
+
+def listed_broker(client: OcpClient, investor_id: str) -> str:
+    """A broker/custodian on the investor's list for ISIs without affirmation (or skip)."""
+    configured = os.environ.get("OCP_ISI_LISTED")
+    if configured:
+        return configured
+    listed = _listed(client, investor_id, "OCP_ISI_LISTED")
+    for broker in brokers(client.target):
+        if broker in listed:
+            return broker
+    pytest.skip(f"no broker with a token is on {investor_id}'s list; none can input an ISI without affirmation")
 
 
 def fresh_reference() -> str:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
+import pytest
 from hypothesis import strategies as st
 
+from ocp_conformance.binding import NOT_APPLICABLE
+from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.contracts import ContractSet, Operation
 from ocp_conformance.contracts.bodies import request_body_schema
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 
-__all__ = ["ANY_JSON", "request_schema", "violates"]
+__all__ = ["ANY_JSON", "request_schema", "require_documented", "violates"]
 
 ANY_JSON: Final = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
@@ -47,3 +50,12 @@ def request_schema(contracts: ContractSet, operation: Operation) -> dict[str, An
     """The resolved JSON Schema of ``operation``'s JSON request body (empty when it takes none)."""
     return request_body_schema(contracts, operation) or {}
 
+
+
+def require_documented(bound: BoundClient, function: str, role: str, code: str) -> None:
+    """Skip, as not applicable, unless the bound contract documents the model's error ``code`` for ``function``'s
+    ``role`` operation (a case provoking it would check a code the contract never promised)."""
+    documented = {c for codes in bound.operation(function, role).spec.get("x-ocp-error-codes", {}).values()
+                  for c in codes}
+    if bound.binding.error_code(code, function=function) not in documented:
+        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {function}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ocp_conformance.client import OcpClient
 
 __all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window", "run_batch_settlement",
-           "seed_holding", "set_holding"]
+           "seed_holding", "set_holding", "set_isi_counterparty"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -82,3 +82,10 @@ def business_date(client: OcpClient) -> str:
 def in_function_window(client: OcpClient) -> bool:
     """Whether the simulator's clock (simGetClock) is inside the functions' service window."""
     return bool(client.call_operation("simGetClock").expect(200).get("inFunctionWindow", False))
+
+
+def set_isi_counterparty(client: OcpClient, investor: str, participant: str, *, listed: bool) -> None:
+    """Put ``participant`` on the investor's list of who may input ISIs without affirmation, or take it off
+    (simSetIsiCounterparty): what the investor does in its own channel on a real target."""
+    client.call_operation("simSetIsiCounterparty", investorId=investor, participantId=participant,
+                          body={"listed": listed}).expect(200)

@@ -4,7 +4,8 @@ field) and Input ATI's business rules (the business error with the rule's code a
 Like ``test_field_rejection.py``, each case starts from a request valid for the business too and breaks exactly
 one field (top-level or inside one mass item) with a value the contract's own JSON Schema forbids. A 2xx means
 the target accepted what the contract forbids; the unbroken request must be accepted, so a target that refuses
-everything never passes. Business cases use the demo accounts 01 and 02 and stock 00005.
+everything never passes. Business cases use the demo accounts 01 and 02 (and its SPSAs 80 and 81: no transfer from
+one SPSA into another) and stock 00005; each documented business code has its own case, the valid ATI accepted after.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role (a mass
 item's by item roles), the error shape, statuses and codes.
@@ -20,13 +21,15 @@ import pytest
 from holdings import holding_at_most
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, violates
+from idempotency_keys import check_key_reuse
+from request_rules import ANY_JSON, require_documented, violates
 
 from ocp_conformance.binding import NOT_APPLICABLE, place_pointer, read_pointer
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
 
 ACCOUNT_FROM, ACCOUNT_TO, STOCK = "01", "02", "00005"
+SPSA, OTHER_SPSA = "80", "81"  # the demo's two SPSAs (each holds one investor's China Connect stock)
 HUGE: Final = 999_999_999_999  # the contract's largest quantity: more than any account holds
 MASS: Final = "Input Mass ATI/STI"
 
@@ -176,6 +179,8 @@ BUSINESS: Final = [
     pytest.param({"from_account": "77"}, "STOCK_ACCOUNT_UNKNOWN", ("from_account",), id="unknown-from-account"),
     pytest.param({"stock_code": "99999"}, "STOCK_UNKNOWN", ("stock_code",), id="unknown-stock"),
     pytest.param({"quantity": HUGE}, "INSUFFICIENT_BALANCE", ("quantity",), id="above-available"),
+    pytest.param({"from_account": SPSA, "to_account": OTHER_SPSA}, "SPSA_TRANSFER_NOT_ALLOWED", ("to_account",),
+                 id="spsa-to-spsa"),
 ]
 
 
@@ -184,8 +189,9 @@ BUSINESS: Final = [
 def test_input_ati_business_rule_is_422_with_code_and_field(change: dict[str, Any], rule: str,
                                                             roles: tuple[str, ...], ocp_harness: Harness) -> None:
     """A conforming ATI that breaks a rule is refused with the business error, the rule's code and the field it
-    blames."""
+    blames; the unbroken ATI is accepted after it."""
     bound = ocp_harness.bound
+    require_documented(bound, "Input ATI", "create", rule)
     actor = ocp_harness.target.acting_pair()[0]
     if rule == "INSUFFICIENT_BALANCE":  # earlier checks may have left the contract's largest quantity there
         holding_at_most(ocp_harness.client, actor, ACCOUNT_FROM, STOCK, HUGE - 1)
@@ -202,3 +208,17 @@ def test_input_ati_business_rule_is_422_with_code_and_field(change: dict[str, An
         raise FieldAccepted("Input ATI", "INSUFFICIENT_BALANCE does not say how many shares were requested.\n"
                             f"  Received: {message!r}\n  Expected: a message naming {HUGE} and the "
                             f"available quantity\n  reproduce: {answer.curl()}")
+    valid = bound.call("Input ATI", "create", as_participant=actor, **_ati())
+    if not valid.ok:
+        raise FieldAccepted("Input ATI", f"Input ATI refused a valid ATI after refusing {rule}.\n  Received: HTTP "
+                            f"{valid.status} code={valid.error_code()}\n  Expected: 2xx\n  reproduce: {valid.curl()}")
+
+
+@pytest.mark.ocp(functions=["Input ATI"], check="negative")
+def test_input_ati_refuses_an_idempotency_key_reused_for_another_ati(ocp_harness: Harness) -> None:
+    """The same idempotency key with another ATI is the conflict error IDEMPOTENCY_KEY_REUSED; the other ATI under a
+    fresh key is accepted."""
+    bound = ocp_harness.bound
+    require_documented(bound, "Input ATI", "create", "IDEMPOTENCY_KEY_REUSED")
+    check_key_reuse(bound, "Input ATI", "create", ocp_harness.target.acting_pair()[0], _ati(),
+                    {**_ati(), "quantity": 2})

@@ -7,7 +7,9 @@ Business rules that the schema cannot express are checked on positions the suite
 outstanding short position is DI_EXCEEDS_DUE_POSITION at the quantity, its message names both figures, and nothing
 moves.
 Every error code Change DI Requirement documents that a participant's request can provoke gets its own case, checked
-by status and code (a target that answers every refusal with one catch-all code fails it).
+by status and code (a target that answers every refusal with one catch-all code fails it); so does each business code
+of Input DI (an unknown stock or stock account, a DI above the available stock, an idempotency key reused for another
+DI), against a short position the suite books itself.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -17,13 +19,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
 import pytest
 from di_support import ENQUIRE, DiFailure, book, holding, open_di_input, position, require_positions, seed_holding
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, request_schema, violates
+from idempotency_keys import check_key_reuse
+from request_rules import ANY_JSON, request_schema, require_documented, violates
 
 from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, read_pointer
 from ocp_conformance.bound_client import BoundExchange
@@ -181,10 +185,7 @@ REFUSALS: Final[dict[str, tuple[str, str, Callable[[Harness, str], BoundExchange
 @pytest.mark.parametrize("code", sorted(REFUSALS))
 def test_change_di_requirement_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
     """Each documented code, provoked on its own: the right status and exactly that code, not a catch-all."""
-    documented = {c for codes in ocp_harness.bound.operation(REQUIREMENT, "change").spec.get(
-        "x-ocp-error-codes", {}).values() for c in codes}
-    if ocp_harness.bound.binding.error_code(code, function=REQUIREMENT) not in documented:
-        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {REQUIREMENT}")
+    require_documented(ocp_harness.bound, REQUIREMENT, "change", code)
     what, kind, send = REFUSALS[code]
     _expect_error(send(ocp_harness, ocp_harness.target.acting_pair()[0]), what, kind, code)
 
@@ -249,3 +250,93 @@ def test_di_above_the_due_position_is_rejected_and_nothing_moves(ocp_harness: Ha
                         expected="2xx", exchange=done.exchange)
     no_position = bound.call("Input DI", "create", as_participant=participant, stock_code=stock, quantity=1)
     _expect_error(no_position, "a DI once nothing is outstanding", "business", "NO_DUE_SHORT_POSITION")
+
+
+# ---------------------------------------------------------------------- Input DI: each business code on its own
+INPUT: Final = "Input DI"
+_REFUSED_STOCK: Final = "00388"
+"""The stock Input DI's per-code cases deliver: no other DI case books positions in it."""
+
+
+@dataclass(frozen=True, slots=True)
+class _DueShort:
+    """A due short position of ``participant`` in ``stock``, larger than the ``available`` stock in account 01."""
+
+    participant: str
+    stock: str
+    available: int
+
+
+def _due_short(harness: Harness) -> _DueShort:
+    """Book a short position due today above what the participant holds (skips without simulator control)."""
+    client, target = harness.client, harness.target
+    require_positions(client, target)
+    open_di_input(client)
+    participant = target.acting_pair()[0]
+    seed_holding(client, participant, _REFUSED_STOCK, 10)
+    available = holding(client, participant, _REFUSED_STOCK)
+    book(client, participant, _REFUSED_STOCK, "SELL", available + 10)
+    item = position(harness.bound, participant, _REFUSED_STOCK)
+    if item is None or item.direction != "SHORT" or not isinstance(item.outstanding, int) \
+            or item.outstanding <= available:
+        raise DiFailure(ENQUIRE, f"{participant}'s position in {_REFUSED_STOCK} after a sell trade of "
+                        f"{available + 10} due today", received=item,
+                        expected=f"a SHORT position of more than {available} outstanding")
+    return _DueShort(participant, _REFUSED_STOCK, available)
+
+
+def _net_out(harness: Harness, short: _DueShort) -> None:
+    """Buy back what is still outstanding, so no position is left behind."""
+    item = position(harness.bound, short.participant, short.stock)
+    if item is not None and item.direction == "SHORT" and isinstance(item.outstanding, int) and item.outstanding:
+        book(harness.client, short.participant, short.stock, "BUY", item.outstanding)
+
+
+def _di(harness: Harness, short: _DueShort, **roles: Any) -> BoundExchange:
+    values = {"stock_code": short.stock, "quantity": 1, "stock_account": "01", **roles}
+    return harness.bound.call(INPUT, "create", as_participant=short.participant, **values)
+
+
+# model code -> (what is sent, the role the error names, the request's roles over a valid DI of 1 from account 01)
+INPUT_REFUSALS: Final[dict[str, tuple[str, str, Callable[[_DueShort], dict[str, Any]]]]] = {
+    "STOCK_UNKNOWN": ("a DI in a well-formed stock code not on the stock list (99999)", "stock_code",
+                      lambda short: {"stock_code": "99999"}),
+    "STOCK_ACCOUNT_UNKNOWN": ("a DI from stock account 77, which the participant does not have", "stock_account",
+                              lambda short: {"stock_account": "77"}),
+    "DI_EXCEEDS_AVAILABLE_BALANCE": ("a DI within the short position but above the stock available",
+                                     "quantity", lambda short: {"quantity": short.available + 1}),
+}
+
+
+@pytest.mark.ocp(functions=[INPUT], check="negative")
+@pytest.mark.parametrize("code", sorted(INPUT_REFUSALS))
+def test_input_di_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
+    """Each documented code, provoked on its own against a due short position: the business error with exactly that
+    code, naming the field it blames; the valid DI is accepted after it."""
+    require_documented(ocp_harness.bound, INPUT, "create", code)
+    short = _due_short(ocp_harness)
+    what, role, change = INPUT_REFUSALS[code]
+    try:
+        refused = _di(ocp_harness, short, **change(short))
+        _expect_error(refused, what, "business", code)
+        if role not in refused.error_roles():
+            raise DiFailure(INPUT, what, received=f"errors at {refused.error_pointers()}", expected=f"naming {role}",
+                            exchange=refused.exchange)
+        accepted = _di(ocp_harness, short)
+        if not accepted.ok:
+            raise DiFailure(INPUT, "a valid DI of 1 against the due short position", received=accepted.status,
+                            expected="2xx", exchange=accepted.exchange)
+    finally:
+        _net_out(ocp_harness, short)
+
+
+@pytest.mark.ocp(functions=[INPUT], check="negative")
+def test_input_di_refuses_an_idempotency_key_reused_for_another_di(ocp_harness: Harness) -> None:
+    require_documented(ocp_harness.bound, INPUT, "create", "IDEMPOTENCY_KEY_REUSED")
+    short = _due_short(ocp_harness)
+    values = {"stock_code": short.stock, "stock_account": "01"}
+    try:
+        check_key_reuse(ocp_harness.bound, INPUT, "create", short.participant, {**values, "quantity": 1},
+                        {**values, "quantity": 2})
+    finally:
+        _net_out(ocp_harness, short)

@@ -6,7 +6,10 @@ the contract's own JSON Schema forbids, and require the bound contract's invalid
 everything never passes. Rule cases require the documented status, code and field: an ISI without affirmation
 from a broker off the investor's list, a DVP one without affirmation, an ISI input by the investor itself or for
 a participant that is no investor, a change or cancel by the investor or after cancellation, a cursor the target
-never issued.
+never issued. Every other business code Input and Change ISI document that a request can provoke gets its own case
+(an unknown stock, a zero amount, an amount on a FOP ISI, a change to DVP without affirmation or once the investor
+took the broker off its list, an idempotency key reused for another ISI), checked by status, code and field, so a
+target answering every refusal with one catch-all code fails.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -15,17 +18,23 @@ error shape, statuses and codes.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, unlisted_broker
-from request_rules import ANY_JSON, request_schema, violates
+from idempotency_keys import check_key_reuse
+from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, listed_broker, unlisted_broker
+from request_rules import ANY_JSON, request_schema, require_documented, violates
+from suites.sim_control import set_isi_counterparty
 
 from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
+from ocp_conformance.targets import CLOCK_CONTROL
+
+_MOST: Final = 999_999_999_999
+"""The contract's largest quantity: more than any participant holds."""
 
 
 class NotRejected(AssertionError):
@@ -231,3 +240,114 @@ def test_enquire_rejects_bad_filters_and_cursors(ocp_harness: Harness) -> None:
     _expect(bad_cursor, "a cursor the target never issued", "business", "CURSOR_INVALID")
     unknown = bound.call("Enquire ISI", "get", as_participant=owner, isi_id="ISI9999999999")
     _expect(unknown, "an ISI that does not exist", "not_found", "ISI_NOT_FOUND")
+
+
+# ---------------------------------------------------------------------- each documented business code on its own
+# model code -> (what is sent, the error kind, the role the error names, the request's roles over a valid one)
+INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
+    "STOCK_UNKNOWN": ("a well-formed stock code not on the stock list (99999)", "business", "stock_code",
+                      {"stock_code": "99999"}),
+    "AMOUNT_INVALID": ("a DVP ISI whose amount is 0", "business", "amount",
+                       {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
+}
+# Input ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID are not checked: the bound contract's own
+# schema already forbids every such value (its currency enum is every currency the model settles in, its quantity
+# minimum 1, its enums the directions and payment types), so a request provoking them is the invalid-request error.
+
+
+@pytest.mark.ocp(functions=["Input ISI"], check="negative")
+@pytest.mark.parametrize("code", sorted(INPUT_REFUSALS))
+def test_input_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
+    """Each documented code, provoked on its own: the right status, exactly that code, the field it blames; the
+    unbroken ISI is accepted after it."""
+    bound, owner = ocp_harness.bound, _owner(ocp_harness)
+    require_documented(bound, "Input ISI", "create", code)
+    investor_id = investor(ocp_harness.client.target)
+    what, kind, role, change = INPUT_REFUSALS[code]
+    _expect(input_isi(bound, owner, investor_id, **change), what, kind, code, role=role)
+    _expect(input_isi(bound, owner, investor_id), "a valid ISI with affirmation", None)
+
+
+@pytest.mark.ocp(functions=["Input ISI"], check="negative")
+def test_input_isi_refuses_an_idempotency_key_reused_for_another_isi(ocp_harness: Harness) -> None:
+    bound, owner = ocp_harness.bound, _owner(ocp_harness)
+    require_documented(bound, "Input ISI", "create", "IDEMPOTENCY_KEY_REUSED")
+    investor_id = investor(ocp_harness.client.target)
+    check_key_reuse(bound, "Input ISI", "create", owner, input_isi_values(investor_id, quantity=10),
+                    input_isi_values(investor_id, quantity=11))
+
+
+# model code -> (what is changed, the error kind, the role the error names, the change by role)
+CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
+    "STOCK_UNKNOWN": ("the stock to one not on the stock list (99999)", "business", "stock_code",
+                      {"stock_code": "99999"}),
+    "AMOUNT_INVALID": ("the ISI to DVP with an amount of 0", "business", "amount",
+                       {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
+    "AMOUNT_NOT_ALLOWED": ("an amount onto a FOP ISI", "business", "amount", {"amount": "5.00", "currency": "HKD"}),
+}
+# Change ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID: as for Input ISI, the schema forbids every
+# value that would provoke them.
+
+
+@pytest.mark.ocp(functions=["Change ISI"], check="negative")
+@pytest.mark.parametrize("code", sorted(CHANGE_REFUSALS))
+def test_change_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness: Harness) -> None:
+    bound, owner = ocp_harness.bound, _owner(ocp_harness)
+    require_documented(bound, "Change ISI", "change", code)
+    isi = _unaffirmed(bound, owner, investor(ocp_harness.client.target))
+    what, kind, role, change = CHANGE_REFUSALS[code]
+    _expect(bound.call("Change ISI", "change", as_participant=owner, **isi, **change), f"a change of {what}", kind,
+            code, role=role)
+    _expect(bound.call("Change ISI", "change", as_participant=owner, quantity=5, **isi), "a valid change", None)
+    bound.call("Cancel ISI", "cancel", as_participant=owner, **isi)  # leave nothing open behind
+
+
+def _waiting_for_stock(harness: Harness) -> tuple[str, dict[str, Any]]:
+    """(its broker, the id role of) an ISI without affirmation from a broker on the investor's list, waiting for
+    stock the investor lacks: what a change to DVP must be refused on. Input ISI is blamed if it does not make one."""
+    bound, investor_id = harness.bound, investor(harness.client.target)
+    broker = listed_broker(harness.client, investor_id)
+    created = input_isi(bound, broker, investor_id, with_affirmation=False, direction="RECEIVE_FROM_INVESTOR",
+                        quantity=_MOST)
+    if not created.ok or created.get("status", None) != "PENDING_SETTLEMENT":
+        raise NotRejected("Input ISI", f"an ISI without affirmation from the listed {broker}, receiving {_MOST} "
+                          "shares the investor lacks", created, "2xx with status PENDING_SETTLEMENT")
+    return broker, {"isi_id": created.get("isi_id")}
+
+
+@pytest.mark.ocp(functions=["Change ISI"], check="negative")
+def test_change_to_dvp_without_affirmation_is_rejected(ocp_harness: Harness) -> None:
+    bound = ocp_harness.bound
+    require_documented(bound, "Change ISI", "change", "AFFIRMATION_REQUIRED_FOR_DVP")
+    broker, isi = _waiting_for_stock(ocp_harness)
+    to_dvp = bound.call("Change ISI", "change", as_participant=broker, payment_type="DVP", amount="1000.00",
+                        currency="HKD", **isi)
+    _expect(to_dvp, "a change of an ISI without affirmation to DVP", "business", "AFFIRMATION_REQUIRED_FOR_DVP",
+            role="with_affirmation")
+    _expect(bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi),
+            "a valid change of an ISI without affirmation waiting for stock", None)
+    bound.call("Cancel ISI", "cancel", as_participant=broker, **isi)  # leave nothing open behind
+
+
+@pytest.mark.ocp(functions=["Change ISI"], check="negative")
+def test_change_once_the_investor_took_the_broker_off_its_list_is_rejected(ocp_harness: Harness) -> None:
+    """An ISI without affirmation stays once the investor takes its broker off the list, but the broker may no longer
+    change it: COUNTERPARTY_NOT_LISTED. Back on the list, the same change is accepted."""
+    bound, client = ocp_harness.bound, ocp_harness.client
+    require_documented(bound, "Change ISI", "change", "COUNTERPARTY_NOT_LISTED")
+    control = client.contracts.control_document
+    if not client.target.can(CLOCK_CONTROL) or control is None or "simSetIsiCounterparty" not in control.operations:
+        pytest.skip("the investor's list is changed in the investor's own channel: needs a target with simulator "
+                    "control (simSetIsiCounterparty)")
+    investor_id = investor(client.target)
+    broker, isi = _waiting_for_stock(ocp_harness)
+    set_isi_counterparty(client, investor_id, broker, listed=False)
+    try:
+        unlisted = bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi)
+    finally:
+        set_isi_counterparty(client, investor_id, broker, listed=True)
+    _expect(unlisted, f"a change of an ISI without affirmation once {broker} is off {investor_id}'s list", "business",
+            "COUNTERPARTY_NOT_LISTED", role="with_affirmation")
+    _expect(bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi),
+            f"the same change with {broker} back on the list", None)
+    bound.call("Cancel ISI", "cancel", as_participant=broker, **isi)  # leave nothing open behind

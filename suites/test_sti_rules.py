@@ -6,8 +6,9 @@ Negative (check="negative"):
   contract's own JSON Schema decides what is forbidden, so nothing is listed twice); every required field is
   required; the unbroken request is accepted, so a target that refuses everything never passes;
 - Input STI business rules -> the business error with the documented code and field: same account on both sides,
-  an account or stock that does not exist, an amount on a FOP STI, a DVP STI without (or with a zero) amount; and
-  nothing is created;
+  an account or stock that does not exist, an amount on a FOP STI, a DVP STI without (or with a zero) amount, a
+  transfer from one SPSA into another, an idempotency key reused for another STI; nothing is created, and the valid
+  STI is accepted after;
 - Revoke STI / Enquire STI: a malformed id -> the invalid-request error naming the STI id, an unknown id ->
   not found (STI_NOT_FOUND), a status that is no STI status -> invalid, an unknown cursor -> CURSOR_INVALID.
 
@@ -27,7 +28,8 @@ from typing import Any, Final
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from request_rules import ANY_JSON, request_schema, violates
+from idempotency_keys import check_key_reuse
+from request_rules import ANY_JSON, request_schema, require_documented, violates
 from suites.rule_broken import RuleBroken
 
 from ocp_conformance.binding import NOT_APPLICABLE
@@ -139,7 +141,12 @@ BUSINESS_RULES: Final = [
     pytest.param({"payment_type": "DVP"}, "AMOUNT_REQUIRED", "amount", id="dvp-without-amount"),
     pytest.param({"payment_type": "DVP", "amount": "0", "currency": "HKD"}, "AMOUNT_INVALID", "amount",
                  id="dvp-zero-amount"),
+    pytest.param({"from_account": "80", "to_account": "81"}, "SPSA_TRANSFER_NOT_ALLOWED", "to_account",
+                 id="spsa-to-spsa"),  # the demo's two SPSAs: each holds one investor's stock
 ]
+# Input STI's QUANTITY_INVALID is not checked: the contract's quantity minimum (1) already makes every such value the
+# invalid-request error. Nor is STI_NEEDS_SEGREGATED_ACCOUNT: only the clearing account 01 is neither segregated nor
+# an SPSA, so two different accounts always include one (the same account twice is ACCOUNT_SAME).
 
 
 @pytest.mark.ocp(functions=[INPUT], check="negative")
@@ -147,6 +154,7 @@ BUSINESS_RULES: Final = [
 def test_business_rule_is_enforced_and_nothing_created(change: dict[str, str], rule: str, role: str,
                                                        ocp_harness: Harness) -> None:
     bound = ocp_harness.bound
+    require_documented(bound, INPUT, "create", rule)
     actor = ocp_harness.target.acting_pair()[0]
     values = {**_valid_values(), **change}
     answer = bound.call("Input STI", "create", as_participant=actor, **values)
@@ -156,6 +164,9 @@ def test_business_rule_is_enforced_and_nothing_created(change: dict[str, str], r
     if listed.items():
         raise StiRuleBroken(INPUT, f"a refused Input STI ({rule}) was stored", exchange=listed.exchange,
                             received=[listed.item_value(i, "sti_id") for i in listed.items()], expected="no STI")
+    valid = bound.call("Input STI", "create", as_participant=actor, **_valid_values())
+    _expect(valid, f"a valid Input STI after one refused as {rule}", None)
+    bound.call(REVOKE, "revoke", as_participant=actor, sti_id=valid.get("sti_id"))  # leave none pending
 
 
 # ---------------------------------------------------------------------- negative: Revoke STI, Enquire STI
@@ -254,3 +265,16 @@ def test_other_participant_cannot_revoke(ocp_harness: Harness) -> None:
                             received=f"HTTP {answer.status} code={answer.error_code()}, the owner's STI is now {kept}",
                             expected="the not-found error STI_NOT_FOUND, the owner's STI still PENDING")
     bound.call("Revoke STI", "revoke", as_participant=owner, sti_id=sti["sti_id"])  # leave nothing pending behind
+
+
+@pytest.mark.ocp(functions=[INPUT], check="negative")
+def test_input_sti_refuses_an_idempotency_key_reused_for_another_sti(ocp_harness: Harness) -> None:
+    """The same idempotency key with another STI is the conflict error IDEMPOTENCY_KEY_REUSED; the other STI under a
+    fresh key is accepted (both accepted STIs are revoked afterwards)."""
+    bound = ocp_harness.bound
+    require_documented(bound, INPUT, "create", "IDEMPOTENCY_KEY_REUSED")
+    actor = ocp_harness.target.acting_pair()[0]
+    first = _valid_values()
+    accepted = check_key_reuse(bound, INPUT, "create", actor, first, {**first, "quantity": first["quantity"] + 1})
+    for answer in accepted:
+        bound.call(REVOKE, "revoke", as_participant=actor, sti_id=answer.get("sti_id"))  # leave none pending

@@ -131,3 +131,16 @@ def test_input_after_the_cutoff_is_excluded_from_batch_runs(client: OcpClient) -
     client.call_operation("simAdvanceClock", minutes=24 * 60)
     purged = client.call("Enquire ISI", operation="getIsi", as_participant="B01234", isiId=late.body["isiId"])
     assert purged.status == 200 and purged.body["status"] == "PURGED"  # next day 17:30, in the window
+
+
+def test_the_investor_takes_a_broker_off_its_list_and_back(client: OcpClient) -> None:
+    pending = _input(client, "B01234", withAffirmation=False, quantity=900_000_000_000)  # waits for stock
+    assert pending.status == 201 and pending.body["status"] == "PENDING_SETTLEMENT"
+    off = client.call_operation("simSetIsiCounterparty", investorId=INVESTOR, participantId="B01234", listed=False)
+    assert off.status == 200 and "B01234" not in off.body["counterparties"]
+    refused = client.call("Change ISI", as_participant="B01234", isiId=pending.body["isiId"], quantity=5)
+    assert refused.status == 422 and refused.body["code"] == "COUNTERPARTY_NOT_LISTED"
+    back = client.call_operation("simSetIsiCounterparty", investorId=INVESTOR, participantId="B01234", listed=True)
+    assert back.status == 200 and "B01234" in back.body["counterparties"]
+    unknown = client.call_operation("simSetIsiCounterparty", investorId=INVESTOR, participantId="X99999", listed=True)
+    assert unknown.status == 422

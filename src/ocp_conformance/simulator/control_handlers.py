@@ -160,14 +160,33 @@ def sim_affirm(call: Call) -> Reply:
     return Reply(200, isi_json(isi))
 
 
-def sim_counterparties(call: Call) -> Reply:
-    """Simulator control: who the investor allows to input ISIs without affirmation."""
+def _investor(call: Call) -> str:
     investor = str(call.request.path["investorId"])
     participant = call.state.simulation.reference.participant(investor)
     if participant is None or participant.participant_type.upper() != "INVESTOR":
         raise Problem(404, "PARTICIPANT_UNKNOWN", f"no Investor Participant {investor}")
+    return investor
+
+
+def _counterparties(call: Call, investor: str) -> Reply:
     counterparties = call.state.simulation.isi_book.counterparties_without_affirmation(investor)
     return Reply(200, {"investorId": investor, "counterparties": list(counterparties)})
+
+
+def sim_counterparties(call: Call) -> Reply:
+    """Simulator control: who the investor allows to input ISIs without affirmation."""
+    return _counterparties(call, _investor(call))
+
+
+def sim_set_counterparty(call: Call) -> Reply:
+    """Simulator control: the investor puts a broker/custodian on its list, or takes it off."""
+    investor, counterparty = _investor(call), str(call.request.path["participantId"])
+    book = call.state.simulation.isi_book
+    if call.request.body["listed"]:
+        book.allow_without_affirmation(investor, counterparty)
+    else:
+        book.disallow_without_affirmation(investor, counterparty)
+    return _counterparties(call, investor)
 
 
 CONTROL_HANDLERS: dict[str, Handler] = {
@@ -183,4 +202,5 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     # the investor's side: investors do not affirm through the brokers' OCP API
     "simAffirmIsi": sim_affirm,
     "simGetIsiCounterparties": sim_counterparties,
+    "simSetIsiCounterparty": sim_set_counterparty,
 }

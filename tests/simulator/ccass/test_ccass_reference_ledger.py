@@ -26,7 +26,7 @@ class TestReferenceData:
         assert (alpha.name, alpha.participant_type, alpha.stock_accounts) == (
             "Alpha Securities",
             "BROKER",
-            ("01", "02", "80"),
+            ("01", "02", "80", "81"),
         )
         custodian = ref.participant("C00019")
         assert custodian is not None and custodian.participant_type == "CUSTODIAN"

@@ -133,7 +133,10 @@ class ReferenceData:
         return f"ReferenceData(participants={len(self._participants)}, stocks={len(self._stocks)})"
 
 
-_DEMO_ACCOUNTS = ("01", "02", "80")
+# [M] each demo broker/custodian has its clearing account 01, a segregated account 02 and two SPSAs, 80 and 81: an
+# SPSA belongs to a single investor [F], so a participant serving two China Connect investors holds one per investor
+# (and the refusal of a transfer from one SPSA into another can be shown).
+_DEMO_ACCOUNTS = ("01", "02", "80", "81")
 
 
 # [M] Who may input ISIs without affirmation for each demo investor: some demo brokers/custodians, not all, so
@@ -142,7 +145,7 @@ DEMO_ISI_COUNTERPARTIES: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType
 
 
 def demo_reference_data() -> ReferenceData:
-    """The demo market: four brokers/custodians (accounts 01, 02, 80), one Investor Participant (account 01
+    """The demo market: four brokers/custodians (accounts 01, 02, 80, 81), one Investor Participant (account 01
     only; its id sorts after the others', so harnesses that act as the first two sorted participants never act
     as the investor by accident), and eight stocks: six HKMK, one of them GEM, and two China Connect securities
     (Shanghai and Shenzhen)."""

@@ -7,9 +7,23 @@ import json
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError
 from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.sti_handlers import sti_json
 
 __all__ = ["STI_FAULTS"]
+
+
+def _key_scoped_by_body(call: Call, inner: Handler) -> Reply:
+    """Like a server that keys idempotency by key and body together: the same key with another body is just a new
+    request, and a second STI is created instead of 409 IDEMPOTENCY_KEY_REUSED."""
+    try:
+        return inner(call)
+    except Problem as problem:
+        if problem.code != "IDEMPOTENCY_KEY_REUSED" or call.participant is None:
+            raise
+        key = call.request.headers["Idempotency-Key"]
+        call.state.idempotency.pop((call.participant, call.operation_id, key), None)  # forget the first request
+        return inner(call)
 
 
 def _revoke_settled_too(call: Call, inner: Handler) -> Reply:
@@ -64,6 +78,10 @@ STI_FAULTS = [
     Fault("other-participants-sti-visible", "Enquire STI", "security",
           "Enquire STI returns another participant's STI by its id",
           wrappers={"getSti": _get_any_participants_sti}),
+    Fault("sti-idempotency-key-reuse-creates", "Input STI", "negative",
+          "Input STI creates a second STI for an Idempotency-Key already used with another body (409 "
+          "IDEMPOTENCY_KEY_REUSED expected)",
+          wrappers={"inputSti": _key_scoped_by_body}),
     Fault("fop-sti-accepts-amount", "Input STI", "negative",
           "Input STI accepts a FOP STI with an amount (it silently drops the amount)",
           raw_body=_drop_fop_amount),
