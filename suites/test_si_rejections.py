@@ -239,23 +239,36 @@ def test_an_idempotency_key_reused_with_another_body_is_refused(ocp_harness: Har
 
 
 # ---------------------------------------------------------------------- a settled SI's locked field
+_SETTLE_ROUNDS: Final = 3
+
+
 def _settled_si(harness: Harness, world: World) -> dict[str, Any]:
-    """A pair of SIs the actor delivers, matched and settled by a batch run (simulator control); Input SI is blamed
-    if the pair does not match, or does not settle though the deliverer holds the stock."""
+    """A pair of SIs the actor delivers, matched and settled by a batch run (simulator control).
+
+    Earlier checks may have left the actor's matched pairs in the same stock (a target whose revocation failed, say):
+    a batch run may give them the stock first. So the run is repeated while it fails this pair for lack of stock,
+    with the stock topped up each time; a pair that still does not settle is a setup the check could not make
+    (skipped with the reason: the settlement rules are judged by the SI model and the settlement workflows), never
+    a failure blamed on a function this check does not judge."""
+    run_batch_settlement(harness.client)  # settle what earlier checks left matched first
     values = _valid_input(world)
     si = _created(world.bound.call(INPUT, "create", as_participant=world.actor, **values),
                   "the deliver side of a pair to settle (the setup of Change Matched/Settled SI's check)")
     _created(world.bound.call(INPUT, "create", as_participant=world.counterparty, **{
         **values, "side": "RECEIVE", "counterparty": world.actor, "own_reference": uuid.uuid4().hex[:16]}),
         "the receive side of a pair to settle (the setup of Change Matched/Settled SI's check)")
-    seed_holding(harness.client, world.actor, _STOCK, values["quantity"])
-    run_batch_settlement(harness.client)
-    view = world.bound.call("Enquire SI", "get", as_participant=world.actor, **si)
-    if view.get("status", None) != "SETTLED":
-        raise NotRefused(INPUT, f"a matched pair due today whose deliverer holds {values['quantity']} x {_STOCK}, "
-                         "after a batch settlement run", received=f"status {view.get('status', None)}",
-                         expected="SETTLED", exchange=view.exchange)
-    return si
+    status: object = None
+    for _ in range(_SETTLE_ROUNDS):
+        seed_holding(harness.client, world.actor, _STOCK, values["quantity"])
+        failed = run_batch_settlement(harness.client).failed_match_ids
+        view = world.bound.call("Enquire SI", "get", as_participant=world.actor, **si)
+        status = view.get("status", None)
+        if status == "SETTLED":
+            return si
+        if view.get("match_id", None) not in failed:
+            break  # not for lack of stock: topping up again would not help
+    pytest.skip(f"setup: a matched pair due today ({values['quantity']} x {_STOCK}) was {status} after "
+                f"{_SETTLE_ROUNDS} batch settlement runs with its stock topped up; the check needs a SETTLED SI")
 
 
 @pytest.mark.ocp(functions=[AMEND], check="negative")

@@ -22,6 +22,7 @@ from typing import Any
 from ocp_conformance.binding import (
     ABSENT,
     Binding,
+    BindingMissing,
     bound_item,
     bound_request,
     complete_required,
@@ -32,7 +33,7 @@ from ocp_conformance.binding import (
 from ocp_conformance.client import Exchange, OcpClient
 from ocp_conformance.contracts import Operation
 
-__all__ = ["BoundClient", "BoundExchange", "MissingInAnswer"]
+__all__ = ["BoundClient", "BoundExchange", "MissingInAnswer", "seen_code"]
 
 
 class MissingInAnswer(AssertionError):
@@ -170,3 +171,19 @@ class BoundClient:
             validate_request=validate_request, body=body if body is not None else (built or None),
             **{**params, **(parameters or {})})
         return BoundExchange(exchange=exchange, function=function, binding=self.binding)
+
+
+def seen_code(binding: Binding, exchange: Exchange) -> tuple[str, str, str] | None:
+    """The (operationId, status, code) of an error answer, read where the bound contract puts the code; None for a
+    success, an answer without a readable code, or a contract without a bound error shape."""
+    if exchange.status < 400:
+        return None
+    try:
+        shape = binding.error_shape(function=exchange.operation.function)
+        body = exchange.response.json()
+    except (BindingMissing, ValueError):
+        return None
+    code = read_pointer(body, shape.code)
+    if code is ABSENT or not isinstance(code, str | int):
+        return None
+    return exchange.operation.operation_id, str(exchange.status), str(code)

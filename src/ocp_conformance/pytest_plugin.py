@@ -20,7 +20,7 @@ from rich.console import Console
 
 from ocp_conformance import __version__, console_output, run_limits, run_progress
 from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing, credential_header, load_binding
-from ocp_conformance.bound_client import BoundClient
+from ocp_conformance.bound_client import BoundClient, seen_code
 from ocp_conformance.client import ContractViolation, Exchange, OcpClient, TargetAnswerError, TargetUnreachable
 from ocp_conformance.contracts import Catalogue, ContractSet, SourceError, UnknownOperationError, load_contracts
 from ocp_conformance.contracts.validation import RequestInvalid
@@ -44,7 +44,7 @@ from ocp_conformance.reporting import (
     write_environment,
     write_report,
 )
-from ocp_conformance.reporting.error_codes import SeenCode, business_counts, load_seen, seen_code, write_coverage
+from ocp_conformance.reporting.error_codes import SeenCode, business_counts, load_seen, write_coverage
 from ocp_conformance.reporting.error_codes import coverage as code_coverage
 from ocp_conformance.reporting.machine_paths import without_machine_paths
 from ocp_conformance.run_limits import deadline_reason, response_limits, stopped_early

@@ -6,9 +6,10 @@ import json
 from pathlib import Path
 
 from ocp_conformance.binding import load_binding
+from ocp_conformance.bound_client import seen_code
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import load_contracts
-from ocp_conformance.reporting.error_codes import business_counts, coverage, seen_code, write_coverage
+from ocp_conformance.reporting.error_codes import business_counts, coverage, write_coverage
 from ocp_conformance.targets import simulator_target
 
 

@@ -15,31 +15,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ocp_conformance.binding import ABSENT, Binding, BindingMissing, read_pointer
-from ocp_conformance.client import Exchange
 from ocp_conformance.contracts import ContractSet
 
-__all__ = ["BUSINESS_STATUSES", "CodeCoverage", "SeenCode", "business_counts", "coverage", "load_seen", "seen_code",
+__all__ = ["BUSINESS_STATUSES", "CodeCoverage", "SeenCode", "business_counts", "coverage", "load_seen",
            "write_coverage"]
 
 SeenCode = tuple[str, str, str]
-"""(operationId, status, code) of one error answer."""
-
-
-def seen_code(binding: Binding, exchange: Exchange) -> SeenCode | None:
-    """The (operationId, status, code) of an error answer, read where the bound contract puts the code; None for a
-    success, an answer without a readable code, or a contract without a bound error shape."""
-    if exchange.status < 400:
-        return None
-    try:
-        shape = binding.error_shape(function=exchange.operation.function)
-        body = exchange.response.json()
-    except (BindingMissing, ValueError):
-        return None
-    code = read_pointer(body, shape.code)
-    if code is ABSENT or not isinstance(code, str | int):
-        return None
-    return exchange.operation.operation_id, str(exchange.status), str(code)
+"""(operationId, status, code) of one error answer (``ocp_conformance.bound_client.seen_code`` reads it)."""
 
 
 @dataclass(frozen=True, slots=True)
