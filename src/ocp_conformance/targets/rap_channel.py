@@ -11,16 +11,21 @@ import asyncio
 import shutil
 import tempfile
 import time
+import warnings
 import weakref
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
-import asyncssh
+from cryptography.utils import CryptographyDeprecationWarning
 
 from ocp_conformance.rap import RapResult, ResultFileError, parse_result_file
 from ocp_conformance.simulator.rap import RapProcessor, participant_folders
 from ocp_conformance.targets.target import TargetError
+
+with warnings.catch_warnings():  # asyncssh loads cryptography's DSA, deprecated since cryptography 51: not ours
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    import asyncssh
 
 __all__ = ["RESULT_SUFFIX", "InProcessRapChannel", "RapChannel", "RapChannelError", "RapUploadRefused",
            "SftpRapChannel"]

@@ -24,12 +24,13 @@ import os
 import posixpath
 import sys
 import threading
+import warnings
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path, PurePosixPath
 
-import asyncssh
+from cryptography.utils import CryptographyDeprecationWarning
 
 from ocp_conformance.simulator.rap.delivery import OnUpload, UploadDelivery
 from ocp_conformance.simulator.rap.folders import (
@@ -40,6 +41,10 @@ from ocp_conformance.simulator.rap.folders import (
     participant_folders,
 )
 from ocp_conformance.simulator.rap.login_throttle import LoginThrottle
+
+with warnings.catch_warnings():  # asyncssh loads cryptography's DSA, deprecated since cryptography 51: not ours
+    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+    import asyncssh
 
 __all__ = ["RapSftpServer", "lasting_host_key", "serve_in_thread"]
 
