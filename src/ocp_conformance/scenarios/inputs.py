@@ -43,6 +43,27 @@ def _acting_pair(client: OcpClient) -> tuple[str, str]:
         raise InputsError(str(exc)) from None
 
 
+_FRESH_QUANTITIES = (1000, 9999)
+"""Where a fresh quantity is drawn when the workflow's ``quantity`` input declares no ``maximum``."""
+
+
+def fresh_quantity_range(workflow: Workflow) -> tuple[int, int]:
+    """The inclusive range a fresh ``quantity`` is drawn from: the input's declared ``maximum`` (less one, so that
+    ``otherQuantity`` stays within it) and ``minimum`` (at least 1000) when a maximum is declared."""
+    properties = (workflow.raw.get("inputs") or {}).get("properties") or {}
+    schema = properties.get("quantity") or {}
+    maximum = schema.get("maximum")
+    if not isinstance(maximum, int) or isinstance(maximum, bool):
+        return _FRESH_QUANTITIES
+    minimum = schema.get("minimum")
+    low = max(_FRESH_QUANTITIES[0], minimum if isinstance(minimum, int) and not isinstance(minimum, bool) else 1)
+    high = maximum - 1
+    if high < low:
+        raise InputsError(f"workflow {workflow.workflow_id!r}: input quantity declares maximum {maximum}, "
+                          f"below the {low + 1} a fresh quantity and its +1 mismatch need; raise the maximum")
+    return low, high
+
+
 def role_default(workflow: Workflow, role: str) -> str | None:
     """The participant a role input names by default in the inputs schema (e.g. ``gcp: {default: B07777}``)."""
     properties = (workflow.raw.get("inputs") or {}).get("properties") or {}
@@ -59,7 +80,9 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     else today in +08:00) and ``nextBusinessDate`` the business day after it; ``runId`` is a fresh
     10-character id for references; ``fileDate`` the business date as YYYYMMDD (RAP file names) and
     ``fileSequence`` a two-digit prefix (50-99) of RAP sequence numbers not yet given for this target and date;
-    ``quantity`` a fresh quantity (1000–9999) so that this run's SIs cannot match leftovers of earlier runs,
+    ``quantity`` a fresh quantity so that this run's SIs cannot match leftovers of earlier runs (drawn within
+    the input's ``minimum``/``maximum`` when the workflow declares a ``maximum``, else 1000–9999: a workflow
+    that seeds ample stock declares a wide range, which keeps the chance of meeting a leftover negligible),
     and ``otherQuantity`` = quantity + 1 for deliberate mismatches.
     """
     declared = workflow.declared_inputs
@@ -77,7 +100,8 @@ def harness_inputs(workflow: Workflow, client: OcpClient, given: Mapping[str, An
     if "quantity" in declared and "quantity" not in values:
         # Matching ignores references: a fresh quantity keeps this run's SIs from matching SIs left unmatched
         # by earlier runs on the same target.
-        values["quantity"] = 1000 + secrets.randbelow(9000)
+        low, high = fresh_quantity_range(workflow)
+        values["quantity"] = low + secrets.randbelow(high - low + 1)
     if "otherQuantity" in declared and "otherQuantity" not in values and isinstance(values.get("quantity"), int):
         values["otherQuantity"] = values["quantity"] + 1
     if {"settlementDate", "nextBusinessDate"} & declared and not {"settlementDate", "nextBusinessDate"} <= set(values):
