@@ -5,9 +5,8 @@ from __future__ import annotations
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import CnsPositionFilter, DeliveryInstruction, DomainError, Simulation
 from ocp_conformance.simulator.di_handlers import di_json, position_json
-from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
 
 __all__ = ["DI_FAULTS"]
 
@@ -67,16 +66,6 @@ def _exact_stock_code(call: Call, inner: Handler) -> Reply:
     return reply
 
 
-def _one_code_for_every_refusal(call: Call, inner: Handler) -> Reply:
-    """Like a server with one catch-all error code: every business-rule refusal (an unknown stock's STOCK_UNKNOWN)
-    keeps its status and field but carries the function's first documented code, VALIDATION_FAILED."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-        raise Problem(error.status, "VALIDATION_FAILED", error.message, errors) from None
-
-
 def _ignore_requirement_in_batch(sim: Simulation) -> None:
     book = sim.cns
     run_batch = book.run_batch
@@ -111,5 +100,5 @@ DI_FAULTS = [
     Fault("di-requirement-error-codes-collapsed", "Change DI Requirement", "negative",
           "Change DI Requirement answers every business-rule refusal with its first documented code: an unknown stock "
           "is 422 VALIDATION_FAILED instead of 422 STOCK_UNKNOWN",
-          wrappers={"changeDiRequirement": _one_code_for_every_refusal}),
+          wrappers={"changeDiRequirement": codes_collapsed_into("VALIDATION_FAILED")}),
 ]

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import Simulation, SiRules
+from ocp_conformance.simulator.ccass import DomainError, Simulation, SiRules
+from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.state import SimulatorState
 
-__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper"]
+__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into"]
 
 Wrapper = Callable[[Call, Handler], Reply]
 RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
@@ -43,3 +44,19 @@ class Fault:
     for servers that still offer something the OCP API dropped. Bearer-authenticated, no request validation."""
     rap: ProcessingDefects | None = None
     """Breaks how uploaded RAP files are processed (per file type), e.g. a wrong hash total accepted."""
+
+
+def codes_collapsed_into(code: str, *, statuses: frozenset[int] | None = None) -> Wrapper:
+    """A wrapper like a server with one catch-all error code: every refusal of a business rule (of ``statuses``, or
+    any) keeps its status and field but carries ``code``, whatever the rule."""
+
+    def collapse(call: Call, inner: Handler) -> Reply:
+        try:
+            return inner(call)
+        except DomainError as error:
+            if statuses is not None and error.status not in statuses:
+                raise
+            errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
+            raise Problem(error.status, code, error.message, errors) from None
+
+    return collapse

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError
-from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
 from ocp_conformance.simulator.isi_handlers import isi_json
-from ocp_conformance.simulator.problems import FieldError, Problem
 
 __all__ = ["ISI_FAULTS"]
 
@@ -19,19 +18,6 @@ def _settle_without_affirmation(call: Call, inner: Handler) -> Reply:
         isi = call.state.simulation.isi_book.affirm(str(body["investorId"]), str(body["isiId"]))
         reply.body = isi_json(isi)
     return reply
-
-
-def _one_code_for_every_refusal(call: Call, inner: Handler) -> Reply:
-    """Like a server with one catch-all business code: every refusal of a business rule (an unknown stock's
-    STOCK_UNKNOWN, a zero amount's AMOUNT_INVALID, ...) keeps its status and field but carries FIELD_INVALID, a code
-    Input and Change ISI document (so no schema check can tell)."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.status != 422:
-            raise
-        errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-        raise Problem(error.status, "FIELD_INVALID", error.message, errors) from None
 
 
 def _accept_unlisted(call: Call, inner: Handler) -> Reply:
@@ -87,7 +73,8 @@ ISI_FAULTS = [
     Fault("isi-error-codes-collapsed", "Input ISI", "negative",
           "Input and Change ISI answer every business-rule refusal with one documented code: an unknown stock or a "
           "zero amount is 422 FIELD_INVALID instead of 422 STOCK_UNKNOWN or AMOUNT_INVALID",
-          wrappers={"inputIsi": _one_code_for_every_refusal, "changeIsi": _one_code_for_every_refusal}),
+          wrappers=dict.fromkeys(("inputIsi", "changeIsi"),
+                                 codes_collapsed_into("FIELD_INVALID", statuses=frozenset({422})))),
     Fault("other-participants-isi-visible", "Enquire ISI", "security",
           "Enquire ISI returns an ISI by its id to a participant that is not a party to it",
           wrappers={"getIsi": _get_any_participants_isi}),

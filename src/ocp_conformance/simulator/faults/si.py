@@ -16,9 +16,9 @@ from ocp_conformance.simulator.ccass import (
     Simulation,
     SiRules,
 )
-from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
 from ocp_conformance.simulator.paging import page
-from ocp_conformance.simulator.problems import FieldError, Problem
+from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import domain_values, si_json
 
 __all__ = ["SI_FAULTS"]
@@ -178,19 +178,6 @@ def _attribute_to_counterparty(call: Call, inner: Handler) -> Reply:
     return reply
 
 
-def _one_code_for_every_business_refusal(call: Call, inner: Handler) -> Reply:
-    """Like a server with one catch-all business code: every business-rule refusal of Input SI (422: an unknown
-    stock, a counterparty that is the participant itself, a missing amount...) keeps its status and field but carries
-    the first 422 code Input SI documents, SETTLEMENT_DATE_IN_PAST, whatever the rule (right only for a past date)."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.status != 422:
-            raise
-        errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-        raise Problem(error.status, "SETTLEMENT_DATE_IN_PAST", error.message, errors) from None
-
-
 def _forget_idempotency(call: Call, inner: Handler) -> Reply:
     call.state.idempotency.clear()
     return inner(call)
@@ -250,5 +237,5 @@ SI_FAULTS = [
           "Input SI answers every business-rule refusal (422) with one catch-all code, its first documented one: an "
           "unknown stock, a counterparty that is the participant itself, a DVP SI without amount are all 422 "
           "SETTLEMENT_DATE_IN_PAST, each still naming its field",
-          wrappers={"inputSi": _one_code_for_every_business_refusal}),
+          wrappers={"inputSi": codes_collapsed_into("SETTLEMENT_DATE_IN_PAST", statuses=frozenset({422}))}),
 ]
