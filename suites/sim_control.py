@@ -12,9 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ocp_conformance.client import OcpClient
+from ocp_conformance.contracts import ContractSet
+from ocp_conformance.reporting.redaction import Redactor
 
-__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window", "run_batch_settlement",
-           "seed_holding", "set_holding", "set_isi_counterparty"]
+__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window", "refusal_codes",
+           "refusing_token", "run_batch_settlement", "seed_holding", "set_holding", "set_isi_counterparty"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -89,3 +91,24 @@ def set_isi_counterparty(client: OcpClient, investor: str, participant: str, *, 
     (simSetIsiCounterparty): what the investor does in its own channel on a real target."""
     client.call_operation("simSetIsiCounterparty", investorId=investor, participantId=participant,
                           body={"listed": listed}).expect(200)
+
+
+def refusing_token(client: OcpClient, participant: str, code: str, redactor: Redactor) -> str:
+    """A token of ``participant`` with which every request is refused with ``code`` (simIssueRefusingToken): how
+    a function not subscribed, the rate limit reached, or the service down or closed is provoked on demand
+    without changing anything for the other checks. It reads and changes nothing, yet it is redacted like a
+    credential from everything the run writes (``redactor`` learns it before it is returned)."""
+    body = client.call_operation("simIssueRefusingToken", participantId=participant, body={"code": code}).expect(201)
+    token = str(body["token"])
+    redactor.add(token)
+    return token
+
+
+def refusal_codes(contracts: ContractSet) -> tuple[str, ...]:
+    """The codes a refusing token can carry (simIssueRefusingToken's enum), none if the target's control
+    contract has no such operation."""
+    operation = contracts.operations.get("simIssueRefusingToken")
+    if operation is None:
+        return ()
+    schema = operation.spec["requestBody"]["content"]["application/json"]["schema"]
+    return tuple(str(code) for code in schema["properties"]["code"]["enum"])

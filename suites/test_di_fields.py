@@ -145,11 +145,9 @@ def test_change_di_requirement_stock_code_must_have_five_digits(stock: str, ocp_
 
 
 REQUIREMENT: Final = "Change DI Requirement"
-# Change DI Requirement's other documented codes no participant's request provokes on demand, so none is checked
-# here (a skipped case would leave the function partial on every target): FUNCTION_NOT_SUBSCRIBED needs a participant
-# the target has not subscribed, RATE_LIMITED the rate limit reached (slowing every other check),
-# SERVICE_WINDOW_CLOSED the business clock outside the function window (shared runs cannot move it there),
-# SERVICE_UNAVAILABLE the target down for maintenance.
+# Change DI Requirement's generic refusals (FUNCTION_NOT_SUBSCRIBED, RATE_LIMITED, SERVICE_UNAVAILABLE,
+# SERVICE_WINDOW_CLOSED), which no participant's own request provokes on demand, are checked for every operation by
+# test_service_refusals.py (with a refusing token, on a target with simulator control).
 
 
 def _malformed_json(harness: Harness, actor: str) -> BoundExchange:

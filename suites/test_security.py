@@ -17,20 +17,17 @@ unauthenticated and not-found errors, which path parameter carries an SI id, and
 from __future__ import annotations
 
 import uuid
-from typing import Any, Final
+from typing import Any
 
-import httpx
 import pytest
+from suites.raw_requests import credential, raw_request, send_raw, valid_body
 
-from ocp_conformance.binding import ABSENT, Binding, BindingMissing, credential_header, read_pointer
+from ocp_conformance.binding import ABSENT, Binding, BindingMissing, read_pointer
 from ocp_conformance.bound_client import BoundClient, BoundExchange
-from ocp_conformance.client import Exchange, OcpClient
-from ocp_conformance.contracts import ContractSet, Operation
-from ocp_conformance.contracts.openapi import simple_sample
+from ocp_conformance.client import Exchange
+from ocp_conformance.contracts import Operation
 from ocp_conformance.pytest_plugin import Harness, harness
 from ocp_conformance.targets import Target
-
-_UNKNOWN_SI: Final = "SI9999999999"
 
 
 def _params(operations: list[Operation]) -> list[Any]:
@@ -73,73 +70,6 @@ class SecurityFailure(AssertionError):
         )
 
 
-# ---------------------------------------------------------------------- request building
-def _resolve(contracts: ContractSet, op: Operation, schema: Any) -> dict[str, Any]:
-    """``schema`` with the local ``$ref``s of ``op``'s bundled document followed."""
-    resolved = contracts.document(op.document).resolve(schema)
-    return resolved if isinstance(resolved, dict) else {}
-
-
-def _sample(contracts: ContractSet, op: Operation, schema: Any) -> tuple[bool, Any]:
-    """A valid value for a simple schema (example, enum or boolean), or (False, None)."""
-    return simple_sample(_resolve(contracts, op, schema))
-
-
-def _valid_body(bound: BoundClient, op: Operation, *, business_date: str, counterparty: str) -> Any:
-    """A minimal valid request body: Input SI's by role, others from the schema (required or one field)."""
-    contracts = bound.client.contracts
-    if "requestBody" not in op.spec:
-        return None
-    try:
-        is_input_si = op.operation_id == bound.binding.operation("Input SI", "create")
-    except BindingMissing:
-        is_input_si = False
-    if is_input_si:
-        return bound.request("Input SI", "create", {
-            "side": "DELIVER", "counterparty": counterparty, "stock_code": "00005", "quantity": 1,
-            "settlement_date": business_date, "payment_type": "FOP"})[1]
-    media = op.spec["requestBody"].get("content", {}).get("application/json", {})
-    if "example" in media:
-        return media["example"]
-    for example in media.get("examples", {}).values():
-        if isinstance(example, dict) and "value" in example:
-            return example["value"]
-    schema = _resolve(contracts, op, media.get("schema", {}))
-    properties = schema.get("properties", {})
-    body: dict[str, Any] = {}
-    for name in schema.get("required", []):
-        found, value = _sample(contracts, op, properties.get(name, {}))
-        body[name] = value if found else "x"
-    if not body:
-        for name, prop in properties.items():
-            found, value = _sample(contracts, op, prop)
-            if found:
-                body[name] = value
-                break
-    return body
-
-
-def _raw_request(target: Target, op: Operation, body: Any, headers: dict[str, str]) -> httpx.Request:
-    path_values = dict.fromkeys(op.parameter_names("path"), _UNKNOWN_SI)
-    request_headers = dict(headers)
-    for name in op.parameter_names("header", required=True):  # all there, so only the credential decides
-        request_headers[name] = uuid.uuid4().hex
-    return target.http().build_request(op.method.upper(), op.url_template.format(**path_values),
-                                       headers=request_headers, json=body)
-
-
-def _send(client: OcpClient, op: Operation, request: httpx.Request) -> Exchange:
-    """Send a request built by hand (no credential, or a forged one); the client's listeners see its exchange, as
-    they see every other (the report of documented error codes provoked counts it)."""
-    response = client.target.http().send(request)
-    response.read()
-    exchange = Exchange(operation=op, function=op.function, participant=None, request=request, response=response,
-                        elapsed_ms=0.0)
-    for listener in client.listeners:
-        listener(exchange)
-    return exchange
-
-
 def _problem_code(binding: Binding, exchange: Exchange | BoundExchange) -> object:
     """The error code of an answer, as the model names it (``None`` without one)."""
     raw = exchange.exchange if isinstance(exchange, BoundExchange) else exchange
@@ -161,9 +91,7 @@ def _expect_unauthenticated(binding: Binding, exchange: Exchange, what: str) -> 
 
 def _forged(harness: Harness) -> dict[str, str]:
     """A credential the target never issued, in the bound contract's scheme."""
-    header = credential_header(harness.contracts, harness.bound.binding)
-    forged = f"forged-{uuid.uuid4().hex}"
-    return {header: forged} if header else {"Authorization": f"Bearer {forged}"}
+    return credential(harness.contracts, harness.bound.binding, f"forged-{uuid.uuid4().hex}")
 
 
 # ---------------------------------------------------------------------- authentication
@@ -171,9 +99,9 @@ def test_no_token_is_unauthenticated(operation_id: str, ocp_harness: Harness) ->
     """Every OCP operation refuses a request without a credential: the unauthenticated error."""
     client, target, bound = ocp_harness.client, ocp_harness.target, ocp_harness.bound
     op = ocp_harness.contracts.operation(operation_id)
-    body = _valid_body(bound, op, business_date=client.business_dates()[0].isoformat(),
+    body = valid_body(bound, op, business_date=client.business_dates()[0].isoformat(),
                        counterparty=target.acting_pair()[1])
-    exchange = _send(client, op, _raw_request(target, op, body, {}))
+    exchange = send_raw(client, op, raw_request(target, op, body, {}))
     _expect_unauthenticated(bound.binding, exchange, "a request without a credential was not refused")
 
 
@@ -181,9 +109,9 @@ def test_wrong_token_is_unauthenticated(operation_id: str, ocp_harness: Harness)
     """Every OCP operation refuses a credential the target never issued: the unauthenticated error."""
     client, target, bound = ocp_harness.client, ocp_harness.target, ocp_harness.bound
     op = ocp_harness.contracts.operation(operation_id)
-    body = _valid_body(bound, op, business_date=client.business_dates()[0].isoformat(),
+    body = valid_body(bound, op, business_date=client.business_dates()[0].isoformat(),
                        counterparty=target.acting_pair()[1])
-    exchange = _send(client, op, _raw_request(target, op, body, _forged(ocp_harness)))
+    exchange = send_raw(client, op, raw_request(target, op, body, _forged(ocp_harness)))
     _expect_unauthenticated(bound.binding, exchange, "a request with a forged credential was not refused")
 
 
@@ -235,7 +163,7 @@ def test_other_participants_si_is_not_found(operation_id: str, ocp_harness: Harn
     op = ocp_harness.contracts.operation(operation_id)
     parameter = _si_parameter(bound.binding, op)
     assert parameter is not None
-    body = _valid_body(bound, op, business_date=si["settlement_date"], counterparty=counterparty)
+    body = valid_body(bound, op, business_date=si["settlement_date"], counterparty=counterparty)
     exchange = ocp_harness.client.call_operation(operation_id, as_participant=other, body=body,
                                                  **{parameter: si["si_id"]})
     _expect_not_found(bound.binding, op.function, exchange, si, f"{other} acted on {owner}'s SI {si['si_id']}")

@@ -33,9 +33,17 @@ class Redactor:
         {'Authorization': '[REDACTED]', 'Accept': '[REDACTED]'}
     """
 
-    __slots__ = ("_byte_forms", "_count", "_secrets")
+    __slots__ = ("_byte_forms", "_count", "_kept", "_secrets")
 
     def __init__(self, secrets: Iterable[str]) -> None:
+        self._use(secrets)
+
+    def add(self, secret: str) -> None:
+        """Redact ``secret`` too from now on: a credential the run obtains from the target as it goes."""
+        if secret and secret not in self._kept:
+            self._use(self._kept | {secret})
+
+    def _use(self, secrets: Iterable[str]) -> None:
         kept = {s for s in secrets if s and len(s) >= MIN_SECRET_LENGTH}
         inside_marker = sorted(s for s in kept if s in REDACTED)
         if inside_marker:
@@ -44,6 +52,7 @@ class Redactor:
                 f"cannot redact secret values that are part of the marker {REDACTED!r} "
                 f"({len(inside_marker)} such value(s)); choose a different secret"
             )
+        self._kept = frozenset(kept)
         self._count = len(kept)
         # Every encoded form too; one that the marker spells could never be removed, so it is dropped.
         forms = {form for secret in kept for form in text_forms(secret) if form not in REDACTED}

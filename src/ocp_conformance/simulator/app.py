@@ -37,6 +37,7 @@ from ocp_conformance.simulator.problems import FieldError, Problem, problem_resp
 from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.rap.http_upload import upload_route
 from ocp_conformance.simulator.rap.processing import RapProcessor
+from ocp_conformance.simulator.refusals import refusal_problem
 from ocp_conformance.simulator.si_handlers import SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
 from ocp_conformance.simulator.sti_handlers import STI_HANDLERS
@@ -189,6 +190,11 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
             participant = None
             if authenticate:
                 participant = state.participant_of(request.headers.get("authorization"))
+                refused = state.refusal_of(request.headers.get("authorization")) if participant is None else None
+                if refused is not None:
+                    answered = next((f.refusals[operation.operation_id, refused[1]] for f in faults
+                                     if (operation.operation_id, refused[1]) in f.refusals), None)
+                    raise refusal_problem(*refused, operation, answered)
                 if participant is None:
                     raise Problem(401, "UNAUTHENTICATED",
                                   "send `Authorization: Bearer <token>` with a participant's token "

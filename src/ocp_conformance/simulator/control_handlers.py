@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.ccass.reference import Participant
 from ocp_conformance.simulator.isi_handlers import isi_json
 from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.representation import encode, run_json
@@ -33,16 +34,22 @@ def get_clock(call: Call) -> Reply:
     return Reply(200, _clock(call))
 
 
+def _known_participant(call: Call, pid: str) -> Participant:
+    """The simulation's participant ``pid``; 422 PARTICIPANT_UNKNOWN naming the known ones if there is none."""
+    reference = call.state.simulation.reference
+    participant = reference.participant(pid)
+    if participant is None:
+        raise Problem(422, "PARTICIPANT_UNKNOWN", f"no participant {pid}; known: {', '.join(reference.participants)}",
+                      (FieldError("/participantId", "unknown participant"),))
+    return participant
+
+
 def _holding_of(call: Call) -> tuple[str, str, str]:
     """The participant, stock account and stock of a holdings request, each known to the simulation."""
     body = call.request.body
     sim = call.state.simulation
     pid, account = body["participantId"], body.get("stockAccount", "01")
-    participant = sim.reference.participant(pid)
-    if participant is None:
-        known = ", ".join(sim.reference.participants)
-        raise Problem(422, "PARTICIPANT_UNKNOWN", f"no participant {pid}; known: {known}",
-                      (FieldError("/participantId", "unknown participant"),))
+    participant = _known_participant(call, pid)
     if account not in participant.stock_accounts:
         raise Problem(422, "STOCK_ACCOUNT_UNKNOWN", f"{pid} has accounts {', '.join(participant.stock_accounts)}",
                       (FieldError("/stockAccount", "unknown stock account"),))
@@ -189,6 +196,13 @@ def sim_set_counterparty(call: Call) -> Reply:
     return _counterparties(call, investor)
 
 
+def issue_refusing_token(call: Call) -> Reply:
+    """Simulator control: a token of the participant that every OCP API request presenting it is refused with."""
+    pid, code = str(call.request.path["participantId"]), str(call.request.body["code"])
+    _known_participant(call, pid)
+    return Reply(201, {"participantId": pid, "code": code, "token": call.state.refusing_token(pid, code)})
+
+
 CONTROL_HANDLERS: dict[str, Handler] = {
     "simReset": reset,
     "simGetClock": get_clock,
@@ -203,4 +217,5 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     "simAffirmIsi": sim_affirm,
     "simGetIsiCounterparties": sim_counterparties,
     "simSetIsiCounterparty": sim_set_counterparty,
+    "simIssueRefusingToken": issue_refusing_token,
 }

@@ -50,6 +50,9 @@ class SimulatorState:
     sets it to its business date's opening time, then resets."""
     simulation: Simulation = field(init=False)
     idempotency: dict[tuple[str, str, str], IdempotencyRecord] = field(default_factory=dict)
+    refusing: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Refusing token -> (participant, the error code every request presenting it gets): see
+    :meth:`refusing_token`."""
     tokens: dict[str, str] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     """Held while anything reads or changes :attr:`simulation`: every HTTP handler call, and the processing of a
@@ -66,6 +69,7 @@ class SimulatorState:
     def reset(self) -> None:
         self.simulation = self._new_simulation()
         self.idempotency.clear()
+        self.refusing.clear()
         self._issue_tokens()
 
     def _new_simulation(self) -> Simulation:
@@ -93,6 +97,22 @@ class SimulatorState:
             if pid == participant_id:
                 return token
         raise KeyError(participant_id)
+
+    def refusing_token(self, participant_id: str, code: str) -> str:
+        """A token of ``participant_id`` that every API request presenting it is refused with ``code`` (simulator
+        control: how a suite provokes FUNCTION_NOT_SUBSCRIBED, RATE_LIMITED, SERVICE_UNAVAILABLE or
+        SERVICE_WINDOW_CLOSED without changing anything for anyone else). It reads and changes nothing, so it is
+        no credential; it is derived from the participant's own token, so it is the same after a restart that
+        replays the journal and cannot be guessed where the own token cannot."""
+        digest = hashlib.sha256(f"{self.token_of(participant_id)}:refused:{code}".encode()).hexdigest()[:24]
+        token = f"refused_{participant_id}_{digest}"
+        self.refusing[token] = (participant_id, code)
+        return token
+
+    def refusal_of(self, authorization: str | None) -> tuple[str, str] | None:
+        """(participant, code) of a refusing token (:meth:`refusing_token`) presented as a bearer token."""
+        scheme, _, token = (authorization or "").partition(" ")
+        return self.refusing.get(token.strip()) if scheme.lower() == "bearer" else None
 
     def participant_of(self, authorization: str | None) -> str | None:
         if not authorization:

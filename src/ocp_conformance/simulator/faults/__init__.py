@@ -16,6 +16,7 @@ from ocp_conformance.simulator.faults.broadcast import BROADCAST_FAULTS
 from ocp_conformance.simulator.faults.di import DI_FAULTS
 from ocp_conformance.simulator.faults.enquiries import ENQUIRY_FAULTS
 from ocp_conformance.simulator.faults.fault import CheckKind, Fault, RouteHandler, Wrapper
+from ocp_conformance.simulator.faults.gateway import GATEWAY_FAULTS
 from ocp_conformance.simulator.faults.gcp import GCP_FAULTS
 from ocp_conformance.simulator.faults.isi import ISI_FAULTS
 from ocp_conformance.simulator.faults.load import LOAD_FAULTS
@@ -39,6 +40,7 @@ _ALL_FAULTS: list[Fault] = [
     *RAP_FAULTS,
     *RAP_SCENARIO_FAULTS,
     *OWN_READ_FAULTS,
+    *GATEWAY_FAULTS,
     *LOAD_FAULTS,
 ]
 FAULTS: dict[str, Fault] = {fault.name: fault for fault in _ALL_FAULTS}

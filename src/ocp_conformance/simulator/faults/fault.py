@@ -10,6 +10,7 @@ from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, Simulation, SiRules
 from ocp_conformance.simulator.problems import FieldError, Problem
 from ocp_conformance.simulator.rap.defects import ProcessingDefects
+from ocp_conformance.simulator.refusals import Refusal
 from ocp_conformance.simulator.state import SimulatorState
 
 __all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into"]
@@ -44,6 +45,9 @@ class Fault:
     for servers that still offer something the OCP API dropped. Bearer-authenticated, no request validation."""
     rap: ProcessingDefects | None = None
     """Breaks how uploaded RAP files are processed (per file type), e.g. a wrong hash total accepted."""
+    refusals: Mapping[tuple[str, str], Refusal] = field(default_factory=dict)
+    """Per (operationId, code of a refusing token): how the refusal is answered instead (e.g. a gateway that
+    answers its rate limit as 503, or without Retry-After)."""
 
 
 def codes_collapsed_into(code: str, *, statuses: frozenset[int] | None = None) -> Wrapper:
