@@ -31,6 +31,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from isi_parties import brokers
+from suites.first_finding import Findings
 from suites.rule_broken import RuleBroken
 from suites.sim_control import holdings, seed_holding
 
@@ -63,11 +64,11 @@ class MassMismatch(RuleBroken):
                  exchange: Exchange | None = None) -> None:
         super().__init__(function, what, received=received, expected=expected, exchange=exchange,
                          context=[f"Items: {[item.describe() for item in items]}"])
-        _RAISED.append(self)
+        _FINDINGS.record(self)
 
 
-_RAISED: list[MassMismatch] = []
-"""Every mismatch of the current run: the target keeps state, so hypothesis's replay may not reproduce it."""
+_FINDINGS = Findings()
+"""Every mismatch of the current run (the first seen is the finding)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +325,6 @@ def test_mass_items_are_applied_exactly_once_or_rejected_with_a_reason(ocp_harne
     if not clock.get("inFunctionWindow", True):
         pytest.skip(f"the target's clock ({clock.get('now')}) is outside the function window")
     run = Run(ocp_client, ocp_harness.bound, _participant(ocp_target))
-    _RAISED.clear()
 
     @SETTINGS
     @example(items=[OBVIOUSLY_VALID], action="process", replacement=[OBVIOUSLY_VALID])  # always one applied item
@@ -332,11 +332,5 @@ def test_mass_items_are_applied_exactly_once_or_rejected_with_a_reason(ocp_harne
     def submissions(items: list[Item], action: Action, replacement: list[Item]) -> None:
         run.check(items, action, replacement)
 
-    try:
+    with _FINDINGS.first_seen():
         submissions()
-    except AssertionError:
-        raise
-    except Exception as error:
-        if _RAISED:
-            raise _RAISED[0] from error
-        raise

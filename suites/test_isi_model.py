@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from isi_parties import brokers, investor
+from suites.first_finding import Findings
 from suites.rule_broken import RuleBroken
 
 from ocp_conformance.bound_client import BoundClient, BoundExchange
@@ -57,10 +58,11 @@ class LifecycleMismatch(RuleBroken):
                  exchange: Exchange | None = None) -> None:
         super().__init__(function, what, received=received, expected=expected, exchange=exchange,
                          context=[f"Step: {step}"])
-        _RAISED.append(self)
+        _FINDINGS.record(self)
 
 
-_RAISED: list[LifecycleMismatch] = []
+_FINDINGS = Findings()
+"""Every mismatch of the current run (the first seen is the finding)."""
 
 
 @dataclass
@@ -260,15 +262,6 @@ def _world(client: OcpClient, bound: BoundClient, target: Target) -> World:
 def test_isi_lifecycle_follows_the_documented_transitions(ocp_harness: Harness) -> None:
     """Random ISI lifecycles (input, change, cancel, affirm, refuse) follow the documented transitions."""
     world = _world(ocp_harness.client, ocp_harness.bound, ocp_harness.target)
-    _RAISED.clear()
-    try:
+    with _FINDINGS.first_seen():
         # hypothesis documents a factory as fine here; its annotation only names the class form
         run_state_machine_as_test(lambda: IsiLifecycle(world), settings=SETTINGS)  # type: ignore[arg-type]
-    except AssertionError:
-        raise
-    except Exception as error:
-        # The target keeps what earlier examples did, so a replay may diverge elsewhere (Flaky): the
-        # divergence first seen is the finding.
-        if _RAISED:
-            raise _RAISED[0] from error
-        raise

@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
 from si_model import Expected, ModelSi, SiModel
 from suites.contract_domain import FieldDomain, field_domain
+from suites.first_finding import Findings
 from suites.rule_broken import RuleBroken
 from suites.sim_control import CLEARING_ACCOUNT, held, run_batch_settlement, seed_holding
 
@@ -59,11 +60,11 @@ class ModelMismatch(RuleBroken):
         super().__init__(function, what, received=received, expected=expected,
                          exchange=exchange.exchange if exchange is not None else None,
                          context=[*([f"SI: {si.describe()}"] if si is not None else []), f"Step: {step}"])
-        _RAISED.append(self)
+        _FINDINGS.record(self)
 
 
-_RAISED: list[ModelMismatch] = []
-"""Every mismatch of the current run: hypothesis's replay may not reproduce it (see the test)."""
+_FINDINGS = Findings()
+"""Every mismatch of the current run (the first seen is the finding)."""
 
 
 @dataclass(slots=True)
@@ -484,16 +485,7 @@ def _world(client: OcpClient, bound: BoundClient, target: Target) -> World:
 def test_si_lifecycle_follows_the_model(ocp_harness: Harness) -> None:
     """Random SI lifecycles (input, change, hold, cancel, revoke, change matched, settle) match the model."""
     world = _world(ocp_harness.client, ocp_harness.bound, ocp_harness.target)
-    _RAISED.clear()
-    try:
+    with _FINDINGS.first_seen():
         # hypothesis documents a factory as fine here; its annotation only names the class form
         run_state_machine_as_test(lambda: SiLifecycle(world), settings=SETTINGS)  # type: ignore[arg-type]
-    except AssertionError:
-        raise
-    except Exception as error:
-        # The target keeps what earlier examples did, so hypothesis's replay of a failing example may fail
-        # elsewhere or not at all and end as a Flaky error; the divergence first seen is the finding.
-        if _RAISED:
-            raise _RAISED[0] from error
-        raise
 
