@@ -25,6 +25,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ocp_conformance.cli_diff import diff as diff_command
+from ocp_conformance.cli_errors import fail
 from ocp_conformance.cli_faults import faults_command
 from ocp_conformance.cli_load import load_command
 from ocp_conformance.cli_targets import (
@@ -89,10 +90,7 @@ def _main_options(
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {message}", highlight=False, markup=True, soft_wrap=True)  # one line
-    if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(code)
+    return fail(message, fix, code=code, markup=True)  # messages here may carry Rich markup of their own
 
 
 def _scenario_folder(chosen: Path | None, contracts: ContractSet) -> Path:

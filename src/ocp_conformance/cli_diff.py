@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
+from ocp_conformance.cli_errors import fail
 from ocp_conformance.cli_targets import ConfigOption, check_profile_before_run, check_url_before_run, config_path
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 
@@ -28,10 +28,7 @@ errors = Console(stderr=True)
 
 
 def _fail(code: int, message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(code)
+    return fail(message, fix, code=code)
 
 
 def _target(spec: str, contracts: ContractSet, config: Path | None, timeout: float | None) -> Target:

@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from ocp_conformance.cli_errors import fail
 from ocp_conformance.contracts import SourceError, did_you_mean, load_contracts
 from ocp_conformance.reporting import load_results
 from ocp_conformance.reporting.fault_score import FaultRun, FaultScore, judge_fault_run
@@ -34,18 +35,11 @@ if TYPE_CHECKING:
 
 __all__ = ["faults_command", "score_faults"]
 
-EXIT_USAGE = 2
 RUN_LIMIT_SECONDS = 1800.0
 """A fault run that takes longer is stopped and counted as a harness error (a stalled check is ours to fix)."""
 console = Console()
-errors = Console(stderr=True)
 
 
-def _fail(message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(EXIT_USAGE)
 
 
 def faults_command(
@@ -67,7 +61,7 @@ def faults_command(
             typer.echo(f"{fault.name}\t{fault.function}\t{fault.breaks}")
         return
     if report.exists() and not report.is_dir():
-        raise _fail(f"--report {report} is a file, expected a folder", "pass a new or existing folder")
+        raise fail(f"--report {report} is a file, expected a folder", "pass a new or existing folder")
     result = score_faults(chosen, report, workers=workers)
     _print_score(result)
     (report / "score.json").write_text(result.dumps(), encoding="utf-8")
@@ -84,7 +78,7 @@ def _select(only: list[str]) -> list[Fault]:
     try:
         catalogue = load_contracts().catalogue
     except SourceError as exc:
-        raise _fail(exc.render()) from None
+        raise fail(exc.render()) from None
     functions = [e.name for e in catalogue]
     groups = {e.group for e in catalogue}
     wanted: set[str] = set()
@@ -94,13 +88,13 @@ def _select(only: list[str]) -> list[Fault]:
         elif name in functions:
             wanted.add(name)
         else:
-            raise _fail(f"--only {name!r} is not a catalogue function or group."
+            raise fail(f"--only {name!r} is not a catalogue function or group."
                         + did_you_mean(name, [*functions, *sorted(groups)]),
                         "names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
     order = {name: i for i, name in enumerate(functions)}
     chosen = [f for f in FAULTS.values() if not only or f.function in wanted]
     if only and not chosen:
-        raise _fail(f"no fault profile breaks {', '.join(only)}", "`ocp-conformance faults` lists them all")
+        raise fail(f"no fault profile breaks {', '.join(only)}", "`ocp-conformance faults` lists them all")
     return sorted(chosen, key=lambda f: (order.get(f.function, len(order)), f.name))
 
 

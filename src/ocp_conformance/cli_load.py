@@ -13,20 +13,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from ocp_conformance.cli_errors import fail
 
 __all__ = ["load_command"]
 
-EXIT_USAGE = 2
-errors = Console(stderr=True)
 
 
-def _fail(message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(EXIT_USAGE)
 
 
 def load_command(
@@ -67,18 +60,18 @@ def load_command(
     from ocp_conformance.targets import TargetError
 
     if worker and master is None:
-        raise _fail("--worker needs --master HOST:PORT", "e.g. --worker --master 10.0.0.5:5557")
+        raise fail("--worker needs --master HOST:PORT", "e.g. --worker --master 10.0.0.5:5557")
     if (expect_workers > 0) != (master_bind is not None):
-        raise _fail("--expect-workers and --master-bind go together",
+        raise fail("--expect-workers and --master-bind go together",
                     "on the master: --master-bind 0.0.0.0:5557 --expect-workers 2; on each other machine: "
                     "ocp-conformance load --worker --master MASTER:5557 --target ... --profile ...")
     try:
         _, resolved = resolve(profile, contracts)
         load_target(target, config, request_timeout).close()
     except SourceError as exc:
-        raise _fail(exc.render()) from None
+        raise fail(exc.render()) from None
     except TargetError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     args = [sys.executable, "-m", "ocp_conformance.load", "--target", target, "--profile", str(resolved.path),
             "--report", str(report), "--request-timeout", str(request_timeout)]
     for flag, value in (("--users", users), ("--duration", duration), ("--sample", sample),

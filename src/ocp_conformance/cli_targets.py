@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from ocp_conformance.cli_errors import EXIT_USAGE, errors, fail
 from ocp_conformance.contracts import ContractSet, SourceError, load_contracts
 
 if TYPE_CHECKING:  # imported when used: the targets layer pulls in the simulator, too slow for `--help`
@@ -23,25 +24,17 @@ if TYPE_CHECKING:  # imported when used: the targets layer pulls in the simulato
 __all__ = ["OUT_OF_SCOPE_VALUES", "ConfigOption", "check_profile_before_run", "check_url_before_run",
            "profile_fail_on", "profile_secrets", "targets_app", "tls_options"]
 
-EXIT_OK, EXIT_USAGE = 0, 2
+EXIT_OK = 0
 DEFAULT_CONFIG = Path("ocp-conformance.toml")  # = targets.DEFAULT_CONFIG (tested), without importing targets
 _PROBE_FUNCTION = "Enquire SI"  # read-only, authenticated, in every OCP contract: proves reach and credentials
 OUT_OF_SCOPE_VALUES = ("rap",)  # = pytest_plugin.OUT_OF_SCOPE (tested), without importing the plugin
 
 targets_app = typer.Typer(no_args_is_help=True, help="Target profiles of ocp-conformance.toml.")
 console = Console()
-errors = Console(stderr=True)
 
 ConfigOption = Annotated[Path | None, typer.Option(
     "--config", help="target profiles and [participant] capability profile (default: ./ocp-conformance.toml if it "
     "exists)", show_default=False)]
-
-
-def _fail(message: str, fix: str = "") -> typer.Exit:
-    errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    if fix:
-        errors.print(f"  fix: {fix}", highlight=False, markup=False, soft_wrap=True)
-    return typer.Exit(EXIT_USAGE)
 
 
 def config_path(option: Path | None) -> Path | None:
@@ -55,7 +48,7 @@ def _load(path: Path) -> Config:
     try:
         return load_config(path)
     except SourceError as exc:
-        raise _fail(f"{exc.location}: {exc.message}", exc.fix) from None
+        raise fail(f"{exc.location}: {exc.message}", exc.fix) from None
 
 
 def _probe_path(contracts: ContractSet) -> str:
@@ -74,11 +67,11 @@ def _check(config: Config, name: str, contracts: ContractSet) -> TargetCheck:
     try:
         profile = config.target(name)
     except SourceError as exc:
-        raise _fail(f"{exc.location}: {exc.message}", exc.fix) from None
+        raise fail(f"{exc.location}: {exc.message}", exc.fix) from None
     try:
         target = profile_target(profile, probe_capabilities=False)
     except TargetError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     try:
         return check_target(target, profile, _probe_path(contracts))
     finally:
@@ -98,7 +91,7 @@ def targets_check(
     try:
         contract_set = load_contracts(contracts)
     except SourceError as exc:
-        raise _fail(exc.render()) from None
+        raise fail(exc.render()) from None
     outcome = _check(_load(path), name, contract_set)
     _print_warnings(outcome.warnings)
     for check in outcome.checks:
@@ -119,7 +112,7 @@ def profile_fail_on(config: Path | None) -> tuple[str, ...] | None:
     try:
         parse_fail_on(run.fail_on, where=f"{run.fail_on_location}: fail_on value")
     except FailOnError as exc:
-        raise _fail(str(exc), "use mandatory, any or score<N (0-100) in [run] fail_on, or pass --fail-on") from None
+        raise fail(str(exc), "use mandatory, any or score<N (0-100) in [run] fail_on, or pass --fail-on") from None
     return run.fail_on
 
 
@@ -132,9 +125,9 @@ def profile_secrets(config: Path | None, target: str) -> dict[str, str]:
     try:
         return resolve_profile_secrets(_load(path).target(target))
     except SourceError as exc:
-        raise _fail(f"{exc.location}: {exc.message}", exc.fix) from None
+        raise fail(f"{exc.location}: {exc.message}", exc.fix) from None
     except TargetError as exc:
-        raise _fail(str(exc), "set it as for the run (the pack scans the report for its value), or drop --target"
+        raise fail(str(exc), "set it as for the run (the pack scans the report for its value), or drop --target"
                     ) from None
 
 
@@ -146,7 +139,7 @@ def check_profile_before_run(target: str, config: Path | None, only: list[str], 
     is_profile = target != "simulator" and not target.startswith(("http://", "https://"))
     if path is None:
         if is_profile:
-            raise _fail(f"target {target!r} is neither 'simulator', a URL, nor a profile: there is no "
+            raise fail(f"target {target!r} is neither 'simulator', a URL, nor a profile: there is no "
                         f"{DEFAULT_CONFIG} here", f"write [targets.{target}] in {DEFAULT_CONFIG} (see "
                         "docs/ocp-conformance.example.toml) or pass --config FILE")
         return []
@@ -164,10 +157,10 @@ def check_profile_before_run(target: str, config: Path | None, only: list[str], 
     try:
         plan = compile_plan(contracts.catalogue, loaded.participant)
     except SourceError as exc:
-        raise _fail(f"{exc.location}: {exc.message}", exc.fix) from None
+        raise fail(f"{exc.location}: {exc.message}", exc.fix) from None
     refusal = plan.refusal(only, contracts.catalogue)
     if refusal is not None:
-        raise _fail(refusal, "drop --only (a run of the whole plan), or add those functions to --only")
+        raise fail(refusal, "drop --only (a run of the whole plan), or add those functions to --only")
     if loaded.participant is not None:
         counts = {level: len(plan.names(level)) for level in ("mandatory", "conditional", "not-applicable")}
         console.print(f"test plan from {path}: {counts['mandatory']} mandatory, {counts['conditional']} conditional, "
@@ -186,7 +179,7 @@ def check_url_before_run(target: str, contracts: ContractSet, *, rap_channel: bo
 
     for value in out_of_scope:
         if value not in OUT_OF_SCOPE_VALUES:
-            raise _fail(f"--out-of-scope {value!r} is not a part of the catalogue that can be declared out of scope."
+            raise fail(f"--out-of-scope {value!r} is not a part of the catalogue that can be declared out of scope."
                         + did_you_mean(value, list(OUT_OF_SCOPE_VALUES)), "use --out-of-scope rap (the RAP file "
                         "types), or a [participant] capability profile for a finer scope")
     if not target.startswith(("http://", "https://")):
@@ -199,7 +192,7 @@ def check_url_before_run(target: str, contracts: ContractSet, *, rap_channel: bo
                            credential_header=credential_header(contracts, load_binding(contracts)))
         built.acting_pair()
     except TargetError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     outcome = check_url_target(built, _probe_path(contracts), **({"timeout": timeout} if timeout else {}))
     if not outcome.ok:
         for line in outcome.failures():
@@ -216,12 +209,12 @@ def tls_options(cert: Path | None, key: Path | None, client_ca: Path | None) -> 
     """uvicorn's TLS settings for ``simulate``: HTTPS with ``cert``/``key``; with ``client_ca``, a client
     certificate signed by it is required (mutual TLS)."""
     if (cert is None) != (key is None):
-        raise _fail("--tls-cert and --tls-key go together", "give both (PEM files), or neither for plain HTTP")
+        raise fail("--tls-cert and --tls-key go together", "give both (PEM files), or neither for plain HTTP")
     if client_ca is not None and cert is None:
-        raise _fail("--tls-client-ca needs --tls-cert and --tls-key", "mutual TLS runs over HTTPS: give all three")
+        raise fail("--tls-client-ca needs --tls-cert and --tls-key", "mutual TLS runs over HTTPS: give all three")
     for option, path in (("--tls-cert", cert), ("--tls-key", key), ("--tls-client-ca", client_ca)):
         if path is not None and not path.is_file():
-            raise _fail(f"{option} {path}: no such file", "give a PEM file")
+            raise fail(f"{option} {path}: no such file", "give a PEM file")
     if cert is None:
         return {}
     options: dict[str, Any] = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}

@@ -41,10 +41,6 @@ _ITEM_ROLES: Final = ("kind", "from_account", "to_account", "stock_code", "quant
 """The roles of one input item, named as MassItem's fields."""
 
 
-def _owner(call: Call) -> str:
-    assert call.participant is not None, "authentication runs before handlers"
-    return call.participant
-
 
 def _mass_id(call: Call) -> str:
     return path(call, "mass_id")
@@ -98,7 +94,7 @@ def _items(call: Call) -> list[MassItem] | None:
 def input_ati(call: Call) -> Reply:
     def create() -> Reply:
         ati = call.state.simulation.transfers.input_ati(
-            _owner(call), field(call, "from_account"), field(call, "to_account"), field(call, "stock_code"),
+            call.owner, field(call, "from_account"), field(call, "to_account"), field(call, "stock_code"),
             field(call, "quantity"), field(call, "own_reference"))
         return Reply(201, ati_json(ati))
 
@@ -108,7 +104,7 @@ def input_ati(call: Call) -> Reply:
 def input_mass(call: Call) -> Reply:
     def create() -> Reply:
         submission = call.state.simulation.mass_transfers.submit(
-            _owner(call), _items(call) or [], own_reference=field(call, "own_reference"))
+            call.owner, _items(call) or [], own_reference=field(call, "own_reference"))
         return Reply(201, mass_json(submission), {"Location": location(ENQUIRE_MASS, "get",
                                                                        mass_id=submission.mass_id)})
 
@@ -116,7 +112,7 @@ def input_mass(call: Call) -> Reply:
 
 
 def enquire_mass(call: Call) -> Reply:
-    submissions = call.state.simulation.mass_transfers.enquire(_owner(call))
+    submissions = call.state.simulation.mass_transfers.enquire(call.owner)
     status, reference = query(call, "status"), query(call, "own_reference")
     chosen = [s for s in submissions
               if (status is None or s.status == status) and (reference is None or s.own_reference == reference)]
@@ -125,17 +121,17 @@ def enquire_mass(call: Call) -> Reply:
 
 
 def get_mass(call: Call) -> Reply:
-    return Reply(200, mass_json(call.state.simulation.mass_transfers.get(_owner(call), _mass_id(call))))
+    return Reply(200, mass_json(call.state.simulation.mass_transfers.get(call.owner, _mass_id(call))))
 
 
 def change_mass(call: Call) -> Reply:
     submission = call.state.simulation.mass_transfers.change(
-        _owner(call), _mass_id(call), _items(call), own_reference=field(call, "own_reference"))
+        call.owner, _mass_id(call), _items(call), own_reference=field(call, "own_reference"))
     return Reply(200, mass_json(submission))
 
 
 def cancel_mass(call: Call) -> Reply:
-    return Reply(200, mass_json(call.state.simulation.mass_transfers.cancel(_owner(call), _mass_id(call))))
+    return Reply(200, mass_json(call.state.simulation.mass_transfers.cancel(call.owner, _mass_id(call))))
 
 
 ATI_HANDLERS: dict[str, Handler] = by_operation({

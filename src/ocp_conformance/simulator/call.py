@@ -19,6 +19,12 @@ class Call:
     request: ValidRequest
     state: SimulatorState
 
+    @property
+    def owner(self) -> str:
+        """The authenticated participant making the call (an OCP API handler runs only after authentication)."""
+        assert self.participant is not None, "authentication runs before handlers"
+        return self.participant
+
 
 @dataclass(slots=True)
 class Reply:

@@ -26,10 +26,6 @@ __all__ = ["DI_HANDLERS", "di_json", "position_json"]
 _INPUT, _REQUIREMENT, _POSITIONS = "Input DI", "Change DI Requirement", "Enquire Due/Overdue Position"
 
 
-def _owner(call: Call) -> str:
-    assert call.participant is not None, "authentication runs before handlers"
-    return call.participant
-
 
 def position_json(book: CnsBook, position: CnsPosition) -> dict[str, Any]:
     """A position as the contract's CnsPosition (unsigned quantities, the direction says which way), by role."""
@@ -65,7 +61,7 @@ def di_json(book: CnsBook, di: DeliveryInstruction) -> dict[str, Any]:
 def input_di(call: Call) -> Reply:
     def create() -> Reply:
         book = call.state.simulation.cns
-        di = book.input_di(_owner(call), DiInput(**domain_values(call.request.body)))
+        di = book.input_di(call.owner, DiInput(**domain_values(call.request.body)))
         return Reply(201, di_json(book, di))
 
     return idempotent(call, create, what="DI")
@@ -73,7 +69,7 @@ def input_di(call: Call) -> Reply:
 
 def change_di_requirement(call: Call) -> Reply:
     book = call.state.simulation.cns
-    requirement = book.set_requirement(_owner(call), path(call, "stock_code"), int(field(call, "hold_back_quantity")))
+    requirement = book.set_requirement(call.owner, path(call, "stock_code"), int(field(call, "hold_back_quantity")))
     return Reply(200, body_of(_REQUIREMENT, {"stock_code": requirement.stock_code,
                                              "hold_back_quantity": requirement.hold_back_quantity,
                                              "updated_at": encode(requirement.updated_at)}))
@@ -85,7 +81,7 @@ def enquire_positions(call: Call) -> Reply:
     for role in ("limit", "cursor"):
         filters.pop(model_binding().parameter(function_of(call), role), None)
     book = call.state.simulation.cns
-    positions = book.positions(_owner(call), CnsPositionFilter(**domain_values(filters)))
+    positions = book.positions(call.owner, CnsPositionFilter(**domain_values(filters)))
     items, next_cursor = page(positions, cursor, limit)
     return Reply(200, page_body(call, [position_json(book, p) for p in items], next_cursor))
 

@@ -23,10 +23,6 @@ from ocp_conformance.simulator.roles import (
 __all__ = ["SI_HANDLERS"]
 
 
-def _owner(call: Call) -> str:
-    assert call.participant is not None, "authentication runs before handlers"
-    return call.participant
-
 
 def _si_id(call: Call) -> str:
     return path(call, "si_id")
@@ -34,7 +30,7 @@ def _si_id(call: Call) -> str:
 
 def input_si(call: Call) -> Reply:
     def create() -> Reply:
-        si = call.state.simulation.si_book.input_si(_owner(call), SiInput(**domain_values(call.request.body)))
+        si = call.state.simulation.si_book.input_si(call.owner, SiInput(**domain_values(call.request.body)))
         return Reply(201, si_json(si), {"Location": location("Enquire SI", "get", si_id=si.si_id)})
 
     return idempotent(call, create, what="SI")
@@ -45,7 +41,7 @@ def enquire_si(call: Call) -> Reply:
     limit, cursor = int(query(call, "limit", 50)), query(call, "cursor")
     for role in ("limit", "cursor"):
         filters.pop(model_binding().parameter(function_of(call), role), None)
-    sis = call.state.simulation.si_book.enquire(_owner(call), SiFilter(**domain_values(filters)))
+    sis = call.state.simulation.si_book.enquire(call.owner, SiFilter(**domain_values(filters)))
     return _page_reply(call, sis, cursor, limit)
 
 
@@ -55,40 +51,40 @@ def _page_reply(call: Call, sis: list[Any], cursor: str | None, limit: int) -> R
 
 
 def get_si(call: Call) -> Reply:
-    return Reply(200, si_json(call.state.simulation.si_book.get(_owner(call), _si_id(call))))
+    return Reply(200, si_json(call.state.simulation.si_book.get(call.owner, _si_id(call))))
 
 
 def change_si(call: Call) -> Reply:
-    si = call.state.simulation.si_book.change_si(_owner(call), _si_id(call), domain_values(call.request.body))
+    si = call.state.simulation.si_book.change_si(call.owner, _si_id(call), domain_values(call.request.body))
     return Reply(200, si_json(si))
 
 
 def cancel_si(call: Call) -> Reply:
-    return Reply(200, si_json(call.state.simulation.si_book.cancel_si(_owner(call), _si_id(call))))
+    return Reply(200, si_json(call.state.simulation.si_book.cancel_si(call.owner, _si_id(call))))
 
 
 def change_hold(call: Call) -> Reply:
-    si = call.state.simulation.si_book.set_hold(_owner(call), _si_id(call), bool(field(call, "hold")))
+    si = call.state.simulation.si_book.set_hold(call.owner, _si_id(call), bool(field(call, "hold")))
     return Reply(200, si_json(si))
 
 
 def revoke(call: Call) -> Reply:
-    return Reply(200, si_json(call.state.simulation.si_book.revoke(_owner(call), _si_id(call))))
+    return Reply(200, si_json(call.state.simulation.si_book.revoke(call.owner, _si_id(call))))
 
 
 def change_matched(call: Call) -> Reply:
     changes = domain_values(call.request.body)
-    si = call.state.simulation.si_book.change_matched(_owner(call), _si_id(call), changes)
+    si = call.state.simulation.si_book.change_matched(call.owner, _si_id(call), changes)
     return Reply(200, si_json(si))
 
 
 def unmatched_reason(call: Call) -> Reply:
-    report = call.state.simulation.si_book.unmatched_reasons(_owner(call), _si_id(call))
+    report = call.state.simulation.si_book.unmatched_reasons(call.owner, _si_id(call))
     return Reply(200, unmatched_json(report))
 
 
 def enquire_deleted(call: Call) -> Reply:
-    sis = call.state.simulation.si_book.deleted_today(_owner(call))
+    sis = call.state.simulation.si_book.deleted_today(call.owner)
     reference = query(call, "own_reference")
     if reference is not None:
         sis = [si for si in sis if si.own_reference == reference]

@@ -51,10 +51,6 @@ def sti_json(sti: SegregatedTransfer) -> dict[str, Any]:
     return body
 
 
-def _owner(call: Call) -> str:
-    assert call.participant is not None, "authentication runs before handlers"
-    return call.participant
-
 
 def _sti_id(call: Call) -> str:
     return path(call, "sti_id")
@@ -64,7 +60,7 @@ def input_sti(call: Call) -> Reply:
     def create() -> Reply:
         values = domain_values({role: field(call, role) for role in _INPUT_ROLES})
         sti = call.state.simulation.transfers.input_sti(
-            _owner(call), values.pop("from_account"), values.pop("to_account"), values.pop("stock_code"),
+            call.owner, values.pop("from_account"), values.pop("to_account"), values.pop("stock_code"),
             values.pop("quantity"), values.pop("payment_type"), **values)
         return Reply(201, sti_json(sti), {"Location": location(ENQUIRE, "get", sti_id=sti.sti_id)})
 
@@ -76,17 +72,17 @@ def enquire_sti(call: Call) -> Reply:
     limit, cursor = int(query(call, "limit", 50)), query(call, "cursor")
     for role in ("limit", "cursor"):
         filters.pop(model_binding().parameter(function_of(call), role), None)
-    stis = call.state.simulation.transfers.enquire_sti(_owner(call), **domain_values(filters))
+    stis = call.state.simulation.transfers.enquire_sti(call.owner, **domain_values(filters))
     items, next_cursor = page(stis, cursor, limit)
     return Reply(200, page_body(call, [sti_json(s) for s in items], next_cursor))
 
 
 def get_sti(call: Call) -> Reply:
-    return Reply(200, sti_json(call.state.simulation.transfers.get_sti(_owner(call), _sti_id(call))))
+    return Reply(200, sti_json(call.state.simulation.transfers.get_sti(call.owner, _sti_id(call))))
 
 
 def revoke_sti(call: Call) -> Reply:
-    return Reply(200, sti_json(call.state.simulation.transfers.revoke_sti(_owner(call), _sti_id(call))))
+    return Reply(200, sti_json(call.state.simulation.transfers.revoke_sti(call.owner, _sti_id(call))))
 
 
 STI_HANDLERS: dict[str, Handler] = by_operation({
