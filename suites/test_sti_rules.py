@@ -145,8 +145,7 @@ BUSINESS_RULES: Final = [
                  id="spsa-to-spsa"),  # the demo's two SPSAs: each holds one investor's stock
 ]
 # Input STI's QUANTITY_INVALID is not checked: the contract's quantity minimum (1) already makes every such value the
-# invalid-request error. Nor is STI_NEEDS_SEGREGATED_ACCOUNT: only the clearing account 01 is neither segregated nor
-# an SPSA, so two different accounts always include one (the same account twice is ACCOUNT_SAME).
+# invalid-request error.
 
 
 @pytest.mark.ocp(functions=[INPUT], check="negative")
