@@ -250,9 +250,9 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "AMOUNT_INVALID": ("a DVP ISI whose amount is 0", "business", "amount",
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
 }
-# Input ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID are not checked: the bound contract's own
-# schema already forbids every such value (its currency enum is every currency the model settles in, its quantity
-# minimum 1, its enums the directions and payment types), so a request provoking them is the invalid-request error.
+# Input ISI's CURRENCY_UNSUPPORTED and QUANTITY_INVALID are not checked: the bound contract's own schema already
+# forbids every such value (its currency enum is every currency the model settles in, its quantity minimum 1), so a
+# request provoking them is the invalid-request error.
 
 
 @pytest.mark.ocp(functions=["Input ISI"], check="negative")
@@ -285,8 +285,8 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
     "AMOUNT_NOT_ALLOWED": ("an amount onto a FOP ISI", "business", "amount", {"amount": "5.00", "currency": "HKD"}),
 }
-# Change ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID: as for Input ISI, the schema forbids every
-# value that would provoke them.
+# Change ISI's CURRENCY_UNSUPPORTED and QUANTITY_INVALID: as for Input ISI, the schema forbids every value that would
+# provoke them.
 
 
 @pytest.mark.ocp(functions=["Change ISI"], check="negative")
