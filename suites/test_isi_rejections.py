@@ -7,9 +7,9 @@ everything never passes. Rule cases require the documented status, code and fiel
 from a broker off the investor's list, a DVP one without affirmation, an ISI input by the investor itself or for
 a participant that is no investor, a change or cancel by the investor or after cancellation, a cursor the target
 never issued. Every other business code Input and Change ISI document that a request can provoke gets its own case
-(an unknown stock, a zero amount, an amount on a FOP ISI, a change to DVP without affirmation or once the investor
-took the broker off its list, an idempotency key reused for another ISI), checked by status, code and field, so a
-target answering every refusal with one catch-all code fails.
+(an unknown stock, a zero amount, a currency CCASS does not settle in, an amount on a FOP ISI, a change to DVP
+without affirmation or once the investor took the broker off its list, an idempotency key reused for another ISI),
+checked by status, code and field, so a target answering every refusal with one catch-all code fails.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -249,10 +249,11 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
                       {"stock_code": "99999"}),
     "AMOUNT_INVALID": ("a DVP ISI whose amount is 0", "business", "amount",
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
+    "CURRENCY_UNSUPPORTED": ("a DVP ISI in a well-formed currency CCASS does not settle in (EUR)", "business",
+                             "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
 }
-# Input ISI's CURRENCY_UNSUPPORTED and QUANTITY_INVALID are not checked: the bound contract's own schema already
-# forbids every such value (its currency enum is every currency the model settles in, its quantity minimum 1), so a
-# request provoking them is the invalid-request error.
+# Input ISI's QUANTITY_INVALID is not checked: the bound contract's own schema already forbids every such value (its
+# quantity minimum 1), so a request provoking it is the invalid-request error.
 
 
 @pytest.mark.ocp(functions=["Input ISI"], check="negative")
@@ -284,9 +285,10 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "AMOUNT_INVALID": ("the ISI to DVP with an amount of 0", "business", "amount",
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
     "AMOUNT_NOT_ALLOWED": ("an amount onto a FOP ISI", "business", "amount", {"amount": "5.00", "currency": "HKD"}),
+    "CURRENCY_UNSUPPORTED": ("the ISI to DVP in a well-formed currency CCASS does not settle in (EUR)", "business",
+                             "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
 }
-# Change ISI's CURRENCY_UNSUPPORTED and QUANTITY_INVALID: as for Input ISI, the schema forbids every value that would
-# provoke them.
+# Change ISI's QUANTITY_INVALID: as for Input ISI, the schema forbids every value that would provoke it.
 
 
 @pytest.mark.ocp(functions=["Change ISI"], check="negative")

@@ -22,6 +22,8 @@ __all__ = [
     "validate_si_input",
 ]
 
+# [F] CCASS settles money in HKD, RMB (CNY) and USD; a well-formed ISO code outside them is refused as a business rule
+# (CURRENCY_UNSUPPORTED [M], the code is ours), so an ISI request may carry any 3-letter code.
 CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
 _SIDES: Final = ("DELIVER", "RECEIVE")
 _PAYMENT_TYPES: Final = ("FOP", "DVP", "RDP")
