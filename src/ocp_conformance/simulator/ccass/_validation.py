@@ -72,6 +72,10 @@ def _check_shapes(si: SiInput) -> None:
 def check_quantity(quantity: object) -> int:
     """``quantity`` if it is a whole number of shares greater than 0 (not a bool, not a float).
 
+    [M] An instruction to move no shares is refused as a business rule, as one paying an amount of 0 is
+    (AMOUNT_INVALID): the contracts' request schemas (common.yaml InstructedQuantity) admit 0, so SIs, ISIs and STIs
+    of 0 shares reach this rule; what is not a whole number at all is their invalid-request error.
+
     Raises:
         DomainError: QUANTITY_INVALID at ``/quantity``.
     """
