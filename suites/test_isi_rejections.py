@@ -7,9 +7,9 @@ everything never passes. Rule cases require the documented status, code and fiel
 from a broker off the investor's list, a DVP one without affirmation, an ISI input by the investor itself or for
 a participant that is no investor, a change or cancel by the investor or after cancellation, a cursor the target
 never issued. Every other business code Input and Change ISI document that a request can provoke gets its own case
-(an unknown stock, a zero amount, an amount on a FOP ISI, a change to DVP without affirmation or once the investor
-took the broker off its list, an idempotency key reused for another ISI), checked by status, code and field, so a
-target answering every refusal with one catch-all code fails.
+(an unknown stock, 0 shares, a zero amount, a currency CCASS does not settle in, an amount on a FOP ISI, a change to DVP
+without affirmation or once the investor took the broker off its list, an idempotency key reused for another ISI),
+checked by status, code and field, so a target answering every refusal with one catch-all code fails.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
 from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, listed_broker, unlisted_broker
-from request_rules import ANY_JSON, request_schema, require_documented, violates
+from request_rules import ANY_JSON, request_schema, require_allowed, require_documented, violates
 from suites.sim_control import set_isi_counterparty
 
 from ocp_conformance.binding import NOT_APPLICABLE
@@ -249,10 +249,10 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
                       {"stock_code": "99999"}),
     "AMOUNT_INVALID": ("a DVP ISI whose amount is 0", "business", "amount",
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
+    "CURRENCY_UNSUPPORTED": ("a DVP ISI in a well-formed currency CCASS does not settle in (EUR)", "business",
+                             "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
+    "QUANTITY_INVALID": ("an ISI of 0 shares", "business", "quantity", {"quantity": 0}),
 }
-# Input ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID are not checked: the bound contract's own
-# schema already forbids every such value (its currency enum is every currency the model settles in, its quantity
-# minimum 1, its enums the directions and payment types), so a request provoking them is the invalid-request error.
 
 
 @pytest.mark.ocp(functions=["Input ISI"], check="negative")
@@ -264,7 +264,9 @@ def test_input_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harness
     require_documented(bound, "Input ISI", "create", code)
     investor_id = investor(ocp_harness.client.target)
     what, kind, role, change = INPUT_REFUSALS[code]
-    _expect(input_isi(bound, owner, investor_id, **change), what, kind, code, role=role)
+    broken = input_isi_values(investor_id, **change)
+    require_allowed(bound, "Input ISI", "create", broken, what)
+    _expect(bound.call("Input ISI", "create", as_participant=owner, **broken), what, kind, code, role=role)
     _expect(input_isi(bound, owner, investor_id), "a valid ISI with affirmation", None)
 
 
@@ -284,9 +286,10 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "AMOUNT_INVALID": ("the ISI to DVP with an amount of 0", "business", "amount",
                        {"payment_type": "DVP", "amount": "0", "currency": "HKD"}),
     "AMOUNT_NOT_ALLOWED": ("an amount onto a FOP ISI", "business", "amount", {"amount": "5.00", "currency": "HKD"}),
+    "CURRENCY_UNSUPPORTED": ("the ISI to DVP in a well-formed currency CCASS does not settle in (EUR)", "business",
+                             "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
+    "QUANTITY_INVALID": ("the quantity to 0 shares", "business", "quantity", {"quantity": 0}),
 }
-# Change ISI's CURRENCY_UNSUPPORTED, QUANTITY_INVALID and FIELD_INVALID: as for Input ISI, the schema forbids every
-# value that would provoke them.
 
 
 @pytest.mark.ocp(functions=["Change ISI"], check="negative")
@@ -296,6 +299,11 @@ def test_change_isi_answers_each_refusal_with_its_own_code(code: str, ocp_harnes
     require_documented(bound, "Change ISI", "change", code)
     isi = _unaffirmed(bound, owner, investor(ocp_harness.client.target))
     what, kind, role, change = CHANGE_REFUSALS[code]
+    try:
+        require_allowed(bound, "Change ISI", "change", {**isi, **change}, f"a change of {what}")
+    except pytest.skip.Exception:
+        bound.call("Cancel ISI", "cancel", as_participant=owner, **isi)
+        raise
     _expect(bound.call("Change ISI", "change", as_participant=owner, **isi, **change), f"a change of {what}", kind,
             code, role=role)
     _expect(bound.call("Change ISI", "change", as_participant=owner, quantity=5, **isi), "a valid change", None)

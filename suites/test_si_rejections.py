@@ -3,12 +3,12 @@
 Every code Input SI, Change SI and Change Matched/Settled SI document for their own rules gets a case that
 provokes it through the API and checks the answer's status (by error kind) and code, and the field it names (by
 role): an SI whose counterparty is the participant itself, a stock or stock account it does not know, a settlement
-date on a weekend, a DVP SI without an amount or with a zero one, a FOP SI with one, an Idempotency-Key reused
-with another body, and a change of a settled SI's batch exclusion. Change SI's QUANTITY_INVALID has no case: the
-contract's own schema refuses (400) every quantity the rule would (0, negative, too large); only ``10.0`` reaches it,
-and a target that reads that JSON integer as 10 answers correctly. A target that answers every refusal with one
-catch-all code fails. Each broken request is contract-valid (the client validates it), so only the business rule can
-refuse it; after it, the same request unbroken must be accepted, so a target that refuses everything never passes.
+date on a weekend, a DVP SI without an amount or with a zero one, a FOP SI with one, an SI of 0 shares (input or
+changed to), an Idempotency-Key reused with another body, and a change of a settled SI's batch exclusion. A target
+that answers every refusal with one catch-all code fails. Each broken request is contract-valid (the client validates
+it), so only the business rule can refuse it; a case whose request the bound contract's own schema forbids (one whose
+quantity minimum is 1) is not applicable there. After it, the same request unbroken must be accepted, so a target
+that refuses everything never passes.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes; simulator control (holdings, batch runs) through ``sim_control``.
@@ -23,6 +23,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 import pytest
+from request_rules import require_allowed
 from suites.rule_broken import RuleBroken
 from suites.sim_control import in_function_window, run_batch_settlement, seed_holding
 
@@ -156,6 +157,7 @@ REFUSALS: Final[tuple[Refusal, ...]] = (
             _unknown_account, "stock_account"),
     Refusal(INPUT, "STOCK_UNKNOWN", "business", "an SI in stock 99999, not on the stock list",
             lambda world: {"stock_code": "99999"}, "stock_code"),
+    Refusal(INPUT, "QUANTITY_INVALID", "business", "an SI of 0 shares", lambda world: {"quantity": 0}, "quantity"),
     Refusal(CHANGE, "AMOUNT_INVALID", "business", "a change to DVP at amount 0", _dvp("0"), "amount"),
     Refusal(CHANGE, "AMOUNT_NOT_ALLOWED", "business", "a FOP SI changed to carry an amount", _fop_amount, "amount"),
     Refusal(CHANGE, "AMOUNT_REQUIRED", "business", "a change to DVP without an amount", _dvp(None), "amount"),
@@ -163,14 +165,17 @@ REFUSALS: Final[tuple[Refusal, ...]] = (
             _weekend, "settlement_date"),
     Refusal(CHANGE, "STOCK_ACCOUNT_UNKNOWN", "business", "a change to stock account 99, not the participant's",
             _unknown_account, "stock_account"),
+    Refusal(CHANGE, "QUANTITY_INVALID", "business", "a change of quantity to 0 shares", lambda world: {"quantity": 0},
+            "quantity"),
 )
 
 
 def _refused_input(world: World, refusal: Refusal) -> None:
     what = f"{refusal.what} ({refusal.code})"
-    _expect(world.bound.call(INPUT, "create", as_participant=world.actor, **_valid_input(world,
-                                                                                          **refusal.broken(world))),
-            what, refusal.kind, refusal.code, role=refusal.role)
+    broken = _valid_input(world, **refusal.broken(world))
+    require_allowed(world.bound, INPUT, "create", broken, refusal.what)
+    _expect(world.bound.call(INPUT, "create", as_participant=world.actor, **broken), what, refusal.kind, refusal.code,
+            role=refusal.role)
     accepted = world.bound.call(INPUT, "create", as_participant=world.actor, **_valid_input(world))
     _cancel(world, _created(accepted, f"the same SI without the fault of {what}, valid for the contract and the "
                                       "business"))
@@ -180,7 +185,13 @@ def _refused_change(world: World, refusal: Refusal) -> None:
     what = f"{refusal.what} ({refusal.code})"
     si = _created(world.bound.call(INPUT, "create", as_participant=world.actor, **_valid_input(world)),
                   f"a valid FOP SI (the setup of Change SI's check of {refusal.code})")
-    _expect(world.bound.call(CHANGE, "change", as_participant=world.actor, **si, **refusal.broken(world)),
+    change = refusal.broken(world)
+    try:
+        require_allowed(world.bound, CHANGE, "change", {**si, **change}, refusal.what)
+    except pytest.skip.Exception:
+        _cancel(world, si)
+        raise
+    _expect(world.bound.call(CHANGE, "change", as_participant=world.actor, **si, **change),
             what, refusal.kind, refusal.code, role=refusal.role)
     fixed = world.bound.call(CHANGE, "change", as_participant=world.actor, **si,
                              quantity=_valid_input(world)["quantity"])

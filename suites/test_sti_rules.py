@@ -6,9 +6,9 @@ Negative (check="negative"):
   contract's own JSON Schema decides what is forbidden, so nothing is listed twice); every required field is
   required; the unbroken request is accepted, so a target that refuses everything never passes;
 - Input STI business rules -> the business error with the documented code and field: same account on both sides,
-  an account or stock that does not exist, an amount on a FOP STI, a DVP STI without (or with a zero) amount, a
-  transfer from one SPSA into another, an idempotency key reused for another STI; nothing is created, and the valid
-  STI is accepted after;
+  an account or stock that does not exist, 0 shares, an amount on a FOP STI, a DVP STI without (or with a zero)
+  amount, a transfer from one SPSA into another, an idempotency key reused for another STI; nothing is created, and
+  the valid STI is accepted after (a case whose request the bound contract's own schema forbids is not applicable);
 - Revoke STI / Enquire STI: a malformed id -> the invalid-request error naming the STI id, an unknown id ->
   not found (STI_NOT_FOUND), a status that is no STI status -> invalid, an unknown cursor -> CURSOR_INVALID.
 
@@ -29,7 +29,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
-from request_rules import ANY_JSON, request_schema, require_documented, violates
+from request_rules import ANY_JSON, request_schema, require_allowed, require_documented, violates
 from suites.rule_broken import RuleBroken
 
 from ocp_conformance.binding import NOT_APPLICABLE
@@ -137,6 +137,7 @@ BUSINESS_RULES: Final = [
     pytest.param({"to_account": "01", "from_account": "01"}, "ACCOUNT_SAME", "to_account", id="same-account"),
     pytest.param({"to_account": "55"}, "STOCK_ACCOUNT_UNKNOWN", "to_account", id="unknown-account"),
     pytest.param({"stock_code": "99999"}, "STOCK_UNKNOWN", "stock_code", id="unknown-stock"),
+    pytest.param({"quantity": 0}, "QUANTITY_INVALID", "quantity", id="zero-quantity"),
     pytest.param({"amount": "100.00", "currency": "HKD"}, "AMOUNT_NOT_ALLOWED", "amount", id="fop-with-amount"),
     pytest.param({"payment_type": "DVP"}, "AMOUNT_REQUIRED", "amount", id="dvp-without-amount"),
     pytest.param({"payment_type": "DVP", "amount": "0", "currency": "HKD"}, "AMOUNT_INVALID", "amount",
@@ -144,9 +145,6 @@ BUSINESS_RULES: Final = [
     pytest.param({"from_account": "80", "to_account": "81"}, "SPSA_TRANSFER_NOT_ALLOWED", "to_account",
                  id="spsa-to-spsa"),  # the demo's two SPSAs: each holds one investor's stock
 ]
-# Input STI's QUANTITY_INVALID is not checked: the contract's quantity minimum (1) already makes every such value the
-# invalid-request error. Nor is STI_NEEDS_SEGREGATED_ACCOUNT: only the clearing account 01 is neither segregated nor
-# an SPSA, so two different accounts always include one (the same account twice is ACCOUNT_SAME).
 
 
 @pytest.mark.ocp(functions=[INPUT], check="negative")
@@ -157,6 +155,7 @@ def test_business_rule_is_enforced_and_nothing_created(change: dict[str, str], r
     require_documented(bound, INPUT, "create", rule)
     actor = ocp_harness.target.acting_pair()[0]
     values = {**_valid_values(), **change}
+    require_allowed(bound, INPUT, "create", values, f"Input STI with {change}")
     answer = bound.call("Input STI", "create", as_participant=actor, **values)
     _expect(answer, f"Input STI with {change}", "business", rule, role=role)
     listed = bound.call("Enquire STI", "list", as_participant=actor, own_reference=values["own_reference"])

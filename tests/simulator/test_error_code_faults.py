@@ -23,14 +23,14 @@ def _isi(**fields: object) -> dict[str, object]:
 
 def test_isi_error_codes_collapsed() -> None:
     client = _client("isi-error-codes-collapsed")
-    unknown = client.call("Input ISI", as_participant=ALPHA, **_isi(stockCode="99999"))
-    assert (unknown.status, unknown.body["code"]) == (422, "FIELD_INVALID")
-    assert [e["pointer"] for e in unknown.body["errors"]] == ["/stockCode"]  # only the code lies
+    unpaid = client.call("Input ISI", as_participant=ALPHA, **_isi(paymentType="DVP", amount="0", currency="HKD"))
+    assert (unpaid.status, unpaid.body["code"]) == (422, "STOCK_UNKNOWN")
+    assert [e["pointer"] for e in unpaid.body["errors"]] == ["/amount"]  # only the code lies
     created = client.call("Input ISI", as_participant=ALPHA, **_isi())
     assert created.status == 201
     zero = client.call("Change ISI", as_participant=ALPHA, isiId=created.body["isiId"], paymentType="DVP",
                        amount="0", currency="HKD")
-    assert (zero.status, zero.body["code"]) == (422, "FIELD_INVALID")
+    assert (zero.status, zero.body["code"]) == (422, "STOCK_UNKNOWN")
     investor_input = client.call("Input ISI", as_participant=INVESTOR, **_isi())
     assert (investor_input.status, investor_input.body["code"]) == (403, "OWNER_NOT_ALLOWED")  # other statuses kept
 

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from ocp_conformance.simulator.ccass import DomainError, Simulation, transfers
+from ocp_conformance.simulator.ccass import DomainError, Simulation
 from ocp_conformance.simulator.ccass.calendar import TradingCalendar
 from ocp_conformance.simulator.ccass.clock import BusinessClock
 from ocp_conformance.simulator.ccass.ledger import Ledger
@@ -185,9 +185,3 @@ class TestSti:
     def test_spsa_to_spsa_refused(self) -> None:
         assert rejected(spsa_book().input_sti, ALPHA, "80", "81", "00700", 1).code == "SPSA_TRANSFER_NOT_ALLOWED"
 
-    def test_needs_segregated_account(self, book: TransferBook, monkeypatch: pytest.MonkeyPatch) -> None:
-        # Only 01 is a clearing account, so two different accounts always include a segregated one; the guard
-        # is exercised by pretending every account is a clearing account.
-        monkeypatch.setattr(transfers, "account_kind", lambda account, **_: "clearing")
-        error = rejected(book.input_sti, ALPHA, "01", "02", "00700", 1)
-        assert (error.code, error.status, error.pointer) == ("STI_NEEDS_SEGREGATED_ACCOUNT", 422, "/toAccount")

@@ -22,6 +22,8 @@ __all__ = [
     "validate_si_input",
 ]
 
+# [F] CCASS settles money in HKD, RMB (CNY) and USD; a well-formed ISO code outside them is refused as a business rule
+# (CURRENCY_UNSUPPORTED [M], the code is ours), so an ISI request may carry any 3-letter code.
 CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
 _SIDES: Final = ("DELIVER", "RECEIVE")
 _PAYMENT_TYPES: Final = ("FOP", "DVP", "RDP")
@@ -69,6 +71,10 @@ def _check_shapes(si: SiInput) -> None:
 
 def check_quantity(quantity: object) -> int:
     """``quantity`` if it is a whole number of shares greater than 0 (not a bool, not a float).
+
+    [M] An instruction to move no shares is refused as a business rule, as one paying an amount of 0 is
+    (AMOUNT_INVALID): the contracts' request schemas (common.yaml InstructedQuantity) admit 0, so SIs, ISIs and STIs
+    of 0 shares reach this rule; what is not a whole number at all is their invalid-request error.
 
     Raises:
         DomainError: QUANTITY_INVALID at ``/quantity``.

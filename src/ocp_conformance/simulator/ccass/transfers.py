@@ -246,8 +246,8 @@ class TransferBook:
 
         Raises:
             DomainError: PAYMENT_TYPE_UNSUPPORTED, AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AMOUNT_INVALID,
-                ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, QUANTITY_INVALID, STI_NEEDS_SEGREGATED_ACCOUNT
-                or SPSA_TRANSFER_NOT_ALLOWED (422).
+                ACCOUNT_SAME, STOCK_ACCOUNT_UNKNOWN, STOCK_UNKNOWN, QUANTITY_INVALID or SPSA_TRANSFER_NOT_ALLOWED
+                (422).
         """
         if payment_type not in _STI_PAYMENT_TYPES:
             raise DomainError(
@@ -257,12 +257,9 @@ class TransferBook:
             )
         self._validate_payment(payment_type, amount, currency)
         self._validate(owner, from_account, to_account, stock, quantity)
-        # Only 01 is a clearing account today, so two different accounts always include a segregated one;
-        # the guard keeps the rule explicit should another clearing account kind appear.
-        kinds = {account_kind(from_account, spsa_range=self._policy.spsa_range),
-                 account_kind(to_account, spsa_range=self._policy.spsa_range)}
-        if kinds == {"clearing"}:
-            raise self._needs_segregated(from_account, to_account)  # pragma: no cover - from == to caught
+        # [M] An STI has a segregated account or SPSA on at least one side. 01 is the only clearing account
+        # (reference.py), so two different accounts always include one: the rule needs no check and no code of its
+        # own (the same account twice is ACCOUNT_SAME above).
         now = self._clock.now
         self._sti_seq += 1
         sti_id = f"STI{self._sti_seq:010d}"
@@ -403,14 +400,6 @@ class TransferBook:
                 "Expected a clearing or segregated account on one side.",
                 pointer="/toAccount",
             )
-
-    def _needs_segregated(self, from_account: str, to_account: str) -> DomainError:
-        return DomainError(
-            "STI_NEEDS_SEGREGATED_ACCOUNT",
-            f"Received an STI from account {from_account} to account {to_account}. Expected a segregated "
-            "or SPSA account on at least one side; use an ATI between other accounts.",
-            pointer="/toAccount",
-        )
 
     def _owned_sti(self, owner: str, sti_id: str) -> SegregatedTransfer:
         record = self._stis.get(sti_id)

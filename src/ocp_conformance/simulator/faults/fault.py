@@ -13,7 +13,7 @@ from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.refusals import Refusal
 from ocp_conformance.simulator.state import SimulatorState
 
-__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into"]
+__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into", "rule_refused_as_syntax"]
 
 Wrapper = Callable[[Call, Handler], Reply]
 RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
@@ -64,3 +64,19 @@ def codes_collapsed_into(code: str, *, statuses: frozenset[int] | None = None) -
             raise Problem(error.status, code, error.message, errors) from None
 
     return collapse
+
+
+def rule_refused_as_syntax(code: str) -> Wrapper:
+    """A wrapper like a server whose request schema still refuses what the business rule ``code`` refuses: that
+    refusal is the invalid-request error (400 VALIDATION_FAILED, naming the same field) instead of 422 ``code``."""
+
+    def refuse_as_syntax(call: Call, inner: Handler) -> Reply:
+        try:
+            return inner(call)
+        except DomainError as error:
+            if error.code != code:
+                raise
+            errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
+            raise Problem(400, "VALIDATION_FAILED", error.message, errors) from None
+
+    return refuse_as_syntax

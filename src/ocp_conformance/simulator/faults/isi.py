@@ -71,10 +71,11 @@ ISI_FAULTS = [
           "Input ISI without affirmation is accepted from a broker that is not on the investor's counterparty list",
           wrappers={"inputIsi": _accept_unlisted}),
     Fault("isi-error-codes-collapsed", "Input ISI", "negative",
-          "Input and Change ISI answer every business-rule refusal with one documented code: an unknown stock or a "
-          "zero amount is 422 FIELD_INVALID instead of 422 STOCK_UNKNOWN or AMOUNT_INVALID",
+          "Input and Change ISI answer every business-rule refusal with one code both document, each still naming "
+          "its field: a zero amount or an unsupported currency is 422 STOCK_UNKNOWN instead of 422 AMOUNT_INVALID "
+          "or CURRENCY_UNSUPPORTED",
           wrappers=dict.fromkeys(("inputIsi", "changeIsi"),
-                                 codes_collapsed_into("FIELD_INVALID", statuses=frozenset({422})))),
+                                 codes_collapsed_into("STOCK_UNKNOWN", statuses=frozenset({422})))),
     Fault("other-participants-isi-visible", "Enquire ISI", "security",
           "Enquire ISI returns an ISI by its id to a participant that is not a party to it",
           wrappers={"getIsi": _get_any_participants_isi}),

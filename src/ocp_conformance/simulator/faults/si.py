@@ -16,7 +16,7 @@ from ocp_conformance.simulator.ccass import (
     Simulation,
     SiRules,
 )
-from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into, rule_refused_as_syntax
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import domain_values, si_json
@@ -238,4 +238,8 @@ SI_FAULTS = [
           "unknown stock, a counterparty that is the participant itself, a DVP SI without amount are all 422 "
           "SETTLEMENT_DATE_IN_PAST, each still naming its field",
           wrappers={"inputSi": codes_collapsed_into("SETTLEMENT_DATE_IN_PAST", statuses=frozenset({422}))}),
+    Fault("si-change-zero-quantity-invalid-request", "Change SI", "negative",
+          "Change SI answers a change to 0 shares with 400 VALIDATION_FAILED, as if the quantity were malformed, "
+          "instead of the business refusal 422 QUANTITY_INVALID",
+          wrappers={"changeSi": rule_refused_as_syntax("QUANTITY_INVALID")}),
 ]

@@ -6,7 +6,7 @@ import json
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError
-from ocp_conformance.simulator.faults.fault import Fault
+from ocp_conformance.simulator.faults.fault import Fault, rule_refused_as_syntax
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.sti_handlers import sti_json
 
@@ -85,4 +85,8 @@ STI_FAULTS = [
     Fault("fop-sti-accepts-amount", "Input STI", "negative",
           "Input STI accepts a FOP STI with an amount (it silently drops the amount)",
           raw_body=_drop_fop_amount),
+    Fault("sti-zero-quantity-invalid-request", "Input STI", "negative",
+          "Input STI answers an STI of 0 shares with 400 VALIDATION_FAILED, as if the quantity were malformed, "
+          "instead of the business refusal 422 QUANTITY_INVALID",
+          wrappers={"inputSti": rule_refused_as_syntax("QUANTITY_INVALID")}),
 ]
