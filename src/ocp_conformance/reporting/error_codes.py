@@ -98,7 +98,8 @@ def write_coverage(rows: list[CodeCoverage], report_dir: Path) -> tuple[int, int
              "it out).", "",
              f"Of the business statuses ({', '.join(sorted(BUSINESS_STATUSES))}: a function's own rules, which a "
              f"request can always provoke): {business[0]} of {business[1]}. The others (401, 403, 429, 503) depend on "
-             "credentials, subscriptions, load or the hour.", "",
+             "credentials, subscriptions, load or the hour: a target with simulator control answers 403, 429 and 503 "
+             "to a refusing token; on any other they stay unprovoked unless the target can be made to refuse.", "",
              "| function | operation | provoked | never provoked |", "|---|---|---|---|"]
     for row in rows:
         never = ", ".join(f"{status} {code}" for status, code in row.missing) or "—"
