@@ -50,33 +50,31 @@ class Fault:
     answers its rate limit as 503, or without Retry-After)."""
 
 
-def codes_collapsed_into(code: str, *, statuses: frozenset[int] | None = None) -> Wrapper:
-    """A wrapper like a server with one catch-all error code: every refusal of a business rule (of ``statuses``, or
-    any) keeps its status and field but carries ``code``, whatever the rule."""
+def _refusals_answered(answer: Callable[[DomainError], tuple[int, str] | None]) -> Wrapper:
+    """A wrapper that answers a business rule's refusal with the (status, code) ``answer`` gives it, keeping its
+    message and field; a refusal ``answer`` leaves (``None``) goes out as it is."""
 
-    def collapse(call: Call, inner: Handler) -> Reply:
+    def wrapper(call: Call, inner: Handler) -> Reply:
         try:
             return inner(call)
         except DomainError as error:
-            if statuses is not None and error.status not in statuses:
+            answered = answer(error)
+            if answered is None:
                 raise
             errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-            raise Problem(error.status, code, error.message, errors) from None
+            raise Problem(*answered, error.message, errors) from None
 
-    return collapse
+    return wrapper
+
+
+def codes_collapsed_into(code: str, *, statuses: frozenset[int] | None = None) -> Wrapper:
+    """A wrapper like a server with one catch-all error code: every refusal of a business rule (of ``statuses``, or
+    any) keeps its status and field but carries ``code``, whatever the rule."""
+    return _refusals_answered(
+        lambda error: (error.status, code) if statuses is None or error.status in statuses else None)
 
 
 def rule_refused_as_syntax(code: str) -> Wrapper:
     """A wrapper like a server whose request schema still refuses what the business rule ``code`` refuses: that
     refusal is the invalid-request error (400 VALIDATION_FAILED, naming the same field) instead of 422 ``code``."""
-
-    def refuse_as_syntax(call: Call, inner: Handler) -> Reply:
-        try:
-            return inner(call)
-        except DomainError as error:
-            if error.code != code:
-                raise
-            errors = (FieldError(error.pointer, error.message),) if error.pointer else ()
-            raise Problem(400, "VALIDATION_FAILED", error.message, errors) from None
-
-    return refuse_as_syntax
+    return _refusals_answered(lambda error: (400, "VALIDATION_FAILED") if error.code == code else None)
