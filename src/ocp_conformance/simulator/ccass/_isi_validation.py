@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Container, Mapping
 from typing import TYPE_CHECKING, Final
 
-from ._validation import camel, check_payment, check_quantity
+from ._validation import camel, check_payment, check_quantity, unknown_stock
 from .errors import DomainError, did_you_mean
 from .reference import Participant, ReferenceData
 
@@ -70,17 +70,7 @@ def validate_isi(reference: ReferenceData, allowed: Mapping[str, Container[str]]
     check_quantity(isi.quantity)
     code = isi.stock_code
     if not isinstance(code, str) or reference.stock(code) is None:
-        padded = code.zfill(5) if isinstance(code, str) and code.isdigit() else str(code)
-        hint = (
-            f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
-            if reference.stock(padded) is not None
-            else did_you_mean(str(code), reference.stocks)
-        )
-        raise DomainError(
-            "STOCK_UNKNOWN",
-            f"Received stockCode={code!r}. Expected a stock on the stock list.{hint}",
-            pointer="/stockCode",
-        )
+        raise unknown_stock(reference, code)
     if not isinstance(isi.with_affirmation, bool):
         raise _invalid("with_affirmation", isi.with_affirmation, "true or false")
     _check_payment(isi)

@@ -19,12 +19,17 @@ __all__ = [
     "check_matched_change",
     "check_stock_account",
     "unknown_field",
+    "unknown_stock",
     "validate_si_input",
 ]
 
 # [F] CCASS settles money in HKD, RMB (CNY) and USD; a well-formed ISO code outside them is refused as a business rule
 # (CURRENCY_UNSUPPORTED [M], the code is ours), so an ISI request may carry any 3-letter code.
 CURRENCIES: Final = frozenset({"HKD", "CNY", "USD"})
+# [F] Since 30 June 2025 CCASS holds and settles a multi-counter security under one (domain-counter) stock code: its
+# RMB trading counters (80000-89999) are no longer separate CCASS securities, so an instruction quoting one names no
+# stock (SOURCES.md, [HKEX-MC]).
+RMB_COUNTERS: Final = range(80000, 90000)
 _SIDES: Final = ("DELIVER", "RECEIVE")
 _PAYMENT_TYPES: Final = ("FOP", "DVP", "RDP")
 # Change Matched/Settled SI may only touch attributes that are not matched on.
@@ -111,18 +116,24 @@ def _check_parties(owner: str, si: SiInput, reference: ReferenceData) -> None:
             pointer="/counterpartyId",
         )
     if reference.stock(si.stock_code) is None:
-        padded = si.stock_code.zfill(5) if si.stock_code.isdigit() else si.stock_code
-        hint = (
-            f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
-            if reference.stock(padded) is not None
-            else did_you_mean(si.stock_code, reference.stocks)
-        )
-        raise DomainError(
-            "STOCK_UNKNOWN",
-            f"Received stockCode={si.stock_code!r}. Expected a stock on the stock list.{hint}",
-            pointer="/stockCode",
-        )
+        raise unknown_stock(reference, si.stock_code)
     check_stock_account(owner_participant, si.stock_account)
+
+
+def unknown_stock(reference: ReferenceData, code: object, pointer: str = "/stockCode") -> DomainError:
+    """STOCK_UNKNOWN for a stock code not on the stock list, saying what would be: the 5-digit form of a code given
+    without its leading zeros, the domain counter's code for an RMB counter, or the nearest codes."""
+    text = str(code)
+    padded = text.zfill(5) if text.isascii() and text.isdigit() else text
+    if reference.stock(padded) is not None:
+        hint = f" Did you mean {padded!r}? Stock codes have 5 digits with leading zeros."
+    elif padded.isascii() and padded.isdigit() and int(padded) in RMB_COUNTERS:
+        hint = (" It is an RMB counter: since 30 June 2025 CCASS holds and settles a multi-counter security under "
+                "its domain-counter code (the HKD counter's).")
+    else:
+        hint = did_you_mean(text, reference.stocks)
+    return DomainError("STOCK_UNKNOWN", f"Received stockCode={code!r}. Expected a stock on the stock list.{hint}",
+                       pointer=pointer)
 
 
 def check_stock_account(owner: Participant, stock_account: object) -> None:

@@ -22,8 +22,9 @@ from datetime import date, datetime, time
 from types import MappingProxyType
 from typing import Final, Literal
 
+from ._validation import unknown_stock
 from .clock import BusinessClock
-from .errors import DomainError, did_you_mean
+from .errors import DomainError
 from .ledger import Ledger
 from .reference import CLEARING_ACCOUNT, ReferenceData
 
@@ -438,8 +439,7 @@ class CnsBook:
     def _stock(self, code: str, pointer: str) -> _StockRef:
         stock = self.reference.stock(normalise_stock_code(code))
         if stock is None:
-            raise DomainError("STOCK_UNKNOWN", f"Received stock code {code}; it is not on the stock list."
-                              + did_you_mean(code, self.reference.stocks), pointer=pointer)
+            raise unknown_stock(self.reference, code, pointer)
         return _StockRef(stock.stock_code, stock.market)
 
 

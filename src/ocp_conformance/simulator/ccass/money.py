@@ -5,7 +5,7 @@ pending marks, overdue position marks, entitlements, billing and miscellaneous. 
 moves with DVP/RDP SIs and DVP ISIs, and the entitlements sub-ledger with corporate-action subscription money
 (debited on instruction, refunded on cancel); the others exist, always zero, so an enquiry shows the real
 shape. [M] The market of a posting is the market of the stock that settled (a China Connect stock settles
-in its own market even in HKD; an RMB counter on the HK market settles CNY in HKMK).
+in its own market even in HKD; a CNY amount of a Hong Kong stock settles in HKMK).
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Final, Literal
 
-from ._validation import check_quantity
+from ._validation import check_quantity, unknown_stock
 from .clock import BusinessClock
 from .errors import DomainError, did_you_mean
 from .ledger import Ledger
@@ -385,12 +385,7 @@ class TransferBook:
                     pointer=f"/{field}",
                 )
         if self._reference.stock(stock) is None:
-            raise DomainError(
-                "STOCK_UNKNOWN",
-                f"Received stockCode {stock!r}, which is not on the stock list. Expected a 5-digit code such as "
-                f"'00700'.{did_you_mean(stock, self._reference.stocks)}",
-                pointer="/stockCode",
-            )
+            raise unknown_stock(self._reference, stock)
         check_quantity(quantity)
         refusal = self._policy.refusal(from_account, to_account)
         if refusal is not None:
