@@ -44,8 +44,10 @@ class MatchingRun:
 # matched as soon as it is input or changed. Rows before the continuous one would be matching cycles.
 MATCHING_SCHEDULE: tuple[MatchingRun, ...] = (
     MatchingRun(time(10, 0), True,
-                "[F] the first SI matching at 10:00 (SI input opens at 08:00): CCASS Operational Procedures, "
-                "settlement instructions; [M] continuous from then on (no public cycle times)"),
+                "[F] SIs input from 08:00 wait for the first SI matching of the day: CCASS Operational Procedures, "
+                "settlement instructions; [M] its time, 10:00 (docs/DOMAIN.md gives it, but no section of the "
+                "Operational Procedures could be confirmed: check the current edition); [M] continuous from then "
+                "on (no public cycle times)"),
 )
 
 
