@@ -161,6 +161,7 @@ class BusinessClock:
         last = self._matchings[-1] if self._matchings else None
         self._continuous_from = last.at if last is not None and last.continuous else None
         self._today = calendar.business_day_on_or_after(self._now.date())
+        self._continuous_at = self._continuous_on(self._today)
 
     @property
     def calendar(self) -> TradingCalendar:
@@ -190,9 +191,11 @@ class BusinessClock:
     def matching_continuous(self) -> bool:
         """True once the continuous matching of the current business date has started: an SI input or changed now
         is matched at once. Before it (e.g. 08:00-10:00, or on a weekend) an SI waits for the next matching."""
-        if self._continuous_from is None:
-            return False
-        return self._now >= datetime.combine(self._today, self._continuous_from, HKT)
+        return self._continuous_at is not None and self._now >= self._continuous_at
+
+    def _continuous_on(self, day: date) -> datetime | None:
+        # Cached per business date: matching_continuous() is asked on every SI input.
+        return None if self._continuous_from is None else datetime.combine(day, self._continuous_from, HKT)
 
     def business_date_of(self, moment: datetime) -> date:
         """The business date that ``moment`` belongs to (weekend/holiday moments roll forward)."""
@@ -250,6 +253,7 @@ class BusinessClock:
         events = list(self.events_between(self._now, target))
         self._now = target
         self._today = self._calendar.business_day_on_or_after(target.date())
+        self._continuous_at = self._continuous_on(self._today)
         return events
 
     def __repr__(self) -> str:
