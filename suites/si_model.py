@@ -5,7 +5,9 @@ returns what the target should answer (:class:`Expected`) and updates the model 
 
 - Input SI matches an SI at once with the counterparty's oldest UNMATCHED SI of the same match key
   (deliverer, receiver, stock, quantity, settlement date, payment type, amount and currency for DVP/RDP);
-  either side's hold flag makes the pair MATCHED_ON_HOLD.
+  either side's hold flag makes the pair MATCHED_ON_HOLD. "At once" holds after the business day's first
+  matching (10:00, issue 17 correction 4), when the suite runs (the simulator starts at 10:00); before it the
+  target keeps both sides UNMATCHED until the first matching.
 - Change SI and Cancel SI apply only to UNMATCHED SIs (else 409 SI_STATE_CONFLICT); a change re-matches.
 - Change Hold Matched SI sets the caller's own flag on MATCHED / MATCHED_ON_HOLD; the pair is on hold while
   either flag is set.

@@ -64,7 +64,8 @@ def messages(ocp_bound: BoundClient, ocp_target: Target) -> list[dict[str, Any]]
     client = ocp_bound.client
     if ocp_target.can(CLOCK_CONTROL):
         next_day = client.call_operation("simGetClock").expect()["nextBusinessDate"]
-        client.call_operation("simAdvanceClock", body={"to": f"{next_day}T09:00:00+08:00"})
+        # 10:00, the next day's first SI matching (before its 10:30 run): later checks input SI pairs that match
+        client.call_operation("simAdvanceClock", body={"to": f"{next_day}T10:00:00+08:00"})
     listed = _list(ocp_bound, ocp_target.acting_pair()[0])
     if not listed:
         pytest.skip("the target lists no broadcast message yet: nothing to compare")

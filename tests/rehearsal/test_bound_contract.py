@@ -35,14 +35,14 @@ tasks:
          values: {stock_code: "00005", quantity: 1000, payment_type: FOP, own_reference: BND-1}}
   - id: react
     title: React
-    window: {from: "09:00", to: "10:00"}
-    instruction: Read BND-1 once matched, then hold it.
+    window: {from: "10:00", to: "10:30"}
+    instruction: Read BND-1 once matched (at the first matching, 10:00), then hold it.
     accept:
       - {kind: matched, reference: BND-1}
       - {kind: read_by_client, function: Enquire SI, reference: BND-1, saw: {status: MATCHED}}
   - id: release
     title: Release
-    window: {from: "10:00", to: "11:00"}
+    window: {from: "10:30", to: "11:00"}
     instruction: Release BND-1 before 11:00.
     accept:
       - {kind: released_before, reference: BND-1, before: "11:00"}
@@ -68,9 +68,11 @@ def test_the_rules_read_a_bound_contract_through_its_binding(tmp_path: Path) -> 
         assert created.status_code == 201, created.text
         si = created.json()["instructionId"]
         rehearsal.advance_to(script.clock.start.replace(hour=9, minute=5))
+        assert http.get(f"{base}/{si}").json()["status"] == "UNMATCHED"  # both sides wait for the 10:00 matching
+        rehearsal.advance_to(script.clock.start.replace(hour=10, minute=5))
         assert http.get(f"{base}/{si}").json()["status"] == "MATCHED"
         assert http.post(f"{base}/{si}/hold").status_code == 200  # hold: not a release
-        rehearsal.advance_to(script.clock.start.replace(hour=10, minute=5))
+        rehearsal.advance_to(script.clock.start.replace(hour=10, minute=35))
         assert http.post(f"{base}/{si}/release").status_code == 200
     rehearsal.advance_to(script.clock.end)
     result = rehearsal.finish()
@@ -78,4 +80,4 @@ def test_the_rules_read_a_bound_contract_through_its_binding(tmp_path: Path) -> 
     assert states == [("input", "pass"), ("react", "pass"), ("release", "pass")], [s.reason for s in result.tasks]
     assert all(e.violations == () for e in result.exchanges)
     release = result.tasks[2]
-    assert release.reason.startswith("BND-1 released at 10:05") and len(release.evidence) == 1
+    assert release.reason.startswith("BND-1 released at 10:35") and len(release.evidence) == 1

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import load_contracts
+from ocp_conformance.simulator.ccass import HKT
 from ocp_conformance.targets import simulator_target
 
 ALPHA, BETA = "B01234", "B05678"
@@ -76,7 +78,10 @@ def test_di_without_a_short_position_and_before_ten(client: OcpClient) -> None:
 
 def test_di_input_opens_at_ten() -> None:
     contracts = load_contracts()
-    target, _ = simulator_target(contracts)
+    target, app = simulator_target(contracts)
+    with app.state.lock:  # the default start is 10:00 (the first SI matching), when DIs open: start at 09:00
+        app.state.start = datetime(2027, 4, 6, 9, 0, tzinfo=HKT)
+        app.state.reset()
     client = OcpClient(target, contracts, strict=True)
     _sell(client, ALPHA, "00700", 100)
     exchange = client.call("Input DI", as_participant=ALPHA, stockCode="00700", quantity=100)

@@ -15,7 +15,7 @@ _OWN_ONLY = frozenset({"hold", "stock_account", "own_reference", "narrative", "e
 
 @pytest.fixture
 def sim() -> Simulation:
-    """A demo simulation at DEFAULT_START (Tue 2027-04-06 09:00 HKT) with demo holdings."""
+    """A demo simulation at DEFAULT_START (Tue 2027-04-06 10:00 HKT) with demo holdings."""
     return Simulation()
 
 

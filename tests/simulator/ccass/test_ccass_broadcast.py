@@ -95,6 +95,7 @@ def test_message_for_clock_events(clock: BusinessClock) -> None:
     events = clock.advance_to(at(9, day=7))
     texts = [message_for(event) for event in events]
     assert texts == [
+        None,  # the first SI matching (10:00) is broadcast by no message
         ("SETTLEMENT", "Batch settlement run 10:30 completed"),
         ("SETTLEMENT", "Batch settlement run 12:00 completed"),
         ("SETTLEMENT", "Batch settlement run 14:00 completed"),

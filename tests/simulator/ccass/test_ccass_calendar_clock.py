@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from ocp_conformance.simulator.ccass import DEFAULT_START, HKT, BusinessClock, TradingCalendar
+from ocp_conformance.simulator.ccass import DEFAULT_START, HKT, BusinessClock, MatchingRun, TradingCalendar
 
 
 def at(day: date, hh: int, mm: int = 0) -> datetime:
@@ -61,14 +61,17 @@ class TestBusinessClock:
         clock = BusinessClock(TradingCalendar(), at(TUE, 9))
         events = clock.advance_to(at(date(2027, 4, 7), 11))
         assert [(e.kind, e.at.time()) for e in events] == [
+            ("matching", time(10, 0)),  # issue 17 correction 4: the first SI matching of the day
             ("batch_run", time(10, 30)),
             ("batch_run", time(12, 0)),
             ("batch_run", time(14, 0)),
             ("batch_run", time(15, 45)),  # the final run (issue 17 correction 5: about 15:45, not 16:30)
             ("day_end", time(23, 59)),
+            ("matching", time(10, 0)),
             ("batch_run", time(10, 30)),
         ]
-        assert events[3].label.startswith("final batch run")
+        assert events[0].label == "first SI matching (10:00)"
+        assert events[4].label.startswith("final batch run")
         assert clock.now == at(date(2027, 4, 7), 11)
 
     def test_no_events_on_weekends_or_holidays(self) -> None:
@@ -77,7 +80,7 @@ class TestBusinessClock:
         assert clock.today == TUE
 
     def test_event_exactly_at_target_is_included_and_not_repeated(self) -> None:
-        clock = BusinessClock(TradingCalendar(), at(TUE, 9))
+        clock = BusinessClock(TradingCalendar(), at(TUE, 10))
         assert len(clock.advance_to(at(TUE, 10, 30))) == 1
         assert clock.advance_to(at(TUE, 10, 30)) == []
 
@@ -88,7 +91,7 @@ class TestBusinessClock:
 
     def test_pending_events_do_not_move_time(self) -> None:
         clock = BusinessClock(TradingCalendar(), at(TUE, 9))
-        assert len(clock.pending_events(at(TUE, 12))) == 2
+        assert len(clock.pending_events(at(TUE, 12))) == 3  # the first matching and two batch runs
         assert clock.now == at(TUE, 9)
 
     def test_today_rolls_forward_on_non_business_days(self) -> None:
@@ -120,9 +123,10 @@ class TestBusinessClock:
             batch_times=[time(11, 0)],
             day_end=time(20, 0),
             function_windows=[(time(9, 0), time(10, 0))],
+            matching_schedule=[MatchingRun(time(9, 30), True, "test")],
         )
         assert clock.in_function_window()
-        assert [e.at.time() for e in clock.advance_to(at(TUE, 21))] == [time(11, 0), time(20, 0)]
+        assert [e.at.time() for e in clock.advance_to(at(TUE, 21))] == [time(9, 30), time(11, 0), time(20, 0)]
         assert not clock.in_function_window()
 
     def test_invalid_window_is_rejected(self) -> None:

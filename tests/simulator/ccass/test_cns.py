@@ -135,7 +135,7 @@ def test_late_booked_trade_is_overdue_today() -> None:
 
 
 def test_di_before_ten_is_refused() -> None:
-    sim = Simulation()
+    sim = Simulation(start=datetime(2027, 4, 6, 9, 0, tzinfo=HKT))  # DEFAULT_START is 10:00, when DIs open
     sim.cns.book_trade(ALPHA, "00700", "SELL", 10, sim.cns.trade_date_due_today("HKMK"))
     with pytest.raises(DomainError) as error:
         sim.cns.input_di(ALPHA, DiInput("00700", 10))

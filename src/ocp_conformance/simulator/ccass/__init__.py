@@ -42,10 +42,12 @@ from .clock import (
     DEFAULT_DAY_END,
     DEFAULT_FUNCTION_WINDOWS,
     HKT,
+    MATCHING_SCHEDULE,
     BatchRun,
     BusinessClock,
     ClockEvent,
     ClockEventKind,
+    MatchingRun,
 )
 from .cns import (
     DEFAULT_CNS_RULES,
@@ -169,6 +171,7 @@ __all__ = [
     "HK_PUBLIC_HOLIDAYS_2026_2027",
     "ISI_INPUT_FIELDS",
     "MAINLAND_HOLIDAYS_2026_2027",
+    "MATCHING_SCHEDULE",
     "OPENING_TIMES",
     "SPSA_ACCOUNT_RANGE",
     "SUBSCRIPTION_OPTIONS",
@@ -223,6 +226,7 @@ __all__ = [
     "MassSubmission",
     "MassTransferBook",
     "MatchKey",
+    "MatchingRun",
     "MoneyLedger",
     "MoneyPosition",
     "MoneyPosting",

@@ -1,6 +1,6 @@
 """The demo corporate-action events, one or more of every type, around :data:`.simulation.DEFAULT_START`.
 
-Dates are chosen against DEFAULT_START (Tue 2027-04-06 09:00 HKT, after the Ching Ming holiday on Mon 5 Apr)
+Dates are chosen against DEFAULT_START (Tue 2027-04-06 10:00 HKT, after the Ching Ming holiday on Mon 5 Apr)
 so that at the start: CA2027000001 (election) is open with a deadline four business days ahead,
 CA2027000002 (election) closed at its CCASS deadline on Fri 2 Apr, and the others are open. [M] All of it.
 

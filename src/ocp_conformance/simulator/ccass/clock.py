@@ -1,4 +1,5 @@
-"""Controllable simulated time for the CCASS day: batch settlement runs, day end and function windows."""
+"""Controllable simulated time for the CCASS day: SI matching, batch settlement runs, day end and function
+windows."""
 
 from __future__ import annotations
 
@@ -15,15 +16,39 @@ __all__ = [
     "DEFAULT_DAY_END",
     "DEFAULT_FUNCTION_WINDOWS",
     "HKT",
+    "MATCHING_SCHEDULE",
     "BatchRun",
     "BusinessClock",
     "ClockEvent",
     "ClockEventKind",
+    "MatchingRun",
 ]
 
 # Hong Kong has no daylight saving, so a fixed offset is exact and needs no tz database.
 HKT = timezone(timedelta(hours=8), "HKT")
 
+
+@dataclass(frozen=True, slots=True)
+class MatchingRun:
+    """One SI matching of a business day: its time, whether matching is continuous from then on, and where that
+    comes from."""
+
+    at: time
+    continuous: bool
+    source: str
+
+
+# SI matching of a business day, in one table with its sources (contracts/SOURCES.md lists the documents). Issue 17
+# correction 4: matching is scheduled, not instant. SIs may be input from 08:00 but stay UNMATCHED until the first
+# matching; each matching matches every SI waiting for it, in input order; from a continuous row on, an SI is
+# matched as soon as it is input or changed. Rows before the continuous one would be matching cycles.
+MATCHING_SCHEDULE: tuple[MatchingRun, ...] = (
+    MatchingRun(time(10, 0), True,
+                "[F] SIs input from 08:00 wait for the first SI matching of the day: CCASS Operational Procedures, "
+                "settlement instructions; [M] its time, 10:00 (docs/DOMAIN.md gives it, but no section of the "
+                "Operational Procedures could be confirmed: check the current edition); [M] continuous from then "
+                "on (no public cycle times)"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +79,7 @@ DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = (
     (time(17, 0), time(19, 0)),
 )
 
-ClockEventKind = Literal["batch_run", "day_end"]
+ClockEventKind = Literal["matching", "batch_run", "day_end"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +87,8 @@ class ClockEvent:
     """Something scheduled that happens at a point of simulated time.
 
     Attributes:
-        kind: ``"batch_run"`` (a batch settlement run) or ``"day_end"`` (end-of-day processing).
+        kind: ``"matching"`` (an SI matching of :data:`MATCHING_SCHEDULE`), ``"batch_run"`` (a batch settlement
+            run) or ``"day_end"`` (end-of-day processing).
         at: when it happens (Asia/Hong_Kong).
         label: human label, e.g. ``"batch run 1 of 4 (10:30)"``.
     """
@@ -85,7 +111,8 @@ class BusinessClock:
     """Controllable simulated time in Asia/Hong_Kong (+08:00).
 
     Time only moves forward, and only when told to: :meth:`advance_to` returns the scheduled events
-    (batch runs on business days, day end) passed on the way, in order, so the caller can process them.
+    (SI matchings and batch runs on business days, day end) passed on the way, in order, so the caller can process
+    them.
 
     Args:
         calendar: the trading calendar deciding which days are business days.
@@ -93,11 +120,17 @@ class BusinessClock:
         batch_times: times of the batch settlement runs on business days; the last one is the final run.
         day_end: time of end-of-day processing on business days.
         function_windows: (open, close) pairs during which participants may use the functions.
+        matching_schedule: the SI matchings of a business day (:class:`MatchingRun`); at most one is continuous,
+            the last.
 
     Example:
         >>> clock = BusinessClock(TradingCalendar(), datetime(2027, 4, 6, 9, 0, tzinfo=HKT))
+        >>> clock.matching_continuous()
+        False
         >>> [e.label for e in clock.advance_to(datetime(2027, 4, 6, 12, 0, tzinfo=HKT))]
-        ['batch run 1 of 4 (10:30)', 'batch run 2 of 4 (12:00)']
+        ['first SI matching (10:00)', 'batch run 1 of 4 (10:30)', 'batch run 2 of 4 (12:00)']
+        >>> clock.matching_continuous()
+        True
     """
 
     def __init__(
@@ -108,6 +141,7 @@ class BusinessClock:
         batch_times: Sequence[time] = DEFAULT_BATCH_TIMES,
         day_end: time = DEFAULT_DAY_END,
         function_windows: Sequence[tuple[time, time]] = DEFAULT_FUNCTION_WINDOWS,
+        matching_schedule: Sequence[MatchingRun] = MATCHING_SCHEDULE,
     ) -> None:
         self._calendar = calendar
         self._now = _require_aware(start, "start")
@@ -117,7 +151,17 @@ class BusinessClock:
         for opens, closes in self._windows:
             if opens >= closes:
                 raise ValueError(f"Received function window {opens}–{closes}; expected open < close.")
+        self._matchings = tuple(sorted(matching_schedule, key=lambda run: run.at))
+        if any(run.continuous for run in self._matchings[:-1]):
+            raise ValueError(
+                f"Received matching schedule {[f'{run.at:%H:%M}' for run in self._matchings]} with a continuous "
+                "matching before the last; expected at most one continuous matching, the last: matching is "
+                "continuous from it to the end of the day."
+            )
+        last = self._matchings[-1] if self._matchings else None
+        self._continuous_from = last.at if last is not None and last.continuous else None
         self._today = calendar.business_day_on_or_after(self._now.date())
+        self._continuous_at = self._continuous_on(self._today)
 
     @property
     def calendar(self) -> TradingCalendar:
@@ -139,6 +183,20 @@ class BusinessClock:
         """Times of the batch settlement runs on each business day."""
         return self._batch_times
 
+    @property
+    def matching_schedule(self) -> tuple[MatchingRun, ...]:
+        """The SI matchings of each business day, in time order."""
+        return self._matchings
+
+    def matching_continuous(self) -> bool:
+        """True once the continuous matching of the current business date has started: an SI input or changed now
+        is matched at once. Before it (e.g. 08:00-10:00, or on a weekend) an SI waits for the next matching."""
+        return self._continuous_at is not None and self._now >= self._continuous_at
+
+    def _continuous_on(self, day: date) -> datetime | None:
+        # Cached per business date: matching_continuous() is asked on every SI input.
+        return None if self._continuous_from is None else datetime.combine(day, self._continuous_from, HKT)
+
     def business_date_of(self, moment: datetime) -> date:
         """The business date that ``moment`` belongs to (weekend/holiday moments roll forward)."""
         return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
@@ -159,7 +217,11 @@ class BusinessClock:
         total = len(self._batch_times)
         while day <= end.date():
             if self._calendar.is_business_day(day):
-                todays: list[ClockEvent] = []
+                todays: list[ClockEvent] = [
+                    ClockEvent("matching", datetime.combine(day, run.at, HKT),
+                               f"{'first SI matching' if number == 1 else 'SI matching'} ({run.at:%H:%M})")
+                    for number, run in enumerate(self._matchings, start=1)
+                ]
                 # [F] no batch settlement run on a day that is not a settlement day (a half-day eve)
                 settles = self._calendar.is_settlement_day(day)
                 for number, at_time in enumerate(self._batch_times if settles else (), start=1):
@@ -167,7 +229,7 @@ class BusinessClock:
                     label = f"{prefix} {number} of {total} ({at_time:%H:%M})"
                     todays.append(ClockEvent("batch_run", datetime.combine(day, at_time, HKT), label))
                 todays.append(ClockEvent("day_end", datetime.combine(day, self._day_end, HKT), "day end"))
-                # A stable sort keeps batch runs before a day end configured at the same minute.
+                # A stable sort keeps matchings before batch runs before a day end configured at the same minute.
                 todays.sort(key=lambda event: event.at)
                 yield from (event for event in todays if start < event.at <= end)
             day += timedelta(days=1)
@@ -191,6 +253,7 @@ class BusinessClock:
         events = list(self.events_between(self._now, target))
         self._now = target
         self._today = self._calendar.business_day_on_or_after(target.date())
+        self._continuous_at = self._continuous_on(self._today)
         return events
 
     def __repr__(self) -> str:

@@ -81,6 +81,11 @@ class SiBook:
     Participants only ever see their own SIs: looking up someone else's SI answers SI_NOT_FOUND, exactly as
     for an id that does not exist. Returned SIs are copies.
 
+    Matching is scheduled (the clock's :data:`.clock.MATCHING_SCHEDULE`): an SI input or changed before the first
+    matching of the business day (10:00) stays UNMATCHED and waits; :meth:`run_matching`, at each scheduled
+    matching, matches every waiting SI in input order; from then on an SI is matched as soon as it is input or
+    changed.
+
     Example:
         >>> from ocp_conformance.simulator.ccass import Simulation, SiInput
         >>> sim = Simulation()
@@ -103,6 +108,9 @@ class SiBook:
         self._match_index = MatchIndex(rules.match_key)
         self._pair_index = PairIndex()
         self._unmatched_by_date: dict[date, dict[str, None]] = {}
+        # UNMATCHED SIs input or changed before the day's continuous matching, in that order (an ordered set);
+        # they are not in the match index until a matching takes them.
+        self._awaiting: dict[str, None] = {}
         self._pairs: dict[str, tuple[str, str]] = {}  # match id -> (deliver SI id, receive SI id)
         self._settleable = SettleableIndex()
         self._si_seq = 0
@@ -114,7 +122,8 @@ class SiBook:
 
     # ---------------------------------------------------------------- Maintain SI
     def input_si(self, owner: str, si: SiInput) -> SettlementInstruction:
-        """Input SI: validate, store as UNMATCHED and match at once against the counterparty's SIs.
+        """Input SI: validate, store as UNMATCHED and match against the counterparty's SIs, at once if the day's
+        continuous matching has started, else at the next scheduled matching (:meth:`run_matching`).
 
         Raises:
             DomainError: a validation rule fails (see :mod:`.errors` for the codes).
@@ -134,7 +143,7 @@ class SiBook:
             self._by_owner[owner] = [si_id]
         else:
             owned.append(si_id)
-        self._match_or_queue(record)
+        self._enter(record)
         return copy(record)
 
     def input_rows(self, owner: str, rows: Sequence[SiRow], start: int = 0) -> list[str]:
@@ -145,12 +154,14 @@ class SiBook:
         stock, account and settlement day, each looked up once per call; the payment rule) and, if it passes,
         stored and matched exactly as :meth:`input_si` stores and matches it, with no copy made. The row it
         stops at may still be valid: input it with :meth:`input_si`, which says why if it is not, then call
-        again after it. Ids, statuses, matching and times are the same as one :meth:`input_si` per row.
+        again after it. Ids, statuses, matching and times are the same as one :meth:`input_si` per row (rows
+        input before the first matching wait for it, like SIs input by :meth:`input_si`).
         """
         reference, clock = self._reference, self._clock
         participant = reference.participant(owner)
         if participant is None:
             return []
+        self._catch_up()
         accounts, today, calendar, now = participant.stock_accounts, clock.today, clock.calendar, clock.now
         parties: dict[object, bool] = {}
         stocks: dict[object, bool] = {}
@@ -159,7 +170,8 @@ class SiBook:
         owned = self._by_owner.get(owner)
         if owned is None:
             owned = self._by_owner[owner] = []
-        match_or_queue = self._match_or_queue
+        # The clock does not move during the call: decide once whether rows match at once or wait.
+        match_or_queue = self._match_or_queue if clock.matching_continuous() else self._await_matching
         ids: list[str] = []
         for row in islice(rows, start, None):
             side, counterparty, stock, quantity, day, payment, amount, currency, account, own_reference = row
@@ -192,7 +204,8 @@ class SiBook:
         return ids
 
     def change_si(self, owner: str, si_id: str, changes: Mapping[str, object]) -> SettlementInstruction:
-        """Change SI: amend any :class:`SiInput` field (snake_case keys) of an UNMATCHED SI, then re-match."""
+        """Change SI: amend any :class:`SiInput` field (snake_case keys) of an UNMATCHED SI, then re-match (at once
+        or at the next scheduled matching, as :meth:`input_si`); a changed SI goes behind the SIs waiting before."""
         record = self._owned(owner, si_id)
         if record.status != "UNMATCHED":
             raise _conflict(record, "Change SI", ["UNMATCHED"])
@@ -210,7 +223,7 @@ class SiBook:
         for key in SI_INPUT_FIELDS:
             setattr(record, key, getattr(updated, key))
         record.updated_at = clock.now
-        self._match_or_queue(record)
+        self._enter(record)
         return copy(record)
 
     def cancel_si(self, owner: str, si_id: str) -> SettlementInstruction:
@@ -332,12 +345,34 @@ class SiBook:
         return found
 
     # ---------------------------------------------------------------- Scheduled processing
+    def run_matching(self) -> int:
+        """A scheduled matching: match every SI waiting for it, in the order they were input (or changed), as
+        though each were input now. Returns the number of pairs it matched."""
+        awaiting = self._awaiting
+        if not awaiting:
+            return 0
+        self._awaiting = {}
+        sis = self._sis
+        before = self._match_seq
+        for si_id in awaiting:
+            record = sis[si_id]
+            if record.status != "UNMATCHED":  # pragma: no cover - defensive: leaving UNMATCHED unqueues
+                continue
+            self._unqueue(record)  # re-entered below, at the back of the input order like a new input
+            self._match_or_queue(record)
+        return self._match_seq - before
+
+    def awaiting_matching(self) -> int:
+        """How many UNMATCHED SIs wait for the next scheduled matching."""
+        return len(self._awaiting)
+
     def run_batch_settlement(self) -> SettlementRun:
         """Run one batch settlement over the MATCHED pairs due by the business date, in match order.
 
         Pairs excluded from batch runs by either party are skipped; pairs short of stock stay MATCHED with a
         LACK failure recorded on both SIs.
         """
+        self._catch_up()
         self._run_seq += 1
         run_id = f"R{self._run_seq:08d}"
         at = self._clock.now
@@ -381,6 +416,32 @@ class SiBook:
             )
         return record
 
+    def _enter(self, record: SettlementInstruction) -> None:
+        """Match ``record`` at once if the day's continuous matching has started, else let it wait."""
+        if self._clock.matching_continuous():
+            self._catch_up()
+            self._match_or_queue(record)
+        else:
+            self._await_matching(record)
+
+    def _catch_up(self) -> None:
+        """Match the SIs still waiting when continuous matching has started but no scheduled matching took them
+        (the clock moved on without :meth:`run_matching`, e.g. advanced alone), before anything newer."""
+        if self._awaiting and self._clock.matching_continuous():
+            self.run_matching()
+
+    def _await_matching(self, record: SettlementInstruction) -> None:
+        """Keep ``record`` UNMATCHED until the next scheduled matching (enquirable, purgeable, not matchable)."""
+        self._pair_index.add(record)
+        self._index_unmatched(record)
+        self._awaiting[record.si_id] = None
+
+    def _index_unmatched(self, record: SettlementInstruction) -> None:
+        ids = self._unmatched_by_date.get(record.settlement_date)
+        if ids is None:  # not setdefault: no throwaway dict per SI
+            ids = self._unmatched_by_date[record.settlement_date] = {}
+        ids[record.si_id] = None
+
     def _match_or_queue(self, record: SettlementInstruction) -> None:
         other_id = self._match_index.take_or_add(record)
         if other_id is None:
@@ -406,6 +467,7 @@ class SiBook:
             self._settleable.add(match_id, record.settlement_date)
 
     def _unqueue(self, record: SettlementInstruction) -> None:
+        self._awaiting.pop(record.si_id, None)
         self._match_index.remove(record.si_id)
         self._pair_index.remove(record)
         ids = self._unmatched_by_date.get(record.settlement_date)
