@@ -15,8 +15,9 @@ from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.reporting.redaction import Redactor
 
-__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window", "refusal_codes",
-           "refusing_token", "run_batch_settlement", "seed_holding", "set_holding", "set_isi_counterparty"]
+__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window",
+           "move_to_next_business_day", "refusal_codes", "refusing_token", "run_batch_settlement", "seed_holding",
+           "set_holding", "set_isi_counterparty"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -79,6 +80,13 @@ def run_batch_settlement(client: OcpClient) -> BatchRun:
 def business_date(client: OcpClient) -> str:
     """The simulator's current business date (simGetClock), ISO 8601."""
     return str(client.call_operation("simGetClock").expect(200)["businessDate"])
+
+
+def move_to_next_business_day(client: OcpClient, at: str) -> None:
+    """Move the simulator's clock (simAdvanceClock) to ``at`` (HH:MM, Hong Kong time) of the next business day:
+    past today's batch runs and day end, as a real day passes."""
+    following = client.call_operation("simGetClock").expect(200)["nextBusinessDate"]
+    client.call_operation("simAdvanceClock", to=f"{following}T{at}:00+08:00").expect(200)
 
 
 def in_function_window(client: OcpClient) -> bool:

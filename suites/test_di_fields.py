@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
 from request_rules import ANY_JSON, request_schema, require_documented, violates
+from sim_control import move_to_next_business_day
 
 from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, read_pointer
 from ocp_conformance.bound_client import BoundExchange
@@ -326,6 +327,24 @@ def test_input_di_answers_each_refusal_with_its_own_code(code: str, ocp_harness:
                             expected="2xx", exchange=accepted.exchange)
     finally:
         _net_out(ocp_harness, short)
+
+
+@pytest.mark.ocp(functions=[INPUT], check="negative")
+def test_input_di_before_input_opens_is_refused_as_not_open(ocp_harness: Harness) -> None:
+    """Before DI input opens (10:00) on a business day, Input DI is the business error DI_INPUT_NOT_OPEN. The clock is
+    moved to 09:45 of the next business day for it, then on to 10:00 (the first SI matching), where the other
+    checks expect a business day to be."""
+    require_documented(ocp_harness.bound, INPUT, "create", "DI_INPUT_NOT_OPEN")
+    client, target = ocp_harness.client, ocp_harness.target
+    require_positions(client, target)
+    participant = target.acting_pair()[0]
+    move_to_next_business_day(client, "09:45")
+    try:
+        refused = ocp_harness.bound.call(INPUT, "create", as_participant=participant, stock_code=_REFUSED_STOCK,
+                                         quantity=1, stock_account="01")
+        _expect_error(refused, "a DI at 09:45, before DI input opens", "business", "DI_INPUT_NOT_OPEN")
+    finally:
+        open_di_input(client)
 
 
 @pytest.mark.ocp(functions=[INPUT], check="negative")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import time
+
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import CnsPositionFilter, DeliveryInstruction, DomainError, Simulation
 from ocp_conformance.simulator.di_handlers import di_json, position_json
@@ -81,6 +84,10 @@ def _ignore_requirement_in_batch(sim: Simulation) -> None:
     setattr(book, "run_batch", run_ignoring_requirements)  # noqa: B010 - mypy forbids assigning to a method
 
 
+def _di_input_always_open(sim: Simulation) -> None:
+    sim.cns.rules = replace(sim.cns.rules, di_input_opens=time(0, 0))
+
+
 DI_FAULTS = [
     Fault("di-exceeding-due-position-accepted", "Input DI", "negative",
           "Input DI accepts a quantity above the outstanding due/overdue short position (up to the stock held)",
@@ -101,4 +108,7 @@ DI_FAULTS = [
           "Change DI Requirement answers every business-rule refusal with its first documented code: an unknown stock "
           "is 422 VALIDATION_FAILED instead of 422 STOCK_UNKNOWN",
           wrappers={"changeDiRequirement": codes_collapsed_into("VALIDATION_FAILED")}),
+    Fault("di-input-open-before-10", "Input DI", "negative",
+          "Input DI takes DIs before DI input opens at 10:00 (a DI at 09:45 is judged on its position instead of "
+          "422 DI_INPUT_NOT_OPEN)", patch=_di_input_always_open),
 ]
