@@ -63,3 +63,10 @@ def test_a_token_learnt_during_the_run_is_redacted_from_then_on() -> None:
     redactor.add("refused_B01234_0123456789abcdef")
     assert redactor.redact_text("Bearer refused_B01234_0123456789abcdef") == f"Bearer {REDACTED}"
     assert redactor.redact_text("configured-secret") == REDACTED and redactor.secret_count == 2
+
+
+def test_a_participant_issued_no_token_gets_no_refusing_token_and_a_422_naming_it() -> None:
+    target, app = simulator_target(load_contracts())
+    app.state.use_tokens({"B05678": "only-beta-has-a-token-0001"})
+    answer = target.http().post(f"/_sim/participants/{ALPHA}/refusing-tokens", json={"code": "RATE_LIMITED"})
+    assert answer.status_code == 422 and ALPHA in answer.json()["detail"], answer.text

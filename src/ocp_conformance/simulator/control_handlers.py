@@ -200,7 +200,13 @@ def issue_refusing_token(call: Call) -> Reply:
     """Simulator control: a token of the participant that every OCP API request presenting it is refused with."""
     pid, code = str(call.request.path["participantId"]), str(call.request.body["code"])
     _known_participant(call, pid)
-    return Reply(201, {"participantId": pid, "code": code, "token": call.state.refusing_token(pid, code)})
+    try:
+        token = call.state.refusing_token(pid, code)
+    except KeyError:  # a served simulator given tokens for some participants only
+        raise Problem(422, "PARTICIPANT_HAS_NO_TOKEN", f"{pid} was issued no token, so it has no refusing token "
+                      "either; give it one (simulate --tokens-file)",
+                      (FieldError("/participantId", "no token issued"),)) from None
+    return Reply(201, {"participantId": pid, "code": code, "token": token})
 
 
 CONTROL_HANDLERS: dict[str, Handler] = {
