@@ -33,7 +33,7 @@ def test_operation_must_serve_the_named_function() -> None:
 def test_invalid_request_is_refused_before_sending() -> None:
     with pytest.raises(RequestInvalid, match="/quantity"):
         _client().call("Input SI", as_participant="B01234", side="DELIVER", counterpartyId="B05678",
-                       stockCode="00005", quantity=0, settlementDate="2027-04-06", paymentType="FOP")
+                       stockCode="00005", quantity=-1, settlementDate="2027-04-06", paymentType="FOP")
 
 
 def test_contract_violation_names_function_field_and_reproduction() -> None:
