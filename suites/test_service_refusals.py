@@ -74,7 +74,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def _declares_retry_after(contracts: ContractSet, op: Operation, status: int) -> bool:
     response = contracts.document(op.document).resolve((op.spec.get("responses") or {}).get(str(status)) or {})
-    headers = response.get("headers") or {} if isinstance(response, dict) else {}
+    headers = (response.get("headers") or {}) if isinstance(response, dict) else {}
     return any(name.lower() == "retry-after" for name in headers)
 
 
