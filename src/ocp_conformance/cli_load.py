@@ -2,7 +2,8 @@
 
 Locust runs on gevent, which must patch the standard library before ssl and sockets are imported; the CLI has
 imported them already, so the load runs in ``python -m ocp_conformance.load`` (and each local worker too). Exit
-codes: 0 every invariant and threshold passed, 1 one failed, 2 usage or configuration, 3 harness error.
+codes: 0 every invariant and threshold passed, 1 one failed or part of the profile not run, 2 usage or
+configuration, 3 harness error.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ def load_command(
     target: Annotated[str, typer.Option("--target", help="a served target: URL (tokens from OCP_TOKEN_<P>) or a "
                                         "[targets.NAME] profile")],
     profile: Annotated[str, typer.Option("--profile", help="a shipped load profile (peak-day, cut-off-burst, "
-                                         "mass-transfer, enquiry-storm) or the path of one's own")],
+                                         "mass-transfer, enquiry-storm, rap-deadline) or the path of one's own")],
     users: Annotated[int | None, typer.Option("--users", min=1, help="peak users (default: the profile's)",
                                               show_default=False)] = None,
     duration: Annotated[float | None, typer.Option("--duration", min=1, help="seconds (default: the profile's)",
@@ -52,6 +53,12 @@ def load_command(
     config: Annotated[Path | None, typer.Option("--config", help="target profiles (default: ./ocp-conformance.toml)",
                                                 show_default=False)] = None,
     request_timeout: Annotated[float, typer.Option("--request-timeout", min=0.1, help="seconds per request")] = 30.0,
+    rap_sftp: Annotated[str | None, typer.Option("--rap-sftp", metavar="HOST:PORT", help="a URL target's RAP SFTP "
+                                                 "server, for a profile's RAP uploads (passwords: "
+                                                 "OCP_RAP_PASSWORD_<P>, else the token)", show_default=False)] = None,
+    rap_known_hosts: Annotated[Path | None, typer.Option("--rap-known-hosts", help="OpenSSH known_hosts with the RAP "
+                                                         "SFTP server's key (default: not checked)",
+                                                         show_default=False)] = None,
 ) -> None:
     """Load a target with a day's traffic (Locust); sample responses against the contract; check that every
     acknowledged instruction exists exactly once, counts reconcile and no participant sees another's."""
@@ -67,7 +74,7 @@ def load_command(
                     "ocp-conformance load --worker --master MASTER:5557 --target ... --profile ...")
     try:
         _, resolved = resolve(profile, contracts)
-        load_target(target, config, request_timeout).close()
+        load_target(target, config, request_timeout, rap_sftp=rap_sftp, rap_known_hosts=rap_known_hosts).close()
     except SourceError as exc:
         raise fail(exc.render()) from None
     except TargetError as exc:
@@ -76,7 +83,7 @@ def load_command(
             "--report", str(report), "--request-timeout", str(request_timeout)]
     for flag, value in (("--users", users), ("--duration", duration), ("--sample", sample),
                         ("--contracts", contracts), ("--config", config), ("--master-bind", master_bind),
-                        ("--master", master)):
+                        ("--master", master), ("--rap-sftp", rap_sftp), ("--rap-known-hosts", rap_known_hosts)):
         if value is not None:
             args += [flag, str(value)]
     if workers:

@@ -2,7 +2,8 @@
 
 gevent patches the standard library before anything imports ssl or sockets: that is why the load runs in a process
 of its own rather than inside the CLI. Options are ``ocp-conformance load``'s (it has checked them already).
-Exit codes: 0 every invariant and threshold passed, 1 one failed, 2 usage or configuration, 3 harness error.
+Exit codes: 0 every invariant and threshold passed, 1 one failed or part of the profile was not run (partial), 2 usage
+or configuration, 3 harness error.
 """
 
 from gevent import monkey
@@ -41,6 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--contracts", type=Path)
     parser.add_argument("--config", type=Path)
     parser.add_argument("--request-timeout", type=float, default=30.0)
+    parser.add_argument("--rap-sftp")
+    parser.add_argument("--rap-known-hosts", type=Path)
     return parser
 
 
@@ -54,7 +57,8 @@ def main(argv: list[str]) -> int:
         contracts, profile = resolve(options.profile, options.contracts)
         # a worker is one of --workers processes sharing a profile's rate limit
         share = max(1, options.workers) if options.worker else 1
-        target = load_target(options.target, options.config, options.request_timeout, share=share)
+        target = load_target(options.target, options.config, options.request_timeout, share=share,
+                             rap_sftp=options.rap_sftp, rap_known_hosts=options.rap_known_hosts)
     except (SourceError, TargetError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -75,7 +79,8 @@ def main(argv: list[str]) -> int:
     worker_command = [sys.executable, "-m", "ocp_conformance.load", "--worker", "--target", options.target,
                       "--profile", str(profile.path), "--request-timeout", str(options.request_timeout),
                       "--workers", str(options.workers + options.expect_workers)]
-    for flag, value in (("--contracts", options.contracts), ("--config", options.config)):
+    for flag, value in (("--contracts", options.contracts), ("--config", options.config),
+                        ("--rap-sftp", options.rap_sftp), ("--rap-known-hosts", options.rap_known_hosts)):
         if value is not None:
             worker_command += [flag, str(value)]
     settings = engine.LoadSettings(
@@ -95,7 +100,7 @@ def main(argv: list[str]) -> int:
         print("\n".join(report.harness_errors), file=sys.stderr)
         print("harness error: a load user crashed; this is a bug in the harness, not your target", file=sys.stderr)
         return EXIT_HARNESS
-    return EXIT_PASS if report.passed else EXIT_FAIL
+    return EXIT_PASS if report.verdict == "pass" else EXIT_FAIL
 
 
 def summary(report: "object") -> str:
@@ -111,7 +116,10 @@ def summary(report: "object") -> str:
               + (" (expected)" if e["expected"] else "") for e in report.errors[:10]]
     lines += [f"{'PASS' if i.passed else 'FAIL'} invariant {i.name}: {i.detail}" for i in report.invariants]
     lines += [f"{'PASS' if t.passed else 'FAIL'} threshold {t.name}: {t.detail}" for t in report.thresholds]
-    lines.append(f"load verdict: {'PASS' if report.passed else 'FAIL'}")
+    not_run = len(report.record.not_run)
+    lines.append(f"load verdict: {report.verdict.upper()}"
+                 + (f" ({not_run} part(s) of the profile not run, named above: not a pass)"
+                    if report.verdict == "partial" else ""))
     return "\n".join(lines)
 
 

@@ -33,7 +33,7 @@ from ocp_conformance.binding import load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
-from ocp_conformance.load.generators import DrawContext, ReferenceSource
+from ocp_conformance.load.generators import DrawContext, FileSequences, ReferenceSource
 from ocp_conformance.load.invariants import InvariantResult, check_invariants, read_back
 from ocp_conformance.load.profile import Profile
 from ocp_conformance.load.record import RunRecord
@@ -90,6 +90,7 @@ class _Process:
     record: RunRecord = field(default_factory=RunRecord)
     users: int = 0
     references: ReferenceSource | None = None
+    sequences: FileSequences = field(default_factory=lambda: FileSequences(0))
 
 
 def _bound(contracts: ContractSet, target: Target, sample: float) -> BoundClient:
@@ -119,10 +120,12 @@ def _user_class(process: _Process, environment_events: Any) -> type[User]:
             config = state.config
             if state.references is None:
                 state.references = ReferenceSource(config.run_id, state.index)
+                state.sequences = FileSequences(state.index, config.run_id)
             participant = config.participants[(state.users + state.index) % len(config.participants)]
             state.users += 1
             context = DrawContext(participant=participant, participants=config.participants,
-                                  business_dates=config.business_dates, references=state.references)
+                                  business_dates=config.business_dates, references=state.references,
+                                  sequences=state.sequences)
             self.bound = own_connection(state.bound)
             self.traffic = UserTraffic(profile, self.bound, context, state.record, self._emit, skip=state.skip)
             self.traffic.setup()

@@ -10,15 +10,17 @@ values, e.g. an amount only for DVP).
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 import random
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-__all__ = ["DrawContext", "Items", "ReferenceSource", "draw_values"]
+__all__ = ["SEQUENCE_BLOCK", "DrawContext", "FileSequences", "Items", "ReferenceSource", "draw_values"]
 
 
 class Items(list[dict[str, Any]]):
@@ -40,6 +42,35 @@ class ReferenceSource:
         return f"{self.prefix}{next(self._counter):x}"
 
 
+SEQUENCE_BLOCK = 40
+"""RAP file sequence numbers a load process may use per participant, file type and business date."""
+_BLOCKS = 999 // SEQUENCE_BLOCK
+
+
+class FileSequences:
+    """RAP file names unique to the run: the next file sequence number (1-999, per participant, file type and
+    business date) from a block of :data:`SEQUENCE_BLOCK` of its own for each process of the run.
+
+    The blocks start at an offset drawn from the run id, so a run on a target that an earlier run used the same day
+    most likely starts on numbers still free; a number used all the same gets the file rejected (a duplicate
+    sequence, which a profile lists as expected) and the next file takes the next number. There are 24 blocks: a
+    run of more processes shares some, with the same outcome."""
+
+    def __init__(self, process: int, run_id: str = "") -> None:
+        offset = int(hashlib.sha256(run_id.encode()).hexdigest(), 16) if run_id else 0
+        block = (offset + process) % _BLOCKS  # more processes than blocks share one: duplicates, rejected and seen
+        self._first = block * SEQUENCE_BLOCK + 1
+        self._used: defaultdict[tuple[str, str, str], int] = defaultdict(int)
+
+    def next(self, participant: str, file_type: str, business_date: str) -> int | None:
+        """The next number, or ``None`` when this process's block is used up."""
+        key = (participant, file_type, business_date)
+        if self._used[key] >= SEQUENCE_BLOCK:
+            return None
+        self._used[key] += 1
+        return self._first + self._used[key] - 1
+
+
 @dataclass(slots=True)
 class DrawContext:
     """What a draw needs beyond the profile: who acts, who else acts, the target's business dates, randomness."""
@@ -49,6 +80,8 @@ class DrawContext:
     business_dates: tuple[date, date]
     references: ReferenceSource
     rng: random.Random = field(default_factory=random.Random)
+    sequences: FileSequences = field(default_factory=lambda: FileSequences(0))
+    """RAP file sequence numbers (shared by the users of one process, like ``references``)."""
 
 
 def draw_values(spec: Mapping[str, Any], context: DrawContext) -> dict[str, Any]:

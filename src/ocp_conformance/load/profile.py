@@ -25,10 +25,12 @@ from jsonschema import Draft202012Validator
 from ocp_conformance.contracts import Catalogue, SourceError, YamlDocument, load_yaml, project_resource
 from ocp_conformance.contracts.suggest import did_you_mean
 
-__all__ = ["DEFAULT_SAMPLE", "Arrival", "Counterpart", "MixEntry", "OnTracked", "Profile", "SetupCall", "Thresholds",
-           "Track", "find_profile", "load_profile", "profile_names", "profile_schema", "profiles_folder"]
+__all__ = ["DEFAULT_SAMPLE", "UPLOAD_ROLE", "Arrival", "Counterpart", "MixEntry", "OnTracked", "Profile", "SetupCall",
+           "Thresholds", "Track", "find_profile", "load_profile", "profile_names", "profile_schema", "profiles_folder"]
 
 DEFAULT_SAMPLE = 0.05
+UPLOAD_ROLE = "upload"
+"""The role of a mix entry that uploads a file of a RAP catalogue entry (its ``function``)."""
 _SCHEMA_FILE = Path(__file__).with_name("profile.schema.yaml")
 
 
@@ -89,6 +91,15 @@ class MixEntry:
     values: Mapping[str, Any] = field(default_factory=dict)
     on: OnTracked | None = None
     counterpart: Counterpart | None = None
+    records: tuple[int, int] | None = None
+    """``upload`` (a RAP file type): how many detail records a file holds, at least and at most."""
+    creates: str | None = None
+    """``upload``: the tracked function whose instructions the file's accepted records are (read back like it)."""
+
+    @property
+    def is_upload(self) -> bool:
+        """A RAP file upload (through the target's RAP channel), not a call through the binding."""
+        return self.role == UPLOAD_ROLE
 
     @property
     def label(self) -> str:
@@ -209,7 +220,9 @@ def _profile(path: Path, data: dict[str, Any]) -> Profile:
     mix = tuple(MixEntry(function=m["function"], role=m["role"], weight=float(m["weight"]),
                          values=dict(m.get("values") or {}),
                          on=OnTracked(**m["on"]) if "on" in m else None,
-                         counterpart=_counterpart(m["counterpart"]) if "counterpart" in m else None)
+                         counterpart=_counterpart(m["counterpart"]) if "counterpart" in m else None,
+                         records=(int(m["records"]["min"]), int(m["records"]["max"])) if "records" in m else None,
+                         creates=m.get("creates"))
                 for m in data["mix"])
     track = tuple(Track(function=t["function"], id=t["id"], reference=t["reference"], status=t["status"],
                         enquiry=t["enquiry"], owner=t.get("owner"),
@@ -228,6 +241,33 @@ def _profile(path: Path, data: dict[str, Any]) -> Profile:
                    participants=int(data.get("participants", 2)), sample=float(data.get("sample", DEFAULT_SAMPLE)),
                    think_min=float(think["min"]), think_max=float(think["max"]), setup=setup,
                    expected_errors=frozenset(data.get("expected_errors") or ()), thresholds=thresholds)
+
+
+def _check_upload(document: YamlDocument, index: int, entry: MixEntry, tracked: set[str]) -> None:
+    """An upload has its record counts and no API call's keys; ``creates`` names a tracked function."""
+    if not entry.is_upload:
+        for key in ("records", "creates"):
+            if getattr(entry, key) is not None:
+                raise SourceError(document.locate(("mix", index, key)),
+                                  f"load profile: `{key}` belongs to a RAP upload (role {UPLOAD_ROLE!r})",
+                                  fix="remove it, or make this entry an upload of a RAP file type")
+        return
+    if entry.records is None:
+        raise SourceError(document.locate(("mix", index)), "load profile: an upload needs `records: {min, max}`",
+                          fix="say how many detail records a file holds, e.g. records: {min: 20, max: 300}")
+    if entry.records[0] > entry.records[1]:
+        raise SourceError(document.locate(("mix", index, "records", "min")),
+                          f"load profile: records min {entry.records[0]} is above max {entry.records[1]}",
+                          fix="make min <= max")
+    for key in ("values", "on", "counterpart"):
+        if getattr(entry, key):
+            raise SourceError(document.locate(("mix", index, key)),
+                              f"load profile: an upload takes no `{key}` (the file is generated from its layout)",
+                              fix=f"remove `{key}`")
+    if entry.creates is not None and entry.creates not in tracked:
+        raise SourceError(document.locate(("mix", index, "creates")),
+                          f"load profile: {entry.creates!r} is not a tracked function",
+                          fix=f"track it under `track`, or create one of: {', '.join(sorted(tracked))}")
 
 
 def _counterpart(raw: dict[str, Any]) -> Counterpart:
@@ -251,6 +291,7 @@ def _check_meaning(document: YamlDocument, profile: Profile, data: dict[str, Any
             raise SourceError(document.locate(("mix", index, "on", "created_by")),
                               f"load profile: {entry.on.created_by!r} is not a tracked function",
                               fix=f"track it under `track`, or act on one of: {', '.join(sorted(tracked))}")
+        _check_upload(document, index, entry, tracked)
     if catalogue is None:
         return
     known = [e.name for e in catalogue]
@@ -266,3 +307,13 @@ def _check_meaning(document: YamlDocument, profile: Profile, data: dict[str, Any
             raise SourceError(document.locate(parts), f"load profile: {name!r} is not a catalogue function."
                               + did_you_mean(name, known),
                               fix="names are exactly as HKEX writes them (see contracts/catalogue.yaml)")
+    entries = {e.name: e for e in catalogue}
+    for index, entry in enumerate(profile.mix):
+        catalogued = entries.get(entry.function)
+        if catalogued is not None and (catalogued.kind == "rap") != entry.is_upload:
+            raise SourceError(document.locate(("mix", index, "role")),
+                              f"load profile: {entry.function!r} is "
+                              + (f"a RAP file type: its role is {UPLOAD_ROLE!r}" if catalogued.kind == "rap"
+                                 else f"not a RAP file type: role {UPLOAD_ROLE!r} uploads RAP files only"),
+                              fix=f"role {UPLOAD_ROLE!r} with a RAP entry of the catalogue (e.g. SI), any other role "
+                                  "with an API function")

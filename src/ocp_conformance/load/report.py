@@ -80,6 +80,15 @@ class LoadReport:
         return (all(i.passed for i in self.invariants) and all(t.passed for t in self.thresholds)
                 and not self.harness_errors)
 
+    @property
+    def verdict(self) -> str:
+        """``fail`` (an invariant, a threshold, the harness); ``partial`` when everything that ran passed but part of
+        the profile was not run (an upload without a RAP channel, a role the binding lacks): not a pass, since the
+        day's traffic was not what the profile says; else ``pass``."""
+        if not self.passed:
+            return "fail"
+        return "partial" if self.record.not_run else "pass"
+
     def timeline(self) -> dict[str, list[tuple[int, int, int, int]]]:
         """function -> [(second from the start, requests, p50 ms, p95 ms)]."""
         if not self.record.timeline:
@@ -94,7 +103,7 @@ class LoadReport:
     def to_dict(self) -> dict[str, Any]:
         checked = sum(self.record.checked.values())
         return {
-            "verdict": "pass" if self.passed else "fail", "profile": self.profile, "target": self.target,
+            "verdict": self.verdict, "profile": self.profile, "target": self.target,
             "users": self.users, "workers": self.workers, "duration_s": round(self.duration_s, 1),
             "requests": self.requests, "throughput_rps": round(self.throughput, 1),
             "functions": [f.to_dict() for f in self.functions], "errors": self.errors,
@@ -179,9 +188,11 @@ def write_report(report: LoadReport, folder: Path) -> list[Path]:
 def render_markdown(report: LoadReport) -> str:
     data = report.to_dict()
     lines = [f"# Load: {report.profile} against {report.target}", "",
-             f"**{'PASS' if report.passed else 'FAIL'}**: {report.requests} requests in {report.duration_s:.0f} s "
+             f"**{report.verdict.upper()}**: {report.requests} requests in {report.duration_s:.0f} s "
              f"({report.throughput:.1f}/s), {report.users} users, {report.workers or 'no'} worker processes; "
-             f"{len(report.record.acknowledged)} instructions acknowledged.", ""]
+             f"{len(report.record.acknowledged)} instructions acknowledged"
+             + (f"; {len(report.record.not_run)} part(s) of the profile not run (below)." if report.record.not_run
+                else "."), ""]
     if report.fault_note:
         lines += [report.fault_note, ""]
     lines += ["## Latency per function", "",
@@ -272,10 +283,10 @@ def render_html(report: LoadReport) -> str:
     counts = Counter(i.passed for i in report.invariants)
     return (
         "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>Load {html.escape(report.profile)}: {'pass' if report.passed else 'FAIL'}</title>"
+        f"<title>Load {html.escape(report.profile)}: {report.verdict}</title>"
         "<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}</style></head><body>"
-        f"<h1>Load: {html.escape(report.profile)} — {'PASS' if report.passed else 'FAIL'}</h1>"
+        f"<h1>Load: {html.escape(report.profile)} — {report.verdict.upper()}</h1>"
         f"<p>{report.requests} requests, {report.throughput:.1f}/s; invariants: {counts[True]} pass, "
         f"{counts[False]} fail.</p>"
         "<h2>p95 latency over time</h2>" + latency_svg(report)

@@ -17,8 +17,12 @@ _GIVE_UP_AFTER = 200
 """Unanswered requests in a row (no answer in between, from any user) after which a load stops sending."""
 
 
-def load_target(name: str, config: Path | None, request_timeout: float, *, share: int = 1) -> Target:
+def load_target(name: str, config: Path | None, request_timeout: float, *, share: int = 1,
+                rap_sftp: str | None = None, rap_known_hosts: Path | None = None) -> Target:
     """A served target: a URL (tokens from ``OCP_TOKEN_<PARTICIPANT>``) or a ``[targets.NAME]`` profile.
+
+    ``rap_sftp`` (HOST:PORT, with ``rap_known_hosts``): a URL target's RAP channel, for a profile's RAP uploads; a
+    profile target has its own (its RAP SFTP host).
 
     ``share``: how many load processes send to it at once (the workers); each keeps ``1/share`` of a profile's
     ``rate_limit`` and ``max_concurrency``, so the profile's limits hold for the run as a whole.
@@ -39,6 +43,12 @@ def load_target(name: str, config: Path | None, request_timeout: float, *, share
         # a conformance run does after 2 in a row: stop only when nothing has answered for a while.
         limits = ResponseLimits(request_timeout=request_timeout, unanswered=UnansweredRequests(limit=_GIVE_UP_AFTER))
         target = url_target(name, limits=limits)
+        if rap_sftp is not None or rap_known_hosts is not None:
+            from ocp_conformance.targets.rap_sftp import attach_sftp_channel
+
+            if rap_sftp is None:
+                raise TargetError("--rap-known-hosts goes with --rap-sftp HOST:PORT (the RAP SFTP server to check)")
+            attach_sftp_channel(target, rap_sftp, rap_known_hosts)
     else:
         from ocp_conformance.targets import DEFAULT_CONFIG, load_config, profile_target
 
@@ -46,6 +56,9 @@ def load_target(name: str, config: Path | None, request_timeout: float, *, share
         if share > 1:
             profile = replace(profile, rate_limit=profile.rate_limit / share,
                               max_concurrency=max(1, math.ceil(profile.max_concurrency / share)))
+        if rap_sftp is not None:
+            raise TargetError(f"--rap-sftp is for a URL target; profile {name} names its RAP SFTP host itself "
+                              "(rap_sftp_host in its [targets.NAME] table)")
         target = profile_target(profile)
     target.acting_pair()  # a TargetError unless two participants have credentials: the invariants need two
     return target

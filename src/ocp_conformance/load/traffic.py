@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,7 +21,9 @@ from ocp_conformance.client import TargetUnreachable
 from ocp_conformance.contracts.validation import RequestInvalid
 from ocp_conformance.load.generators import DrawContext, Items, draw_values
 from ocp_conformance.load.profile import MixEntry, Profile, Track
+from ocp_conformance.load.rap_upload import BuiltFile, UploadUnavailable, build_file, upload_error, upload_layout
 from ocp_conformance.load.record import Acknowledged, RunRecord
+from ocp_conformance.targets.rap_channel import RapChannelError, RapUploadRefused
 
 __all__ = ["Outcome", "UserTraffic", "error_text", "own_connection", "parse_error_text", "unbound_entries"]
 
@@ -44,14 +47,15 @@ def error_text(status: int | None, code: object = None, transport: str | None = 
 
 
 def parse_error_text(text: str) -> tuple[str, str]:
-    """(status, code) back from :func:`error_text` (``transport``, ``-`` for a transport failure)."""
+    """(status, code) back from :func:`error_text` (``transport``, ``-`` for a transport failure), or from a RAP
+    upload's :func:`~ocp_conformance.load.rap_upload.upload_error` (``RAP <file status>``, the first code)."""
     if text.startswith("transport: "):
         return "transport", text.removeprefix("transport: ")
     if text.startswith("harness: "):
         return "harness", text.removeprefix("harness: ")
     parts = text.split(" ", 2)
-    if len(parts) >= 2 and parts[0] == "HTTP":
-        return parts[1], parts[2] if len(parts) > 2 else "-"
+    if len(parts) >= 2 and parts[0] in ("HTTP", "RAP"):
+        return parts[1] if parts[0] == "HTTP" else f"RAP {parts[1]}", parts[2] if len(parts) > 2 else "-"
     return "other", text
 
 
@@ -70,9 +74,13 @@ def unbound_entries(profile: Profile, bound: BoundClient) -> dict[str, str]:
     """Mix, setup and tracking uses the binding cannot express: label -> the binding entry to add. They are not
     run (never failed, never passed), as everywhere in the harness."""
     missing: dict[str, str] = {}
+    for upload in (m for m in profile.mix if m.is_upload):
+        why = _upload_unavailable(upload, bound)
+        if why is not None:
+            missing[upload.label] = why
     uses: list[tuple[str, str, str, Sequence[str]]] = [
         (m.label, m.function, m.role, [*_roles(m.values), *_roles(m.counterpart.values if m.counterpart else {})])
-        for m in profile.mix]
+        for m in profile.mix if not m.is_upload]
     uses += [(f"setup {s.function} ({s.role})", s.function, s.role, _roles(s.values)) for s in profile.setup]
     for t in profile.track:
         uses.append((f"read back {t.function} ({t.enquiry})", t.enquiry, "list",
@@ -89,6 +97,18 @@ def unbound_entries(profile: Profile, bound: BoundClient) -> dict[str, str]:
     return missing
 
 
+def _upload_unavailable(entry: MixEntry, bound: BoundClient) -> str | None:
+    """Why a RAP upload entry cannot run on this target and contract (no channel, no layout), or ``None``."""
+    if bound.client.target.rap is None:
+        return ("the target has no RAP channel: give it one (a URL target: --rap-sftp HOST:PORT, the port "
+                "`ocp-conformance simulate --rap-sftp-port` serves; a [targets.NAME] profile: its RAP SFTP host)")
+    try:
+        upload_layout(bound.client.contracts, entry.function)
+    except UploadUnavailable as exc:
+        return str(exc)
+    return None
+
+
 def _roles(values: Mapping[str, Any]) -> list[str]:
     """The roles ``values`` fills, those of drawn items too."""
     roles = list(values)
@@ -96,6 +116,12 @@ def _roles(values: Mapping[str, Any]) -> list[str]:
         if isinstance(generator, Mapping) and isinstance(generator.get("items"), Mapping):
             roles += _roles(generator["items"].get("values") or {})
     return roles
+
+
+_ONE_UPLOAD_AT_A_TIME = threading.Lock()
+"""A process's RAP uploads go one at a time: the SFTP client runs an asyncio event loop, and the users of a load
+process (gevent greenlets) share one thread, which can run one loop at a time. More uploads at once take more
+``--workers``."""
 
 
 @dataclass(slots=True)
@@ -144,6 +170,8 @@ class UserTraffic:
         return self.run(entry)
 
     def run(self, entry: MixEntry) -> bool:
+        if entry.is_upload:
+            return self._upload(entry)
         values = draw_values(entry.values, self.context)
         actor = self.participant
         if entry.on is not None:
@@ -201,6 +229,44 @@ class UserTraffic:
         if answer.ok:
             self._after(function, actor, values, answer)
         return answer
+
+    def _upload(self, entry: MixEntry) -> bool:
+        """One RAP file of ``entry.records`` records through the target's channel; the accepted records' instructions
+        are acknowledgements of ``entry.creates``. ``False`` when this process has no file sequence number left."""
+        assert entry.records is not None
+        layout = upload_layout(self.bound.client.contracts, entry.function)
+        business_date = self.context.business_dates[0].isoformat()
+        sequence = self.context.sequences.next(self.participant, layout.file_type, business_date)
+        if sequence is None:
+            return False
+        built = build_file(layout, self.participant, business_date, sequence, self.rng.randint(*entry.records),
+                           self.context.references, self.rng)
+        with _ONE_UPLOAD_AT_A_TIME:
+            return self._send_file(entry, built)
+
+    def _send_file(self, entry: MixEntry, built: BuiltFile) -> bool:
+        """Upload ``built`` and count its outcome; acknowledge what its accepted records created."""
+        started, clock = time.time(), time.perf_counter()
+        try:
+            result = self.bound.client.target.rap_channel().upload(self.participant, built.name, built.content)
+        except RapUploadRefused:
+            self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, len(built.content),
+                       "RAP REFUSED -")
+            return True
+        except RapChannelError as exc:
+            self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, 0,
+                       error_text(None, transport=str(exc)))
+            return True
+        self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, len(built.content),
+                   upload_error(result))
+        track = self.tracks.get(entry.creates) if entry.creates is not None else None
+        if track is not None:
+            for accepted in result.accepted:
+                if accepted.instruction_id:
+                    self.record.acknowledge(Acknowledged(track.function, self.participant, accepted.instruction_id,
+                                                         accepted.client_reference or None))
+                    self.pools[track.function].append(_Owned(self.participant, accepted.instruction_id, None))
+        return True
 
     def _placed(self, function: str, items: Items) -> list[dict[str, Any]]:
         """Each item's roles at the binding's pointers (relative to the item)."""
