@@ -13,10 +13,10 @@ from ocp_conformance.contracts import SourceError, load_contracts
 from ocp_conformance.load.generators import DrawContext, Items, ReferenceSource, draw_values
 from ocp_conformance.load.profile import Arrival, find_profile, load_profile, profile_names
 
-SHIPPED = ["cut-off-burst", "enquiry-storm", "mass-transfer", "peak-day"]
+SHIPPED = ["custody-day", "cut-off-burst", "enquiry-storm", "mass-transfer", "peak-day"]
 
 
-def test_the_four_profiles_ship_and_load_against_the_catalogue() -> None:
+def test_the_five_profiles_ship_and_load_against_the_catalogue() -> None:
     assert profile_names() == SHIPPED
     catalogue = load_contracts().catalogue
     for name in SHIPPED:
