@@ -27,7 +27,8 @@ def load_command(
     target: Annotated[str, typer.Option("--target", help="a served target: URL (tokens from OCP_TOKEN_<P>) or a "
                                         "[targets.NAME] profile")],
     profile: Annotated[str, typer.Option("--profile", help="a shipped load profile (peak-day, cut-off-burst, "
-                                         "mass-transfer, enquiry-storm, rap-deadline) or the path of one's own")],
+                                         "mass-transfer, enquiry-storm, custody-day, rap-deadline) or the path of "
+                                         "one's own")],
     users: Annotated[int | None, typer.Option("--users", min=1, help="peak users (default: the profile's)",
                                               show_default=False)] = None,
     duration: Annotated[float | None, typer.Option("--duration", min=1, help="seconds (default: the profile's)",

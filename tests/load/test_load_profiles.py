@@ -13,7 +13,7 @@ from ocp_conformance.contracts import SourceError, load_contracts
 from ocp_conformance.load.generators import DrawContext, Items, ReferenceSource, draw_values
 from ocp_conformance.load.profile import Arrival, find_profile, load_profile, profile_names
 
-SHIPPED = ["cut-off-burst", "enquiry-storm", "mass-transfer", "peak-day", "rap-deadline"]
+SHIPPED = ["custody-day", "cut-off-burst", "enquiry-storm", "mass-transfer", "peak-day", "rap-deadline"]
 
 
 def test_the_shipped_profiles_load_against_the_catalogue() -> None:
@@ -112,3 +112,22 @@ def test_items_and_own_accounts() -> None:
     assert {item["from_account"] for item in drawn["transfers"]} == {"01"}
     account = draw_values({"account_id": {"own_account": {"02": 1}}}, _context())
     assert account == {"account_id": "B0123402"}
+
+
+def test_env_gives_the_variable_else_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = {"investor": {"env": {"name": "OCP_LOAD_TEST_PARTY", "default": "I00001"}}}
+    monkeypatch.delenv("OCP_LOAD_TEST_PARTY", raising=False)
+    assert draw_values(spec, _context()) == {"investor": "I00001"}
+    monkeypatch.setenv("OCP_LOAD_TEST_PARTY", "")
+    assert draw_values(spec, _context()) == {"investor": "I00001"}
+    monkeypatch.setenv("OCP_LOAD_TEST_PARTY", "I77777")
+    assert draw_values(spec, _context()) == {"investor": "I77777"}
+
+
+def test_env_without_a_default_is_a_profile_defect(tmp_path: Path) -> None:
+    no_default = "    weight: 1\n    values: {stock_code: {env: {name: X}}}"
+    path = _write(tmp_path, _VALID.replace("    weight: 1", no_default))
+    with pytest.raises(SourceError) as caught:
+        load_profile(path)
+    assert str(caught.value.location) == f"{path}:10:26"
+    assert "{'env': {'name': 'X'}} is not valid" in caught.value.message

@@ -4,8 +4,9 @@
 log-normal: most small, a few large), ``money`` (a decimal string), ``business_day`` (the target's business date or
 the next), ``participant`` (another acting participant, or the acting one), ``own_account`` (one of the acting
 participant's stock accounts: its id and the account number, weighted), ``reference`` (unique to this run: the
-invariants find the run's instructions by it), and ``only_if`` (send the value only when other roles have given
-values, e.g. an amount only for DVP).
+invariants find the run's instructions by it), ``env`` (a variable of the load process's environment, else a
+default: a party the run does not act as, such as an ISI's Investor Participant), and ``only_if`` (send the value
+only when other roles have given values, e.g. an amount only for DVP).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
+import os
 import random
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -137,6 +139,9 @@ def _draw(generator: Any, context: DrawContext) -> Any:
         return context.participant + _pick(rng, accounts)
     if "reference" in generator:
         return context.references.next()
+    if "env" in generator:
+        variable = generator["env"]
+        return os.environ.get(str(variable["name"])) or str(variable["default"])  # set but empty: the default
     if "items" in generator:
         spec = generator["items"]
         count = context.rng.randint(int(spec["count"]["min"]), int(spec["count"]["max"]))
