@@ -35,14 +35,15 @@ def test_payment_rules(book: TransferBook, payment: dict[str, object], code: str
     assert book.enquire_sti(ALPHA) == []
 
 
-def test_dvp_sti_settles_stock_only_and_keeps_its_amount(book: TransferBook) -> None:
+def test_dvp_sti_settles_its_money_through_ccass_and_keeps_its_amount(book: TransferBook) -> None:
+    """Issue 17 correction 9: the money of a DVP STI is no longer settled outside CCASS (the old [M])."""
     sti = book.input_sti(ALPHA, "01", "80", "00700", 5, "DVP", amount=Decimal("10.50"), currency="HKD",
                          own_reference="ref-1")
-    money_before = book.ledger.money_of(ALPHA)
+    money_before = book.ledger.money_of(ALPHA).get("HKD", Decimal(0))
     (settled,) = [s for s in book.settle_pending() if s.sti_id == sti.sti_id]
     assert (settled.status, settled.amount, settled.currency, settled.own_reference) == (
         "SETTLED", Decimal("10.50"), "HKD", "ref-1")
-    assert book.ledger.money_of(ALPHA) == money_before
+    assert book.ledger.money_of(ALPHA)["HKD"] == money_before + Decimal("10.50")
 
 
 def test_enquiry_criteria_apply_together_and_unknown_ones_are_a_bug(book: TransferBook) -> None:

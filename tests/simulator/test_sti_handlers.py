@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from ocp_conformance.client import OcpClient
@@ -78,3 +80,44 @@ def test_sti_short_of_stock_stays_pending_with_a_lack_reason(client: OcpClient) 
     client.call_operation("simRunBatchSettlement")
     after = client.call("Enquire STI", operation="getSti", as_participant=ALPHA, stiId=sti["stiId"]).body
     assert after["status"] == "PENDING" and str(after["reason"]).startswith("LACK")
+
+
+
+def _settlement(client: OcpClient, market: str, currency: str) -> Decimal:
+    """The settlement sub-ledger of ALPHA's money position in ``market`` and ``currency`` (0 without one)."""
+    body = client.call("Enquire Money Position", as_participant=ALPHA, market=market, currency=currency).body
+    for position in body["items"]:
+        assert position["balance"] == position["subLedgers"]["settlement"]  # no other sub-ledger moves
+        return Decimal(position["subLedgers"]["settlement"])
+    return Decimal(0)
+
+
+def test_dvp_sti_money_settles_through_ccass_into_the_money_position(client: OcpClient) -> None:
+    """Issue 17 correction 9: a DVP STI's money goes through CCASS money settlement [F]; the participant's
+    settlement sub-ledger takes it, in the STI's currency and its stock's market, once the STI settles."""
+    before = _settlement(client, "HKMK", "HKD")
+    into = _sti(client, paymentType="DVP", amount="1234.50", currency="HKD")  # 01 -> 80: the recipient pays
+    assert _settlement(client, "HKMK", "HKD") == before  # PENDING: nothing settled yet
+    client.call_operation("simRunBatchSettlement")
+    assert _settlement(client, "HKMK", "HKD") == before + Decimal("1234.50")
+    # Back out of the segregated account: the money goes to the statement recipient (a debit of the participant).
+    _sti(client, fromAccount="80", toAccount="01", paymentType="DVP", amount="34.50", currency="HKD")
+    client.call_operation("simRunBatchSettlement")
+    assert _settlement(client, "HKMK", "HKD") == before + Decimal("1200.00")
+    activity = client.call("Enquire Settlement Activity", as_participant=ALPHA, sourceId=into["stiId"]).body
+    # Two stock lines (out of 01, into 80); the money goes with the first, as for every instruction.
+    assert [(i["amount"], i["currency"]) for i in activity["items"]] == [("1234.50", "HKD"), (None, None)]
+
+
+def test_dvp_sti_money_is_in_its_stocks_market_and_a_fop_sti_moves_none(client: OcpClient) -> None:
+    before = {(m, c): _settlement(client, m, c) for m in ("HKMK", "MAMK") for c in ("HKD", "CNY")}
+    client.call_operation("simSeedHolding", participantId=ALPHA, stockAccount="01", stockCode="90001", quantity=500)
+    _sti(client, stockCode="90001", toAccount="02", paymentType="DVP", amount="88.00", currency="CNY")
+    _sti(client, stockCode="90001", toAccount="02")  # FOP
+    fop = _sti(client)  # FOP, 00700 01 -> 80
+    client.call_operation("simRunBatchSettlement")
+    assert client.call("Enquire STI", operation="getSti", as_participant=ALPHA,
+                       stiId=fop["stiId"]).body["status"] == "SETTLED"
+    after = {key: _settlement(client, *key) for key in before}
+    assert {key: after[key] - before[key] for key in before} == {
+        ("HKMK", "HKD"): 0, ("HKMK", "CNY"): 0, ("MAMK", "HKD"): 0, ("MAMK", "CNY"): Decimal("88.00")}

@@ -37,8 +37,8 @@ from ocp_conformance.simulator.problems import FieldError, Problem, problem_resp
 from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.rap.http_upload import upload_route
 from ocp_conformance.simulator.rap.processing import RapProcessor
-from ocp_conformance.simulator.refusals import refusal_problem
-from ocp_conformance.simulator.si_handlers import SI_HANDLERS
+from ocp_conformance.simulator.refusals import RETRY_AFTER_SECONDS, refusal_problem
+from ocp_conformance.simulator.si_handlers import MARKET_WINDOW_FUNCTIONS, SI_HANDLERS
 from ocp_conformance.simulator.state import SimulatorState
 from ocp_conformance.simulator.sti_handlers import STI_HANDLERS
 
@@ -200,11 +200,15 @@ def _endpoint(operation: Operation, validator: OperationValidator, handler: Hand
                                   "send `Authorization: Bearer <token>` with a participant's token "
                                   "(`ocp-conformance simulate` prints the demo tokens)",
                                   headers={"WWW-Authenticate": 'Bearer realm="ocp"'})
-                if not state.simulation.clock.in_function_window():
+                clock = state.simulation.clock
+                # An SI function's window is its stock's market's (the handler asks again for that market).
+                by_market = operation.function in MARKET_WINDOW_FUNCTIONS
+                if not (clock.in_any_function_window() if by_market else clock.in_function_window()):
                     raise Problem(503, "SERVICE_WINDOW_CLOSED",
-                                  f"{operation.function} is available 08:00-15:45 and 17:00-19:00 on business days; "
-                                  f"the business clock says {state.simulation.clock.now.isoformat()}",
-                                  headers={"Retry-After": "60"})
+                                  f"{operation.function} is available {clock.describe_windows()} on business days"
+                                  f"{clock.describe_market_windows() if by_market else ''}; "
+                                  f"the business clock says {clock.now.isoformat()}",
+                                  headers={"Retry-After": RETRY_AFTER_SECONDS})
             raw_body = await request.body()
             for fault in faults:
                 if fault.raw_body is not None:

@@ -116,6 +116,36 @@ class TestBusinessClock:
     def test_function_windows(self, day: date, hh: int, mm: int, expected: bool) -> None:
         assert BusinessClock(TradingCalendar(), at(day, hh, mm)).in_function_window() is expected
 
+    @pytest.mark.parametrize(
+        ("day", "hh", "mm", "market", "expected"),
+        [
+            (TUE, 7, 14, "MAMK", False),
+            (TUE, 7, 15, "MAMK", True),
+            (TUE, 7, 30, "SZMK", True),
+            (TUE, 7, 30, "HKMK", False),
+            (TUE, 7, 30, "GLOB", False),  # a market without windows of its own has the function windows
+            (TUE, 16, 0, "MAMK", True),
+            (TUE, 19, 30, "MAMK", True),
+            (TUE, 19, 30, "HKMK", False),
+            (TUE, 19, 45, "SZMK", False),
+            (date(2027, 5, 4), 9, 0, "MAMK", False),  # mainland holiday (Labour Day), Hong Kong open
+            (date(2027, 5, 4), 9, 0, "HKMK", True),
+        ],
+    )
+    def test_si_windows_by_market(self, day: date, hh: int, mm: int, market: str, expected: bool) -> None:
+        """Issue 17 correction 9: China Connect SIs 07:15-19:45 on a China Connect business day [F]."""
+        assert BusinessClock(TradingCalendar(), at(day, hh, mm)).in_function_window(market) is expected
+
+    def test_si_market_windows_are_one_table_with_sources(self) -> None:
+        from ocp_conformance.simulator.ccass.clock import SI_MARKET_WINDOWS
+
+        assert set(SI_MARKET_WINDOWS) == {"MAMK", "SZMK"}
+        assert all(entry.source.startswith("[F]") for entry in SI_MARKET_WINDOWS.values())
+        clock = BusinessClock(TradingCalendar(), at(TUE, 7, 30))
+        assert clock.in_any_function_window() and not clock.in_function_window()
+        assert clock.describe_windows("MAMK") == "07:15-19:45"
+        assert clock.describe_windows() == "08:00-15:45 and 17:00-19:00"
+
     def test_schedule_and_windows_are_configurable(self) -> None:
         clock = BusinessClock(
             TradingCalendar(),

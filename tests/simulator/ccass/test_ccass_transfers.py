@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -144,6 +145,30 @@ class TestSti:
         sim.ledger.deposit(ALPHA, "02", "00700", 1)
         (attempt,) = book.settle_pending()
         assert (attempt.status, attempt.reason) == ("SETTLED", None)
+
+    @pytest.mark.parametrize(
+        ("from_account", "to_account", "posted"),
+        [("01", "02", Decimal("250.00")), ("80", "01", Decimal("-250.00")), ("02", "80", None)],
+    )
+    def test_dvp_money_posts_to_the_settlement_sub_ledger_when_settled(
+            self, sim: Simulation, book: TransferBook, from_account: str, to_account: str,
+            posted: Decimal | None) -> None:
+        """Issue 17 correction 9 [F]: DVP STI money settles through CCASS; [M] the participant's side only, a
+        credit out of 01, a debit into 01, nothing between two segregated accounts (the statement recipients')."""
+        sim.ledger.deposit(ALPHA, from_account, "00700", 5)
+        sti = book.input_sti(ALPHA, from_account, to_account, "00700", 5, "DVP", amount=Decimal("250.00"),
+                             currency="USD")
+        assert sim.ledger.money_ledger.postings(ALPHA) == []  # PENDING: no money yet
+        book.settle_pending()
+        postings = [(p.market, p.currency, p.sub_ledger, p.amount, p.kind, p.reference)
+                    for p in sim.ledger.money_ledger.postings(ALPHA)]
+        expected = [] if posted is None else [("HKMK", "USD", "SETTLEMENT", posted, "STI", sti.sti_id)]
+        assert postings == expected
+
+    def test_fop_sti_posts_no_money(self, sim: Simulation, book: TransferBook) -> None:
+        book.input_sti(ALPHA, "01", "02", "00700", 5)
+        book.settle_pending()
+        assert sim.ledger.money_ledger.postings(ALPHA) == []
 
     def test_revoke(self, sim: Simulation, book: TransferBook) -> None:
         sti = book.input_sti(ALPHA, "01", "80", "00700", 5)

@@ -43,10 +43,12 @@ from .clock import (
     DEFAULT_FUNCTION_WINDOWS,
     HKT,
     MATCHING_SCHEDULE,
+    SI_MARKET_WINDOWS,
     BatchRun,
     BusinessClock,
     ClockEvent,
     ClockEventKind,
+    MarketWindows,
     MatchingRun,
 )
 from .cns import (
@@ -173,6 +175,7 @@ __all__ = [
     "MAINLAND_HOLIDAYS_2026_2027",
     "MATCHING_SCHEDULE",
     "OPENING_TIMES",
+    "SI_MARKET_WINDOWS",
     "SPSA_ACCOUNT_RANGE",
     "SUBSCRIPTION_OPTIONS",
     "SUB_LEDGERS",
@@ -219,6 +222,7 @@ __all__ = [
     "IsiPaymentType",
     "IsiStatus",
     "Ledger",
+    "MarketWindows",
     "MassItem",
     "MassItemRecord",
     "MassItemResult",

@@ -57,7 +57,7 @@ class ActivityItem:
     """One settlement: a stock movement of the participant, with the money that moved with it, if any.
 
     ``amount`` is signed from the participant's side (credit positive), ``None`` with ``currency`` when the
-    instruction moved no money (FOP, ATI, STI).
+    instruction moved no money (FOP, ATI, a DVP STI between two segregated accounts).
     """
 
     movement_id: int

@@ -3,9 +3,10 @@ windows."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
 from typing import Literal
 
 from .calendar import TradingCalendar
@@ -17,10 +18,12 @@ __all__ = [
     "DEFAULT_FUNCTION_WINDOWS",
     "HKT",
     "MATCHING_SCHEDULE",
+    "SI_MARKET_WINDOWS",
     "BatchRun",
     "BusinessClock",
     "ClockEvent",
     "ClockEventKind",
+    "MarketWindows",
     "MatchingRun",
 ]
 
@@ -79,6 +82,30 @@ DEFAULT_FUNCTION_WINDOWS: tuple[tuple[time, time], ...] = (
     (time(17, 0), time(19, 0)),
 )
 
+
+@dataclass(frozen=True, slots=True)
+class MarketWindows:
+    """The SI function windows of the securities of one market: (open, close) pairs and where they come from."""
+
+    windows: tuple[tuple[time, time], ...]
+    source: str
+
+
+_CHINA_CONNECT_SI_WINDOWS = MarketWindows(
+    ((time(7, 15), time(19, 45)),),
+    "[F] China Connect securities: SIs may be input and changed 07:15-19:45 on a China Connect business day (a "
+    "day both Hong Kong and the mainland market are open): CCASS Terminal User Guide for Participants, service "
+    "hours / China Connect settlement; HKEX Stock Connect FAQ (SI input hours). Issue 17 correction 9")
+
+# The SI function windows by the market of the SI's stock, in one table with their sources (contracts/SOURCES.md
+# lists the documents): a market listed here has windows of its own, and its securities' SIs follow its calendar
+# (TradingCalendar.for_market: a mainland holiday closes them); every other market (HKMK, GLOB) uses the clock's
+# function windows, DEFAULT_FUNCTION_WINDOWS, and the Hong Kong calendar. BusinessClock.in_function_window decides.
+SI_MARKET_WINDOWS: Mapping[str, MarketWindows] = MappingProxyType({
+    "MAMK": _CHINA_CONNECT_SI_WINDOWS,
+    "SZMK": _CHINA_CONNECT_SI_WINDOWS,
+})
+
 ClockEventKind = Literal["matching", "batch_run", "day_end"]
 
 
@@ -120,6 +147,8 @@ class BusinessClock:
         batch_times: times of the batch settlement runs on business days; the last one is the final run.
         day_end: time of end-of-day processing on business days.
         function_windows: (open, close) pairs during which participants may use the functions.
+        market_windows: the SI function windows of the markets whose securities' SIs have windows of their own
+            (:data:`SI_MARKET_WINDOWS`); every other market uses ``function_windows``.
         matching_schedule: the SI matchings of a business day (:class:`MatchingRun`); at most one is continuous,
             the last.
 
@@ -142,13 +171,15 @@ class BusinessClock:
         day_end: time = DEFAULT_DAY_END,
         function_windows: Sequence[tuple[time, time]] = DEFAULT_FUNCTION_WINDOWS,
         matching_schedule: Sequence[MatchingRun] = MATCHING_SCHEDULE,
+        market_windows: Mapping[str, MarketWindows] = SI_MARKET_WINDOWS,
     ) -> None:
         self._calendar = calendar
         self._now = _require_aware(start, "start")
         self._batch_times = tuple(sorted(batch_times))
         self._day_end = day_end
         self._windows = tuple(function_windows)
-        for opens, closes in self._windows:
+        self._market_windows = {market: tuple(entry.windows) for market, entry in market_windows.items()}
+        for opens, closes in (*self._windows, *(w for ws in self._market_windows.values() for w in ws)):
             if opens >= closes:
                 raise ValueError(f"Received function window {opens}–{closes}; expected open < close.")
         self._matchings = tuple(sorted(matching_schedule, key=lambda run: run.at))
@@ -201,14 +232,41 @@ class BusinessClock:
         """The business date that ``moment`` belongs to (weekend/holiday moments roll forward)."""
         return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
 
-    def in_function_window(self) -> bool:
-        """True on a trading day inside one of the function windows (open inclusive, close exclusive).
+    def function_windows(self, market: str | None = None) -> tuple[tuple[time, time], ...]:
+        """The (open, close) windows of the SI functions for ``market``'s securities (:data:`SI_MARKET_WINDOWS`),
+        or, for a market without windows of its own or none given, the function windows."""
+        return self._market_windows.get(market, self._windows) if market is not None else self._windows
+
+    def in_function_window(self, market: str | None = None) -> bool:
+        """True on a business day of ``market`` inside one of its windows (open inclusive, close exclusive).
+
+        Without ``market``: the function windows on a Hong Kong trading day. With one: the SI functions of that
+        market's securities (:meth:`function_windows`) on a business day of its calendar
+        (:meth:`TradingCalendar.for_market`: [F] a mainland holiday closes a China Connect market even when Hong
+        Kong is open). The one place the simulator decides whether a function window is open.
 
         [M] the windows are the same on a half-day eve: CCASS is open, only settlement is not."""
-        if not self._calendar.is_business_day(self._now.date()):
+        calendar = self._calendar.for_market(market) if market is not None else self._calendar
+        if not calendar.is_business_day(self._now.date()):
             return False
         current = self._now.timetz().replace(tzinfo=None)
-        return any(opens <= current < closes for opens, closes in self._windows)
+        return any(opens <= current < closes for opens, closes in self.function_windows(market))
+
+    def in_any_function_window(self) -> bool:
+        """True if the function windows or the SI windows of any market (:data:`SI_MARKET_WINDOWS`) are open: an SI
+        function may then be open for some securities, and the SI's own market decides."""
+        return self.in_function_window() or any(self.in_function_window(market) for market in self._market_windows)
+
+    def describe_windows(self, market: str | None = None) -> str:
+        """The windows of :meth:`function_windows` as text, e.g. ``"08:00-15:45 and 17:00-19:00"``."""
+        return " and ".join(f"{opens:%H:%M}-{closes:%H:%M}" for opens, closes in self.function_windows(market))
+
+    def describe_market_windows(self) -> str:
+        """The SI windows of the markets that have their own, as text, e.g. ``" (MAMK securities 07:15-19:45, ...)"``;
+        ``""`` if none has."""
+        described = ", ".join(f"{market} securities {self.describe_windows(market)}"
+                              for market in sorted(self._market_windows))
+        return f" ({described})" if described else ""
 
     def events_between(self, start: datetime, end: datetime) -> Iterator[ClockEvent]:
         """Scheduled events with ``start < at <= end``, in time order."""

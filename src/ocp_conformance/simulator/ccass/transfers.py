@@ -1,4 +1,4 @@
-"""Transfers between a participant's own stock accounts: ATI (at once) and STI (FOP, settled in batch)."""
+"""Transfers between a participant's own stock accounts: ATI (at once) and STI (FOP or DVP, settled in batch)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ __all__ = [
     "SpsaPolicy",
     "StiStatus",
     "TransferBook",
+    "dvp_sti_money",
 ]
 
 AtiStatus = Literal["SETTLED", "REJECTED"]
@@ -104,8 +105,10 @@ class AccountTransfer:
 class SegregatedTransfer:
     """A Stock Segregated Account Transfer Instruction (STI), FOP or DVP.
 
-    [M] A DVP STI records the amount and currency its statement recipient pays; the money leg is settled
-    outside the participant's CCASS money ledger, so settlement moves only the stock.
+    [F] The money of a DVP STI settles through CCASS money settlement with the segregated account's statement
+    recipient (CCASS Operational Procedures, stock segregated account transfer instructions): when it settles,
+    :meth:`TransferBook.settle_pending` posts the amount to the settlement sub-ledger of the participant's money
+    position in the STI's currency and its stock's market (:func:`dvp_sti_money`).
 
     Input as PENDING; the next :meth:`TransferBook.settle_pending` moves the stock (SETTLED) or leaves it
     PENDING with a ``LACK`` :attr:`reason`. Revocable (REVOKED) while PENDING.
@@ -143,6 +146,31 @@ class SegregatedTransfer:
     amount: Decimal | None = None
     currency: str | None = None
     own_reference: str | None = None
+
+
+def dvp_sti_money(from_account: str, to_account: str, amount: Decimal, *,
+                  spsa_range: tuple[int, int] = SPSA_ACCOUNT_RANGE) -> Decimal | None:
+    """The signed amount a settled DVP STI posts to its participant's settlement sub-ledger, ``None`` for none.
+
+    [F] DVP STI money settles through CCASS with the statement recipient of the segregated account (CCASS
+    Operational Procedures, stock segregated account transfer instructions). [M] The statement recipient, an
+    investor behind a segregated account (or SPSA), has no money position of its own here, so only the
+    participant's side is posted, against the stock: a credit when stock leaves the clearing account 01 for the
+    recipient's account (the recipient pays), a debit when stock comes back into 01 (the money goes to the
+    recipient's designated bank account). Between two segregated accounts the money passes between their two
+    statement recipients and the participant's position does not move (``None``).
+
+    Example:
+        >>> dvp_sti_money("01", "02", Decimal("100")), dvp_sti_money("80", "01", Decimal("100"))
+        (Decimal('100'), Decimal('-100'))
+        >>> dvp_sti_money("02", "80", Decimal("100")) is None
+        True
+    """
+    from_clearing = account_kind(from_account, spsa_range=spsa_range) == "clearing"
+    to_clearing = account_kind(to_account, spsa_range=spsa_range) == "clearing"
+    if from_clearing == to_clearing:
+        return None
+    return amount if from_clearing else -amount
 
 
 class TransferBook:
@@ -330,6 +358,7 @@ class TransferBook:
                 self._ledger.move(stock=record.stock_code, quantity=record.quantity,
                                   source=(record.owner, record.from_account),
                                   target=(record.owner, record.to_account), at=now, kind="STI", reference=sti_id)
+                self._settle_money(record, now)
                 del self._pending[sti_id]
                 record.status = "SETTLED"
                 record.reason = None
@@ -337,6 +366,17 @@ class TransferBook:
             record.updated_at = now
             attempted.append(copy(record))
         return attempted
+
+    def _settle_money(self, record: SegregatedTransfer, now: datetime) -> None:
+        """Post a settled DVP STI's money to the settlement sub-ledger of its participant (:func:`dvp_sti_money`),
+        in its currency and its stock's market, journalled as kind ``"STI"`` with the STI id."""
+        if record.payment_type != "DVP" or record.amount is None or record.currency is None:
+            return
+        amount = dvp_sti_money(record.from_account, record.to_account, record.amount,
+                               spsa_range=self._policy.spsa_range)
+        if amount is not None:
+            self._ledger.post_money(record.owner, record.currency, amount, stock=record.stock_code, at=now,
+                                    kind="STI", reference=record.sti_id)
 
     # ---------------------------------------------------------------- rules
     @staticmethod
