@@ -25,7 +25,7 @@ from ocp_conformance.load.record import RunRecord
 from ocp_conformance.load.report import build_report
 from ocp_conformance.load.traffic import Outcome, UserTraffic, parse_error_text, unbound_entries
 from ocp_conformance.simulator.app import SimulatorApp
-from ocp_conformance.simulator.faults.load import _forget
+from ocp_conformance.simulator.faults.load import _forget_si
 from ocp_conformance.targets import simulator_target
 from tests.served_simulator import free_port, served_simulator
 
@@ -82,7 +82,7 @@ def test_an_si_a_file_created_and_the_target_lost_fails_exactly_once(served: tup
     bound, app = served
     record, _ = _upload(bound, profile, 2)
     lost = next(a for a in record.acknowledged if _unmatched(app, a.id))
-    _forget(app.state.simulation, lost.owner, lost.id)  # what the drop-acknowledged-si fault does to an Input SI
+    _forget_si(app.state.simulation, lost.owner, lost.id)  # what the drop-acknowledged-si fault does to an Input SI
     track = profile.track[0]
     found = read_back(bound, track, list(bound.client.target.participants[:4]), "T2", record.acknowledged)
     exactly_once = next(r for r in check_invariants(track, record.acknowledged, found) if r.name == "exactly-once")
