@@ -9,13 +9,13 @@ from typing import Any, Final
 import pytest
 from hypothesis import strategies as st
 
-from ocp_conformance.binding import NOT_APPLICABLE
+from ocp_conformance.binding import NOT_APPLICABLE, Binding, BindingMissing
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.contracts import ContractSet, Operation
 from ocp_conformance.contracts.bodies import request_body_schema
 from ocp_conformance.contracts.validation import OperationValidator, RequestInvalid, validators_for
 
-__all__ = ["ANY_JSON", "request_schema", "require_allowed", "require_documented", "violates"]
+__all__ = ["ANY_JSON", "documented_statuses", "request_schema", "require_allowed", "require_documented", "violates"]
 
 ANY_JSON: Final = st.one_of(
     st.none(), st.booleans(), st.integers(min_value=-(10**13), max_value=10**13),
@@ -52,12 +52,30 @@ def request_schema(contracts: ContractSet, operation: Operation) -> dict[str, An
 
 
 
-def require_documented(bound: BoundClient, function: str, role: str, code: str) -> None:
+def documented_statuses(binding: Binding, operation: Operation, code: str) -> tuple[int, ...]:
+    """The statuses under which ``operation`` documents the bound form of the model's error ``code``
+    (``x-ocp-error-codes``); none if the binding has no form of it."""
+    try:
+        bound_code = binding.error_code(code, function=operation.function)
+    except BindingMissing:
+        return ()
+    return tuple(int(status) for status, codes in (operation.spec.get("x-ocp-error-codes") or {}).items()
+                 if bound_code in codes)
+
+
+def require_documented(bound: BoundClient, function: str, role: str, code: str, *, kind: str | None = None) -> None:
     """Skip, as not applicable, unless the bound contract documents the model's error ``code`` for ``function``'s
-    ``role`` operation (a case provoking it would check a code the contract never promised)."""
-    documented = {c for codes in bound.operation(function, role).spec.get("x-ocp-error-codes", {}).values()
-                  for c in codes}
-    if bound.binding.error_code(code, function=function) not in documented:
+    ``role`` operation (at the status the binding gives error ``kind``, if named): a case provoking it would check a
+    code the contract never promised."""
+    statuses = documented_statuses(bound.binding, bound.operation(function, role), code)
+    if kind is not None:
+        try:
+            wanted = bound.binding.error_status(kind, function=function)
+        except BindingMissing as missing:
+            pytest.skip(f"{NOT_APPLICABLE}{missing}")
+        if wanted not in statuses:
+            pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {wanted} {code} for {function}")
+    if not statuses:
         pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {code} for {function}")
 
 

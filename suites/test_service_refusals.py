@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from request_rules import documented_statuses
 from suites.raw_requests import credential, raw_request, send_raw, valid_body
 from suites.rule_broken import RuleBroken
 from suites.sim_control import refusal_codes, refusing_token
 
-from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, Binding, BindingMissing, read_pointer
+from ocp_conformance.binding import ABSENT, NOT_APPLICABLE, Binding, read_pointer
 from ocp_conformance.client import Exchange
 from ocp_conformance.contracts import ContractSet, Operation
 from ocp_conformance.pytest_plugin import Harness, harness
@@ -40,27 +41,16 @@ class Refusal:
     status: int
 
 
-def _documented_status(binding: Binding, op: Operation, code: str) -> int | None:
-    """The status ``op`` lists the bound form of the model's ``code`` under, if it lists it at all."""
-    try:
-        bound_code = binding.error_code(code, function=op.function)
-    except BindingMissing:
-        return None
-    for status, codes in (op.spec.get("x-ocp-error-codes") or {}).items():
-        if bound_code in codes:
-            return int(status)
-    return None
-
-
 def _cases(contracts: ContractSet, binding: Binding) -> list[Any]:
     cases = []
+    codes = refusal_codes(contracts)
     for document in contracts.api_documents:
         for op in document.operations.values():
-            for code in refusal_codes(contracts):
-                status = _documented_status(binding, op, code)
-                if status is not None:
+            for code in codes:
+                statuses = documented_statuses(binding, op, code)
+                if statuses:  # the first status it is listed under (a code is listed under one)
                     cases.append(pytest.param(
-                        Refusal(op.operation_id, code, status), id=f"{op.operation_id}-{code}",
+                        Refusal(op.operation_id, code, statuses[0]), id=f"{op.operation_id}-{code}",
                         marks=pytest.mark.ocp(functions=[op.function] if op.function else [], check="negative")))
     return cases
 

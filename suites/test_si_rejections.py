@@ -23,11 +23,11 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 import pytest
-from request_rules import require_allowed
+from request_rules import require_allowed, require_documented
 from suites.rule_broken import RuleBroken
 from suites.sim_control import in_function_window, run_batch_settlement, seed_holding
 
-from ocp_conformance.binding import NOT_APPLICABLE, BindingMissing
+from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
 from ocp_conformance.pytest_plugin import Harness
 from ocp_conformance.targets import CLOCK_CONTROL
@@ -76,18 +76,6 @@ def _expect(answer: BoundExchange, what: str, kind: str | None, code: str | None
     raise NotRefused(answer.function, what, received=f"HTTP {answer.status} code={answer.error_code()} naming "
                      f"{answer.error_roles()}: {answer.exchange.response.text[:300]}", expected=expected,
                      exchange=answer.exchange)
-
-
-def _require_documented(bound: BoundClient, function: str, role: str, kind: str, code: str) -> None:
-    """Skip, as not applicable, a code the bound contract does not document for ``function`` at ``kind``'s
-    status."""
-    try:
-        bound_code, status = bound.binding.error_code(code, function=function), \
-            bound.binding.error_status(kind, function=function)
-    except BindingMissing as missing:
-        pytest.skip(f"{NOT_APPLICABLE}{missing}")
-    if bound_code not in bound.operation(function, role).error_codes(status):
-        pytest.skip(f"{NOT_APPLICABLE}the bound contract does not document {status} {code} for {function}")
 
 
 def _valid_input(world: World, **roles: Any) -> dict[str, Any]:
@@ -215,7 +203,7 @@ def _params() -> list[Any]:
 def test_each_si_refusal_has_its_own_code(refusal: Refusal, ocp_harness: Harness) -> None:
     """Each documented code, provoked on its own: the right status, exactly that code and field."""
     role, run = RUNNERS[refusal.function]
-    _require_documented(ocp_harness.bound, refusal.function, role, refusal.kind, refusal.code)
+    require_documented(ocp_harness.bound, refusal.function, role, refusal.code, kind=refusal.kind)
     run(_world(ocp_harness), refusal)
 
 
@@ -231,7 +219,7 @@ def _key_headers(harness: Harness) -> list[str]:
 def test_an_idempotency_key_reused_with_another_body_is_refused(ocp_harness: Harness) -> None:
     """The same key with another SI is refused (the first SI's answer must not be replayed for it, nor a second SI
     made); the other SI under a fresh key is accepted."""
-    _require_documented(ocp_harness.bound, INPUT, "create", "conflict", "IDEMPOTENCY_KEY_REUSED")
+    require_documented(ocp_harness.bound, INPUT, "create", "IDEMPOTENCY_KEY_REUSED", kind="conflict")
     names = _key_headers(ocp_harness)
     if not names:
         pytest.skip(f"{NOT_APPLICABLE}Input SI takes no idempotency key in the bound contract")
@@ -285,7 +273,7 @@ def _settled_si(harness: Harness, world: World) -> dict[str, Any]:
 @pytest.mark.ocp(functions=[AMEND], check="negative")
 def test_a_settled_si_keeps_its_batch_exclusion(ocp_harness: Harness) -> None:
     """Once SETTLED, an SI's batch exclusion is locked (SETTLED_SI_FIELD_LOCKED); its narrative may still change."""
-    _require_documented(ocp_harness.bound, AMEND, "amend", "conflict", "SETTLED_SI_FIELD_LOCKED")
+    require_documented(ocp_harness.bound, AMEND, "amend", "SETTLED_SI_FIELD_LOCKED", kind="conflict")
     client, target = ocp_harness.client, ocp_harness.target
     control = client.contracts.control_document
     if not target.can(CLOCK_CONTROL) or control is None:
@@ -300,3 +288,36 @@ def test_a_settled_si_keeps_its_batch_exclusion(ocp_harness: Harness) -> None:
             role="exclude_from_batch")
     narrative = world.bound.call(AMEND, "amend", as_participant=world.actor, narrative="settled, noted", **si)
     _expect(narrative, "a change of a SETTLED SI's narrative", None)
+
+
+# ---------------------------------------------------------------------- a revocation requested twice
+REVOKE: Final = "Revoke Matched SI"
+
+
+@pytest.mark.ocp(functions=[REVOKE], check="negative")
+def test_a_second_revocation_from_the_same_side_is_refused(ocp_harness: Harness) -> None:
+    """One side asks to revoke a matched pair twice: the first request is taken (the pair waits for the other
+    side's), the second is REVOCATION_ALREADY_REQUESTED. (The SI model reaches this only when its random walk does.)
+    The counterparty's revocation then ends the pair, so later checks never meet it."""
+    require_documented(ocp_harness.bound, REVOKE, "revoke", "REVOCATION_ALREADY_REQUESTED", kind="conflict")
+    if ocp_harness.target.can(CLOCK_CONTROL) and not in_function_window(ocp_harness.client):
+        pytest.skip("the target's clock is outside the function window")
+    world = _world(ocp_harness)
+    values = _valid_input(world)
+    ours = _created(world.bound.call(INPUT, "create", as_participant=world.actor, **values),
+                    "the deliver side of a pair to revoke (the setup of Revoke Matched SI's check)")
+    theirs = _created(world.bound.call(INPUT, "create", as_participant=world.counterparty, **{
+        **values, "side": "RECEIVE", "counterparty": world.actor, "own_reference": uuid.uuid4().hex[:16]}),
+        "the receive side of a pair to revoke (the setup of Revoke Matched SI's check)")
+    status = world.bound.call("Enquire SI", "get", as_participant=world.actor, **ours).get("status", None)
+    if status != "MATCHED":
+        _cancel(world, ours)
+        world.bound.call("Cancel SI", "cancel", as_participant=world.counterparty, **theirs)
+        pytest.skip(f"setup: the pair was {status}, not MATCHED, right after both sides' input (the target matches "
+                    "later, e.g. before its first matching of the day); the check needs a matched pair")
+    _expect(world.bound.call(REVOKE, "revoke", as_participant=world.actor, **ours),
+            "a first request to revoke a matched SI", None)
+    _expect(world.bound.call(REVOKE, "revoke", as_participant=world.actor, **ours),
+            "a second request by the same side to revoke the same matched SI", "conflict",
+            "REVOCATION_ALREADY_REQUESTED")
+    world.bound.call(REVOKE, "revoke", as_participant=world.counterparty, **theirs)

@@ -11,6 +11,7 @@ from ocp_conformance.reporting.redaction import REDACTED, Redactor
 from ocp_conformance.simulator.app import SimulatorApp
 from ocp_conformance.simulator.refusals import REFUSALS
 from ocp_conformance.targets import simulator_target
+from tests.consumer.example_clients import SI_PATH, si_body
 
 ALPHA = "B01234"
 
@@ -39,9 +40,17 @@ def test_every_request_with_the_token_is_refused_with_its_code_and_nothing_else_
         assert answer.headers["content-type"].startswith("application/problem+json")
         assert ("retry-after" in answer.headers) == refusal.retry_after
         assert "items" not in answer.json()  # it reads nothing
-    own = http.get("/ocp/v1/settlement-instructions",
-                   headers={"Authorization": f"Bearer {app.token_of(ALPHA)}"})
-    assert own.status_code == 200, own.text
+    # it changes nothing: a valid Input SI sent with it is refused and not created; the same SI with the
+    # participant's own token is (so the request itself was valid)
+    reference = f"REFUSE{sorted(REFUSALS).index(code)}"
+    body = si_body(reference)
+    refused = http.post(SI_PATH, json=body, headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k" * 16})
+    assert (refused.status_code, refused.json()["code"]) == (refusal.status, code), refused.text
+    own = {"Authorization": f"Bearer {app.token_of(ALPHA)}"}
+    listed = http.get(SI_PATH, params={"ownReference": reference}, headers=own)
+    assert listed.status_code == 200 and listed.json()["items"] == [], listed.text
+    created = http.post(SI_PATH, json=body, headers={**own, "Idempotency-Key": reference.ljust(16, "m")})
+    assert created.status_code == 201, created.text
 
 
 def test_the_same_participant_and_code_give_the_same_token_and_codes_differ(

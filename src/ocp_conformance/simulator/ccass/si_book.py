@@ -356,7 +356,7 @@ class SiBook:
         before = self._match_seq
         for si_id in awaiting:
             record = sis[si_id]
-            if record.status != "UNMATCHED":  # pragma: no cover - defensive: leaving UNMATCHED unqueues
+            if record.status != "UNMATCHED":  # matched above, as the counterpart of an SI awaiting before it
                 continue
             self._unqueue(record)  # re-entered below, at the back of the input order like a new input
             self._match_or_queue(record)

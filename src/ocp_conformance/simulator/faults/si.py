@@ -131,6 +131,17 @@ def _cancel_anything(call: Call, inner: Handler) -> Reply:
         return Reply(200, si)
 
 
+def _repeat_revocation_accepted(call: Call, inner: Handler) -> Reply:
+    """Like a server that treats a repeated revocation as done again: the SI as it stands, 200, no refusal."""
+    try:
+        return inner(call)
+    except DomainError as error:
+        if error.code != "REVOCATION_ALREADY_REQUESTED":
+            raise
+        assert call.participant is not None
+        return Reply(200, si_json(call.state.simulation.si_book.get(call.participant, call.request.path["siId"])))
+
+
 def _key_without_quantity(si: SettlementInstruction) -> MatchKey:
     return (si.deliverer, si.receiver, si.stock_code, 0, si.settlement_date, si.payment_type, si.amount, si.currency)
 
@@ -202,6 +213,10 @@ SI_FAULTS = [
     Fault("server-error-on-revoke", "Revoke Matched SI", "contract",
           "Revoke Matched SI always answers 500",
           wrappers={"revokeMatchedSi": _server_error}),
+    Fault("repeated-revocation-accepted", "Revoke Matched SI", "negative",
+          "Revoke Matched SI answers a side's second revocation request 200 instead of 409 "
+          "REVOCATION_ALREADY_REQUESTED",
+          wrappers={"revokeMatchedSi": _repeat_revocation_accepted}),
     Fault("change-matched-unmatches", "Change Matched/Settled SI", "scenario",
           "Change Matched/Settled SI reports the SI as UNMATCHED after the change",
           wrappers={"changeMatchedSettledSi": _claim_unmatched}),
