@@ -8,6 +8,9 @@
 - Corporate-action records earmark the instructed stock (on hold; an excess application earmarks nothing,
   DOMAIN.md §6): the account's on-hold quantity grows by exactly the accepted quantities. There is no OCP API
   enquiry of CA instructions themselves, so the earmark is what the API shows of them.
+- Tender records apply for a new issue (issue 17 correction 3): they earmark nothing (the layout's quantity has no
+  `quantity` role, it is not held) and debit their tender monies, quantity x tender price, through CCASS money
+  settlement: the entitlements sub-ledger of Enquire Money Position falls by exactly their sum.
 """
 
 from __future__ import annotations
@@ -24,11 +27,16 @@ from ocp_conformance.binding import BindingMissing, role_of_pointer
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.rap import RapResult
 
-__all__ = ["ENQUIRY_OF", "Balances", "balances", "expect_instructions_visible", "expected_balance_changes"]
+__all__ = ["ENQUIRY_OF", "MONEY", "Balances", "balances", "entitlements_money", "expect_instructions_visible",
+           "expected_balance_changes", "expected_money_change", "paying_currency"]
 
 ENQUIRY_OF: Final[Mapping[str, str]] = {"SI": "Enquire SI", "ISI": "Enquire ISI", "STI": "Enquire STI"}
 """File types whose records become instructions, and the API function that lists them by own reference."""
 BALANCE: Final = "Enquire Stock Account Balance"
+MONEY: Final = "Enquire Money Position"
+TENDER_PRICE: Final = "tenderPrice"
+"""The field of a record that pays quantity x it (a TENDER's tender monies)."""
+_MARKET: Final = "HKMK"
 _BALANCE_ROLES: Final = ("available", "on_hold", "total", "pending_in", "pending_out")
 _API_ROLE_OF: Final[Mapping[str, Mapping[str, str]]] = {
     "Enquire STI": {"stock_account": "from_account"},
@@ -126,10 +134,13 @@ def balances(bound: BoundClient, participant: str, accounts: Sequence[tuple[str,
 
 
 def touched_accounts(upload: RapUpload) -> list[tuple[str, str]]:
-    """The (stock account, stock code) pairs the file's records act on."""
+    """The (stock account, stock code) pairs the file's records act on (none for a tender: it applies for a new
+    issue nobody holds yet, and the stock list may not know it before the allotment)."""
     layout = upload.layout
     stock = layout.detail.role("stock_code")
     assert stock is not None
+    if layout.detail.role("quantity") is None:
+        return []
     accounts = [f.name for f in layout.detail.fields if f.role in ("stock_account", "to_account")]
     return [(str(record[a]), str(record[stock.name])) for record in upload.records for a in accounts if a in record]
 
@@ -141,7 +152,9 @@ def expected_balance_changes(upload: RapUpload, result: RapResult) -> tuple[str,
     quantity = layout.detail.role("quantity")
     account = layout.detail.role("stock_account")
     to_account = layout.detail.role("to_account")
-    assert stock is not None and quantity is not None and account is not None
+    assert stock is not None and account is not None
+    if quantity is None:  # a tender applies for a new issue: nothing held, nothing earmarked
+        return "on_hold", Counter()
     accepted = {r.line for r in result.accepted}
     change: Counter[tuple[str, str]] = Counter()
     for index, record in enumerate(upload.records):
@@ -155,6 +168,32 @@ def expected_balance_changes(upload: RapUpload, result: RapResult) -> tuple[str,
             change[(str(record[account.name]), str(record[stock.name]))] += amount
     role = "total" if to_account is not None else "on_hold"
     return role, change
+
+
+def paying_currency(upload: RapUpload) -> str | None:
+    """The currency a file's records pay quantity x a price in (a TENDER's tender monies); ``None`` if they pay
+    none that way."""
+    names = {f.name for f in upload.layout.detail.fields}
+    if not {TENDER_PRICE, "quantity", "currency"} <= names:
+        return None
+    currencies = {str(record["currency"]) for record in upload.records} or {"HKD"}
+    assert len(currencies) == 1, f"one currency per generated file, got {currencies}"
+    return currencies.pop()
+
+
+def expected_money_change(upload: RapUpload, result: RapResult) -> Decimal:
+    """The change of the entitlements sub-ledger the accepted records of a tender file make (negative: debited)."""
+    accepted = {r.line for r in result.accepted}
+    return -sum((Decimal(str(record[TENDER_PRICE])) * int(record["quantity"])
+                 for index, record in enumerate(upload.records) if index + 2 in accepted), Decimal(0))
+
+
+def entitlements_money(bound: BoundClient, participant: str, currency: str) -> Decimal:
+    """The entitlements sub-ledger of ``participant``'s HKMK money position in ``currency`` (0 if none shown)."""
+    listed = bound.call(MONEY, "list", as_participant=participant, market=_MARKET, currency=currency)
+    listed.expect()
+    items = listed.items()
+    return Decimal(str(listed.item_value(items[0], "ledger_entitlements"))) if items else Decimal(0)
 
 
 def _option(record: Mapping[str, Any]) -> object:

@@ -10,8 +10,11 @@ from hypothesis import given
 from suites.rap_api_state import (
     ENQUIRY_OF,
     balances,
+    entitlements_money,
     expect_instructions_visible,
     expected_balance_changes,
+    expected_money_change,
+    paying_currency,
     touched_accounts,
 )
 from suites.rap_files import (
@@ -77,9 +80,18 @@ def test_accepted_records_are_the_api_state(file_type: str, plan: tuple[int, int
     top_up_holdings(ocp_client, participant, probe)
     accounts = touched_accounts(probe)
     before = balances(ocp_bound, participant, accounts)
+    currency = paying_currency(probe)
+    money_before = entitlements_money(ocp_bound, participant, currency) if currency is not None else None
     upload, result = send_fresh(channel, participant, lambda: _made(
         valid_upload(ocp_client, layout, participant, records, seed)))
     after = balances(ocp_bound, participant, accounts)
+    if currency is not None and money_before is not None:
+        moved = entitlements_money(ocp_bound, participant, currency) - money_before
+        paid = expected_money_change(upload, result)
+        if moved != paid:
+            raise FileRuleBroken(entry, f"{upload.file_name}: the accepted tenders must debit exactly their tender "
+                                 "monies (quantity x tender price) from the entitlements sub-ledger of Enquire Money "
+                                 "Position", result=result, received=str(moved), expected=str(paid))
     role, expected = expected_balance_changes(upload, result)
     seen = Counter({key: after[key].get(role, 0) - before[key].get(role, 0) for key in before})
     if +seen != +expected or -seen != -expected:

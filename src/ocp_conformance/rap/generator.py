@@ -39,18 +39,21 @@ _POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
 })
 _OTHER_PARTICIPANT = "B05678"
 # The simulator's demo corporate-action events (simulator/ccass/ca_demo.py), one open event per CA file type, with
-# the stock its instructions quote (the rights code for the rights issue); a test keeps these in step with it.
-# CA2027000002 (ELECTION) is left out on purpose: its deadline has passed at the simulator's start.
+# the stock its instructions quote (the rights code for the rights issue, the new issue for the tender); a test keeps
+# these in step with it. CA2027000002 (ELECTION) is left out on purpose: its deadline has passed at the simulator's
+# start; so is the takeover offer CA2027000007 (SUBSCRIPTION): generated subscriptions are the rights issue's.
 DEMO_CA_EVENTS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "ELECTION": ("CA2027000001", "00005"),
     "SUBSCRIPTION": ("CA2027000003", "02901"),
     "VOTING": ("CA2027000004", "00700"),
     "CORPREP": ("CA2027000005", "00700"),
-    "TENDER": ("CA2027000006", "08001"),
+    "TENDER": ("CA2027000006", "04299"),
 })
-# Fields whose values must fit those events: the rights issue's kinds, the AGM's meeting type and resolutions.
+# Fields whose values must fit those events: the rights issue's kinds, the AGM's meeting type and resolutions, tender
+# prices per unit of HKD 100 nominal.
 _CA_POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
     "subscriptionKind": ("RIGHTS", "EXCESS_RIGHTS"),
+    "tenderPrice": ("99.50", "100.00", "100.25"),
     "meetingType": ("AGM",),
     "resolutionNo": (1, 2, 3),
     "stock_account": ("01",),  # the clearing account holds 1,000,000 of each stock (and 100,000 rights)
@@ -192,7 +195,8 @@ DEFECTS: Mapping[str, Defect] = MappingProxyType({d.kind: d for d in (
     Defect("bad-field", "FIELD_FORMAT", "a detail's stock code is not 5 digits", min_records=1),
     Defect("bad-enum", "FIELD_ENUM", "a detail's enumerated field has a value outside the list", min_records=1,
            applies=lambda layout: any(_enum_outside_rules(s, layout) for s in layout.detail.fields)),
-    Defect("out-of-range", "FIELD_RANGE", "a detail's quantity is 0", min_records=1),
+    Defect("out-of-range", "FIELD_RANGE", "a detail's quantity is 0", min_records=1,
+           applies=lambda layout: layout.detail.role("quantity") is not None),
     Defect("bad-date", "FIELD_DATE", "a detail's date is 30 February", min_records=1,
            applies=_has(lambda spec: spec.kind == "date")),
     Defect("rule", "FIELD_RULE", "a detail breaks the layout's first cross-field rule", min_records=1,

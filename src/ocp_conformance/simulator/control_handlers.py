@@ -109,6 +109,8 @@ def ca_instructions(call: Call) -> Reply:
         "stockCode": i.stock_code, "stockAccount": i.account, "quantity": i.quantity, "option": i.option,
         "status": i.status, "earmarked": i.earmarked, "clientReference": i.client_reference,
         "amount": encode(i.amount) if i.amount is not None else None, "currency": i.currency,
+        "tenderPrice": encode(i.tender_price) if i.tender_price is not None else None, "delivered": i.delivered,
+        "allotted": i.allotted,
         "votes": [{"resolutionNo": n, "votesFor": v.for_, "votesAgainst": v.against, "votesAbstain": v.abstain}
                   for n, v in sorted((i.votes or {}).items())],
         "appointee": ({"name": i.appointee.name, "idDocumentNumber": i.appointee.id_document}

@@ -18,6 +18,7 @@ from ocp_conformance.simulator.ccass import (
     CA_MONEY_SUB_LEDGER,
     DEFAULT_START,
     DEMO_RIGHTS_STOCK,
+    DEMO_TENDER_STOCK,
     HKT,
     Appointee,
     CaInstruction,
@@ -34,8 +35,9 @@ from ocp_conformance.simulator.ccass import (
     demo_reference_data,
 )
 
-ELECTION, CLOSED_ELECTION, RIGHTS, AGM, CORPREP, TENDER = (f"CA202700000{n}" for n in range(1, 7))
+ELECTION, CLOSED_ELECTION, RIGHTS, AGM, CORPREP, TENDER, TAKEOVER = (f"CA202700000{n}" for n in range(1, 8))
 RIGHTS_PRICE = Decimal("40.00")
+OFFER_PRICE = Decimal("0.85")
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -64,12 +66,16 @@ def test_demo_events_cover_every_type_with_their_deadlines() -> None:
     events = {e.announcement_id: e for e in sim.corporate_actions.events()}
     assert {a: e.event_type for a, e in events.items()} == {
         ELECTION: "ELECTION", CLOSED_ELECTION: "ELECTION", RIGHTS: "SUBSCRIPTION", AGM: "VOTING",
-        CORPREP: "CORPREP", TENDER: "TENDER"}
+        CORPREP: "CORPREP", TENDER: "TENDER", TAKEOVER: "SUBSCRIPTION"}
     assert events[ELECTION].ccass_deadline == _at(date(2027, 4, 12), 16)  # four business days after the start
     assert events[CLOSED_ELECTION].ccass_deadline == _at(date(2027, 4, 2), 16) < DEFAULT_START
     assert events[RIGHTS].instructing_stock == DEMO_RIGHTS_STOCK != events[RIGHTS].stock_code == "00001"
     assert [r.number for r in events[AGM].resolutions] == [1, 2, 3]
     assert events[TENDER].opening_time == time(9, 0) and events[ELECTION].opening_time == time(8, 0)
+    # issue 17 correction 3: the tender is a new issue's (no options, no holding), the takeover offer a subscription
+    assert events[TENDER].options == () and events[TENDER].instructing_stock == DEMO_TENDER_STOCK
+    assert events[TAKEOVER].is_takeover and events[TAKEOVER].instructing_stock == events[TAKEOVER].stock_code
+    assert events[TAKEOVER].opening_time == time(8, 0) and not events[RIGHTS].is_takeover
     assert all(e.ccass_deadline < e.issuer_deadline for e in events.values())
 
 
@@ -103,6 +109,11 @@ def test_ccass_deadline_is_a_business_day_before_the_issuers() -> None:
     ({"event_type": "SUBSCRIPTION", "options": ("RIGHTS",)}, "rights/warrant code"),
     ({"instruction_stock_code": "02901"}, "only a SUBSCRIPTION"),
     ({"event_type": "VOTING", "options": ()}, "needs resolutions"),
+    ({"event_type": "TENDER", "default_option": None}, "TENDER event has no options"),
+    ({"event_type": "SUBSCRIPTION", "options": ("TAKEOVER_OFFER", "RIGHTS"), "price": Decimal(1),
+      "default_option": None}, "event of its own"),
+    ({"event_type": "SUBSCRIPTION", "options": ("TAKEOVER_OFFER",), "price": Decimal(1), "default_option": None,
+      "instruction_stock_code": "02901"}, "unless it is a takeover offer"),
 ])
 def test_an_inconsistent_event_is_refused(changes: dict[str, object], fragment: str) -> None:
     fields: dict[str, object] = {
@@ -173,13 +184,99 @@ def test_split_votes_and_a_corporate_representative_share_one_holding() -> None:
     assert sim.ledger.balance(ALPHA, "02", "00700").available == 0
 
 
-def test_a_tender_opens_at_nine() -> None:
-    sim = Simulation(start=_at(date(2027, 4, 7), 8, 30))
-    _rejects(sim, "WINDOW_NOT_OPEN", ALPHA, "01", TENDER, "08001", 100, option="UNCONDITIONAL")
+def test_a_tender_opens_at_nine_with_the_electronic_application_instructions() -> None:
+    sim = Simulation(start=_at(date(2027, 4, 7), 8, 59))
+    error = _rejects(sim, "WINDOW_NOT_OPEN", ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 100,
+                     tender_price=Decimal("100.25"))
+    assert "between 09:00 and 19:00" in error.message
     sim.corporate_actions.instruct(ALPHA, "01", ELECTION, "00005", 100, option="CASH")  # elections open at 8
+    sim.corporate_actions.instruct(ALPHA, "01", TAKEOVER, "08001", 100, option="TAKEOVER_OFFER")  # so do takeovers
     sim.advance_to(_at(date(2027, 4, 7), 9))
-    done = sim.corporate_actions.instruct(ALPHA, "01", TENDER, "08001", 100, option="UNCONDITIONAL")
-    assert done.earmarked == 100 and done.amount is None
+    done = sim.corporate_actions.instruct(ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 100, tender_price=Decimal("100.25"))
+    assert (done.earmarked, done.amount, done.tender_price, done.option) == (0, Decimal("10025.00"),
+                                                                             Decimal("100.25"), None)
+
+
+def test_a_takeover_offer_is_accepted_by_subscription_and_moves_the_shares_out() -> None:
+    sim = Simulation()
+    book = sim.corporate_actions
+    before = sim.ledger.holding(ALPHA, "02", "08001")
+    done = book.instruct(ALPHA, "02", TAKEOVER, "08001", 4_000, option="TAKEOVER_OFFER", client_reference="to-1")
+    assert (done.event_type, done.option, done.delivered, done.earmarked) == ("SUBSCRIPTION", "TAKEOVER_OFFER",
+                                                                              4_000, 0)
+    assert sim.ledger.holding(ALPHA, "02", "08001") == before - 4_000
+    assert sim.ledger.on_hold(ALPHA, "02", "08001") == 0
+    (moved,) = sim.ledger.movements(ALPHA, "02", "08001")[-1:]
+    assert (moved.kind, moved.reference) == ("CA_TAKEOVER_ACCEPTANCE", done.instruction_id)
+    assert done.amount == OFFER_PRICE * 4_000 == _entitlements_money(sim, ALPHA)  # the consideration, credited
+    assert book.available_to_instruct(ALPHA, "02", TAKEOVER) == before - 4_000
+    error = _rejects(sim, "QUANTITY_ABOVE_HOLDING", ALPHA, "02", TAKEOVER, "08001", before - 3_999,
+                     option="TAKEOVER_OFFER")
+    assert f"at most the {before - 4_000} shares" in error.message
+    _rejects(sim, "STOCK_MISMATCH", ALPHA, "02", TAKEOVER, DEMO_RIGHTS_STOCK, 1, option="TAKEOVER_OFFER")
+    book.change(ALPHA, done.instruction_id, quantity=1_000)
+    assert sim.ledger.holding(ALPHA, "02", "08001") == before - 1_000
+    assert _entitlements_money(sim, ALPHA) == OFFER_PRICE * 1_000
+    book.cancel(ALPHA, done.instruction_id)
+    assert sim.ledger.holding(ALPHA, "02", "08001") == before and _entitlements_money(sim, ALPHA) == 0
+    assert book.instructed(ALPHA, "02", TAKEOVER) == 0
+
+
+def _closing_tender(sim: Simulation) -> str:
+    """A tender for the demo new issue whose CCASS deadline is 2027-04-07 16:00, registered on ``sim``."""
+    sim.corporate_actions.register(CorporateActionEvent(
+        "CA2027000100", "TENDER", DEMO_TENDER_STOCK, "new issue", record_date=date(2027, 4, 6),
+        instructions_open=_at(date(2027, 4, 6), 9), issuer_deadline=_at(date(2027, 4, 8), 16),
+        ccass_deadline=_at(date(2027, 4, 7), 16)))
+    return "CA2027000100"
+
+
+def test_tender_monies_are_debited_at_instruction_and_the_unsuccessful_part_refunded_at_allotment() -> None:
+    sim = Simulation()
+    book = sim.corporate_actions
+    tender = _closing_tender(sim)
+    assert sim.ledger.holding(ALPHA, "80", DEMO_TENDER_STOCK) == 0  # no holding needed: a new issue
+    above = book.instruct(ALPHA, "80", tender, DEMO_TENDER_STOCK, 300, tender_price=Decimal("100.50"))
+    at = book.instruct(ALPHA, "80", tender, DEMO_TENDER_STOCK, 500, tender_price=Decimal("100.00"))
+    below = book.instruct(ALPHA, "02", tender, DEMO_TENDER_STOCK, 200, tender_price=Decimal("99.00"))
+    assert _entitlements_money(sim, ALPHA) == -(Decimal("30150.00") + Decimal("50000.00") + Decimal("19800.00"))
+    assert [p.kind for p in sim.ledger.money_ledger.postings(ALPHA)] == ["CA_TENDER"] * 3
+    with pytest.raises(DomainError) as early:
+        book.allot(tender, Decimal("100.00"))
+    assert (early.value.code, early.value.status) == ("TENDER_NOT_CLOSED", 409)
+    sim.advance_to(_at(date(2027, 4, 7), 16))
+    allotted = book.allot(tender, Decimal("100.00"), ratio_at_cut_off=Decimal("0.4"))
+    assert [(r.instruction_id, r.allotted) for r in allotted] == [(above.instruction_id, 300),
+                                                                  (at.instruction_id, 200),
+                                                                  (below.instruction_id, 0)]
+    assert sim.ledger.holding(ALPHA, "80", DEMO_TENDER_STOCK) == 500
+    assert sim.ledger.holding(ALPHA, "02", DEMO_TENDER_STOCK) == 0
+    # paid: 300 x 100.50 and 200 x 100.00; refunded: 300 x 100.00 and 200 x 99.00
+    assert _entitlements_money(sim, ALPHA) == -(Decimal("30150.00") + Decimal("20000.00"))
+    refunds = [p for p in sim.ledger.money_ledger.postings(ALPHA) if p.kind == "CA_TENDER_REFUND"]
+    assert [(p.reference, p.amount, p.sub_ledger) for p in refunds] == [
+        (at.instruction_id, Decimal("30000.00"), "ENTITLEMENTS"), (below.instruction_id, Decimal("19800.00"),
+                                                                   "ENTITLEMENTS")]
+    assert book.allot(tender, Decimal("100.00")) == []  # once only
+    assert book.get(ALPHA, at.instruction_id).allotted == 200
+
+
+@pytest.mark.parametrize("price", [None, Decimal(0), Decimal("-1"), Decimal("100.00001"), Decimal("NaN"), 100.5])
+def test_a_tender_needs_a_positive_tender_price(price: object) -> None:
+    sim = Simulation(start=_at(date(2027, 4, 7), 9))
+    error = _rejects(sim, "TENDER_PRICE_INVALID", ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 100, tender_price=price)
+    assert error.pointer == "/tenderPrice"
+
+
+def test_a_tender_cancelled_is_refunded_in_full() -> None:
+    sim = Simulation()
+    book = sim.corporate_actions
+    done = book.instruct(ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 1_000, tender_price=Decimal("99.75"))
+    changed = book.change(ALPHA, done.instruction_id, tender_price=Decimal("100.25"))
+    assert changed.amount == Decimal("100250.00") == -_entitlements_money(sim, ALPHA)
+    book.cancel(ALPHA, done.instruction_id)
+    assert _entitlements_money(sim, ALPHA) == 0
+    assert [p.kind for p in sim.ledger.money_ledger.postings(ALPHA)][-1] == "CA_TENDER_REFUND"
 
 
 # ---------------------------------------------------------------------- every rejection
@@ -245,8 +342,12 @@ def test_option_not_offered() -> None:
 def test_fields_of_another_kind_are_not_allowed() -> None:
     sim = Simulation()
     _rejects(sim, "FIELD_NOT_ALLOWED", ALPHA, "01", ELECTION, "00005", 100, option="CASH", votes={1: Vote(1)})
-    _rejects(sim, "FIELD_NOT_ALLOWED", ALPHA, "01", TENDER, "08001", 100, option="CONDITIONAL",
+    _rejects(sim, "FIELD_NOT_ALLOWED", ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 100, tender_price=Decimal(100),
              appointee=Appointee("A", "B"))
+    _rejects(sim, "OPTION_INVALID", ALPHA, "01", TENDER, DEMO_TENDER_STOCK, 100, tender_price=Decimal(100),
+             option="UNCONDITIONAL")  # a tender is no takeover acceptance
+    _rejects(sim, "FIELD_NOT_ALLOWED", ALPHA, "01", TAKEOVER, "08001", 100, option="TAKEOVER_OFFER",
+             tender_price=Decimal(1))
 
 
 @pytest.mark.parametrize("appointee", [None, Appointee("", "A1234563"), Appointee("Chan", " ")])
@@ -399,18 +500,19 @@ def test_an_event_of_a_custom_world_uses_its_own_reference() -> None:
     sim = Simulation(reference=reference)
     sim.ledger.deposit("B00001", "01", "00005", 300)
     sim.corporate_actions.register(CorporateActionEvent(
-        "CA2027000001", "TENDER", "00005", "offer", record_date=date(2027, 4, 6),
+        "CA2027000001", "SUBSCRIPTION", "00005", "offer", record_date=date(2027, 4, 6),
         instructions_open=_at(date(2027, 4, 6), 9), issuer_deadline=_at(date(2027, 4, 9), 16),
-        ccass_deadline=_at(date(2027, 4, 8), 16), options=("CONDITIONAL", "UNCONDITIONAL"), price=Decimal(1)))
+        ccass_deadline=_at(date(2027, 4, 8), 16), options=("TAKEOVER_OFFER",), price=Decimal(1)))
     assert sim.corporate_actions.entitlement("B00001", "01", "CA2027000001") == 300
 
 
 def test_book_signatures_the_rap_layer_will_use() -> None:
     expected = {
         "instruct": ["self", "participant", "account", "announcement_id", "stock_code", "quantity", "option", "votes",
-                     "appointee", "client_reference"],
+                     "appointee", "client_reference", "tender_price"],
         "change": ["self", "participant", "instruction_id", "quantity", "option", "votes", "appointee",
-                   "client_reference"],
+                   "client_reference", "tender_price"],
+        "allot": ["self", "announcement_id", "cut_off_price", "ratio_at_cut_off"],
         "cancel": ["self", "participant", "instruction_id"],
         "get": ["self", "participant", "instruction_id"],
         "instructions_of": ["self", "participant", "announcement_id"],
@@ -427,12 +529,12 @@ def test_book_signatures_the_rap_layer_will_use() -> None:
 # ---------------------------------------------------------------------- model-based: earmarks and entitlements
 PARTIES = (ALPHA, BETA)
 ACCOUNTS = ("01", "02", "80")
-EVENTS = (ELECTION, CLOSED_ELECTION, RIGHTS, AGM, CORPREP, TENDER)
+EVENTS = (ELECTION, CLOSED_ELECTION, RIGHTS, AGM, CORPREP, TENDER, TAKEOVER)
 # Refusals a well-formed random instruction may meet; anything else is a bug.
 EXPECTED_REFUSALS = frozenset({"AFTER_DEADLINE", "WINDOW_NOT_OPEN", "OPTION_INVALID", "QUANTITY_ABOVE_HOLDING",
                                "NOT_ENTITLED", "VOTES_ABOVE_QUANTITY"})
 OPTIONS = {"ELECTION": ["CASH", "SCRIP", "BONUS"], "SUBSCRIPTION": ["RIGHTS", "EXCESS_RIGHTS", "OPEN_OFFER"],
-           "TENDER": ["CONDITIONAL", "UNCONDITIONAL"], "CORPREP": ["PROXY", "CORPORATE_REPRESENTATIVE"]}
+           "TAKEOVER": ["TAKEOVER_OFFER", "RIGHTS"], "CORPREP": ["PROXY", "CORPORATE_REPRESENTATIVE"]}
 
 
 class CaMachine(RuleBasedStateMachine):
@@ -456,7 +558,10 @@ class CaMachine(RuleBasedStateMachine):
                 share = data.draw(st.integers(0, total), label="for")
                 votes[number] = Vote(for_=share, against=total - share)
             return {"votes": votes}
-        fields: dict[str, Any] = {"option": data.draw(st.sampled_from(OPTIONS[event.event_type]), label="option")}
+        if event.event_type == "TENDER":
+            return {"tender_price": data.draw(st.sampled_from([Decimal("99.5"), Decimal("100.25")]), label="price")}
+        kind = "TAKEOVER" if event.is_takeover else event.event_type
+        fields: dict[str, Any] = {"option": data.draw(st.sampled_from(OPTIONS[kind]), label="option")}
         if event.event_type == "CORPREP":
             fields["appointee"] = Appointee("Chan Siu Ming", "A1234563")
         return fields
@@ -496,7 +601,8 @@ class CaMachine(RuleBasedStateMachine):
             assert self.sim.ledger.available(*position) == available
             return
         self.live[record.instruction_id] = changed
-        assert self.sim.ledger.available(*position) == available + record.earmarked - changed.earmarked
+        assert self.sim.ledger.available(*position) == available + (record.earmarked + record.delivered) - (
+            changed.earmarked + changed.delivered)
 
     @precondition(lambda self: bool(self.live))
     @rule(data=st.data())
@@ -516,8 +622,8 @@ class CaMachine(RuleBasedStateMachine):
         after = (ledger.available(party, account, record.stock_code), self.book.instructed(party, account,
                                                                                            announcement_id),
                  _entitlements_money(self.sim, party))
-        assert after == (before[0] + record.earmarked, before[1] - record.earmarked,
-                         before[2] + (record.amount or 0))
+        taken = record.earmarked + record.delivered
+        assert after == (before[0] + taken, before[1] - taken, before[2] - record.money)
 
     @precondition(lambda self: bool(self.live))
     @rule(data=st.data())
@@ -546,7 +652,7 @@ class CaMachine(RuleBasedStateMachine):
         for announcement_id in EVENTS:
             for party in PARTIES:
                 for account in ACCOUNTS:
-                    earmarks = sum(r.earmarked for r in self.live.values()
+                    earmarks = sum(r.earmarked + r.delivered for r in self.live.values()
                                    if (r.announcement_id, r.participant, r.account) == (announcement_id, party,
                                                                                          account))
                     assert earmarks == self.book.instructed(party, account, announcement_id)
@@ -567,8 +673,8 @@ class CaMachine(RuleBasedStateMachine):
     @invariant()
     def money_is_the_sum_of_live_subscriptions(self) -> None:
         for party in PARTIES:
-            assert _entitlements_money(self.sim, party) == -sum(
-                (r.amount or Decimal(0) for r in self.live.values() if r.participant == party), Decimal(0))
+            assert _entitlements_money(self.sim, party) == sum(
+                (r.money for r in self.live.values() if r.participant == party), Decimal(0))
 
     @invariant()
     def the_book_shows_each_participant_its_own_live_instructions(self) -> None:

@@ -9,6 +9,7 @@ import io
 import threading
 import time
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ from ocp_conformance.rap import (
     write_file,
 )
 from ocp_conformance.simulator.ccass import SiFilter, Simulation
-from ocp_conformance.simulator.ccass.ca_demo import DEMO_RIGHTS_STOCK, demo_ca_events
+from ocp_conformance.simulator.ccass.ca_demo import DEMO_RIGHTS_STOCK, DEMO_TENDER_STOCK, demo_ca_events
 from ocp_conformance.simulator.rap import ProcessingResult, RapProcessor, participant_folders, serve_in_thread
 from ocp_conformance.simulator.rap.processing import APPLIERS, CA_FILE_TYPES, FILE_REJECTED, INTERNAL_ERROR
 from ocp_conformance.simulator.state import SimulatorState, demo_token
@@ -200,9 +201,35 @@ def test_the_entitlement_left_on_the_event_is_the_ca_books_to_check(tmp_path: Pa
 
 
 def test_a_ca_record_for_an_event_of_another_type_is_rejected(tmp_path: Path, processor: RapProcessor) -> None:
-    record = _election(0, announcementId="CA2027000006", stockCode="08001")  # the tender offer
+    record = _election(0, announcementId="CA2027000007", stockCode="08001")  # the takeover offer (a SUBSCRIPTION)
     result = processor.process(ALPHA, _custom(tmp_path, LAYOUTS["ELECTION"], [record]))
     assert [(r.line, r.code) for r in result.records] == [(2, "EVENT_TYPE_MISMATCH")]
+
+
+def test_a_subscription_line_accepts_a_takeover_offer_and_moves_the_shares_out(
+        tmp_path: Path, state: SimulatorState, processor: RapProcessor) -> None:
+    ledger = state.simulation.ledger
+    before = ledger.holding(ALPHA, "02", "08001")
+    record = {"clientReference": "TO1", "announcementId": "CA2027000007", "stockCode": "08001", "stockAccount": "02",
+              "quantity": 1_000, "subscriptionKind": "TAKEOVER_OFFER", "amount": "850.00", "currency": "HKD"}
+    result = processor.process(ALPHA, _custom(tmp_path, LAYOUTS["SUBSCRIPTION"], [record]))
+    assert result.status == "ACCEPTED", result.records
+    (done,) = state.simulation.corporate_actions.instructions_of(ALPHA, "CA2027000007")
+    assert (done.option, done.delivered, done.amount) == ("TAKEOVER_OFFER", 1_000, Decimal("850.00"))
+    assert ledger.holding(ALPHA, "02", "08001") == before - 1_000
+
+
+def test_a_tender_line_needs_no_holding_and_debits_its_tender_monies(
+        tmp_path: Path, state: SimulatorState, processor: RapProcessor) -> None:
+    money = state.simulation.ledger.money_ledger
+    record = {"clientReference": "TN1", "announcementId": "CA2027000006", "stockCode": DEMO_TENDER_STOCK,
+              "stockAccount": "80", "quantity": 2_000, "tenderPrice": "100.25", "currency": "HKD"}
+    result = processor.process(ALPHA, _custom(tmp_path, LAYOUTS["TENDER"], [record, {
+        **record, "clientReference": "TN2", "tenderPrice": "0"}]))
+    assert [(r.line, r.code) for r in result.records if not r.accepted] == [(3, "TENDER_PRICE_INVALID")]
+    (done,) = state.simulation.corporate_actions.instructions_of(ALPHA, "CA2027000006")
+    assert (done.earmarked, done.tender_price, done.amount) == (0, Decimal("100.25"), Decimal("200500.00"))
+    assert money.position(ALPHA, "HKMK", "HKD").sub_ledgers["ENTITLEMENTS"] == Decimal("-200500.00")
 
 
 def test_an_unknown_event_is_named_by_the_validator(tmp_path: Path, processor: RapProcessor) -> None:

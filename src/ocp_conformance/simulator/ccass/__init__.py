@@ -16,13 +16,20 @@ from .broadcast import (
     BroadcastMessage,
     message_for,
 )
-from .ca_demo import DEMO_RIGHTS_RATIO, DEMO_RIGHTS_STOCK, demo_ca_events, seed_demo_corporate_actions
+from .ca_demo import (
+    DEMO_RIGHTS_RATIO,
+    DEMO_RIGHTS_STOCK,
+    DEMO_TENDER_STOCK,
+    demo_ca_events,
+    seed_demo_corporate_actions,
+)
 from .ca_events import (
     CA_EVENT_TYPES,
     DEFAULT_DAILY_CLOSE,
     EXCESS_OPTIONS,
     OPENING_TIMES,
     SUBSCRIPTION_OPTIONS,
+    TAKEOVER_OPTIONS,
     CaEventType,
     CorporateActionEvent,
     Resolution,
@@ -166,6 +173,7 @@ __all__ = [
     "DEMO_NCP_MAPPINGS",
     "DEMO_RIGHTS_RATIO",
     "DEMO_RIGHTS_STOCK",
+    "DEMO_TENDER_STOCK",
     "EXCESS_OPTIONS",
     "FINAL_RUN_LABEL",
     "HKT",
@@ -179,6 +187,7 @@ __all__ = [
     "SPSA_ACCOUNT_RANGE",
     "SUBSCRIPTION_OPTIONS",
     "SUB_LEDGERS",
+    "TAKEOVER_OPTIONS",
     "AccountKind",
     "AccountStatements",
     "AccountTransfer",

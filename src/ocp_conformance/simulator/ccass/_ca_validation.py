@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime, time
+from decimal import Decimal
 from types import MappingProxyType
 
 from ._validation import check_quantity
@@ -13,7 +14,7 @@ from .calendar import TradingCalendar
 from .clock import HKT
 from .errors import DomainError, did_you_mean
 
-__all__ = ["check_details", "check_window", "quantity_above_holding"]
+__all__ = ["check_details", "check_tender_price", "check_window", "quantity_above_holding"]
 
 # Which kind-specific field each event type takes (the others must be absent).
 _TAKES_VOTES = frozenset({"VOTING"})
@@ -68,6 +69,33 @@ def quantity_above_holding(event: CorporateActionEvent, participant: str, accoun
     )
 
 
+def check_tender_price(event: CorporateActionEvent, tender_price: object) -> Decimal | None:
+    """A TENDER's tender price: a positive decimal of at most 4 places; no other kind takes one.
+
+    Raises:
+        DomainError: TENDER_PRICE_INVALID or FIELD_NOT_ALLOWED (422).
+    """
+    if event.event_type != "TENDER":
+        if tender_price is not None:
+            raise DomainError(
+                "FIELD_NOT_ALLOWED",
+                f"Received tenderPrice on an instruction for {event.announcement_id} ({event.event_type}). Expected "
+                "a tender price only on a TENDER instruction; remove it.",
+                pointer="/tenderPrice",
+            )
+        return None
+    exponent = tender_price.as_tuple().exponent if isinstance(tender_price, Decimal) else None
+    if not isinstance(tender_price, Decimal) or not isinstance(exponent, int) or exponent < -4 or tender_price <= 0:
+        raise DomainError(
+            "TENDER_PRICE_INVALID",
+            f"Received tender price {tender_price!r} for {event.announcement_id} (a tender for new issue "
+            f"{event.stock_code}). Expected the price per unit tendered at: a positive amount of {event.currency} "
+            "with at most 4 decimal places.",
+            pointer="/tenderPrice",
+        )
+    return tender_price
+
+
 def check_details(event: CorporateActionEvent, stock_code: object, quantity: object, option: object,
                   votes: Mapping[int, Vote] | None,
                   appointee: Appointee | None) -> Mapping[int, Vote] | None:
@@ -80,7 +108,8 @@ def check_details(event: CorporateActionEvent, stock_code: object, quantity: obj
     expected = event.instructing_stock
     if stock_code != expected:
         quoted = ("the rights/warrant code, not the underlying " + event.stock_code
-                  if event.event_type == "SUBSCRIPTION" else "the underlying stock")
+                  if event.instruction_stock_code is not None
+                  else "the new issue tendered for" if event.event_type == "TENDER" else "the underlying stock")
         raise DomainError(
             "STOCK_MISMATCH",
             f"Received stockCode {stock_code!r} for {event.announcement_id} ({event.event_type}). Expected "
@@ -99,7 +128,7 @@ def check_details(event: CorporateActionEvent, stock_code: object, quantity: obj
         raise DomainError(
             "OPTION_INVALID",
             f"Received option {option!r} for {event.announcement_id} ({event.event_type}). Expected no option: "
-            "a voting instruction gives votes per resolution.",
+            "a voting instruction gives votes per resolution, a tender instruction its tender price.",
             pointer="/option",
         )
     for name, value, takers in (("votes", votes, _TAKES_VOTES), ("appointee", appointee, _TAKES_APPOINTEE)):

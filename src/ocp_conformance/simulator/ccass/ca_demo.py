@@ -2,7 +2,9 @@
 
 Dates are chosen against DEFAULT_START (Tue 2027-04-06 10:00 HKT, after the Ching Ming holiday on Mon 5 Apr)
 so that at the start: CA2027000001 (election) is open with a deadline four business days ahead,
-CA2027000002 (election) closed at its CCASS deadline on Fri 2 Apr, and the others are open. [M] All of it.
+CA2027000002 (election) closed at its CCASS deadline on Fri 2 Apr, and the others are open. CA2027000006 is a
+tender for a new issue, :data:`DEMO_TENDER_STOCK` (instructions from 09:00), CA2027000007 a takeover offer
+accepted through subscription instructions on the underlying. [M] All of it.
 
 The rights of CA2027000003 trade under their own code, :data:`DEMO_RIGHTS_STOCK`, which is kept as event data,
 not added to the stock list (adding a stock would change every participant's seeded holdings and the demo
@@ -31,11 +33,14 @@ from .clock import HKT
 from .corporate_actions import CorporateActionBook
 from .reference import ReferenceData
 
-__all__ = ["CLOSED_DEMO_EVENT", "DEMO_RIGHTS_RATIO", "DEMO_RIGHTS_STOCK", "ROLL_MARGIN_BUSINESS_DAYS", "demo_ca_events",
-           "roll_demo_events", "seed_demo_corporate_actions"]
+__all__ = ["CLOSED_DEMO_EVENT", "DEMO_RIGHTS_RATIO", "DEMO_RIGHTS_STOCK", "DEMO_TENDER_STOCK",
+           "ROLL_MARGIN_BUSINESS_DAYS", "demo_ca_events", "roll_demo_events", "seed_demo_corporate_actions"]
 
 DEMO_RIGHTS_STOCK: Final = "02901"
 """Nil-paid rights of CK Hutchison (00001) in the demo rights issue CA2027000003 [M: code invented]."""
+DEMO_TENDER_STOCK: Final = "04299"
+"""The new issue tendered for in CA2027000006, a Government Bond issue [M: code invented; event data only, like the
+rights, not on the stock list: nobody holds it before the allotment]."""
 DEMO_RIGHTS_RATIO: Final = 10
 """One right for every 10 shares of the underlying held at the record date."""
 CLOSED_DEMO_EVENT: Final = "CA2027000002"
@@ -91,9 +96,14 @@ def demo_ca_events(calendar: TradingCalendar | None = None) -> tuple[CorporateAc
             record_date=date(2027, 4, 1), instructions_open=agm_open, meeting_date=date(2027, 5, 12),
             options=("CORPORATE_REPRESENTATIVE", "PROXY"), **agm_deadlines),
         CorporateActionEvent(
-            "CA2027000006", "TENDER", "08001", "Voluntary general cash offer at HKD 0.85 per share",
+            "CA2027000006", "TENDER", DEMO_TENDER_STOCK,
+            "New issue tender: HKSAR Government Bonds, 3-year, tendered for by price per unit of HKD 100 nominal",
             record_date=date(2027, 4, 6), instructions_open=_at(date(2027, 4, 6), 9),
-            options=("CONDITIONAL", "UNCONDITIONAL"), price=Decimal("0.85"),
+            **deadlines(_at(date(2027, 4, 27), 16))),
+        CorporateActionEvent(
+            "CA2027000007", "SUBSCRIPTION", "08001", "Voluntary general cash offer at HKD 0.85 per share",
+            record_date=date(2027, 4, 6), instructions_open=_at(date(2027, 4, 6), 8),
+            options=("TAKEOVER_OFFER",), price=Decimal("0.85"),
             **deadlines(_at(date(2027, 4, 27), 16))),
     )
 

@@ -1,10 +1,15 @@
 """Corporate-action events: what HKSCC Nominees announces and participants instruct on (RAP CA uploads).
 
 [F] HKSCC Nominees consolidates participants' instructions on elections (e.g. cash or scrip dividend),
-subscriptions (rights, excess rights, open offer, excess open offer, warrant subscription, bond conversion),
-voting (per resolution, split for/against/abstain allowed), corporate representative/proxy appointments and
-tenders (takeover offers). A subscription quotes the stock code of the rights or warrants, not the underlying.
-Instructions open at 08:00 (tenders 09:00) and close at a CCASS deadline before the issuer's deadline.
+subscriptions (rights, excess rights, open offer, excess open offer, warrant subscription, bond conversion, and
+the acceptance of a takeover offer), voting (per resolution, split for/against/abstain allowed) and corporate
+representative/proxy appointments. A subscription quotes the stock code of the rights or warrants, not the
+underlying (a takeover offer is accepted for the shares themselves). Tender instructions are no nominee
+instruction on holdings: they tender for a new issue (e.g. Exchange Fund Notes, Government Bonds), and their tender
+monies are paid, and the unsuccessful part refunded, through CCASS money settlement. Subscription, election,
+voting and corporate representative/proxy instructions open at 08:00; tender instructions at 09:00, with the
+electronic application instructions for new issue shares. Instructions close at a CCASS deadline before the
+issuer's deadline. (Sources: contracts/SOURCES.md, "Corporate actions".)
 [M] The offset of the CCASS deadline (:func:`ccass_deadline`), the daily close of instruction input
 (:data:`DEFAULT_DAILY_CLOSE`), the announcement id format and every field name are ours.
 """
@@ -28,6 +33,7 @@ __all__ = [
     "EXCESS_OPTIONS",
     "OPENING_TIMES",
     "SUBSCRIPTION_OPTIONS",
+    "TAKEOVER_OPTIONS",
     "CaEventType",
     "CorporateActionEvent",
     "Resolution",
@@ -37,7 +43,9 @@ __all__ = [
 CaEventType = Literal["ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER"]
 CA_EVENT_TYPES: Final[tuple[CaEventType, ...]] = ("ELECTION", "SUBSCRIPTION", "VOTING", "CORPREP", "TENDER")
 
-# [F] instruction input opens at 08:00 each business day, tenders at 09:00.
+# [F] instruction input opens at 08:00 each business day; tender instructions at 09:00, the time electronic
+# application instructions for new issue shares open (CCASS Operational Procedures, section 6.2, daily processing
+# and service schedule).
 OPENING_TIMES: Final[Mapping[CaEventType, time]] = MappingProxyType({
     "ELECTION": time(8, 0), "SUBSCRIPTION": time(8, 0), "VOTING": time(8, 0), "CORPREP": time(8, 0),
     "TENDER": time(9, 0),
@@ -46,11 +54,16 @@ OPENING_TIMES: Final[Mapping[CaEventType, time]] = MappingProxyType({
 # event's CCASS deadline.
 DEFAULT_DAILY_CLOSE: Final = time(19, 0)
 
-# [F] the kinds of subscription; the EXCESS_* ones apply for more than the rights held [M: no stock earmarked].
+# [F] the kinds of subscription, a takeover offer among them; the EXCESS_* ones apply for more than the rights held
+# [M: no stock earmarked].
 SUBSCRIPTION_OPTIONS: Final[tuple[str, ...]] = (
     "RIGHTS", "EXCESS_RIGHTS", "OPEN_OFFER", "EXCESS_OPEN_OFFER", "WARRANT_SUBSCRIPTION", "BOND_CONVERSION",
+    "TAKEOVER_OFFER",
 )
 EXCESS_OPTIONS: Final = frozenset({"EXCESS_RIGHTS", "EXCESS_OPEN_OFFER"})
+# [M] accepting a takeover offer quotes the underlying and moves the accepted shares out of the account, to be paid
+# the offer consideration (price per share); an event offering it offers nothing else.
+TAKEOVER_OPTIONS: Final = frozenset({"TAKEOVER_OFFER"})
 
 _ANNOUNCEMENT_ID: Final = re.compile(r"CA\d{10}")
 _STOCK_CODE: Final = re.compile(r"\d{5}")
@@ -83,19 +96,21 @@ class CorporateActionEvent:
     Attributes:
         announcement_id: ``"CA"`` and 10 digits, e.g. ``"CA2027000001"`` [M].
         event_type: ELECTION, SUBSCRIPTION, VOTING, CORPREP or TENDER.
-        stock_code: the underlying stock.
+        stock_code: the underlying stock; for a TENDER the new issue tendered for.
         description: human text, e.g. ``"Final dividend 2026: cash or scrip"``.
         record_date: the date entitlements are fixed on.
-        instructions_open: first moment instructions are accepted (08:00, tenders 09:00, of the opening day).
+        instructions_open: first moment instructions are accepted (08:00, tender instructions 09:00, of the
+            opening day).
         issuer_deadline: the issuer's (or registrar's) deadline.
         ccass_deadline: HKSCC's deadline for participants' instructions, before ``issuer_deadline`` [F].
         options: what may be chosen: election options (CASH, SCRIP), subscription kinds (RIGHTS,
-            EXCESS_RIGHTS, ...), tender acceptances (CONDITIONAL, UNCONDITIONAL), CORPREP roles
-            (CORPORATE_REPRESENTATIVE, PROXY); empty for VOTING.
+            EXCESS_RIGHTS, ..., TAKEOVER_OFFER), CORPREP roles (CORPORATE_REPRESENTATIVE, PROXY); empty for VOTING
+            and TENDER (a tender instruction gives a tender price instead).
         default_option: what applies to holdings nobody instructs (elections), ``None`` otherwise.
         instruction_stock_code: the stock instructions quote and earmark: for a subscription the rights or
-            warrant code [F]; ``None`` means the underlying.
-        price: subscription price per share, or the tender offer price; ``None`` otherwise.
+            warrant code [F] (none for a takeover offer); ``None`` means the underlying.
+        price: subscription price per share, or the takeover offer's consideration per share; ``None``
+            otherwise (a tender's price is each instruction's own).
         currency: currency of ``price``.
         meeting_date: date of the meeting (VOTING, CORPREP).
         resolutions: the meeting's resolutions (VOTING).
@@ -132,20 +147,31 @@ class CorporateActionEvent:
         if self.default_option is not None and self.default_option not in self.options:
             problems.append(f"default_option {self.default_option!r} is not one of the options {self.options}")
         if self.event_type == "SUBSCRIPTION":
-            if self.instruction_stock_code is None or self.price is None:
-                problems.append("a SUBSCRIPTION needs instruction_stock_code (rights/warrant code) and price")
+            takeover = set(self.options) & TAKEOVER_OPTIONS
+            if self.price is None or (self.instruction_stock_code is None) != bool(takeover):
+                problems.append("a SUBSCRIPTION needs a price, and instruction_stock_code (rights/warrant code) "
+                                "unless it is a takeover offer (which quotes the underlying)")
             if not set(self.options) <= set(SUBSCRIPTION_OPTIONS) or not self.options:
                 problems.append(f"subscription options {self.options} must be some of {SUBSCRIPTION_OPTIONS}")
+            if takeover and set(self.options) - TAKEOVER_OPTIONS:
+                problems.append("a takeover offer is an event of its own: no other subscription kind beside it")
         elif self.instruction_stock_code is not None:
             problems.append("only a SUBSCRIPTION quotes a stock other than the underlying")
         if self.event_type == "VOTING" and (not self.resolutions or self.options):
             problems.append("a VOTING event needs resolutions and no options")
         if [r.number for r in self.resolutions] != list(range(1, len(self.resolutions) + 1)):
             problems.append("resolutions must be numbered 1, 2, 3, ... in order")
-        if self.event_type != "VOTING" and not self.options:
+        if self.event_type not in ("VOTING", "TENDER") and not self.options:
             problems.append(f"a {self.event_type} event needs options")
+        if self.event_type == "TENDER" and self.options:
+            problems.append("a TENDER event has no options: each tender instruction gives its tender price")
         if problems:
             raise ValueError(f"Received corporate-action event {self.announcement_id}: {'; '.join(problems)}.")
+
+    @property
+    def is_takeover(self) -> bool:
+        """Whether this is a takeover offer (a SUBSCRIPTION accepted for the underlying shares)."""
+        return bool(set(self.options) & TAKEOVER_OPTIONS)
 
     @property
     def instructing_stock(self) -> str:

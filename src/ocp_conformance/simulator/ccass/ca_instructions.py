@@ -57,20 +57,29 @@ class CaInstruction:
         account: the 2-digit stock account whose holding it instructs on.
         announcement_id: the event.
         event_type: the event's type (which kind of instruction this is).
-        stock_code: the stock quoted: the underlying, or the rights/warrant code for a subscription.
+        stock_code: the stock quoted: the underlying, the rights/warrant code for a subscription, or the new
+            issue a tender is for.
         quantity: shares instructed (for VOTING: shares the votes are given for, at least each resolution's
             total).
-        option: the election option, subscription kind, tender acceptance or CORPREP role; ``None`` for VOTING.
+        option: the election option, subscription kind (TAKEOVER_OFFER for a takeover offer's acceptance) or
+            CORPREP role; ``None`` for VOTING and TENDER.
         votes: votes per resolution number (VOTING), else ``None``.
         appointee: the corporate representative or proxy (CORPREP), else ``None``.
         client_reference: the participant's own reference.
         status: ``"ACCEPTED"`` (live) or ``"CANCELLED"``.
         created_at: simulated time of input.
         updated_at: simulated time of the last change or the cancellation.
-        earmarked: stock on hold under :attr:`instruction_id` (0 for an excess application and once cancelled).
-        amount: money debited for a subscription (quantity x price), ``None`` for other kinds; kept after a
-            cancellation, which refunds it.
+        earmarked: stock on hold under :attr:`instruction_id` (0 for an excess application, a takeover
+            acceptance, a tender, and once cancelled).
+        amount: money of the instruction, ``None`` for kinds without: debited for a subscription (quantity x
+            price) and for a tender (quantity x tender price, the tender monies), credited for a takeover
+            acceptance (quantity x offer price, the consideration); kept after a cancellation, which reverses it.
         currency: the currency of :attr:`amount`.
+        tender_price: the price per unit a tender instruction tenders at (TENDER), else ``None``.
+        delivered: shares a takeover acceptance moved out of the account (0 for other kinds, and once
+            cancelled, which moves them back).
+        allotted: units of the new issue allotted to a tender at the allotment (``None`` before it); the
+            rest of the quantity was unsuccessful and its tender monies refunded.
     """
 
     instruction_id: str
@@ -90,3 +99,14 @@ class CaInstruction:
     earmarked: int = 0
     amount: Decimal | None = None
     currency: str | None = None
+    tender_price: Decimal | None = None
+    delivered: int = 0
+    allotted: int | None = None
+
+    @property
+    def money(self) -> Decimal:
+        """The signed money the instruction moved: negative for a debit (subscription, tender), positive for the
+        consideration of a takeover acceptance, 0 for kinds without money."""
+        if self.amount is None:
+            return Decimal(0)
+        return self.amount if self.option == "TAKEOVER_OFFER" else -self.amount

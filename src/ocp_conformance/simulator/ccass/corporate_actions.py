@@ -12,6 +12,21 @@ for shares beyond the rights held: it needs an entitlement in the account but ea
 counted against it. Change re-validates and re-earmarks; cancel releases the earmark and refunds the money.
 What happens after the deadline (HKSCC Nominees' consolidated instruction to the issuer, the distribution of
 the results) is not modelled: earmarks stay until cancelled.
+
+[F] A takeover offer is accepted through a subscription instruction (kind TAKEOVER_OFFER) on the underlying.
+[M] Accepting it moves the accepted shares out of the account at once (a ledger withdrawal, kind
+CA_TAKEOVER_ACCEPTANCE: they are the offeror's to pay for) and credits the consideration, quantity x the offer
+price, to the entitlements sub-ledger (kind CA_TAKEOVER_CONSIDERATION; in CCASS it is paid when the offeror
+settles, which is not modelled). It is counted against the entitlement like an earmark; cancel moves the shares
+back and reverses the consideration.
+
+[F] A tender instruction tenders for a new issue, and its tender monies are paid, and the unsuccessful part
+refunded, through CCASS money settlement. [M] It needs no holding or entitlement and earmarks nothing: it debits
+quantity x its tender price from the entitlements sub-ledger (kind CA_TENDER); :meth:`CorporateActionBook.allot`,
+after the CCASS deadline, allots the new issue at a cut-off price (tenders above it in full, at it pro rata,
+below it nothing), credits the allotted units to the instruction's stock account (kind CA_TENDER_ALLOTMENT) and
+refunds the tender monies of the unsuccessful part (kind CA_TENDER_REFUND). Successful tenders pay their own
+tender price.
 """
 
 from __future__ import annotations
@@ -19,9 +34,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from copy import copy
 from datetime import time
+from decimal import ROUND_FLOOR, Decimal
 from typing import Final
 
-from ._ca_validation import check_details, check_window, quantity_above_holding
+from ._ca_validation import check_details, check_tender_price, check_window, quantity_above_holding
 from ._validation import check_stock_account
 from .ca_events import DEFAULT_DAILY_CLOSE, EXCESS_OPTIONS, CorporateActionEvent
 from .ca_instructions import Appointee, CaInstruction, Vote
@@ -32,7 +48,8 @@ from .reference import Participant, ReferenceData
 
 __all__ = ["CA_MONEY_SUB_LEDGER", "CorporateActionBook"]
 
-# [M] subscription money moves in the entitlements sub-ledger of the participant's money position.
+# [M] subscription, takeover and tender money moves in the entitlements sub-ledger of the participant's money
+# position.
 CA_MONEY_SUB_LEDGER: Final = "ENTITLEMENTS"
 
 
@@ -154,24 +171,29 @@ class CorporateActionBook:
     # ---------------------------------------------------------------- instructions
     def instruct(self, participant: str, account: str, announcement_id: str, stock_code: str, quantity: int, *,
                  option: str | None = None, votes: Mapping[int, Vote] | None = None,
-                 appointee: Appointee | None = None, client_reference: str | None = None) -> CaInstruction:
-        """Give an instruction on an event from one stock account; on acceptance earmark and (subscriptions) debit.
+                 appointee: Appointee | None = None, client_reference: str | None = None,
+                 tender_price: Decimal | None = None) -> CaInstruction:
+        """Give an instruction on an event from one stock account; on acceptance earmark (takeover acceptances:
+        move the shares out) and move its money (see the module docs).
 
         Raises:
             DomainError: PARTICIPANT_UNKNOWN, STOCK_ACCOUNT_UNKNOWN, UNKNOWN_EVENT, AFTER_DEADLINE,
                 WINDOW_NOT_OPEN, STOCK_MISMATCH, QUANTITY_INVALID, OPTION_INVALID, FIELD_NOT_ALLOWED,
                 APPOINTEE_REQUIRED, VOTES_REQUIRED, RESOLUTION_UNKNOWN, VOTE_INVALID, VOTES_ABOVE_QUANTITY,
-                NOT_ENTITLED or QUANTITY_ABOVE_HOLDING (all 422); nothing is stored, held or debited.
+                TENDER_PRICE_INVALID, NOT_ENTITLED or QUANTITY_ABOVE_HOLDING (all 422); nothing is stored, held,
+                moved or posted.
         """
         check_stock_account(self._participant(participant), account)
         event = self.event(announcement_id)
         check_window(event, self._clock.now, self._clock.calendar, self._daily_close)
         votes = check_details(event, stock_code, quantity, option, votes, appointee)
+        tender_price = check_tender_price(event, tender_price)
         self._check_quantity(event, participant, account, quantity, option, released=0)
         now = self._clock.now
         self._seq += 1
         record = CaInstruction(f"CAI{self._seq:010d}", participant, account, announcement_id, event.event_type,
-                               stock_code, quantity, option, votes, appointee, client_reference, "ACCEPTED", now, now)
+                               stock_code, quantity, option, votes, appointee, client_reference, "ACCEPTED", now, now,
+                               tender_price=tender_price)
         self._apply(event, record)
         self._instructions[record.instruction_id] = record
         self._by_participant.setdefault(participant, []).append(record.instruction_id)
@@ -179,7 +201,8 @@ class CorporateActionBook:
 
     def change(self, participant: str, instruction_id: str, *, quantity: int | None = None,
                option: str | None = None, votes: Mapping[int, Vote] | None = None,
-               appointee: Appointee | None = None, client_reference: str | None = None) -> CaInstruction:
+               appointee: Appointee | None = None, client_reference: str | None = None,
+               tender_price: Decimal | None = None) -> CaInstruction:
         """Change a live instruction while the window is open: each field given (not ``None``) replaces the old
         one, the whole is re-validated as at input (against the holding as if this instruction's earmark were
         released), and the earmark and money follow the new quantity and option. Account, event and stock
@@ -197,10 +220,13 @@ class CorporateActionBook:
         new_appointee = record.appointee if appointee is None else appointee
         new_votes = check_details(event, record.stock_code, new_quantity, new_option,
                                   record.votes if votes is None else votes, new_appointee)
-        self._check_quantity(event, participant, record.account, new_quantity, new_option, released=record.earmarked)
+        new_price = check_tender_price(event, record.tender_price if tender_price is None else tender_price)
+        self._check_quantity(event, participant, record.account, new_quantity, new_option,
+                             released=record.earmarked + record.delivered)
         self._undo(event, record)
         record.quantity, record.option, record.votes, record.appointee = (new_quantity, new_option, new_votes,
                                                                           new_appointee)
+        record.tender_price = new_price
         if client_reference is not None:
             record.client_reference = client_reference
         record.updated_at = self._clock.now
@@ -208,7 +234,8 @@ class CorporateActionBook:
         return copy(record)
 
     def cancel(self, participant: str, instruction_id: str) -> CaInstruction:
-        """Cancel a live instruction while the window is open: release its earmark and refund its money.
+        """Cancel a live instruction while the window is open: release its earmark (or move a takeover
+        acceptance's shares back) and reverse its money.
 
         Raises:
             DomainError: CA_INSTRUCTION_NOT_FOUND (404), CA_INSTRUCTION_CANCELLED (409), AFTER_DEADLINE or
@@ -231,6 +258,54 @@ class CorporateActionBook:
         records = (self._instructions[i] for i in self._by_participant.get(participant, ()))
         return [copy(r) for r in records if announcement_id in (None, r.announcement_id)]
 
+    # ---------------------------------------------------------------- tender allotment
+    def allot(self, announcement_id: str, cut_off_price: Decimal, *,
+              ratio_at_cut_off: Decimal = Decimal(1)) -> list[CaInstruction]:
+        """Allot a TENDER's new issue once its CCASS deadline has passed [M]: each live instruction not yet allotted
+        tendering above ``cut_off_price`` is allotted its quantity, at it ``ratio_at_cut_off`` of it (rounded down to
+        whole units), below it nothing; the allotted units are credited to its stock account and the tender
+        monies of the rest refunded to the entitlements sub-ledger. Returns the instructions allotted, in order.
+
+        Raises:
+            DomainError: UNKNOWN_EVENT (422), EVENT_TYPE_MISMATCH (422) if the event is no TENDER,
+                TENDER_NOT_CLOSED (409) before its CCASS deadline.
+            ValueError: ``ratio_at_cut_off`` is not between 0 and 1.
+        """
+        event = self.event(announcement_id)
+        if event.event_type != "TENDER":
+            raise DomainError("EVENT_TYPE_MISMATCH", f"Received an allotment of {announcement_id}, a "
+                              f"{event.event_type} event. Expected a TENDER event.", pointer="/announcementId")
+        now = self._clock.now
+        if now < event.ccass_deadline:
+            raise DomainError("TENDER_NOT_CLOSED", f"Received an allotment of {announcement_id} at "
+                              f"{now:%Y-%m-%d %H:%M}. Expected it after the CCASS deadline "
+                              f"{event.ccass_deadline:%Y-%m-%d %H:%M}, when no tender can change any more.",
+                              status=409, pointer="/announcementId")
+        if not Decimal(0) <= ratio_at_cut_off <= 1:
+            raise ValueError(f"Received ratio_at_cut_off {ratio_at_cut_off}; expected a ratio from 0 to 1.")
+        allotted = []
+        for record in self._instructions.values():
+            if record.announcement_id != announcement_id or record.status != "ACCEPTED" or record.allotted is not None:
+                continue
+            assert record.tender_price is not None and record.currency is not None
+            if record.tender_price > cut_off_price:
+                units = record.quantity
+            elif record.tender_price == cut_off_price:
+                units = int((record.quantity * ratio_at_cut_off).to_integral_value(rounding=ROUND_FLOOR))
+            else:
+                units = 0
+            record.allotted, record.updated_at = units, now
+            if units:
+                self._ledger.deposit(record.participant, record.account, record.stock_code, units, at=now,
+                                     kind="CA_TENDER_ALLOTMENT", reference=record.instruction_id)
+            if units < record.quantity:
+                self._ledger.post_money(record.participant, record.currency,
+                                        record.tender_price * (record.quantity - units), stock=event.stock_code,
+                                        at=now, kind="CA_TENDER_REFUND", reference=record.instruction_id,
+                                        sub_ledger=CA_MONEY_SUB_LEDGER)
+            allotted.append(copy(record))
+        return allotted
+
     # ---------------------------------------------------------------- internals
     def _participant(self, participant: str) -> Participant:
         found = self._reference.participant(participant)
@@ -244,6 +319,8 @@ class CorporateActionBook:
 
     def _check_quantity(self, event: CorporateActionEvent, participant: str, account: str, quantity: int,
                         option: object, *, released: int) -> None:
+        if event.event_type == "TENDER":
+            return  # a tender applies for a new issue: no holding, no entitlement
         entitled = self._entitlements[event.announcement_id].get((participant, account), 0)
         if option in EXCESS_OPTIONS:
             if entitled <= 0:
@@ -262,36 +339,51 @@ class CorporateActionBook:
             raise quantity_above_holding(event, participant, account, quantity, available)
 
     def _apply(self, event: CorporateActionEvent, record: CaInstruction) -> None:
-        """Earmark and debit for ``record`` as it now stands (validated: the hold cannot fail)."""
+        """Earmark (or move out) and post the money of ``record`` as it now stands (validated: cannot fail)."""
         now = self._clock.now
-        if record.option not in EXCESS_OPTIONS:
+        key = (record.announcement_id, record.participant, record.account)
+        if event.is_takeover:
+            self._ledger.withdraw(record.participant, record.account, record.stock_code, record.quantity, at=now,
+                                  kind="CA_TAKEOVER_ACCEPTANCE", reference=record.instruction_id)
+            record.delivered = record.quantity
+            self._instructed[key] = self._instructed.get(key, 0) + record.quantity
+        elif record.option not in EXCESS_OPTIONS and event.event_type != "TENDER":
             self._ledger.hold(record.participant, record.account, record.stock_code, record.quantity,
                               record.instruction_id)
             record.earmarked = record.quantity
-            key = (record.announcement_id, record.participant, record.account)
             self._instructed[key] = self._instructed.get(key, 0) + record.quantity
-        if event.event_type == "SUBSCRIPTION" and event.price is not None:
-            record.amount = event.price * record.quantity
+        price = record.tender_price if event.event_type == "TENDER" else event.price
+        if event.event_type in ("SUBSCRIPTION", "TENDER") and price is not None:
+            record.amount = price * record.quantity
             record.currency = event.currency
-            self._ledger.post_money(record.participant, event.currency, -record.amount, stock=event.stock_code,
-                                    at=now, kind="CA_SUBSCRIPTION", reference=record.instruction_id,
+            kind = ("CA_TAKEOVER_CONSIDERATION" if event.is_takeover
+                    else "CA_TENDER" if event.event_type == "TENDER" else "CA_SUBSCRIPTION")
+            self._ledger.post_money(record.participant, event.currency, record.money, stock=event.stock_code,
+                                    at=now, kind=kind, reference=record.instruction_id,
                                     sub_ledger=CA_MONEY_SUB_LEDGER)
 
     def _undo(self, event: CorporateActionEvent, record: CaInstruction) -> None:
-        """Release the earmark and refund the money of ``record``."""
+        """Release the earmark (or move the shares back) and reverse the money of ``record``."""
+        taken = record.earmarked + record.delivered
         if record.earmarked:
             self._ledger.release(record.instruction_id)
+        if record.delivered:
+            self._ledger.deposit(record.participant, record.account, record.stock_code, record.delivered,
+                                 at=self._clock.now, kind="CA_TAKEOVER_WITHDRAWN", reference=record.instruction_id)
+        if taken:
             key = (record.announcement_id, record.participant, record.account)
-            remaining = self._instructed[key] - record.earmarked
+            remaining = self._instructed[key] - taken
             if remaining:
                 self._instructed[key] = remaining
             else:
                 del self._instructed[key]
-            record.earmarked = 0
+            record.earmarked = record.delivered = 0
         if record.amount is not None and record.currency is not None:
-            self._ledger.post_money(record.participant, record.currency, record.amount, stock=event.stock_code,
-                                    at=self._clock.now, kind="CA_SUBSCRIPTION_REFUND",
-                                    reference=record.instruction_id, sub_ledger=CA_MONEY_SUB_LEDGER)
+            kind = ("CA_TAKEOVER_CONSIDERATION_REVERSED" if event.is_takeover
+                    else "CA_TENDER_REFUND" if event.event_type == "TENDER" else "CA_SUBSCRIPTION_REFUND")
+            self._ledger.post_money(record.participant, record.currency, -record.money, stock=event.stock_code,
+                                    at=self._clock.now, kind=kind, reference=record.instruction_id,
+                                    sub_ledger=CA_MONEY_SUB_LEDGER)
 
     def _owned(self, participant: str, instruction_id: str) -> CaInstruction:
         record = self._instructions.get(instruction_id)

@@ -4,7 +4,9 @@ CCASS keeps a participant's money position per currency and market in sub-ledger
 pending marks, overdue position marks, entitlements, billing and miscellaneous. [M] The settlement sub-ledger
 moves with DVP/RDP SIs, DVP ISIs and DVP STIs ([F] an STI's money settles through CCASS with the segregated
 account's statement recipient: transfers.dvp_sti_money), and the entitlements sub-ledger with corporate-action
-subscription money (debited on instruction, refunded on cancel); the others exist, always zero, so an enquiry
+money: subscription money and tender monies ([F] paid and refunded through CCASS money settlement) debited on
+instruction and refunded on cancel (a tender's unsuccessful part at its allotment), a takeover acceptance's
+consideration credited (corporate_actions.py); the others exist, always zero, so an enquiry
 shows the real shape. [M] The market of a posting is the market of the stock that settled (a China Connect stock settles
 in its own market even in HKD; a CNY amount of a Hong Kong stock settles in HKMK).
 """

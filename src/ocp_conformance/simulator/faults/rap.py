@@ -22,7 +22,7 @@ RAP_FAULTS = [
           "an election for more than the available holding is reported ACCEPTED (nothing is earmarked)",
           rap=ProcessingDefects(record_codes_ignored={"ELECTION": frozenset({"QUANTITY_ABOVE_HOLDING"})})),
     Fault("rap-tender-applied-twice", "Tender", "file",
-          "each accepted tender instruction is applied twice, earmarking twice its quantity",
+          "each accepted tender instruction is applied twice, debiting twice its tender monies",
           rap=ProcessingDefects(applied_twice=frozenset({"TENDER"}))),
     Fault("rap-isi-applied-twice", "ISI", "file",
           "each accepted ISI record is input twice, so Enquire ISI shows two ISIs for one record",

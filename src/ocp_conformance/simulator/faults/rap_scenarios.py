@@ -107,18 +107,17 @@ def _appointee_replaced(simulation: Simulation) -> None:
     _wrap_instruct(simulation, after)
 
 
-def _tender_not_earmarked(simulation: Simulation) -> None:
-    """Like a processor that accepts a tender but never earmarks the shares, so they can be delivered away."""
+def _tender_money_not_debited(simulation: Simulation) -> None:
+    """Like a processor that accepts a tender for a new issue but never collects its tender monies."""
     ledger = simulation.ledger
 
     def after(book: Any, instruct: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> CaInstruction:
         record: CaInstruction = instruct(*args, **kwargs)
-        if record.event_type == "TENDER" and record.earmarked:
-            ledger.release(record.instruction_id)
+        if record.event_type == "TENDER" and record.amount is not None and record.currency is not None:
+            ledger.post_money(record.participant, record.currency, record.amount, kind="CA_TENDER_REFUND",
+                              reference=record.instruction_id, sub_ledger="ENTITLEMENTS")
             stored = book._instructions[record.instruction_id]
-            stored.earmarked = 0
-            key = (record.announcement_id, record.participant, record.account)
-            book._instructed[key] -= record.quantity
+            stored.amount = record.amount = None
         return record
 
     _wrap_instruct(simulation, after)
@@ -186,9 +185,9 @@ RAP_SCENARIO_FAULTS = [
     Fault("rap-appointee-replaced", "Corporate Representative/Proxy", "scenario",
           "the named corporate representative or proxy is replaced by the participant itself",
           patch=_appointee_replaced),
-    Fault("rap-tender-not-earmarked", "Tender", "scenario",
-          "tendered shares are not earmarked, so they can still be delivered away",
-          patch=_tender_not_earmarked),
+    Fault("rap-tender-money-not-debited", "Tender", "scenario",
+          "a tender for a new issue is accepted but its tender monies are never debited",
+          patch=_tender_money_not_debited),
     Fault("rap-si-reference-dropped", "SI", "scenario",
           "SIs are created without the client reference, so Enquire SI by reference cannot find them",
           patch=_si_reference_dropped),

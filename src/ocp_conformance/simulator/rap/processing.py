@@ -117,11 +117,10 @@ def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _ca(option_field: str | None) -> Applier:
+def _ca(file_type: str, option_field: str | None) -> Applier:
     def apply(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
         book = sim.corporate_actions
         event = book.event(str(v["announcementId"]))
-        file_type = _FILE_TYPE_OF[option_field]
         if event.event_type != file_type:
             raise DomainError(EVENT_TYPE_MISMATCH, f"Received announcementId {event.announcement_id}, a "
                               f"{event.event_type} event, in a {file_type} file. Expected a {file_type} event; "
@@ -132,15 +131,17 @@ def _ca(option_field: str | None) -> Applier:
                                                   int(v["votesAbstain"]))}
         if file_type == "CORPREP":
             appointee = Appointee(str(v["appointeeName"]), str(v["idDocumentNumber"]))
+        # [M] a tender line's currency, like a subscription line's amount, is not compared with the event's
+        tender_price = _decimal(v.get("tenderPrice")) if file_type == "TENDER" else None
         account, reference = str(v["stockAccount"]), _text(v.get("clientReference"))
         option = _text(v.get(option_field)) if option_field else None
         earlier = _live_instruction(sim, participant, event.announcement_id, account, reference)
         if earlier is not None:  # [M] change by reference: the same reference again replaces the instruction
             return book.change(participant, earlier, quantity=int(v["quantity"]), option=option, votes=votes,
-                               appointee=appointee).instruction_id
+                               appointee=appointee, tender_price=tender_price).instruction_id
         return book.instruct(participant, account, event.announcement_id, str(v["stockCode"]),
                              int(v["quantity"]), option=option, votes=votes, appointee=appointee,
-                             client_reference=reference).instruction_id
+                             client_reference=reference, tender_price=tender_price).instruction_id
 
     return apply
 
@@ -152,12 +153,6 @@ def _live_instruction(sim: Simulation, participant: str, announcement_id: str, a
         return None
     return next((i.instruction_id for i in sim.corporate_actions.instructions_of(participant, announcement_id)
                  if i.status == "ACCEPTED" and i.account == account and i.client_reference == reference), None)
-
-
-# option field -> file type (None: VOTING, which has no option)
-_FILE_TYPE_OF: Final[Mapping[str | None, str]] = {"electionOption": "ELECTION", "subscriptionKind": "SUBSCRIPTION",
-                                                   None: "VOTING", "appointmentType": "CORPREP",
-                                                   "acceptance": "TENDER"}
 
 
 def _si(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
@@ -191,8 +186,8 @@ def _sti(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
 
 
 APPLIERS: Final[Mapping[str, Applier]] = {
-    "ELECTION": _ca("electionOption"), "SUBSCRIPTION": _ca("subscriptionKind"), "VOTING": _ca(None),
-    "CORPREP": _ca("appointmentType"), "TENDER": _ca("acceptance"),
+    "ELECTION": _ca("ELECTION", "electionOption"), "SUBSCRIPTION": _ca("SUBSCRIPTION", "subscriptionKind"),
+    "VOTING": _ca("VOTING", None), "CORPREP": _ca("CORPREP", "appointmentType"), "TENDER": _ca("TENDER", None),
     "SI": _si, "ISI": _isi, "ATI": _ati, "STI": _sti,
 }
 """How each file type's record becomes a domain call (the same calls the OCP API handlers make)."""
@@ -576,7 +571,7 @@ def _second_application(layout: Layout, values: Mapping[str, Any]) -> Mapping[st
     reference would change its instruction (change by reference), not duplicate it, so the duplicate of a CA
     record carries no reference: a second instruction, as a retry without a done-mark would make."""
     spec = layout.detail.role("client_reference")
-    if spec is None or layout.file_type not in _FILE_TYPE_OF.values():
+    if spec is None or layout.file_type not in CA_FILE_TYPES:
         return values
     return {**values, spec.name: ""}
 
