@@ -24,7 +24,7 @@ ALLOWED = {
     "rap": {"contracts", "rap"},
     "consumer": {"contracts", "binding", "simulator", "reporting", "consumer"},
     "rehearsal": {"contracts", "binding", "simulator", "simulator.ccass", "reporting", "consumer", "rehearsal"},
-    "load": {"contracts", "binding", "targets", "client", "bound_client", "reporting", "load"},
+    "load": {"contracts", "binding", "rap", "targets", "client", "bound_client", "reporting", "load"},
     "diff": {"contracts", "binding", "targets", "client", "bound_client", "reporting", "diff"},
 }
 
