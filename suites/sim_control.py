@@ -15,7 +15,7 @@ from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.reporting.redaction import Redactor
 
-__all__ = ["BatchRun", "Holding", "business_date", "held", "holdings", "in_function_window",
+__all__ = ["BatchRun", "Holding", "affirm_isi", "business_date", "held", "holdings", "in_function_window",
            "move_to_next_business_day", "refusal_codes", "refusing_token", "run_batch_settlement", "seed_holding",
            "set_holding", "set_isi_counterparty"]
 
@@ -92,6 +92,11 @@ def move_to_next_business_day(client: OcpClient, at: str) -> None:
 def in_function_window(client: OcpClient) -> bool:
     """Whether the simulator's clock (simGetClock) is inside the functions' service window."""
     return bool(client.call_operation("simGetClock").expect(200).get("inFunctionWindow", False))
+
+
+def affirm_isi(client: OcpClient, investor: str, isi_id: str, *, affirm: bool = True) -> int:
+    """The investor affirms (or refuses) an ISI in its own channel (simAffirmIsi); the HTTP status it answered."""
+    return client.call_operation("simAffirmIsi", isiId=isi_id, investorId=investor, affirm=affirm).status
 
 
 def set_isi_counterparty(client: OcpClient, investor: str, participant: str, *, listed: bool) -> None:

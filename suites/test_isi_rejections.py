@@ -8,8 +8,14 @@ from a broker off the investor's list, a DVP one without affirmation, an ISI inp
 a participant that is no investor, a change or cancel by the investor or after cancellation, a cursor the target
 never issued. Every other business code Input and Change ISI document that a request can provoke gets its own case
 (an unknown stock, 0 shares, a zero amount, a currency CCASS does not settle in, an amount on a FOP ISI, a change to DVP
-without affirmation or once the investor took the broker off its list, an idempotency key reused for another ISI),
-checked by status, code and field, so a target answering every refusal with one catch-all code fails.
+without affirmation or once the investor took the broker off its list, an idempotency key reused for another ISI,
+a settlement date in the past or on a Saturday, DVP on-hold required on a FOP ISI), checked by status, code and
+field, so a target answering every refusal with one catch-all code fails.
+
+Issue 17 correction 7 (contracts/SOURCES.md): an ISI keeps the settlement date, RDP payment and both indicators it
+was given; one held before settlement does not settle, neither when the investor affirms it nor in a batch run, until
+its broker releases it with Change ISI, which may change nothing else once it is affirmed and nothing at all once it
+is settled.
 
 Everything contract-specific comes through the binding: operations by function and role, fields by role, the
 error shape, statuses and codes.
@@ -18,6 +24,7 @@ error shape, statuses and codes.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any, Final
 
 import pytest
@@ -26,7 +33,7 @@ from hypothesis import strategies as st
 from idempotency_keys import check_key_reuse
 from isi_parties import brokers, fresh_reference, input_isi, input_isi_values, investor, listed_broker, unlisted_broker
 from request_rules import ANY_JSON, request_schema, require_allowed, require_documented, violates
-from suites.sim_control import set_isi_counterparty
+from suites.sim_control import affirm_isi, run_batch_settlement, seed_holding, set_isi_counterparty
 
 from ocp_conformance.binding import NOT_APPLICABLE
 from ocp_conformance.bound_client import BoundClient, BoundExchange
@@ -35,6 +42,7 @@ from ocp_conformance.targets import CLOCK_CONTROL
 
 _MOST: Final = 999_999_999_999
 """The contract's largest quantity: more than any participant holds."""
+_SATURDAY: Final = 5
 
 
 class NotRejected(AssertionError):
@@ -252,6 +260,8 @@ INPUT_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "CURRENCY_UNSUPPORTED": ("a DVP ISI in a well-formed currency CCASS does not settle in (EUR)", "business",
                              "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
     "QUANTITY_INVALID": ("an ISI of 0 shares", "business", "quantity", {"quantity": 0}),
+    "DVP_ON_HOLD_NOT_ALLOWED": ("a FOP ISI with DVP on-hold required", "business", "dvp_on_hold_required",
+                                {"dvp_on_hold_required": True}),
 }
 
 
@@ -289,6 +299,8 @@ CHANGE_REFUSALS: Final[dict[str, tuple[str, str, str, dict[str, Any]]]] = {
     "CURRENCY_UNSUPPORTED": ("the ISI to DVP in a well-formed currency CCASS does not settle in (EUR)", "business",
                              "currency", {"payment_type": "DVP", "amount": "100.00", "currency": "EUR"}),
     "QUANTITY_INVALID": ("the quantity to 0 shares", "business", "quantity", {"quantity": 0}),
+    "DVP_ON_HOLD_NOT_ALLOWED": ("DVP on-hold required onto a FOP ISI", "business", "dvp_on_hold_required",
+                                {"dvp_on_hold_required": True}),
 }
 
 
@@ -359,3 +371,117 @@ def test_change_once_the_investor_took_the_broker_off_its_list_is_rejected(ocp_h
     _expect(bound.call("Change ISI", "change", as_participant=broker, quantity=_MOST - 1, **isi),
             f"the same change with {broker} back on the list", None)
     bound.call("Cancel ISI", "cancel", as_participant=broker, **isi)  # leave nothing open behind
+
+
+# ---------------------------------------------------------------------- the settlement date (issue 17 correction 7)
+def _saturday(today: date) -> date:
+    """The first Saturday after the business date: never a settlement day, never in the past."""
+    return today + timedelta(days=(_SATURDAY - today.weekday()) % 7 or 7)
+
+
+# model code -> (what is sent, the settlement date it carries given the target's business date)
+DATE_REFUSALS: Final[dict[str, tuple[str, Callable[[date], date]]]] = {
+    "SETTLEMENT_DATE_IN_PAST": ("a settlement date the day before the business date",
+                                lambda today: today - timedelta(days=1)),
+    "SETTLEMENT_DATE_NOT_BUSINESS_DAY": ("a settlement date on a Saturday", _saturday),
+}
+
+
+@pytest.mark.parametrize("code", sorted(DATE_REFUSALS))
+@pytest.mark.parametrize("function", [pytest.param("Input ISI", marks=pytest.mark.ocp(functions=["Input ISI"],
+                                                                                       check="negative")),
+                                      pytest.param("Change ISI", marks=pytest.mark.ocp(functions=["Change ISI"],
+                                                                                        check="negative"))])
+def test_isi_settlement_date_follows_the_si_rules(function: str, code: str, ocp_harness: Harness) -> None:
+    """Input and Change ISI refuse a settlement date in the past or on a day that is no settlement day, naming it;
+    the ISI as it was is accepted."""
+    bound, owner = ocp_harness.bound, _owner(ocp_harness)
+    role = "create" if function == "Input ISI" else "change"
+    require_documented(bound, function, role, code)
+    investor_id = investor(ocp_harness.client.target)
+    what, settles_on = DATE_REFUSALS[code]
+    change = {"settlement_date": settles_on(ocp_harness.client.business_dates()[0]).isoformat()}
+    if function == "Input ISI":
+        broken = input_isi_values(investor_id, **change)
+        require_allowed(bound, function, role, broken, what)
+        _expect(bound.call(function, role, as_participant=owner, **broken), what, "business", code,
+                role="settlement_date")
+        _expect(input_isi(bound, owner, investor_id), "a valid ISI with affirmation", None)
+        return
+    isi = _unaffirmed(bound, owner, investor_id)
+    try:
+        require_allowed(bound, function, role, {**isi, **change}, f"a change to {what}")
+        _expect(bound.call(function, role, as_participant=owner, **isi, **change), f"a change to {what}", "business",
+                code, role="settlement_date")
+        _expect(bound.call(function, role, as_participant=owner, quantity=5, **isi), "a valid change", None)
+    finally:
+        bound.call("Cancel ISI", "cancel", as_participant=owner, **isi)  # leave nothing open behind
+
+
+# ---------------------------------------------------------------------- RDP and the indicators (correction 7)
+@pytest.mark.ocp(functions=["Input ISI", "Enquire ISI"], check="negative")
+def test_input_isi_keeps_rdp_and_both_indicators(ocp_harness: Harness) -> None:
+    """An RDP ISI with DVP on-hold required, held before settlement, is accepted and read back as it was given,
+    with a settlement date (the default when none was given)."""
+    bound, owner = ocp_harness.bound, _owner(ocp_harness)
+    investor_id = investor(ocp_harness.client.target)
+    given = {"payment_type": "RDP", "amount": "10.00", "currency": "HKD", "dvp_on_hold_required": True,
+             "hold_before_settlement": True}
+    values = input_isi_values(investor_id, **given)
+    require_allowed(bound, "Input ISI", "create", values, "an RDP ISI with both indicators set")
+    created = bound.call("Input ISI", "create", as_participant=owner, **values)
+    _expect(created, "an RDP ISI with DVP on-hold required, held before settlement", None)
+    isi = {"isi_id": created.get("isi_id")}
+    try:
+        shown = bound.call("Enquire ISI", "get", as_participant=owner, **isi)
+        _expect(shown, "the RDP ISI just input", None)
+        for role, value in given.items():
+            if role != "amount" and shown.get(role, None) != value:
+                raise NotRejected("Enquire ISI", f"the ISI shows {role}={shown.get(role, None)!r}", shown,
+                                  f"{role}={value!r}, as input")
+        if not shown.get("settlement_date", None):
+            raise NotRejected("Input ISI", "an ISI input without a settlement date shows none", shown,
+                              "the settlement date it defaulted to")
+    finally:
+        bound.call("Cancel ISI", "cancel", as_participant=owner, **isi)  # leave nothing open behind
+
+
+@pytest.mark.ocp(functions=["Change ISI"], check="scenario")
+def test_a_held_isi_settles_only_once_released_and_is_not_changed_after(ocp_harness: Harness) -> None:
+    """An ISI held before settlement stays PENDING_SETTLEMENT when the investor affirms it (the stock suffices) and
+    through a batch run; once affirmed, Change ISI may not change its quantity but may release it, and the release
+    settles it at once; once settled, holding it again is ISI_STATE_CONFLICT."""
+    client, bound = ocp_harness.client, ocp_harness.bound
+    control = client.contracts.control_document
+    if not client.target.can(CLOCK_CONTROL) or control is None or "simAffirmIsi" not in control.operations:
+        pytest.skip("the investor affirms in its own channel: needs a target with simulator control (simAffirmIsi)")
+    require_documented(bound, "Change ISI", "change", "ISI_STATE_CONFLICT")
+    owner, investor_id = _owner(ocp_harness), investor(client.target)
+    values = input_isi_values(investor_id, quantity=10, hold_before_settlement=True)
+    seed_holding(client, owner, values["stock_code"], 10)
+    created = bound.call("Input ISI", "create", as_participant=owner, **values)
+    if not created.ok or created.get("status", None) != "UNAFFIRMED":
+        raise NotRejected("Input ISI", "a valid ISI with affirmation, held before settlement", created,
+                          "2xx with status UNAFFIRMED")
+    isi = {"isi_id": created.get("isi_id")}
+    if affirm_isi(client, investor_id, str(isi["isi_id"])) != 200:
+        pytest.skip("the simulator did not take the investor's affirmation")
+
+    def status_after(step: str) -> None:
+        shown = bound.call("Enquire ISI", "get", as_participant=owner, **isi)
+        if shown.get("status", None) != "PENDING_SETTLEMENT" or shown.get("hold_before_settlement", None) is not True:
+            raise NotRejected("Change ISI", f"an ISI held before settlement, {step}", shown,
+                              "status PENDING_SETTLEMENT, still held: it settles only once released")
+
+    status_after("affirmed while its deliverer has the stock")
+    run_batch_settlement(client)
+    status_after("after a batch settlement run")
+    _expect(bound.call("Change ISI", "change", as_participant=owner, quantity=5, **isi),
+            "a change of quantity once the investor affirmed", "conflict", "ISI_STATE_CONFLICT")
+    released = bound.call("Change ISI", "change", as_participant=owner, hold_before_settlement=False, **isi)
+    _expect(released, "the release (holdBeforeSettlement false) of an affirmed ISI", None)
+    if released.get("status", None) != "SETTLED":
+        raise NotRejected("Change ISI", "the released ISI, whose deliverer has the stock, did not settle", released,
+                          "status SETTLED: a release tries it on-line at once")
+    _expect(bound.call("Change ISI", "change", as_participant=owner, hold_before_settlement=True, **isi),
+            "a hold of a SETTLED ISI", "conflict", "ISI_STATE_CONFLICT")

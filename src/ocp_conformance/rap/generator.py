@@ -34,6 +34,9 @@ _POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
     "event": ("CA2026110001", "CA2026110002", "CA2026110003"),
     "currency": ("HKD",),
     "withAffirmation": ("Y",),
+    # ISIs that settle when affirmed: never held, and no DVP on-hold (refused on the FOP ISIs drawn too)
+    "dvpOnHoldRequired": ("N",),
+    "holdBeforeSettlement": ("N",),
     "appointeeName": ("Chan Tai Man", "Wong Siu Ming", "Lee Ka Yan", "O'Brien Mary-Ann"),
     "idDocumentNumber": ("A1234563", "K9876543", "E5554443", "P12345678"),
 })

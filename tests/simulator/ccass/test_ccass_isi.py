@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -100,7 +100,12 @@ def code_of(exc: pytest.ExceptionInfo[DomainError]) -> tuple[str, int, str]:
         (BROKER, {"quantity": -5}, ("QUANTITY_INVALID", 422, "/quantity")),
         (BROKER, {"quantity": True}, ("QUANTITY_INVALID", 422, "/quantity")),
         (BROKER, {"stock_code": "700"}, ("STOCK_UNKNOWN", 422, "/stockCode")),
-        (BROKER, {"payment_type": "RDP"}, ("FIELD_INVALID", 422, "/paymentType")),
+        (BROKER, {"payment_type": "XVP"}, ("FIELD_INVALID", 422, "/paymentType")),
+        (BROKER, {"payment_type": "RDP"}, ("AMOUNT_REQUIRED", 422, "/amount")),
+        (BROKER, {"dvp_on_hold_required": True}, ("DVP_ON_HOLD_NOT_ALLOWED", 422, "/dvpOnHoldRequired")),
+        (BROKER, {"settlement_date": date(2027, 4, 5)}, ("SETTLEMENT_DATE_IN_PAST", 422, "/settlementDate")),
+        (BROKER, {"settlement_date": date(2027, 4, 10)}, ("SETTLEMENT_DATE_NOT_BUSINESS_DAY", 422, "/settlementDate")),
+        (BROKER, {"hold_before_settlement": "Y"}, ("FIELD_INVALID", 422, "/holdBeforeSettlement")),
         (BROKER, {"payment_type": "DVP"}, ("AMOUNT_REQUIRED", 422, "/amount")),
         (BROKER, {"payment_type": "DVP", "amount": Decimal(0), "currency": "HKD"}, ("AMOUNT_INVALID", 422, "/amount")),
         (BROKER, {"payment_type": "DVP", "amount": Decimal(5)}, ("AMOUNT_REQUIRED", 422, "/amount")),
@@ -480,3 +485,56 @@ def test_property_third_parties_never_see_an_isi(operations: list[Any]) -> None:
                 with pytest.raises(DomainError) as exc:
                     world.book.get(pid, record.isi_id)
                 assert exc.value.code == "ISI_NOT_FOUND"
+
+
+# ---------------------------------------------------------------- issue 17 correction 7: date, RDP, hold
+def test_settlement_date_defaults_to_the_first_settlement_day(w: World) -> None:
+    assert w.book.input_isi(BROKER, isi()).settlement_date == START.date()
+    w.at(9, 0, day=10)  # Saturday: business date Monday 12 April
+    assert w.book.input_isi(BROKER, isi()).settlement_date == date(2027, 4, 12)
+
+
+def test_forward_dated_isi_waits_for_its_settlement_date_then_purges_after_it(w: World) -> None:
+    record = w.book.input_isi(BROKER, isi(quantity=400, settlement_date=date(2027, 4, 7)))
+    affirmed = w.book.affirm(INVESTOR, record.isi_id)
+    assert (affirmed.status, affirmed.reason) == ("PENDING_SETTLEMENT", None)
+    assert w.book.run_batch().settled == ()
+    assert w.book.on_day_end(START.date()) == []  # not due yet: not purged
+    w.at(10, 30, day=7)
+    assert w.book.run_batch().settled == (record.isi_id,)
+
+
+def test_rdp_settles_its_money_like_dvp(w: World) -> None:
+    record = w.book.input_isi(
+        BROKER, isi(quantity=100, payment_type="RDP", amount=Decimal("99.00"), currency="HKD",
+                    dvp_on_hold_required=True))
+    settled = w.book.affirm(INVESTOR, record.isi_id)
+    assert (settled.status, settled.dvp_on_hold_required) == ("SETTLED", True)
+    assert w.ledger.money(BROKER, "HKD") == Decimal("99.00")
+
+
+def test_held_isi_does_not_settle_until_released(w: World) -> None:
+    record = w.book.input_isi(BROKER, isi(quantity=400, hold_before_settlement=True))
+    assert w.book.affirm(INVESTOR, record.isi_id).status == "PENDING_SETTLEMENT"
+    assert w.book.run_batch().settled == ()
+    released = w.book.change_isi(BROKER, record.isi_id, {"hold_before_settlement": False})
+    assert (released.status, released.hold_before_settlement) == ("SETTLED", False)
+
+
+def test_change_isi_holds_an_affirmed_isi_and_releases_it_to_the_batch(w: World) -> None:
+    record = w.book.input_isi(BROKER, isi("RECEIVE_FROM_INVESTOR", quantity=1_500))
+    w.book.affirm(INVESTOR, record.isi_id)  # lacks stock: pending
+    held = w.book.change_isi(BROKER, record.isi_id, {"hold_before_settlement": True})
+    assert (held.status, held.hold_before_settlement) == ("PENDING_SETTLEMENT", True)
+    w.ledger.deposit(INVESTOR, "01", "00700", 500)
+    assert w.book.run_batch().settled == ()  # held: not attempted
+    with pytest.raises(DomainError) as exc:  # nothing else may change once affirmed
+        w.book.change_isi(BROKER, record.isi_id, {"hold_before_settlement": False, "quantity": 5})
+    assert code_of(exc) == ("ISI_STATE_CONFLICT", 409, "")
+    with pytest.raises(DomainError) as exc:  # the investor neither
+        w.book.change_isi(INVESTOR, record.isi_id, {"hold_before_settlement": False})
+    assert code_of(exc)[0] == "OWNER_NOT_ALLOWED"
+    assert w.book.change_isi(BROKER, record.isi_id, {"hold_before_settlement": False}).status == "SETTLED"
+    with pytest.raises(DomainError) as exc:  # never after settlement
+        w.book.change_isi(BROKER, record.isi_id, {"hold_before_settlement": True})
+    assert code_of(exc) == ("ISI_STATE_CONFLICT", 409, "")

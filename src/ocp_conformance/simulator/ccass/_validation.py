@@ -17,6 +17,7 @@ __all__ = [
     "CURRENCIES",
     "camel",
     "check_matched_change",
+    "check_settlement_date",
     "check_stock_account",
     "unknown_field",
     "unknown_stock",
@@ -148,28 +149,34 @@ def check_stock_account(owner: Participant, stock_account: object) -> None:
         )
 
 
-def _check_date(si: SiInput, calendar: TradingCalendar, today: date, market: str) -> None:
-    if si.settlement_date < today:
+def check_settlement_date(settlement_date: date, calendar: TradingCalendar, today: date, market: str) -> None:
+    """The settlement-date rules of SIs and ISIs alike: not before ``today``, and a settlement day of ``market``.
+
+    Raises:
+        DomainError: SETTLEMENT_DATE_IN_PAST or SETTLEMENT_DATE_NOT_BUSINESS_DAY (naming the next settlement day)
+            at ``/settlementDate``.
+    """
+    if settlement_date < today:
         raise DomainError(
             "SETTLEMENT_DATE_IN_PAST",
-            f"Received settlementDate={si.settlement_date.isoformat()}. Expected the current business date "
+            f"Received settlementDate={settlement_date.isoformat()}. Expected the current business date "
             f"({today.isoformat()}) or later.",
             pointer="/settlementDate",
         )
-    # [F] SIs settle only on settlement days: not on weekends, holidays or the half-day eves (calendar.py); an SI
-    # in a China Connect security (MAMK, SZMK) only on a China Connect settlement day, not on a mainland holiday.
+    # [F] SIs and ISIs settle only on settlement days: not on weekends, holidays or the half-day eves (calendar.py);
+    # one in a China Connect security (MAMK, SZMK) only on a China Connect settlement day, not on a mainland holiday.
     market_calendar = calendar.for_market(market)
-    if not market_calendar.is_settlement_day(si.settlement_date):
-        suggestion = market_calendar.next_settlement_day(si.settlement_date)
-        if calendar.is_settlement_day(si.settlement_date):
+    if not market_calendar.is_settlement_day(settlement_date):
+        suggestion = market_calendar.next_settlement_day(settlement_date)
+        if calendar.is_settlement_day(settlement_date):
             kind = f"a mainland holiday (no China Connect settlement of {market} securities)"
-        elif calendar.is_trading_day(si.settlement_date):
+        elif calendar.is_trading_day(settlement_date):
             kind = "a half-day eve (a trading day without settlement)"
         else:
             kind = "a weekend or holiday"
         raise DomainError(
             "SETTLEMENT_DATE_NOT_BUSINESS_DAY",
-            f"Received settlementDate={si.settlement_date.isoformat()}, {kind}. Expected a settlement "
+            f"Received settlementDate={settlement_date.isoformat()}, {kind}. Expected a settlement "
             f"day; the next one is {suggestion.isoformat()}.",
             pointer="/settlementDate",
         )
@@ -217,7 +224,7 @@ def validate_si_input(
     _check_parties(owner, si, reference)
     stock = reference.stock(si.stock_code)
     assert stock is not None, "_check_parties refuses an unknown stock"
-    _check_date(si, calendar, today, stock.market)
+    check_settlement_date(si.settlement_date, calendar, today, stock.market)
     check_payment(si.payment_type, si.amount, si.currency, noun="SI", paid="DVP/RDP")
 
 

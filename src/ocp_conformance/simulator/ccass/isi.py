@@ -4,7 +4,18 @@
 affirmation it is input by the broker/custodian and affirmed by the investor; without affirmation it must be
 free of payment and its owner must be on the investor's maintained list. It settles on-line at once when
 the deliverer has the stock; one input or affirmed after 15:45 is excluded from batch settlement runs.
-[M] Statuses UNAFFIRMED → PENDING_SETTLEMENT → SETTLED, or CANCELLED / PURGED (unsettled at day end).
+[M] Statuses UNAFFIRMED → PENDING_SETTLEMENT → SETTLED, or CANCELLED / PURGED (unsettled at the end of its
+settlement date).
+
+Issue 17 correction 7: [F] an ISI carries a settlement date, payment FOP, DVP or RDP, a "DVP on-hold required"
+indicator and a "Hold before Settlement" indicator; a participant holds an ISI from settlement or releases it by
+that indicator, which Change ISI may change on a pending or affirmed ISI (CCASS Terminal User Guide, section 8.1.3a
+Hold / Release ISI, and the ISI Activity Report CIPSI02). [M] Here: an ISI settles (on-line or in a batch run) only
+on or after its settlement date and while not held; the default settlement date is the first settlement day from
+the current business date; OCP has no Hold / Release ISI function, so its owner holds and releases through Change
+ISI, also after affirmation, and never after settlement; a release tries it on-line at once. The report's
+settlement-stage statuses (shares on-hold, DVP on-hold, unwound) are not reached: money settlement is not modelled
+beyond posting.
 """
 
 from __future__ import annotations
@@ -37,12 +48,15 @@ __all__ = [
 
 IsiStatus = Literal["UNAFFIRMED", "PENDING_SETTLEMENT", "SETTLED", "CANCELLED", "PURGED"]
 IsiDirection = Literal["DELIVER_TO_INVESTOR", "RECEIVE_FROM_INVESTOR"]
-IsiPaymentType = Literal["FOP", "DVP"]
+IsiPaymentType = Literal["FOP", "DVP", "RDP"]
 
 # [F] input or affirmed after 15:45 → excluded from batch settlement runs.
 DEFAULT_ISI_BATCH_CUTOFF: Final = time(15, 45)
 # Who the ISI is visible to never changes, so these fields are fixed at input.
 _NOT_CHANGEABLE: Final = frozenset({"investor_id", "with_affirmation"})
+# [F] What Change ISI may still change once the investor has affirmed (TUG 8.1.3a: the Hold before Settlement
+# indicator of a pending or affirmed ISI); [M] nothing once settled.
+_CHANGEABLE_AFTER_AFFIRMATION: Final = frozenset({"hold_before_settlement"})
 
 
 @dataclass(slots=True)
@@ -54,11 +68,15 @@ class IsiInput:
         direction: ``"DELIVER_TO_INVESTOR"`` (owner delivers) or ``"RECEIVE_FROM_INVESTOR"`` (investor delivers).
         stock_code: 5-digit HK-market stock code.
         quantity: number of shares (> 0).
-        payment_type: ``"FOP"`` or ``"DVP"``.
-        amount: settlement amount, required (> 0) for DVP, absent for FOP.
-        currency: ``"HKD"``, ``"CNY"`` or ``"USD"``, required for DVP, absent for FOP.
+        payment_type: ``"FOP"``, ``"DVP"`` or ``"RDP"``.
+        amount: settlement amount, required (> 0) for DVP and RDP, absent for FOP.
+        currency: ``"HKD"``, ``"CNY"`` or ``"USD"``, required for DVP and RDP, absent for FOP.
         with_affirmation: the investor must affirm before it can settle.
         own_reference: the broker/custodian's own reference, for finding it again with Enquire ISI.
+        settlement_date: the day it is to settle (a settlement day, not in the past); ``None`` at input: the
+            first settlement day from the current business date.
+        dvp_on_hold_required: "DVP on-hold required" (DVP and RDP only).
+        hold_before_settlement: held from settlement until released.
 
     Example:
         >>> IsiInput("I12345", "DELIVER_TO_INVESTOR", "00700", 1_000).with_affirmation
@@ -74,6 +92,9 @@ class IsiInput:
     currency: str | None = None
     with_affirmation: bool = True
     own_reference: str | None = None
+    settlement_date: date | None = None
+    dvp_on_hold_required: bool = False
+    hold_before_settlement: bool = False
 
 
 ISI_INPUT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(IsiInput))
@@ -195,13 +216,17 @@ class IsiBook:
 
         Raises:
             DomainError: OWNER_NOT_ALLOWED (403), INVESTOR_UNKNOWN, QUANTITY_INVALID, STOCK_UNKNOWN,
-                AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AFFIRMATION_REQUIRED_FOR_DVP, COUNTERPARTY_NOT_LISTED, …
+                AMOUNT_REQUIRED, AMOUNT_NOT_ALLOWED, AFFIRMATION_REQUIRED_FOR_DVP, COUNTERPARTY_NOT_LISTED,
+                SETTLEMENT_DATE_IN_PAST, SETTLEMENT_DATE_NOT_BUSINESS_DAY, DVP_ON_HOLD_NOT_ALLOWED, …
         """
-        validate_isi(self._reference, self._allowed, owner, isi)
+        self._validate(owner, isi)
         now = self._clock.now
         self._seq += 1
+        values = {name: getattr(isi, name) for name in ISI_INPUT_FIELDS}
+        if values["settlement_date"] is None:
+            values["settlement_date"] = self._default_settlement_date(isi.stock_code)
         record = InvestorSettlementInstruction(
-            **{name: getattr(isi, name) for name in ISI_INPUT_FIELDS},
+            **values,
             isi_id=f"ISI{self._seq:010d}",
             owner=owner,
             status="UNAFFIRMED" if isi.with_affirmation else "PENDING_SETTLEMENT",
@@ -219,8 +244,12 @@ class IsiBook:
 
     def change_isi(self, owner: str, isi_id: str, changes: Mapping[str, object]) -> InvestorSettlementInstruction:
         """Change ISI: amend input fields before any affirmation or settlement (UNAFFIRMED, or pending
-        without affirmation); a pending one is tried on-line again at once."""
+        without affirmation); a pending one is tried on-line again at once. An affirmed pending ISI may only be
+        held or released (``hold_before_settlement``)."""
         record = self._owned(owner, isi_id)
+        if record.status == "PENDING_SETTLEMENT" and record.with_affirmation and changes \
+                and set(changes) <= _CHANGEABLE_AFTER_AFFIRMATION:
+            return self._hold_or_release(record, changes["hold_before_settlement"])
         self._check_amendable(record, "Change ISI")
         updated = IsiInput(**{name: getattr(record, name) for name in ISI_INPUT_FIELDS})
         for key, value in changes.items():
@@ -234,7 +263,7 @@ class IsiBook:
                     pointer=f"/{camel(key)}",
                 )
             setattr(updated, key, value)
-        validate_isi(self._reference, self._allowed, owner, updated)
+        self._validate(owner, updated)
         for key in ISI_INPUT_FIELDS:
             setattr(record, key, getattr(updated, key))
         record.updated_at = self._clock.now
@@ -283,11 +312,14 @@ class IsiBook:
 
     # ---------------------------------------------------------------- scheduled processing
     def run_batch(self, run_id: str | None = None) -> IsiBatchRun:
-        """Retry every PENDING_SETTLEMENT ISI not excluded from batch runs, in input order."""
+        """Retry every PENDING_SETTLEMENT ISI not excluded from batch runs, in input order; one not yet due or
+        held before settlement is left for a later run (neither settled nor failed)."""
         settled: list[str] = []
         failed: list[tuple[str, str]] = []
         for isi_id in list(self._batch_eligible):
             record = self._isis[isi_id]
+            if not self._may_settle(record):
+                continue
             if self._settle(record):
                 settled.append(isi_id)
             else:
@@ -295,22 +327,59 @@ class IsiBook:
         return IsiBatchRun(run_id, self._clock.now, tuple(settled), tuple(failed))
 
     def on_day_end(self, day: date) -> list[str]:
-        """Day end: purge UNAFFIRMED and unsettled ISIs input on or before ``day``; return their ids."""
-        purged = [i for i in self._open if self._isis[i].business_date <= day]
+        """Day end: purge UNAFFIRMED and unsettled ISIs due on or before ``day``; return their ids."""
+        isis = self._isis
+        purged = [i for i in self._open if (isis[i].settlement_date or isis[i].business_date) <= day]
         for isi_id in purged:
             self._close(self._isis[isi_id], "PURGED", f"Not settled by the end of business day {day.isoformat()}.")
         return purged
 
     # ---------------------------------------------------------------- internals
+    def _validate(self, owner: str, isi: IsiInput) -> None:
+        validate_isi(self._reference, self._allowed, owner, isi, calendar=self._clock.calendar,
+                     today=self._clock.today)
+
+    def _default_settlement_date(self, stock_code: str) -> date:
+        """[M] The first settlement day of the stock's market from the current business date."""
+        stock = self._reference.stock(stock_code)
+        calendar = self._clock.calendar
+        market_calendar = calendar.for_market(stock.market) if stock is not None else calendar
+        return market_calendar.settlement_day_on_or_after(self._clock.today)
+
+    def _may_settle(self, record: InvestorSettlementInstruction) -> bool:
+        """Due (its settlement date reached) and not held before settlement."""
+        due = record.settlement_date is not None and record.settlement_date <= self._clock.today
+        return due and not record.hold_before_settlement
+
+    def _hold_or_release(self, record: InvestorSettlementInstruction, hold: object) -> InvestorSettlementInstruction:
+        """Set or clear the Hold before Settlement indicator of an affirmed pending ISI; a release tries it on-line
+        at once and makes it batch-eligible again (unless excluded from batch runs)."""
+        if not isinstance(hold, bool):
+            raise DomainError("FIELD_INVALID", f"Received holdBeforeSettlement={hold!r}. Expected true or false.",
+                              pointer="/holdBeforeSettlement")
+        record.hold_before_settlement = hold
+        record.updated_at = self._clock.now
+        if not hold:
+            self._batch_eligible.pop(record.isi_id, None)
+            self._attempt(record)
+        return copy(record)
+
     def _to_pending(self, record: InvestorSettlementInstruction) -> None:
         """Move to PENDING_SETTLEMENT (stamped now), apply the batch cut-off and try to settle on-line."""
         clock = self._clock
         now = clock.now
         record.status = "PENDING_SETTLEMENT"
         record.updated_at = now
-        if clock.business_date_of(now) == now.date() and now.timetz().replace(tzinfo=None) > self._cutoff:
+        due_today = record.settlement_date is None or record.settlement_date <= clock.today
+        # [M] the cut-off excludes from today's batch runs: a forward-dated ISI is not excluded from its own day's.
+        if due_today and clock.business_date_of(now) == now.date() and now.timetz().replace(tzinfo=None) > self._cutoff:
             record.excluded_from_batch = True
-        if not self._settle(record) and not record.excluded_from_batch:
+        self._attempt(record)
+
+    def _attempt(self, record: InvestorSettlementInstruction) -> None:
+        """Settle on-line if it may settle now; else (or short of stock) wait for batch runs unless excluded."""
+        settled = self._may_settle(record) and self._settle(record)
+        if not settled and not record.excluded_from_batch:
             self._batch_eligible[record.isi_id] = None
 
     def _settle(self, record: InvestorSettlementInstruction) -> bool:
@@ -336,7 +405,7 @@ class IsiBook:
             record.updated_at = now
             return False
         ledger = self._ledger
-        if record.payment_type == "DVP" and record.amount is not None and record.currency is not None:
+        if record.payment_type in ("DVP", "RDP") and record.amount is not None and record.currency is not None:
             for party, amount in ((deliverer, record.amount), (receiver, -record.amount)):
                 ledger.post_money(party, record.currency, amount, stock=record.stock_code, at=now, kind="ISI",
                                   reference=record.isi_id)
@@ -357,11 +426,13 @@ class IsiBook:
     def _check_amendable(self, record: InvestorSettlementInstruction, action: str) -> None:
         if record.status == "UNAFFIRMED" or (record.status == "PENDING_SETTLEMENT" and not record.with_affirmation):
             return
+        held = (" Once affirmed, only holdBeforeSettlement may change, until it settles."
+                if action == "Change ISI" and record.status == "PENDING_SETTLEMENT" else "")
         raise DomainError(
             "ISI_STATE_CONFLICT",
             f"Received {action} for ISI {record.isi_id}, whose status is {record.status}"
             f"{' (affirmed)' if record.affirmed_at else ''}. Expected UNAFFIRMED, or PENDING_SETTLEMENT for an "
-            "ISI without affirmation. Enquire ISI to see its current status.",
+            f"ISI without affirmation.{held} Enquire ISI to see its current status.",
             status=409,
         )
 

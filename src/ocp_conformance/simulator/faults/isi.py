@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
-from ocp_conformance.simulator.ccass import DomainError
+from ocp_conformance.simulator.ccass import DomainError, InvestorSettlementInstruction, Simulation
 from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
 from ocp_conformance.simulator.isi_handlers import isi_json
 
@@ -63,6 +63,34 @@ def _cancel_anything(call: Call, inner: Handler) -> Reply:
         return Reply(200, isi)
 
 
+def _hold_ignored(sim: Simulation) -> None:
+    """Like a server that stores Hold before Settlement but never reads it: a held ISI settles when due."""
+    book = sim.isi_book
+    may_settle = book._may_settle  # the fault breaks the internals on purpose
+
+    def may_settle_held_too(record: InvestorSettlementInstruction) -> bool:
+        held, record.hold_before_settlement = record.hold_before_settlement, False
+        try:
+            return may_settle(record)
+        finally:
+            record.hold_before_settlement = held
+
+    setattr(book, "_may_settle", may_settle_held_too)  # noqa: B010 - mypy forbids assigning to a method
+
+
+def _no_release_after_affirmation(call: Call, inner: Handler) -> Reply:
+    """Like a server still on the rule before correction 7: nothing of an affirmed ISI changes, its hold neither."""
+    if call.participant is not None:
+        try:
+            isi = call.state.simulation.isi_book.get(call.participant, str(call.request.path["isiId"]))
+        except DomainError:
+            return inner(call)
+        if isi.affirmed_at is not None:
+            raise DomainError("ISI_STATE_CONFLICT", f"Received Change ISI for ISI {isi.isi_id}, which is affirmed. "
+                              "Expected UNAFFIRMED.", status=409)
+    return inner(call)
+
+
 ISI_FAULTS = [
     Fault("isi-settles-without-affirmation", "Input ISI", "scenario",
           "an ISI input with affirmation settles at once, before the investor affirms it",
@@ -82,4 +110,12 @@ ISI_FAULTS = [
     Fault("isi-cancel-anything", "Cancel ISI", "negative",
           "Cancel ISI reports success on an ISI that is already cancelled, affirmed or settled",
           wrappers={"cancelIsi": _cancel_anything}),
+    Fault("isi-hold-before-settlement-ignored", "Change ISI", "scenario",
+          "an ISI held before settlement settles anyway, on the investor's affirmation or in a batch run, before its "
+          "broker releases it with Change ISI",
+          patch=_hold_ignored),
+    Fault("isi-release-refused-after-affirmation", "Change ISI", "scenario",
+          "Change ISI refuses every change of an affirmed ISI with 409 ISI_STATE_CONFLICT, also holding or releasing "
+          "it (holdBeforeSettlement), which issue 17 correction 7 allows until it settles",
+          wrappers={"changeIsi": _no_release_after_affirmation}),
 ]

@@ -169,7 +169,10 @@ def _isi(sim: Simulation, participant: str, v: Mapping[str, Any]) -> str:
         investor_id=str(v["investorId"]), direction=v["direction"], stock_code=str(v["stockCode"]),
         quantity=int(v["quantity"]), payment_type=v["paymentType"], amount=_decimal(v.get("amount")),
         currency=_text(v.get("currency")), with_affirmation=v["withAffirmation"] == "Y",
-        own_reference=_text(v.get("clientReference"))))
+        own_reference=_text(v.get("clientReference")),
+        settlement_date=None if v.get("settlementDate") is None else date.fromisoformat(str(v["settlementDate"])),
+        dvp_on_hold_required=v.get("dvpOnHoldRequired") == "Y",
+        hold_before_settlement=v.get("holdBeforeSettlement") == "Y"))
     return isi.isi_id
 
 
