@@ -19,6 +19,7 @@ ALL_STATUSES: tuple[SiStatus, ...] = (
     "UNMATCHED",
     "MATCHED",
     "MATCHED_ON_HOLD",
+    "SHARES_ON_HOLD",
     "REVOKE_PENDING",
     "SETTLED",
     "CANCELLED",
