@@ -35,7 +35,8 @@ __all__ = [
 
 DELETED: Final = frozenset({"CANCELLED", "REVOKED", "PURGED"})
 MATCHED_ACTIVE: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD"})
-REVOCABLE: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING"})
+# SHARES_ON_HOLD (an RDP pair in real-time settlement) is revocable too; the model draws no RDP SI, so never reaches it.
+REVOCABLE: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD", "SHARES_ON_HOLD", "REVOKE_PENDING"})
 CHANGE_MATCHED: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED"})
 
 _OK: Final = 200

@@ -15,9 +15,9 @@ from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
 from ocp_conformance.reporting.redaction import Redactor
 
-__all__ = ["BatchRun", "Holding", "affirm_isi", "business_date", "held", "holdings", "in_function_window",
-           "move_to_next_business_day", "refusal_codes", "refusing_token", "run_batch_settlement", "seed_holding",
-           "set_holding", "set_isi_counterparty"]
+__all__ = ["BatchRun", "Holding", "affirm_isi", "business_date", "fail_rdp_payment", "held", "holdings",
+           "in_function_window", "move_to_next_business_day", "refusal_codes", "refusing_token",
+           "run_batch_settlement", "seed_holding", "set_holding", "set_isi_counterparty"]
 
 CLEARING_ACCOUNT = "01"
 """The stock account a holding is seeded into when none is named (the participant's clearing account)."""
@@ -75,6 +75,12 @@ def run_batch_settlement(client: OcpClient) -> BatchRun:
     """Run a batch settlement now (simRunBatchSettlement)."""
     run = client.call_operation("simRunBatchSettlement").expect(200)
     return BatchRun(str(run["runId"]), frozenset(str(failure["matchId"]) for failure in run.get("failed", [])))
+
+
+def fail_rdp_payment(client: OcpClient, si_id: str) -> str:
+    """Fail the receiver's CHATS payment of the RDP pair of ``si_id`` at SHARES_ON_HOLD (simFailRdpPayment): the pair
+    unwinds, its shares return to the deliverer. The SI's status afterwards."""
+    return str(client.call_operation("simFailRdpPayment", siId=si_id).expect(200)["status"])
 
 
 def business_date(client: OcpClient) -> str:

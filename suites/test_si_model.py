@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, precondition, rule, run_state_machine_as_test
-from si_model import Expected, ModelSi, SiModel
+from si_model import REVOCABLE, Expected, ModelSi, SiModel
 from suites.contract_domain import FieldDomain, field_domain
 from suites.first_finding import Findings
 from suites.rule_broken import RuleBroken
@@ -43,7 +43,8 @@ MAINTAIN_SI: Final = [
     "Change Matched/Settled SI", "Enquire SI", "Enquire SI Unmatched Reason", "Enquire Deleted SI",
 ]
 STOCKS: Final = ("00005", "00700", "00388")
-_MATCH_ID_STATUSES: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED", "REVOKED"})
+_MATCH_ID_STATUSES: Final = frozenset({"MATCHED", "MATCHED_ON_HOLD", "SHARES_ON_HOLD", "REVOKE_PENDING", "SETTLED",
+                                       "REVOKED"})
 SETTINGS: Final = settings(
     max_examples=25, stateful_step_count=25, deadline=None, database=None,
     phases=[Phase.explicit, Phase.reuse, Phase.generate],  # no shrinking: each replay costs real requests
@@ -403,7 +404,7 @@ class SiLifecycle(RuleBasedStateMachine):
             try:
                 if si.status == "UNMATCHED":
                     self.bound.call("Cancel SI", "cancel", as_participant=si.owner, si_id=si.si_id)
-                elif si.status in {"MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING"} and not si.revoke_by_me:
+                elif si.status in REVOCABLE and not si.revoke_by_me:
                     self.bound.call("Revoke Matched SI", "revoke", as_participant=si.owner, si_id=si.si_id)
             except AssertionError:
                 pass

@@ -53,7 +53,7 @@ from ocp_conformance.rehearsal.script import Rule, Task
 __all__ = ["RULE_KINDS", "Evidence", "RapFile", "RapRecord", "RuleResult", "evaluate"]
 
 SI = "Input SI"
-_MATCHED = ("MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED")
+_MATCHED = ("MATCHED", "MATCHED_ON_HOLD", "SHARES_ON_HOLD", "REVOKE_PENDING", "SETTLED")
 
 
 @dataclass(frozen=True, slots=True)

@@ -160,6 +160,12 @@ def book_trade(call: Call) -> Reply:
                                     "outstandingQuantity": abs(position.outstanding)}})
 
 
+def fail_rdp_payment(call: Call) -> Reply:
+    """Simulator control: the receiver's CHATS payment of an RDP pair at SHARES_ON_HOLD fails (the pair unwinds)."""
+    si = call.state.simulation.si_book.fail_rdp_payment(str(call.request.path["siId"]))  # simulator control: not bound
+    return Reply(200, {"siId": si.si_id, "matchId": si.match_id, "status": si.status})
+
+
 def sim_affirm(call: Call) -> Reply:
     """Simulator control: the investor affirms (or refuses to affirm) an ISI."""
     body = call.request.body
@@ -221,6 +227,7 @@ CONTROL_HANDLERS: dict[str, Handler] = {
     "simAdvanceClock": advance_clock,
     "simRunBatchSettlement": run_settlement,
     "simBookExchangeTrade": book_trade,
+    "simFailRdpPayment": fail_rdp_payment,
     # the investor's side: investors do not affirm through the brokers' OCP API
     "simAffirmIsi": sim_affirm,
     "simGetIsiCounterparties": sim_counterparties,

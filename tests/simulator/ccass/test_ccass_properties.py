@@ -19,6 +19,7 @@ ALL_STATUSES: tuple[SiStatus, ...] = (
     "UNMATCHED",
     "MATCHED",
     "MATCHED_ON_HOLD",
+    "SHARES_ON_HOLD",
     "REVOKE_PENDING",
     "SETTLED",
     "CANCELLED",
@@ -169,13 +170,17 @@ def test_matching_is_order_independent(spec: PairSpec, deliverer_first: bool, no
             continue  # a noise SI sharing the match key would rightly match first (FIFO)
         sim.si_book.input_si(other.deliverer, other_deliver)
     deliver, receive = si_inputs(sim, spec)
+    # An RDP pair due today whose deliverer has the shares puts them on hold at once (real-time settlement).
+    shares_on_hold = (deliver.payment_type == "RDP" and deliver.settlement_date <= sim.clock.today
+                      and sim.ledger.available(spec.deliverer, deliver.stock_account, spec.stock) >= spec.quantity)
     steps = [(spec.deliverer, deliver), (spec.receiver, receive)]
     if not deliverer_first:
         steps.reverse()
     first = sim.si_book.input_si(*steps[0])
     second = sim.si_book.input_si(*steps[1])
     first = sim.si_book.get(steps[0][0], first.si_id)
-    expected = "MATCHED_ON_HOLD" if spec.deliver_own["hold"] or spec.receive_own["hold"] else "MATCHED"
+    expected = ("MATCHED_ON_HOLD" if spec.deliver_own["hold"] or spec.receive_own["hold"]
+                else "SHARES_ON_HOLD" if shares_on_hold else "MATCHED")
     assert first.match_id is not None and first.match_id == second.match_id
     assert first.status == second.status == expected
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -78,5 +78,5 @@ def test_china_connect_stock_settles_money_in_its_market() -> None:
     for side, owner, other in (("DELIVER", ALPHA, BETA), ("RECEIVE", BETA, ALPHA)):
         sim.si_book.input_si(owner, SiInput(side, other, "90001", 100, sim.clock.today, "RDP",  # type: ignore[arg-type]
                                             amount=Decimal("99.9"), currency="CNY"))
-    sim.run_batch_settlement()
+    sim.advance_to(sim.clock.now + timedelta(minutes=5))  # RDP: shares on hold, settled once the payment is confirmed
     assert sim.ledger.money_ledger.position(BETA, "MAMK", "CNY").balance == Decimal("-99.9")

@@ -18,6 +18,8 @@ __all__ = [
     "DEFAULT_FUNCTION_WINDOWS",
     "HKT",
     "MATCHING_SCHEDULE",
+    "RDP_CUTOFF",
+    "RDP_PAYMENT_DELAY",
     "SI_MARKET_WINDOWS",
     "BatchRun",
     "BusinessClock",
@@ -73,6 +75,16 @@ BATCH_RUN_SCHEDULE: tuple[BatchRun, ...] = (
                            "settlement runs; CCASS Terminal User Guide, service hours"),
 )
 DEFAULT_BATCH_TIMES: tuple[time, ...] = tuple(run.at for run in BATCH_RUN_SCHEDULE)
+# Real-time DVP (RDP) SIs (issue 17 correction 6): a matched RDP pair due on a settlement day settles pair by pair,
+# in real time, never in a batch run: the deliverer's shares go on hold, then the pair settles once the receiver's
+# CHATS payment is confirmed. [F] RDP settles in real time, the shares only after the receiver's payment is confirmed
+# (HKSCC's RDP service, as Clearstream's notice of 13 Nov 2017 describes it; contracts/SOURCES.md [CBL-RDP]);
+# [F, unconfirmed] the 13:30 cut-off for same-day value through CHATS is the tracker's (issue 17 correction 6): no
+# public copy of the Operational Procedures' RDP section could be opened here. A pair not put on hold by then waits
+# for the next settlement day.
+RDP_CUTOFF = time(13, 30)
+# [M] how long after the shares go on hold the receiver's CHATS payment is confirmed (no public figure).
+RDP_PAYMENT_DELAY = timedelta(minutes=5)
 # [M] day end after the evening window: unmatched SIs due that day are purged then.
 DEFAULT_DAY_END = time(23, 59)
 # [F] HK market function windows: 08:00–15:45 and from about 17:00, after the final batch run, to 19:00 (CCASS
@@ -149,6 +161,9 @@ class BusinessClock:
         function_windows: (open, close) pairs during which participants may use the functions.
         market_windows: the SI function windows of the markets whose securities' SIs have windows of their own
             (:data:`SI_MARKET_WINDOWS`); every other market uses ``function_windows``.
+        rdp_cutoff: the time of a settlement day until which RDP pairs are processed (:data:`RDP_CUTOFF`).
+        rdp_payment_delay: how long after the shares of an RDP pair go on hold the payment is confirmed
+            (:data:`RDP_PAYMENT_DELAY`).
         matching_schedule: the SI matchings of a business day (:class:`MatchingRun`); at most one is continuous,
             the last.
 
@@ -172,11 +187,15 @@ class BusinessClock:
         function_windows: Sequence[tuple[time, time]] = DEFAULT_FUNCTION_WINDOWS,
         matching_schedule: Sequence[MatchingRun] = MATCHING_SCHEDULE,
         market_windows: Mapping[str, MarketWindows] = SI_MARKET_WINDOWS,
+        rdp_cutoff: time = RDP_CUTOFF,
+        rdp_payment_delay: timedelta = RDP_PAYMENT_DELAY,
     ) -> None:
         self._calendar = calendar
         self._now = _require_aware(start, "start")
         self._batch_times = tuple(sorted(batch_times))
         self._day_end = day_end
+        self._rdp_cutoff = rdp_cutoff
+        self._rdp_payment_delay = rdp_payment_delay
         self._windows = tuple(function_windows)
         self._market_windows = {market: tuple(entry.windows) for market, entry in market_windows.items()}
         for opens, closes in (*self._windows, *(w for ws in self._market_windows.values() for w in ws)):
@@ -231,6 +250,20 @@ class BusinessClock:
     def business_date_of(self, moment: datetime) -> date:
         """The business date that ``moment`` belongs to (weekend/holiday moments roll forward)."""
         return self._calendar.business_day_on_or_after(moment.astimezone(HKT).date())
+
+    @property
+    def rdp_payment_delay(self) -> timedelta:
+        """How long after an RDP pair's shares go on hold the receiver's payment is confirmed."""
+        return self._rdp_payment_delay
+
+    def rdp_cutoff_on(self, day: date) -> datetime:
+        """The RDP cut-off of ``day`` (:data:`RDP_CUTOFF`)."""
+        return datetime.combine(day, self._rdp_cutoff, HKT)
+
+    def rdp_open(self) -> bool:
+        """True on a settlement day before its RDP cut-off: RDP pairs due by now are processed in real time."""
+        day = self._now.date()
+        return self._calendar.is_settlement_day(day) and self._now < self.rdp_cutoff_on(day)
 
     def function_windows(self, market: str | None = None) -> tuple[tuple[time, time], ...]:
         """The (open, close) windows of the SI functions for ``market``'s securities (:data:`SI_MARKET_WINDOWS`),

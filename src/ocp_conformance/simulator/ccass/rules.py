@@ -24,10 +24,13 @@ class SiRules:
             settlement date, payment type, amount, currency).
         settleable_statuses: the matched statuses a batch settlement run may settle (default: only MATCHED;
             a matched SI on hold waits until every side that set a hold releases it).
+        rdp_real_time: settle RDP pairs in real time, pair by pair, never in a batch run (default; issue 17
+            correction 6, ``SiBook.process_rdp``); off, an RDP pair settles in the batch runs as a DVP pair does.
     """
 
     match_key: Callable[[SettlementInstruction], MatchKey] = match_key
     settleable_statuses: frozenset[str] = field(default_factory=lambda: frozenset({"MATCHED"}))
+    rdp_real_time: bool = True
 
 
 DEFAULT_RULES = SiRules()

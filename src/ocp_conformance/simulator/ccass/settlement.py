@@ -8,7 +8,7 @@ from datetime import date, datetime
 from .ledger import Ledger
 from .si import SettlementFailure, SettlementInstruction
 
-__all__ = ["SettleableIndex", "SettlementRun", "settle_pair"]
+__all__ = ["SettleableIndex", "SettlementRun", "deliver_pair", "settle_pair"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +88,7 @@ def settle_pair(
     receiver's SI stock account; for DVP/RDP the amount is credited to the deliverer and debited from the
     receiver; both SIs become SETTLED.
     """
-    deliverer, receiver = deliver_si.owner, receive_si.owner
+    deliverer = deliver_si.owner
     stock, quantity = deliver_si.stock_code, deliver_si.quantity
     available = ledger.available(deliverer, deliver_si.stock_account, stock)  # stock on hold cannot settle
     if available < quantity:
@@ -101,6 +101,27 @@ def settle_pair(
         receive_si.last_settlement_failure = failure
         deliver_si.updated_at = receive_si.updated_at = at
         return reason
+    deliver_pair(deliver_si, receive_si, ledger=ledger, run_id=run_id, at=at)
+    return None
+
+
+def deliver_pair(
+    deliver_si: SettlementInstruction,
+    receive_si: SettlementInstruction,
+    *,
+    ledger: Ledger,
+    run_id: str | None,
+    at: datetime,
+) -> None:
+    """Settle a matched pair whose deliverer has the shares available: move the stock, post the money of a DVP/RDP
+    pair to both settlement sub-ledgers, and make both SIs SETTLED (by the batch run ``run_id``, or ``None`` for an
+    RDP pair settled in real time).
+
+    Raises:
+        InsufficientStock: the deliverer's available quantity is short (nothing moved).
+    """
+    deliverer, receiver = deliver_si.owner, receive_si.owner
+    stock, quantity = deliver_si.stock_code, deliver_si.quantity
     ledger.move(
         stock=stock,
         quantity=quantity,
@@ -118,4 +139,3 @@ def settle_pair(
         si.status = "SETTLED"
         si.settled_at = si.updated_at = at
         si.settlement_run_id = run_id
-    return None

@@ -22,7 +22,8 @@ __all__ = [
 ]
 
 SiStatus = Literal[
-    "UNMATCHED", "MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING", "SETTLED", "CANCELLED", "REVOKED", "PURGED"
+    "UNMATCHED", "MATCHED", "MATCHED_ON_HOLD", "SHARES_ON_HOLD", "REVOKE_PENDING", "SETTLED", "CANCELLED", "REVOKED",
+    "PURGED",
 ]
 Side = Literal["DELIVER", "RECEIVE"]
 PaymentType = Literal["FOP", "DVP", "RDP"]
@@ -103,7 +104,7 @@ class SettlementInstruction(SiInput):
         status: lifecycle status, see :data:`SiStatus`.
         match_id: ``"M"`` + 10 digits, shared by both SIs of a matched pair; ``None`` while unmatched.
         created_at / updated_at / matched_at / settled_at / deleted_at: simulated times.
-        settlement_run_id: the batch run that settled it.
+        settlement_run_id: the batch run that settled it (``None`` for an RDP pair, settled in real time).
         last_settlement_failure: why the latest batch run could not settle it, if it failed.
         revocation_requested_by_owner / revocation_requested_by_counterparty: Revoke Matched SI requests.
     """

@@ -17,7 +17,7 @@ from .errors import DomainError
 from .ledger import Ledger
 from .reference import ReferenceData
 from .rules import DEFAULT_RULES, SiRules
-from .settlement import SettleableIndex, SettlementRun, settle_pair
+from .settlement import SettleableIndex, SettlementRun, deliver_pair, settle_pair
 from .si import (
     SI_INPUT_FIELDS,
     SettlementInstruction,
@@ -32,6 +32,9 @@ __all__ = ["SettlementRun", "SiBook", "SiFilter"]
 
 _DELETED: Final[frozenset[str]] = frozenset({"CANCELLED", "REVOKED", "PURGED"})
 _MATCHED_ACTIVE: Final[frozenset[str]] = frozenset({"MATCHED", "MATCHED_ON_HOLD"})
+# [F] Revoke Matched SI works at matched, matched on-hold or shares on-hold (CCASS Terminal User Guide, SI
+# Maintenance); Change Hold Matched SI and Change Matched/Settled SI do not at shares on-hold [M].
+_REVOCABLE: Final[frozenset[str]] = _MATCHED_ACTIVE | {"SHARES_ON_HOLD"}
 _SIDES: Final = frozenset({"DELIVER", "RECEIVE"})
 _PAID: Final = frozenset({"DVP", "RDP"})
 _CHANGE_MATCHED_STATUSES: Final[frozenset[str]] = frozenset(
@@ -86,6 +89,14 @@ class SiBook:
     matching, matches every waiting SI in input order; from then on an SI is matched as soon as it is input or
     changed.
 
+    RDP pairs (issue 17 correction 6) never settle in a batch run: [F] they settle in real time, pair by pair, on
+    a settlement day until the RDP cut-off (:data:`.clock.RDP_CUTOFF`, 13:30). At each processing point (a pair
+    matched or released from hold, the business clock moving: :meth:`process_rdp`) a due MATCHED pair whose
+    deliverer has the shares available puts them on hold (both SIs SHARES_ON_HOLD); [M] the receiver's CHATS
+    payment is confirmed :data:`.clock.RDP_PAYMENT_DELAY` later, and the pair then settles as a DVP pair does.
+    [M] A failed payment (:meth:`fail_rdp_payment`) or a pair still on hold at the cut-off is unwound: the shares
+    return to the deliverer and the pair is MATCHED again, not processed again before the next settlement day.
+
     Example:
         >>> from ocp_conformance.simulator.ccass import Simulation, SiInput
         >>> sim = Simulation()
@@ -113,6 +124,11 @@ class SiBook:
         self._awaiting: dict[str, None] = {}
         self._pairs: dict[str, tuple[str, str]] = {}  # match id -> (deliver SI id, receive SI id)
         self._settleable = SettleableIndex()
+        # RDP pairs: MATCHED and waiting to be processed in real time (never in a batch run); on hold since when
+        # (in hold order); unwound on which settlement day (not held again that day).
+        self._rdp_due = SettleableIndex()
+        self._rdp_held: dict[str, datetime] = {}
+        self._rdp_unwound: dict[str, date] = {}
         self._si_seq = 0
         self._match_seq = 0
         self._run_seq = 0
@@ -257,16 +273,21 @@ class SiBook:
             si.updated_at = now
         match_id = self._match_id(record)
         if status in self._rules.settleable_statuses:
-            self._settleable.add(match_id, record.settlement_date)
+            self._eligible(match_id, record)  # released: a processing point for an RDP pair
         else:
             self._settleable.discard(match_id)
+            self._rdp_due.discard(match_id)
         return copy(record)
 
     def revoke(self, owner: str, si_id: str) -> SettlementInstruction:
-        """Revoke Matched SI: the first party's request makes the pair REVOKE_PENDING, the other's REVOKED."""
+        """Revoke Matched SI: the first party's request makes the pair REVOKE_PENDING, the other's REVOKED.
+
+        At SHARES_ON_HOLD [M] the first request stops the RDP payment (the pair does not settle); the shares stay on
+        hold until the pair is REVOKED, or the day's RDP cut-off, and then return to the deliverer.
+        """
         record = self._owned(owner, si_id)
-        if record.status not in _MATCHED_ACTIVE and record.status != "REVOKE_PENDING":
-            raise _conflict(record, "Revoke Matched SI", {*_MATCHED_ACTIVE, "REVOKE_PENDING"})
+        if record.status not in _REVOCABLE and record.status != "REVOKE_PENDING":
+            raise _conflict(record, "Revoke Matched SI", {*_REVOCABLE, "REVOKE_PENDING"})
         if record.revocation_requested_by_owner:
             raise DomainError(
                 "REVOCATION_ALREADY_REQUESTED",
@@ -285,7 +306,11 @@ class SiBook:
             si.updated_at = now
             if both_asked:
                 si.deleted_at = now
-        self._settleable.discard(self._match_id(record))
+        match_id = self._match_id(record)
+        self._settleable.discard(match_id)
+        self._rdp_due.discard(match_id)
+        if both_asked and match_id in self._rdp_held:
+            self._release_rdp_shares(match_id)
         return copy(record)
 
     def change_matched(self, owner: str, si_id: str, changes: Mapping[str, object]) -> SettlementInstruction:
@@ -370,7 +395,7 @@ class SiBook:
         """Run one batch settlement over the MATCHED pairs due by the business date, in match order.
 
         Pairs excluded from batch runs by either party are skipped; pairs short of stock stay MATCHED with a
-        LACK failure recorded on both SIs.
+        LACK failure recorded on both SIs. RDP pairs are not in it: they settle in real time (:meth:`process_rdp`).
         """
         self._catch_up()
         self._run_seq += 1
@@ -391,6 +416,57 @@ class SiBook:
             else:
                 failed.append((match_id, reason))
         return SettlementRun(run_id, at, tuple(settled), tuple(failed))
+
+    def process_rdp(self) -> None:
+        """A processing point of RDP pairs, at the clock's time (the simulation calls it whenever the clock moves).
+
+        A pair on hold settles if its payment was confirmed (:meth:`next_rdp_moment`) by now and by the cut-off of
+        the day its shares went on hold; one still on hold at that cut-off is unwound. Then, on a settlement day
+        before the cut-off, every MATCHED RDP pair due by the business date is put on hold if its deliverer has
+        the shares available (else it stays MATCHED, retried at the next processing point).
+        """
+        clock = self._clock
+        now, delay = clock.now, clock.rdp_payment_delay
+        for match_id, held_at in list(self._rdp_held.items()):
+            paid_at, cutoff = held_at + delay, clock.rdp_cutoff_on(held_at.date())
+            deliver_id, _ = self._pairs[match_id]
+            if paid_at <= now and paid_at <= cutoff and self._sis[deliver_id].status == "SHARES_ON_HOLD":
+                self._settle_rdp(match_id)
+            elif now >= cutoff:
+                self._unwind_rdp(match_id)
+        if clock.rdp_open():
+            for match_id in self._rdp_due.due(clock.today):
+                self._hold_rdp(match_id)
+
+    def next_rdp_moment(self) -> datetime | None:
+        """The next time :meth:`process_rdp` has something to do for a pair on hold: its payment confirmed
+        (:data:`.clock.RDP_PAYMENT_DELAY` after its shares went on hold) or, if earlier or the payment was stopped by a
+        revocation request, the day's RDP cut-off; ``None`` with no pair on hold."""
+        clock, sis, pairs = self._clock, self._sis, self._pairs
+        delay = clock.rdp_payment_delay
+        moments = []
+        for match_id, held_at in self._rdp_held.items():
+            cutoff = clock.rdp_cutoff_on(held_at.date())
+            paying = sis[pairs[match_id][0]].status == "SHARES_ON_HOLD"  # not once a revocation stopped it
+            moments.append(min(held_at + delay, cutoff) if paying else cutoff)
+        return min(moments, default=None)
+
+    def fail_rdp_payment(self, si_id: str) -> SettlementInstruction:
+        """Simulator control: the receiver's CHATS payment of the SHARES_ON_HOLD pair of ``si_id`` fails. [M] The
+        pair is unwound: the shares on hold return to the deliverer, both SIs are MATCHED again, and the pair is not
+        processed again before the next settlement day.
+
+        Raises:
+            DomainError: SI_NOT_FOUND (404) for an unknown SI; SI_STATE_CONFLICT (409) unless it is SHARES_ON_HOLD.
+        """
+        record = self._sis.get(si_id)
+        if record is None:
+            raise DomainError("SI_NOT_FOUND", f"Received siId={si_id!r}. Expected the id of an SI in the book.",
+                              status=404)
+        if record.status != "SHARES_ON_HOLD":
+            raise _conflict(record, "an RDP payment failure", ["SHARES_ON_HOLD"])
+        self._unwind_rdp(self._match_id(record))
+        return copy(record)
 
     def on_day_end(self, day: date) -> None:
         """Day end: purge UNMATCHED SIs with settlement date on or before ``day`` (status PURGED)."""
@@ -464,7 +540,65 @@ class SiBook:
         pair = (record.si_id, other.si_id) if record.side == "DELIVER" else (other.si_id, record.si_id)
         self._pairs[match_id] = pair
         if status in self._rules.settleable_statuses:
+            self._eligible(match_id, record)  # matched: a processing point for an RDP pair
+
+    def _eligible(self, match_id: str, record: SettlementInstruction) -> None:
+        """Make the pair ``match_id`` (of ``record``) eligible to settle: in the batch runs, or for an RDP pair in
+        real time, processed at once (a processing point)."""
+        if record.payment_type == "RDP" and self._rules.rdp_real_time:
+            self._rdp_due.add(match_id, record.settlement_date)
+            clock = self._clock
+            if clock.rdp_open() and record.settlement_date <= clock.today:
+                self._hold_rdp(match_id)
+        else:
             self._settleable.add(match_id, record.settlement_date)
+
+    def _hold_rdp(self, match_id: str) -> None:
+        """Put the shares of the due RDP pair ``match_id`` on hold (SHARES_ON_HOLD) if the deliverer has them."""
+        now = self._clock.now
+        unwound_on = self._rdp_unwound.get(match_id)
+        if unwound_on is not None:
+            if unwound_on == now.date():
+                return  # [M] its payment failed today: not processed again before the next settlement day
+            del self._rdp_unwound[match_id]
+        deliver_id, receive_id = self._pairs[match_id]
+        deliver_si, receive_si = self._sis[deliver_id], self._sis[receive_id]
+        ledger = self._ledger
+        owner, account, stock = deliver_si.owner, deliver_si.stock_account, deliver_si.stock_code
+        if ledger.available(owner, account, stock) < deliver_si.quantity:
+            return  # stays MATCHED: retried at the next processing point
+        ledger.hold(owner, account, stock, deliver_si.quantity, _rdp_hold_reference(match_id))
+        self._rdp_due.discard(match_id)
+        self._rdp_held[match_id] = now
+        for si in (deliver_si, receive_si):
+            si.status = "SHARES_ON_HOLD"
+            si.updated_at = now
+
+    def _settle_rdp(self, match_id: str) -> None:
+        """The receiver's payment is confirmed: release the shares on hold and settle the pair as a DVP pair."""
+        self._release_rdp_shares(match_id)
+        deliver_id, receive_id = self._pairs[match_id]
+        deliver_pair(self._sis[deliver_id], self._sis[receive_id], ledger=self._ledger, run_id=None,
+                     at=self._clock.now)
+
+    def _unwind_rdp(self, match_id: str) -> None:
+        """Unwind the pair on hold ``match_id``: the shares return to the deliverer; a SHARES_ON_HOLD pair is
+        MATCHED again from the next settlement day (a REVOKE_PENDING one stays so)."""
+        self._release_rdp_shares(match_id)
+        deliver_id, receive_id = self._pairs[match_id]
+        deliver_si, receive_si = self._sis[deliver_id], self._sis[receive_id]
+        if deliver_si.status != "SHARES_ON_HOLD":
+            return
+        now = self._clock.now
+        for si in (deliver_si, receive_si):
+            si.status = "MATCHED"
+            si.updated_at = now
+        self._rdp_unwound[match_id] = now.date()
+        self._rdp_due.add(match_id, deliver_si.settlement_date)
+
+    def _release_rdp_shares(self, match_id: str) -> None:
+        del self._rdp_held[match_id]
+        self._ledger.release(_rdp_hold_reference(match_id))
 
     def _unqueue(self, record: SettlementInstruction) -> None:
         self._awaiting.pop(record.si_id, None)
@@ -483,3 +617,8 @@ class SiBook:
     def _counterpart(self, record: SettlementInstruction) -> SettlementInstruction:
         deliver_id, receive_id = self._pairs[self._match_id(record)]
         return self._sis[receive_id if deliver_id == record.si_id else deliver_id]
+
+
+def _rdp_hold_reference(match_id: str) -> str:
+    """The ledger hold reference of the shares on hold of the RDP pair ``match_id``."""
+    return f"RDP-{match_id}"

@@ -98,7 +98,8 @@ class Simulation:
                                                  source_ids)
 
     def advance_to(self, when: datetime) -> list[SettlementRun]:
-        """Move simulated time to ``when``, processing SI matchings, batch runs and day ends on the way, in order.
+        """Move simulated time to ``when``, processing SI matchings, batch runs and day ends on the way, in order,
+        and the RDP pairs (:meth:`_move_clock`) whenever the clock moves.
 
         The clock stands at each event's time while it is processed, so settled_at and purge times are the
         scheduled times. Returns the batch settlement runs performed.
@@ -111,12 +112,24 @@ class Simulation:
             self.clock.advance_to(when)  # raises the explanatory ValueError
         runs: list[SettlementRun] = []
         for event in events:
-            self.clock.advance_to(event.at)
+            self._move_clock(event.at)
             run = self._process(event)
             if run is not None:
                 runs.append(run)
-        self.clock.advance_to(when)
+        self._move_clock(when)
         return runs
+
+    def _move_clock(self, when: datetime) -> None:
+        """Move the clock to ``when`` (no scheduled event on the way), stopping at each RDP moment (a payment
+        confirmed, a cut-off: :meth:`.SiBook.next_rdp_moment`) before it; each stop and ``when`` are processing
+        points of the RDP pairs (:meth:`.SiBook.process_rdp`), so a pair settles at the time its payment is
+        confirmed."""
+        book, clock = self.si_book, self.clock
+        while (moment := book.next_rdp_moment()) is not None and moment < when:
+            clock.advance_to(max(moment, clock.now))
+            book.process_rdp()
+        clock.advance_to(when)
+        book.process_rdp()
 
     def run_batch_settlement(self) -> SettlementRun:
         """Run a batch settlement now (outside the schedule, e.g. on demand from a test): SIs, then the ISIs

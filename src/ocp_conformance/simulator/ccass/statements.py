@@ -39,7 +39,7 @@ __all__ = [
 # Journal kind -> the instruction type an enquiry names. A kind not listed is its own source type, so a new
 # instruction type (e.g. "DI") needs no entry here.
 SOURCE_TYPES: Final[Mapping[str, str]] = {"SI_SETTLEMENT": "SI"}
-_PENDING_SI_STATUSES: Final = ("MATCHED", "MATCHED_ON_HOLD", "REVOKE_PENDING")
+_PENDING_SI_STATUSES: Final = ("MATCHED", "MATCHED_ON_HOLD", "SHARES_ON_HOLD", "REVOKE_PENDING")
 
 
 def source_type(kind: str) -> str:

@@ -154,6 +154,11 @@ def _settle_on_hold(rules: SiRules) -> SiRules:
     return replace(rules, settleable_statuses=rules.settleable_statuses | {"MATCHED_ON_HOLD"})
 
 
+def _rdp_in_batch(rules: SiRules) -> SiRules:
+    """Mimics a server that treats RDP as batch DVP: no real-time processing, no shares on hold."""
+    return replace(rules, rdp_real_time=False)
+
+
 _BEFORE_WRITE: weakref.WeakKeyDictionary[Simulation, dict[tuple[str, str], dict[str, object]]] = \
     weakref.WeakKeyDictionary()
 """Per simulation (a reset starts afresh): (owner, siId) -> the SI as it was before its last write, until read."""
@@ -232,6 +237,10 @@ SI_FAULTS = [
     Fault("hold-ignored-at-settlement", "Change Hold Matched SI", "scenario",
           "a batch settlement run settles a matched SI that one side holds",
           rules=_settle_on_hold),
+    Fault("rdp-settled-in-batch", "Input SI", "scenario",
+          "RDP SIs settle in the batch runs like DVP ones: a matched RDP pair's shares are never put on hold "
+          "(SHARES_ON_HOLD) and it is never settled in real time",
+          rules=_rdp_in_batch),
     Fault("si-amount-rounded-to-cents", "Input SI", "scenario",
           "Input SI and Change SI round the amount to 2 decimals (Money allows 4): the SI echoes another amount, "
           "and two SIs 0.0001 apart match",
