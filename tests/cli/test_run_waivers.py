@@ -14,8 +14,9 @@ from tests.harness_run import run_harness
 FAULT = FAULTS["server-error-on-revoke"]
 #: What the fault fails in a full run: the broken function's checks, and the scenario checks of tests that blame
 #: every function they cover (an Arazzo workflow, the ledger-invariant model) when Revoke Matched SI answers 500.
+#: Its negative check fails too: a second revocation must be refused with 409, and the fault answers 500.
 FAILING = [(FAULT.function, "contract"), (FAULT.function, "scenario"), (FAULT.function, "security"),
-           ("Enquire SI", "scenario"), ("Enquire Deleted SI", "scenario"),
+           (FAULT.function, "negative"), ("Enquire SI", "scenario"), ("Enquire Deleted SI", "scenario"),
            ("Enquire Stock Account Balance", "scenario"), ("Enquire Stock Account Movement", "scenario"),
            ("Enquire Settlement Activity", "scenario"), ("Enquire Money Position", "scenario")]
 
@@ -41,7 +42,7 @@ def test_waived_failures_make_the_broken_simulator_ready(tmp_path: Path) -> None
     entry = outcome.entry(FAULT.function)
     assert entry["status"] == "pass"
     assert {kind: check["status"] for kind, check in entry["checks"].items()} == {
-        "contract": "waived", "negative": "pass", "scenario": "waived", "security": "waived"}
+        "contract": "waived", "negative": "waived", "scenario": "waived", "security": "waived"}
     assert entry["checks"]["contract"]["failed"] >= 1
     assert "OPS-1" in entry["checks"]["contract"]["reason"]
     states = {(w["function"], w["check"]): w["state"] for w in outcome.readiness["waivers"]}
