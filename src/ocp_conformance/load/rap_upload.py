@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import io
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -28,6 +27,7 @@ from ocp_conformance.rap.layout import Layout, load_layouts
 from ocp_conformance.rap.writer import FileHeader, RapWriter
 
 __all__ = ["BuiltFile", "UploadUnavailable", "build_file", "upload_error", "upload_layout"]
+
 
 class UploadUnavailable(LookupError):
     """The contracts have no layout for the entry's file type: the upload is not run, with this reason."""
@@ -65,17 +65,12 @@ def build_file(layout: Layout, participant: str, business_date: str, sequence: i
     buffer = io.BytesIO()
     used: list[str] = []
     with RapWriter(buffer, layout, FileHeader(participant, business_date, sequence)) as writer:
-        for values in _records(generator, records):
+        for values in generator.records(records):
             if reference_field is not None:
                 values[reference_field.name] = reference = references.next()
                 used.append(reference)
             writer.write(values)
     return BuiltFile(layout.make_file_name(participant, business_date, sequence), buffer.getvalue(), tuple(used))
-
-
-def _records(generator: RecordGenerator, count: int) -> Iterator[dict[str, object]]:
-    for index in range(count):
-        yield generator.record(index)
 
 
 def upload_error(result: RapResult) -> str | None:

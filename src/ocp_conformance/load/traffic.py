@@ -23,6 +23,7 @@ from ocp_conformance.load.generators import DrawContext, Items, draw_values
 from ocp_conformance.load.profile import MixEntry, Profile, Track
 from ocp_conformance.load.rap_upload import BuiltFile, UploadUnavailable, build_file, upload_error, upload_layout
 from ocp_conformance.load.record import Acknowledged, RunRecord
+from ocp_conformance.rap import RapResult
 from ocp_conformance.targets.rap_channel import RapChannelError, RapUploadRefused
 
 __all__ = ["Outcome", "UserTraffic", "error_text", "own_connection", "parse_error_text", "unbound_entries"]
@@ -247,18 +248,17 @@ class UserTraffic:
     def _send_file(self, entry: MixEntry, built: BuiltFile) -> bool:
         """Upload ``built`` and count its outcome; acknowledge what its accepted records created."""
         started, clock = time.time(), time.perf_counter()
+        result: RapResult | None = None
         try:
             result = self.bound.client.target.rap_channel().upload(self.participant, built.name, built.content)
+            length, error = len(built.content), upload_error(result)
         except RapUploadRefused:
-            self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, len(built.content),
-                       "RAP REFUSED -")
-            return True
+            length, error = len(built.content), "RAP REFUSED -"
         except RapChannelError as exc:
-            self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, 0,
-                       error_text(None, transport=str(exc)))
+            length, error = 0, error_text(None, transport=str(exc))
+        self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, length, error)
+        if result is None:
             return True
-        self._emit(entry.function, entry.role, started, (time.perf_counter() - clock) * 1000, len(built.content),
-                   upload_error(result))
         track = self.tracks.get(entry.creates) if entry.creates is not None else None
         if track is not None:
             for accepted in result.accepted:
