@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ocp_conformance.simulator.ati_handlers import ati_json, mass_json
-from ocp_conformance.simulator.call import Call, Handler, Reply
+from ocp_conformance.simulator.call import Call, Reply
 from ocp_conformance.simulator.ccass import AccountTransfer, DomainError, MassSubmission, Simulation
-from ocp_conformance.simulator.faults.fault import Fault, Wrapper
+from ocp_conformance.simulator.faults.fault import Fault, Wrapper, found_for_anyone, on_refusal
 
 __all__ = ["ATI_FAULTS"]
 
@@ -54,47 +54,27 @@ def _fake_ati(call: Call) -> Reply:
 
 
 def _accept_on(code: str) -> Wrapper:
-    def wrapper(call: Call, inner: Handler) -> Reply:
-        try:
-            return inner(call)
-        except DomainError as error:
-            if error.code != code:
-                raise
-            return _fake_ati(call)
-
-    return wrapper
+    return on_refusal(code, lambda call, error: _fake_ati(call))
 
 
-def _change_processed_too(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "MASS_ALREADY_PROCESSED":
-            raise
-        assert call.participant is not None
-        return Reply(200, mass_json(call.state.simulation.mass_transfers.get(call.participant,
-                                                                             call.request.path["massId"])))
+def _own_mass(call: Call, error: DomainError) -> Reply:
+    """The caller's mass submission of the path as it stands, 200: as if the change had been made."""
+    assert call.participant is not None
+    return Reply(200, mass_json(call.state.simulation.mass_transfers.get(call.participant,
+                                                                         call.request.path["massId"])))
 
 
-def _cancel_processed_too(call: Call, inner: Handler) -> Reply:
-    reply = _change_processed_too(call, inner)
+def _own_mass_cancelled(call: Call, error: DomainError) -> Reply:
+    reply = _own_mass(call, error)
     reply.body["status"] = "CANCELLED"
     return reply
 
 
-def _get_any_participants_mass(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "MASS_NOT_FOUND":
-            raise
-        book = call.state.simulation.mass_transfers
-        for other in call.state.simulation.reference.participants:
-            try:
-                return Reply(200, mass_json(book.get(other, call.request.path["massId"])))
-            except DomainError:
-                continue
-        raise
+_change_processed_too = on_refusal("MASS_ALREADY_PROCESSED", _own_mass)
+_cancel_processed_too = on_refusal("MASS_ALREADY_PROCESSED", _own_mass_cancelled)
+_get_any_participants_mass = found_for_anyone(
+    "MASS_NOT_FOUND", lambda call, other: mass_json(call.state.simulation.mass_transfers.get(other,
+                                                                                            call.request.path["massId"])))
 
 
 ATI_FAULTS = [

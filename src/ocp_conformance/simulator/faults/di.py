@@ -8,34 +8,32 @@ from datetime import time
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import CnsPositionFilter, DeliveryInstruction, DomainError, Simulation
 from ocp_conformance.simulator.di_handlers import di_json, position_json
-from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into, on_refusal
 from ocp_conformance.simulator.paging import page
 
 __all__ = ["DI_FAULTS"]
 
 
-def _accept_beyond_due(call: Call, inner: Handler) -> Reply:
+def _delivered_beyond_due(call: Call, error: DomainError) -> Reply:
     """Like a server that checks the stock balance but not the due position: the excess is 'delivered' too."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "DI_EXCEEDS_DUE_POSITION":
-            raise
-        assert call.participant is not None
-        sim = call.state.simulation
-        body = call.request.body
-        account, stock, quantity = body.get("stockAccount", "01"), body["stockCode"], int(body["quantity"])
-        if sim.ledger.available(call.participant, account, stock) < quantity:
-            raise DomainError("DI_EXCEEDS_AVAILABLE_BALANCE", "not enough stock", pointer="/quantity") from None
-        position = sim.cns.position(call.participant, stock)
-        assert position is not None
-        sim.ledger.move(stock=stock, quantity=quantity, source=(call.participant, account),
-                        target=sim.cns.rules.hkscc_account, kind="CNS_DI")
-        position.settled += quantity
-        di = DeliveryInstruction("DI9999999999", call.participant, stock, quantity, account,
-                                 position.settlement_date, body.get("ownReference"), "SETTLED", sim.clock.now,
-                                 position)
-        return Reply(201, di_json(sim.cns, di))
+    assert call.participant is not None
+    sim = call.state.simulation
+    body = call.request.body
+    account, stock, quantity = body.get("stockAccount", "01"), body["stockCode"], int(body["quantity"])
+    if sim.ledger.available(call.participant, account, stock) < quantity:
+        raise DomainError("DI_EXCEEDS_AVAILABLE_BALANCE", "not enough stock", pointer="/quantity") from None
+    position = sim.cns.position(call.participant, stock)
+    assert position is not None
+    sim.ledger.move(stock=stock, quantity=quantity, source=(call.participant, account),
+                    target=sim.cns.rules.hkscc_account, kind="CNS_DI")
+    position.settled += quantity
+    di = DeliveryInstruction("DI9999999999", call.participant, stock, quantity, account,
+                             position.settlement_date, body.get("ownReference"), "SETTLED", sim.clock.now,
+                             position)
+    return Reply(201, di_json(sim.cns, di))
+
+
+_accept_beyond_due = on_refusal("DI_EXCEEDS_DUE_POSITION", _delivered_beyond_due)
 
 
 def _position_not_reduced(call: Call, inner: Handler) -> Reply:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, Simulation, SiRules
@@ -13,7 +13,8 @@ from ocp_conformance.simulator.rap.defects import ProcessingDefects
 from ocp_conformance.simulator.refusals import Refusal
 from ocp_conformance.simulator.state import SimulatorState
 
-__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into", "rule_refused_as_syntax"]
+__all__ = ["CheckKind", "Fault", "RouteHandler", "Wrapper", "codes_collapsed_into", "found_for_anyone", "on_refusal",
+           "rule_refused_as_syntax"]
 
 Wrapper = Callable[[Call, Handler], Reply]
 RouteHandler = Callable[[SimulatorState, str, dict[str, str]], Reply]
@@ -78,3 +79,35 @@ def rule_refused_as_syntax(code: str) -> Wrapper:
     """A wrapper like a server whose request schema still refuses what the business rule ``code`` refuses: that
     refusal is the invalid-request error (400 VALIDATION_FAILED, naming the same field) instead of 422 ``code``."""
     return _refusals_answered(lambda error: (400, "VALIDATION_FAILED") if error.code == code else None)
+
+
+def on_refusal(code: str, answer: Callable[[Call, DomainError], Reply]) -> Wrapper:
+    """A wrapper like a server that skips the business rule ``code``: where the real handler refuses with it, the
+    reply is ``answer(call, error)`` instead (which may raise ``error`` again where even the broken server refuses).
+    Every other refusal goes out as it is."""
+
+    def wrapper(call: Call, inner: Handler) -> Reply:
+        try:
+            return inner(call)
+        except DomainError as error:
+            if error.code != code:
+                raise
+            return answer(call, error)
+
+    return wrapper
+
+
+def found_for_anyone(code: str, fetch: Callable[[Call, str], Mapping[str, Any]]) -> Wrapper:
+    """A wrapper for a get-by-id, like a server that forgets whose instruction it is: where the caller's own lookup
+    fails with ``code`` (not found), it answers 200 with the first participant's instruction that ``fetch(call,
+    participant)`` finds (a leak across participants); if none has it, the refusal goes out as it is."""
+
+    def answer(call: Call, error: DomainError) -> Reply:
+        for other in call.state.simulation.reference.participants:
+            try:
+                return Reply(200, dict(fetch(call, other)))
+            except DomainError:
+                continue
+        raise error
+
+    return on_refusal(code, answer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError, InvestorSettlementInstruction, Simulation
-from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into
+from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into, found_for_anyone, on_refusal
 from ocp_conformance.simulator.isi_handlers import isi_json
 
 __all__ = ["ISI_FAULTS"]
@@ -36,31 +36,21 @@ def _accept_unlisted(call: Call, inner: Handler) -> Reply:
             book.disallow_without_affirmation(investor, call.participant)
 
 
-def _get_any_participants_isi(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "ISI_NOT_FOUND":
-            raise
-        simulation = call.state.simulation
-        for other in simulation.reference.participants:
-            try:
-                return Reply(200, isi_json(simulation.isi_book.get(other, str(call.request.path["isiId"]))))
-            except DomainError:
-                continue
-        raise
+_get_any_participants_isi = found_for_anyone(
+    "ISI_NOT_FOUND",
+    lambda call, other: isi_json(call.state.simulation.isi_book.get(other, str(call.request.path["isiId"]))))
 
 
-def _cancel_anything(call: Call, inner: Handler) -> Reply:
+def _reported_cancelled(call: Call, error: DomainError) -> Reply:
     """Like a server that skips the state check: an affirmed, settled or cancelled ISI 'cancels' too."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "ISI_STATE_CONFLICT" or call.participant is None:
-            raise
-        isi = isi_json(call.state.simulation.isi_book.get(call.participant, str(call.request.path["isiId"])))
-        isi["status"] = "CANCELLED"
-        return Reply(200, isi)
+    if call.participant is None:
+        raise error
+    isi = isi_json(call.state.simulation.isi_book.get(call.participant, str(call.request.path["isiId"])))
+    isi["status"] = "CANCELLED"
+    return Reply(200, isi)
+
+
+_cancel_anything = on_refusal("ISI_STATE_CONFLICT", _reported_cancelled)
 
 
 def _hold_ignored(sim: Simulation) -> None:

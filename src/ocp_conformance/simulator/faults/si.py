@@ -6,6 +6,7 @@ import json
 import weakref
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import (
@@ -16,7 +17,13 @@ from ocp_conformance.simulator.ccass import (
     Simulation,
     SiRules,
 )
-from ocp_conformance.simulator.faults.fault import Fault, codes_collapsed_into, rule_refused_as_syntax
+from ocp_conformance.simulator.faults.fault import (
+    Fault,
+    codes_collapsed_into,
+    found_for_anyone,
+    on_refusal,
+    rule_refused_as_syntax,
+)
 from ocp_conformance.simulator.paging import page
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.representation import domain_values, si_json
@@ -80,19 +87,8 @@ def _list_cancelled_too(call: Call, inner: Handler) -> Reply:
     return Reply(200, {"items": [si_json(si) for si in items], "nextCursor": next_cursor})
 
 
-def _get_any_participants_si(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "SI_NOT_FOUND":
-            raise
-        book = call.state.simulation.si_book
-        for other in call.state.simulation.reference.participants:
-            try:
-                return Reply(200, si_json(book.get(other, call.request.path["siId"])))
-            except DomainError:
-                continue
-        raise
+_get_any_participants_si = found_for_anyone(
+    "SI_NOT_FOUND", lambda call, other: si_json(call.state.simulation.si_book.get(other, call.request.path["siId"])))
 
 
 def _status_202(call: Call, inner: Handler) -> Reply:
@@ -119,27 +115,18 @@ def _hide_revoked(call: Call, inner: Handler) -> Reply:
     return reply
 
 
-def _cancel_anything(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "SI_STATE_CONFLICT":
-            raise
-        assert call.participant is not None
-        si = si_json(call.state.simulation.si_book.get(call.participant, call.request.path["siId"]))
-        si["status"] = "CANCELLED"
-        return Reply(200, si)
+def _own_si(call: Call, error: DomainError) -> dict[str, Any]:
+    """The caller's SI of the path, as the API shows it."""
+    assert call.participant is not None
+    return si_json(call.state.simulation.si_book.get(call.participant, call.request.path["siId"]))
 
 
-def _repeat_revocation_accepted(call: Call, inner: Handler) -> Reply:
-    """Like a server that treats a repeated revocation as done again: the SI as it stands, 200, no refusal."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "REVOCATION_ALREADY_REQUESTED":
-            raise
-        assert call.participant is not None
-        return Reply(200, si_json(call.state.simulation.si_book.get(call.participant, call.request.path["siId"])))
+# Like a server that skips the state check: a matched, settled or cancelled SI 'cancels' too.
+_cancel_anything = on_refusal("SI_STATE_CONFLICT", lambda call, error: Reply(200, {**_own_si(call, error),
+                                                                                   "status": "CANCELLED"}))
+# Like a server that treats a repeated revocation as done again: the SI as it stands, 200, no refusal.
+_repeat_revocation_accepted = on_refusal("REVOCATION_ALREADY_REQUESTED",
+                                         lambda call, error: Reply(200, _own_si(call, error)))
 
 
 def _key_without_quantity(si: SettlementInstruction) -> MatchKey:

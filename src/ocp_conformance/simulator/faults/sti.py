@@ -6,7 +6,7 @@ import json
 
 from ocp_conformance.simulator.call import Call, Handler, Reply
 from ocp_conformance.simulator.ccass import DomainError
-from ocp_conformance.simulator.faults.fault import Fault, rule_refused_as_syntax
+from ocp_conformance.simulator.faults.fault import Fault, found_for_anyone, on_refusal, rule_refused_as_syntax
 from ocp_conformance.simulator.problems import Problem
 from ocp_conformance.simulator.sti_handlers import sti_json
 
@@ -26,34 +26,20 @@ def _key_scoped_by_body(call: Call, inner: Handler) -> Reply:
         return inner(call)
 
 
-def _revoke_settled_too(call: Call, inner: Handler) -> Reply:
+def _settled_reported_revoked(call: Call, error: DomainError) -> Reply:
     """Like a server that checks only that the STI exists: a settled STI is reported REVOKED (stock stays moved)."""
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "STI_STATE_CONFLICT":
-            raise
-        assert call.participant is not None
-        sti = sti_json(call.state.simulation.transfers.get_sti(call.participant, call.request.path["stiId"]))
-        if sti["status"] != "SETTLED":
-            raise
-        sti["status"] = "REVOKED"
-        return Reply(200, sti)
+    assert call.participant is not None
+    sti = sti_json(call.state.simulation.transfers.get_sti(call.participant, call.request.path["stiId"]))
+    if sti["status"] != "SETTLED":
+        raise error
+    sti["status"] = "REVOKED"
+    return Reply(200, sti)
 
 
-def _get_any_participants_sti(call: Call, inner: Handler) -> Reply:
-    try:
-        return inner(call)
-    except DomainError as error:
-        if error.code != "STI_NOT_FOUND":
-            raise
-        transfers = call.state.simulation.transfers
-        for other in call.state.simulation.reference.participants:
-            try:
-                return Reply(200, sti_json(transfers.get_sti(other, call.request.path["stiId"])))
-            except DomainError:
-                continue
-        raise
+_revoke_settled_too = on_refusal("STI_STATE_CONFLICT", _settled_reported_revoked)
+_get_any_participants_sti = found_for_anyone(
+    "STI_NOT_FOUND",
+    lambda call, other: sti_json(call.state.simulation.transfers.get_sti(other, call.request.path["stiId"])))
 
 
 def _drop_fop_amount(operation_id: str, raw: bytes) -> bytes:
