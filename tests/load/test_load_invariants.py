@@ -4,24 +4,21 @@ simulator, the drop-acknowledged-si fault caught by name and count (no Locust, n
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
-
-from ocp_conformance.binding import load_binding
 from ocp_conformance.bound_client import BoundClient
-from ocp_conformance.client import OcpClient
-from ocp_conformance.contracts import load_contracts
 from ocp_conformance.load.generators import DrawContext, ReferenceSource
 from ocp_conformance.load.invariants import InvariantResult, Listed, Probe, ReadBack, check_invariants, read_back
 from ocp_conformance.load.profile import Track, find_profile, load_profile
 from ocp_conformance.load.record import Acknowledged, RunRecord
 from ocp_conformance.load.traffic import Outcome, UserTraffic
 from ocp_conformance.simulator.faults.load import DROP_EVERY
-from ocp_conformance.targets import Target, simulator_target
 
 TRACK = Track(function="Input SI", id="si_id", reference="own_reference", status="status", enquiry="Enquire SI",
               owner="participant", cancelled_by="Cancel SI", cancelled_status="CANCELLED")
+
+
+MakeBound = Callable[..., BoundClient]  # the bound_for fixture of conftest.py
 
 
 def _acks() -> list[Acknowledged]:
@@ -85,24 +82,6 @@ def test_a_failed_read_back_is_a_failure_not_a_pass() -> None:
 
 
 # ---------------------------------------------------------------------- in process, against the simulator
-MakeBound = Callable[..., BoundClient]
-
-
-@pytest.fixture
-def bound_for() -> Iterator[MakeBound]:
-    made: list[Target] = []
-
-    def make(*faults: str) -> BoundClient:
-        contracts = load_contracts()
-        target, _ = simulator_target(contracts, faults=faults)
-        made.append(target)
-        return BoundClient(OcpClient(target, contracts, strict=False), load_binding(contracts))
-
-    yield make
-    for target in made:
-        target.close()
-
-
 def _drive(bound: BoundClient, inputs: int) -> tuple[RunRecord, list[Outcome], str]:
     """``inputs`` Input SIs of peak-day's first mix entry (no counterpart: every SI stays unmatched), as one user."""
     profile = load_profile(find_profile("peak-day"))
