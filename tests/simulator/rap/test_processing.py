@@ -31,7 +31,7 @@ from ocp_conformance.rap import (
     load_layouts,
     write_file,
 )
-from ocp_conformance.simulator.ccass import SiFilter, Simulation
+from ocp_conformance.simulator.ccass import SUBSCRIPTION_OPTIONS, SiFilter, Simulation
 from ocp_conformance.simulator.ccass.ca_demo import DEMO_RIGHTS_STOCK, DEMO_TENDER_STOCK, demo_ca_events
 from ocp_conformance.simulator.rap import ProcessingResult, RapProcessor, participant_folders, serve_in_thread
 from ocp_conformance.simulator.rap.processing import APPLIERS, CA_FILE_TYPES, FILE_REJECTED, INTERNAL_ERROR
@@ -217,6 +217,13 @@ def test_a_subscription_line_accepts_a_takeover_offer_and_moves_the_shares_out(
     (done,) = state.simulation.corporate_actions.instructions_of(ALPHA, "CA2027000007")
     assert (done.option, done.delivered, done.amount) == ("TAKEOVER_OFFER", 1_000, Decimal("850.00"))
     assert ledger.holding(ALPHA, "02", "08001") == before - 1_000
+
+
+def test_every_subscription_kind_of_the_layout_is_one_an_event_may_offer() -> None:
+    """A kind the layout allows but no event may offer (or the reverse) could never be applied from a file: the
+    domain once named the warrant kind WARRANT_SUBSCRIPTION, the layout WARRANT."""
+    (kind,) = [f for f in LAYOUTS["SUBSCRIPTION"].detail.fields if f.name == "subscriptionKind"]
+    assert set(kind.enum or ()) == set(SUBSCRIPTION_OPTIONS)
 
 
 def test_a_tender_line_needs_no_holding_and_debits_its_tender_monies(

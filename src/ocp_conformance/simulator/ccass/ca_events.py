@@ -57,7 +57,7 @@ DEFAULT_DAILY_CLOSE: Final = time(19, 0)
 # [F] the kinds of subscription, a takeover offer among them; the EXCESS_* ones apply for more than the rights held
 # [M: no stock earmarked].
 SUBSCRIPTION_OPTIONS: Final[tuple[str, ...]] = (
-    "RIGHTS", "EXCESS_RIGHTS", "OPEN_OFFER", "EXCESS_OPEN_OFFER", "WARRANT_SUBSCRIPTION", "BOND_CONVERSION",
+    "RIGHTS", "EXCESS_RIGHTS", "OPEN_OFFER", "EXCESS_OPEN_OFFER", "WARRANT", "BOND_CONVERSION",
     "TAKEOVER_OFFER",
 )
 EXCESS_OPTIONS: Final = frozenset({"EXCESS_RIGHTS", "EXCESS_OPEN_OFFER"})
