@@ -407,7 +407,7 @@ class SiBook:
         for match_id in self._settleable.due(self._clock.today):
             deliver_id, receive_id = pairs[match_id]
             deliver_si, receive_si = sis[deliver_id], sis[receive_id]
-            if deliver_si.exclude_from_batch or receive_si.exclude_from_batch:
+            if deliver_si.exclude_from_batch or receive_si.exclude_from_batch or not self._settles_today(deliver_si):
                 continue
             reason = settle_pair(deliver_si, receive_si, ledger=ledger, run_id=run_id, at=at)
             if reason is None:
@@ -563,6 +563,8 @@ class SiBook:
             del self._rdp_unwound[match_id]
         deliver_id, receive_id = self._pairs[match_id]
         deliver_si, receive_si = self._sis[deliver_id], self._sis[receive_id]
+        if not self._settles_today(deliver_si):
+            return  # stays MATCHED: processed on its market's next settlement day
         ledger = self._ledger
         owner, account, stock = deliver_si.owner, deliver_si.stock_account, deliver_si.stock_code
         if ledger.available(owner, account, stock) < deliver_si.quantity:
@@ -573,6 +575,13 @@ class SiBook:
         for si in (deliver_si, receive_si):
             si.status = "SHARES_ON_HOLD"
             si.updated_at = now
+
+    def _settles_today(self, si: SettlementInstruction) -> bool:
+        """True if ``si``'s security settles on the business date: [F] a China Connect security settles only on a
+        China Connect settlement day (:meth:`TradingCalendar.for_market`), so an overdue pair of one waits over a
+        mainland holiday on which Hong Kong settles."""
+        clock, stock = self._clock, self._reference.stock(si.stock_code)
+        return stock is None or clock.calendar.for_market(stock.market).is_settlement_day(clock.today)
 
     def _settle_rdp(self, match_id: str) -> None:
         """The receiver's payment is confirmed: release the shares on hold and settle the pair as a DVP pair."""
