@@ -41,7 +41,7 @@ def test_the_schedule_is_sourced_data_with_the_first_matching_at_ten() -> None:
     first = MATCHING_SCHEDULE[0]
     assert first.at == time(10, 0) and first.continuous
     assert first.source.startswith("[F]") and "Operational Procedures" in first.source
-    assert "[M] its time, 10:00" in first.source  # no section of the Operational Procedures confirmed
+    assert "6.2" in first.source and "10:00 first SI matching" in first.source  # the section that gives the time
     # the default start is at the first matching, so an SI pair input at the start matches when input
     assert DEFAULT_START.time() == first.at
 

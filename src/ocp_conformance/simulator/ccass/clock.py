@@ -49,10 +49,10 @@ class MatchingRun:
 # matched as soon as it is input or changed. Rows before the continuous one would be matching cycles.
 MATCHING_SCHEDULE: tuple[MatchingRun, ...] = (
     MatchingRun(time(10, 0), True,
-                "[F] SIs input from 08:00 wait for the first SI matching of the day: CCASS Operational Procedures, "
-                "settlement instructions; [M] its time, 10:00 (docs/DOMAIN.md gives it, but no section of the "
-                "Operational Procedures could be confirmed: check the current edition); [M] continuous from then "
-                "on (no public cycle times)"),
+                "[F] SIs input from 08:00 wait for the first SI matching of the day, at 10:00: CCASS Operational "
+                "Procedures, 6.2 daily processing and service schedule (8:00 SI maintenance commences, 10:00 first "
+                "SI matching, 10:30 first batch-settlement-run); [M] continuous from then on (no public cycle "
+                "times)"),
 )
 
 
@@ -79,9 +79,10 @@ DEFAULT_BATCH_TIMES: tuple[time, ...] = tuple(run.at for run in BATCH_RUN_SCHEDU
 # in real time, never in a batch run: the deliverer's shares go on hold, then the pair settles once the receiver's
 # CHATS payment is confirmed. [F] RDP settles in real time, the shares only after the receiver's payment is confirmed
 # (HKSCC's RDP service, as Clearstream's notice of 13 Nov 2017 describes it; contracts/SOURCES.md [CBL-RDP]);
-# [F, unconfirmed] the 13:30 cut-off for same-day value through CHATS is the tracker's (issue 17 correction 6): no
-# public copy of the Operational Procedures' RDP section could be opened here. A pair not put on hold by then waits
-# for the next settlement day.
+# [F] the 13:30 cut-off: for same-day value an RDP transaction must reach CCASS by 13:30 on the settlement date, its
+# payment then made to HKSCC through CHATS (a market summary, contracts/SOURCES.md [AET-HK]; the Operational
+# Procedures' RDP section itself could not be opened here). A pair not put on hold by then waits for the next
+# settlement day.
 RDP_CUTOFF = time(13, 30)
 # [M] how long after the shares go on hold the receiver's CHATS payment is confirmed (no public figure).
 RDP_PAYMENT_DELAY = timedelta(minutes=5)
