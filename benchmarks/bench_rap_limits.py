@@ -14,7 +14,10 @@ taken in the same run:
    seconds, required at least 0.5. Processing applies every record to the domain (Input SI, as the API does;
    the bulk path, ``SiBook.input_rows``); the time of its validation stage alone (the validator with the
    simulation's context, accepted records yielded in blocks) is printed beside it to show where the time goes,
-   and so is, once, the per-record path (``RapProcessor(bulk=False)``) the bulk path replaces.
+   and so is, once, the per-record path (``RapProcessor(bulk=False)``) the bulk path replaces. Three floors are
+   printed too, each the cost per record of one step any design that applies records as today's ``SiBook`` does
+   must take after the validation: splitting the accepted lines into fields again, building one
+   ``SettlementInstruction`` per record, and making its id. They bound the ratio such a design can reach.
 
 Exits 1 if a check fails.
 """
@@ -22,11 +25,14 @@ Exits 1 if a check fails.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 
 # Runnable from a checkout without installing the package.
@@ -35,9 +41,11 @@ if _SRC.is_dir() and str(_SRC) not in sys.path:
     sys.path.insert(0, str(_SRC))
 
 from ocp_conformance.rap import generate_file, load_layouts, validate  # noqa: E402
+from ocp_conformance.simulator.ccass import HKT, SettlementInstruction  # noqa: E402
 from ocp_conformance.simulator.rap import RapProcessor, participant_folders  # noqa: E402
 from ocp_conformance.simulator.rap.limits import RapLimits  # noqa: E402
 from ocp_conformance.simulator.rap.processing import SimulationContext  # noqa: E402
+from ocp_conformance.simulator.rap.processing import _block_fields as block_fields  # noqa: E402
 from ocp_conformance.simulator.state import SimulatorState  # noqa: E402
 
 ONE_GIB = 1 << 30
@@ -130,6 +138,37 @@ def time_process(path: Path, records: int, *, bulk: bool = True) -> float:
     return elapsed
 
 
+def time_floors(path: Path, records: int) -> dict[str, float]:
+    """Seconds (best of 3, garbage collector paused as processing pauses it) of three steps per record that applying
+    the file's records as one ``SettlementInstruction`` each takes besides the validation: splitting the detail lines
+    into fields (as processing splits a spooled block), building the objects, and making their ids."""
+    layout = load_layouts()["SI"]
+    data = path.read_bytes()
+    body = data[data.index(b"\n") + 1:data.rindex(b"\n", 0, len(data) - 1) + 1]  # the detail lines
+    now = datetime(2027, 4, 6, 10, 0, tzinfo=HKT)
+    steps: dict[str, Callable[[], object]] = {
+        "split the lines into fields again": lambda: block_fields(layout, body),
+        "build one SettlementInstruction each": lambda: [
+            SettlementInstruction("DELIVER", "B05678", "00700", 100, date(2027, 4, 7), "FOP", None, None, "01", None,
+                                  si_id="SI0000000001", owner=PARTICIPANT, created_at=now, updated_at=now)
+            for _ in range(records)],
+        "make each SI id": lambda: [f"SI{n:010d}" for n in range(records)],
+    }
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return {label: min(_seconds(step) for _ in range(ROUNDS)) for label, step in steps.items()}
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _seconds(step: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--records", type=int, default=100_000, help="records of the capped-size file")
@@ -148,6 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             stage_times.append(time_validation_stage(upload))
             process_times.append(time_process(upload, args.records))
         per_record = time_process(upload, args.records, bulk=False)
+        floors = time_floors(upload, args.records)
     seconds, peak = float(rejected["seconds"]), float(rejected["peak_kb"]) / 1024
     reject_ok = (rejected["codes"] == ["FILE_TOO_LARGE"] and seconds < MAX_REJECT_SECONDS and peak < MAX_PEAK_MB)
     print(f"1 GiB upload ({int(rejected['size']):,} bytes, sparse): {rejected['status']} {rejected['codes']} in "
@@ -168,6 +208,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{ROUNDS}) " + ("OK" if throughput_ok else "FAIL"))
     print(f"  (validation stage alone / validate-file: {stage_ratio:.3f}; the rest is applying the records; one "
           f"record at a time: {best_validate / per_record:.3f})")
+    floor = best_stage + sum(floors.values())
+    print("floors: steps per record that applying each record as a SettlementInstruction takes beyond validating")
+    for label, value in floors.items():
+        print(f"  {label:42}{value:9.3f}{value / n * 1e6:11.2f}")
+    print(f"  the ratio such a design can reach at most: {best_validate / floor:.3f} (validation stage and these "
+          "steps alone, with no matching, indexing or result file)")
     ok = reject_ok and throughput_ok
     print("verdict: " + ("OK" if ok else "FAIL"))
     return 0 if ok else 1
