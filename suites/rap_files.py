@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import itertools
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,15 +32,18 @@ from ocp_conformance.rap import (
     Layout,
     RapResult,
     RecordGenerator,
+    RecordResult,
     generate_file,
     load_layouts,
+    validate,
     write_file,
 )
 from ocp_conformance.reporting.allure_exchanges import attach
 from ocp_conformance.targets import CLOCK_CONTROL, RapChannel, RapUploadRefused, Target
 
 __all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
-           "file_types", "layout_of", "send_fresh", "upload_attached", "valid_upload"]
+           "file_types", "layout_of", "send_fresh", "top_up_for_file", "top_up_holdings", "upload_attached",
+           "valid_upload"]
 
 MAX_SEQUENCE: Final = 999
 FILE_SETTINGS: Final = settings(
@@ -191,19 +194,30 @@ def top_up_holdings(client: OcpClient, participant: str, upload: RapUpload) -> N
     """Give ``participant`` the stock ``upload``'s records draw on (a transfer's from-account, an instruction's
     stock account), when the target has simulator control: the world is shared, and a full run's other checks
     move the demo holdings away, so a valid file must not depend on what is left (issue 20, item 2)."""
+    _top_up(client, participant, upload.layout, upload.records)
+
+
+def top_up_for_file(client: OcpClient, participant: str, layout: Layout, data: bytes) -> None:
+    """:func:`top_up_holdings` for a file given as bytes (a generated file, a defect planted in it): the stock its
+    readable records draw on, so that its other records are accepted whatever earlier checks left."""
+    records = [event.values for event in validate(io.BytesIO(data), layout)
+               if isinstance(event, RecordResult) and event.values is not None]
+    _top_up(client, participant, layout, records)
+
+
+def _top_up(client: OcpClient, participant: str, layout: Layout, records: Iterable[Mapping[str, Any]]) -> None:
     control = client.contracts.control_document
     if not client.target.can(CLOCK_CONTROL) or control is None or "simSeedHolding" not in control.operations:
         return
-    layout = upload.layout
     stock, quantity = layout.detail.role("stock_code"), layout.detail.role("quantity")
     account = layout.detail.role("stock_account")
     if stock is None or quantity is None:
         return
     needed: dict[tuple[str, str], int] = {}
-    for record in upload.records:
+    for record in records:
         source = record.get(account.name) if account is not None else None
         amount = record.get(quantity.name)
-        if source is None or not isinstance(amount, int) or amount <= 0:
+        if source is None or not isinstance(amount, int) or amount <= 0 or record.get(stock.name) is None:
             continue
         key = (str(source), str(record[stock.name]))
         needed[key] = needed.get(key, 0) + amount

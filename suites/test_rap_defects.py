@@ -21,6 +21,8 @@ from suites.rap_files import (
     file_types,
     layout_of,
     send_fresh,
+    top_up_for_file,
+    top_up_holdings,
     upload_attached,
     valid_upload,
 )
@@ -69,6 +71,7 @@ def test_defect_is_rejected_with_its_code_at_its_line(file_type: str, kind: str,
 
     def make() -> tuple[str, bytes, GeneratedFile]:
         generated, data = defective_upload(ocp_client, layout, participant, kind, records, seed)
+        top_up_for_file(ocp_client, participant, layout, data)  # its other records must be accepted: a shared world
         return generated.file_name, data, generated
 
     generated, result = send_fresh(channel_of(ocp_target), participant, make)
@@ -108,10 +111,14 @@ def test_instruction_above_holding_is_rejected(file_type: str, seed: int, ocp_ta
     layout = layout_of(ocp_client.contracts, file_type)
     account, stock, quantity = (layout.detail.role(r) for r in ("stock_account", "stock_code", "quantity"))
     assert account is not None and stock is not None and quantity is not None
-    template = valid_upload(ocp_client, layout, participant, 2, seed, sequence=1).records[1]
+    planned = valid_upload(ocp_client, layout, participant, 2, seed, sequence=1)
+    template = planned.records[1]
     if quantity.maximum is not None:  # room above the holding for a quantity the layout still allows
         holding_at_most(ocp_client, participant, str(template[account.name]), str(template[stock.name]),
                         quantity.maximum // 2)
+    # the valid first record must fit what earlier checks left in the account (a shared world: another check may
+    # have brought this holding down to a few hundred shares); the second is set above the holding after that
+    top_up_holdings(ocp_client, participant, planned)
     held = balances(ocp_bound, participant, [(str(template[account.name]), str(template[stock.name]))])
     above = next(iter(held.values())).get("available", 0) + 100
 
