@@ -722,3 +722,37 @@ def test_a_standing_demo_started_weeks_later_finds_the_demo_events_open() -> Non
     start = _at(date(2027, 6, 15), 9)
     sim = Simulation(standing_demo=True, start=start)
     assert [e.announcement_id for e in sim.corporate_actions.events() if e.ccass_deadline <= start] == [CLOSED_ELECTION]
+
+
+def test_rights_bought_after_the_record_date_entitle_a_subscription() -> None:
+    """Nil-paid rights trade: whoever holds them when subscribing may subscribe, so rights deposited into an account
+    after the record date entitle it (a shared world's checks top up the rights they subscribe for)."""
+    sim = Simulation()
+    book = sim.corporate_actions
+    assert book.entitlement(ALPHA, "80", RIGHTS) == 0
+    sim.ledger.deposit(ALPHA, "80", DEMO_RIGHTS_STOCK, 500)
+    assert book.entitlement(ALPHA, "80", RIGHTS) == 500 == book.available_to_instruct(ALPHA, "80", RIGHTS)
+    done = book.instruct(ALPHA, "80", RIGHTS, DEMO_RIGHTS_STOCK, 300, option="RIGHTS")
+    assert done.earmarked == 300 and book.available_to_instruct(ALPHA, "80", RIGHTS) == 200
+    assert book.entitlement(ALPHA, "80", RIGHTS) == 500  # the earmarked rights are still held
+    _rejects(sim, "QUANTITY_ABOVE_HOLDING", ALPHA, "80", RIGHTS, DEMO_RIGHTS_STOCK, 201, option="RIGHTS")
+
+
+def test_shares_bought_after_the_record_date_do_not_entitle_an_election() -> None:
+    sim = Simulation()
+    book = sim.corporate_actions
+    before = book.entitlement(ALPHA, "80", ELECTION)
+    sim.ledger.deposit(ALPHA, "80", "00005", 500)
+    assert book.entitlement(ALPHA, "80", ELECTION) == before  # the record-date snapshot
+
+
+def test_a_takeover_offer_is_accepted_for_shares_bought_later_and_counts_what_it_moved_out() -> None:
+    sim = Simulation()
+    book = sim.corporate_actions
+    held = sim.ledger.holding(ALPHA, "80", "08001")
+    sim.ledger.deposit(ALPHA, "80", "08001", 1_000)
+    book.instruct(ALPHA, "80", TAKEOVER, "08001", held + 1_000, option="TAKEOVER_OFFER")
+    assert sim.ledger.holding(ALPHA, "80", "08001") == 0
+    # the accepted shares left the account but stay counted: the entitlement is what was held when accepting
+    assert book.entitlement(ALPHA, "80", TAKEOVER) == held + 1_000
+    assert book.available_to_instruct(ALPHA, "80", TAKEOVER) == 0

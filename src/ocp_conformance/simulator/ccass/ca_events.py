@@ -174,6 +174,13 @@ class CorporateActionEvent:
         return bool(set(self.options) & TAKEOVER_OPTIONS)
 
     @property
+    def entitled_by_holding_now(self) -> bool:
+        """Whether what an account holds now entitles it, not its holding at the record date: a subscription quoting
+        a rights or warrant code (nil-paid rights and warrants trade, and whoever holds them may subscribe), and a
+        takeover offer (accepted for shares however recently bought). [F] see :mod:`.corporate_actions`."""
+        return self.instruction_stock_code is not None or self.is_takeover
+
+    @property
     def instructing_stock(self) -> str:
         """The stock code instructions must quote and whose holding they earmark."""
         return self.instruction_stock_code or self.stock_code

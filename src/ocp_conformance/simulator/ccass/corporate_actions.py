@@ -1,10 +1,15 @@
 """The corporate-action book: participants' instructions on CA events, with their earmarks and money.
 
 [M] Entitlement: when an event is registered, the book records each participant's holding of the stock the
-event's instructions quote (the underlying, or the rights/warrant code of a subscription), per stock account.
-That snapshot stands for the holding at the record date (demo events are registered after theirs): stock
-bought later carries no entitlement. An instruction may take at most that entitlement net of the quantities
-already instructed on the event from the same account, and at most what the account still has available.
+event's instructions quote, per stock account. That snapshot stands for the holding at the record date (demo
+events are registered after theirs): for an election, a meeting or an open offer on the underlying, stock bought
+later carries no entitlement. [F] A subscription quoting a rights or warrant code and a takeover offer are
+different: nil-paid rights and warrants trade, and whoever holds them at the time may subscribe; a takeover offer
+is accepted for the shares held when accepting ([IP-GUIDE] 3.2.1, contracts/SOURCES.md). There the entitlement is
+what the account holds now (with the shares its live acceptances already moved out), so rights bought, or
+deposited, after the record date entitle too (``CorporateActionEvent.entitled_by_holding_now``). An instruction
+may take at most the entitlement net of the quantities already instructed on the event from the same account,
+and at most what the account still has available.
 [M] Accepting an instruction earmarks the quantity (a ledger hold under the instruction id: on hold, not
 available, so it cannot be delivered away meanwhile); a subscription also debits quantity x price from the
 participant's entitlements money sub-ledger. An excess application (EXCESS_RIGHTS, EXCESS_OPEN_OFFER) applies
@@ -153,8 +158,7 @@ class CorporateActionBook:
 
     def entitlement(self, participant: str, account: str, announcement_id: str) -> int:
         """Shares of ``participant``'s ``account`` entitled on the event (0 if none), see the module docs."""
-        self.event(announcement_id)
-        return self._entitlements[announcement_id].get((participant, account), 0)
+        return self._entitled(self.event(announcement_id), participant, account)
 
     def instructed(self, participant: str, account: str, announcement_id: str) -> int:
         """Shares of the entitlement taken by ``participant``'s live instructions from ``account``."""
@@ -164,8 +168,7 @@ class CorporateActionBook:
         """What one more instruction may take: the entitlement net of live instructions, capped by the
         account's available balance of the instructing stock."""
         event = self.event(announcement_id)
-        left = self.entitlement(participant, account, announcement_id) - self.instructed(
-            participant, account, announcement_id)
+        left = self._entitled(event, participant, account) - self.instructed(participant, account, announcement_id)
         return max(0, min(left, self._ledger.available(participant, account, event.instructing_stock)))
 
     # ---------------------------------------------------------------- instructions
@@ -317,17 +320,27 @@ class CorporateActionBook:
             )
         return found
 
+    def _entitled(self, event: CorporateActionEvent, participant: str, account: str) -> int:
+        """The entitlement of ``participant``'s ``account`` on ``event``: its record-date snapshot, or for an event
+        entitled by the holding now, what the account holds (earmarks included) plus the shares its live takeover
+        acceptances moved out (they were held when accepted)."""
+        if not event.entitled_by_holding_now:
+            return self._entitlements[event.announcement_id].get((participant, account), 0)
+        held = self._ledger.holding(participant, account, event.instructing_stock)
+        return held + (self.instructed(participant, account, event.announcement_id) if event.is_takeover else 0)
+
     def _check_quantity(self, event: CorporateActionEvent, participant: str, account: str, quantity: int,
                         option: object, *, released: int) -> None:
         if event.event_type == "TENDER":
             return  # a tender applies for a new issue: no holding, no entitlement
-        entitled = self._entitlements[event.announcement_id].get((participant, account), 0)
+        entitled = self._entitled(event, participant, account)
         if option in EXCESS_OPTIONS:
             if entitled <= 0:
+                when = "holds" if event.entitled_by_holding_now else "had at the record date"
                 raise DomainError(
                     "NOT_ENTITLED",
                     f"Received an excess application ({option}) on {event.announcement_id} from {participant}-"
-                    f"{account}, which had no {event.instructing_stock} at the record date. Expected an account "
+                    f"{account}, which {when} no {event.instructing_stock}. Expected an account "
                     "with an entitlement on the event.",
                     pointer="/stockAccount",
                 )
