@@ -41,9 +41,9 @@ from ocp_conformance.rap import (
 from ocp_conformance.reporting.allure_exchanges import attach
 from ocp_conformance.targets import CLOCK_CONTROL, RapChannel, RapUploadRefused, Target
 
-__all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "RapUpload", "channel_of", "defective_upload", "entry_of", "file_plans",
-           "file_types", "layout_of", "send_fresh", "top_up_for_file", "top_up_holdings", "upload_attached",
-           "valid_upload"]
+__all__ = ["FILE_SETTINGS", "MAX_SEQUENCE", "HoldingNotSetUp", "RapUpload", "channel_of", "defective_upload",
+           "entry_of", "file_plans", "file_types", "layout_of", "send_fresh", "top_up_for_file", "top_up_holdings",
+           "upload_attached", "valid_upload"]
 
 MAX_SEQUENCE: Final = 999
 FILE_SETTINGS: Final = settings(
@@ -88,6 +88,10 @@ def layout_of(contracts: ContractSet, file_type: str) -> Layout:
 
 
 _SEQUENCES: dict[tuple[str, str, str], Iterator[int]] = {}
+
+
+class HoldingNotSetUp(RuntimeError):
+    """The simulator refused a holding a check set up for its records: the harness's own failure (issue 20)."""
 
 
 class SequencesUsedUp(RuleBroken):
@@ -201,7 +205,7 @@ def top_up_for_file(client: OcpClient, participant: str, layout: Layout, data: b
     """:func:`top_up_holdings` for a file given as bytes (a generated file, a defect planted in it): the stock its
     readable records draw on, so that its other records are accepted whatever earlier checks left."""
     records = [event.values for event in validate(io.BytesIO(data), layout)
-               if isinstance(event, RecordResult) and event.values is not None]
+               if isinstance(event, RecordResult) and event.accepted and event.values is not None]
     _top_up(client, participant, layout, records)
 
 
@@ -222,5 +226,10 @@ def _top_up(client: OcpClient, participant: str, layout: Layout, records: Iterab
         key = (str(source), str(record[stock.name]))
         needed[key] = needed.get(key, 0) + amount
     for (stock_account, stock_code), amount in sorted(needed.items()):
-        seed_holding(client, participant, stock_code, amount, stock_account)
+        if not seed_holding(client, participant, stock_code, amount, stock_account):
+            raise HoldingNotSetUp(
+                f"harness: the simulator refused to deposit {amount} of {stock_code} into {participant}'s account "
+                f"{stock_account} (simSeedHolding), which the file's records instruct; the check cannot depend on "
+                "what earlier checks left. Expected the simulator to take any stock a generated file quotes: "
+                "report this as a harness defect")
 

@@ -40,3 +40,15 @@ def test_set_holding_refuses_an_unknown_stock_account_naming_it(client: OcpClien
     answer = client.call_operation("simSetHolding", participantId=ALPHA, stockAccount="77", stockCode="02800",
                                    quantity=5)
     assert answer.status == 422 and answer.body["errors"][0]["pointer"] == "/stockAccount"
+
+
+def test_seed_holding_takes_a_rights_code_that_is_event_data_not_on_the_stock_list(client: OcpClient) -> None:
+    # the demo rights issue's nil-paid rights (02901): a check tops them up before subscribing, as for any stock
+    rights = client.call_operation("simSeedHolding", participantId=ALPHA, stockCode="02901", quantity=700)
+    assert rights.expect(200)["quantity"] >= 700
+
+
+def test_seed_holding_refuses_an_unknown_stock_listing_the_event_codes_it_takes(client: OcpClient) -> None:
+    answer = client.call_operation("simSeedHolding", participantId=ALPHA, stockCode="99999", quantity=5)
+    assert answer.status == 422 and answer.body["errors"][0]["pointer"] == "/stockCode"
+    assert "02901" in answer.body["detail"]

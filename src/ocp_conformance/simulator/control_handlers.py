@@ -53,10 +53,17 @@ def _holding_of(call: Call) -> tuple[str, str, str]:
     if account not in participant.stock_accounts:
         raise Problem(422, "STOCK_ACCOUNT_UNKNOWN", f"{pid} has accounts {', '.join(participant.stock_accounts)}",
                       (FieldError("/stockAccount", "unknown stock account"),))
-    if sim.reference.stock(body["stockCode"]) is None:
-        raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(sim.reference.stocks)}",
+    if sim.reference.stock(body["stockCode"]) is None and body["stockCode"] not in _event_stocks(call):
+        known = [*sim.reference.stocks, *sorted(_event_stocks(call))]
+        raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(known)}",
                       (FieldError("/stockCode", "unknown stock"),))
     return pid, account, body["stockCode"]
+
+
+def _event_stocks(call: Call) -> set[str]:
+    """The codes corporate-action instructions quote that are event data, not on the stock list (nil-paid rights,
+    warrants): a check sets up a holding of them like any stock's."""
+    return {event.instructing_stock for event in call.state.simulation.corporate_actions.events()}
 
 
 def _holding_reply(call: Call, pid: str, account: str, stock: str) -> Reply:
