@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from suites.sim_control import set_holding
 
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
@@ -66,3 +67,14 @@ def test_fault_makes_the_rap_workflow_fail(fault: str, workflow_id: str, step_id
     assert failure.functions == document.workflow(workflow_id).functions
     assert detail in message, message
     assert "verifies: " in message
+
+
+def test_the_rights_subscription_passes_after_the_rights_were_used_up(contracts: ContractSet,
+                                                                      make_client: Callable[..., OcpClient]) -> None:
+    # a reused simulator ran out of the demo rights after ~12 full runs (issue 20 stability, url-reused): the
+    # workflow tops up the rights it subscribes for
+    client = make_client()
+    set_holding(client, client.target.acting_pair()[0], "01", "02901", 0)
+    document = load_arazzo(_workflow_file("rightsSubscriptionAndExcessApplication", contracts), contracts)
+    result = run_workflow(document, "rightsSubscriptionAndExcessApplication", client)
+    assert result.outcome == "passed", result.failure
