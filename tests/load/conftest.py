@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 
@@ -11,8 +11,7 @@ from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet, load_contracts
 from ocp_conformance.targets import Target, simulator_target
-
-MakeBound = Callable[..., BoundClient]
+from tests.load.in_process import MakeBound
 
 
 @pytest.fixture

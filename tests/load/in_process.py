@@ -9,22 +9,18 @@ from collections import Counter
 from collections.abc import Callable
 
 from ocp_conformance.bound_client import BoundClient
+from ocp_conformance.load.acting import acting_participants
 from ocp_conformance.load.generators import DrawContext, ReferenceSource
 from ocp_conformance.load.invariants import InvariantResult, check_invariants, read_back
 from ocp_conformance.load.profile import Profile, find_profile, load_profile
 from ocp_conformance.load.record import RunRecord
 from ocp_conformance.load.traffic import Outcome, UserTraffic, parse_error_text, unbound_entries
 
-__all__ = ["acting", "run_profile", "unexpected"]
+__all__ = ["MakeBound", "run_profile", "unexpected"]
 
 SECONDS = 3.0
-
-
-def acting(bound: BoundClient, profile: Profile) -> list[str]:
-    """The participants the users act as, as the engine chooses them (the roles' order, else sorted)."""
-    target = bound.client.target
-    order = [p for p in target.roles if p in target.tokens] or list(target.participants)
-    return order[:max(2, profile.participants)]
+MakeBound = Callable[..., BoundClient]
+"""The ``bound_for`` fixture of conftest.py: ``bound_for(*faults, contracts=None)``."""
 
 
 def run_profile(bound: BoundClient, name: str, run_id: str, *, seconds: float = SECONDS,
@@ -37,7 +33,7 @@ def run_profile(bound: BoundClient, name: str, run_id: str, *, seconds: float = 
     skip = unbound_entries(profile, bound)
     assert not skip, skip
     record, outcomes = RunRecord(), list[Outcome]()
-    participants = acting(bound, profile)
+    participants = acting_participants(bound.client.target, profile.participants)
     references = ReferenceSource(run_id, 0)
     users = [UserTraffic(profile, bound, DrawContext(participant=p, participants=participants,
                                                      business_dates=bound.client.business_dates(),

@@ -7,21 +7,17 @@ reported not run with the binding entry to add."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
-from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.load.profile import find_profile, load_profile
 from ocp_conformance.load.traffic import unbound_entries
 from ocp_conformance.simulator.faults.load import DROP_EVERY
-from tests.load.in_process import run_profile, unexpected
+from tests.load.in_process import MakeBound, run_profile, unexpected
 
 VARIANT = Path(__file__).resolve().parents[1] / "data" / "official-variant"
 PROFILE, RUN = "custody-day", "CD1"
 
-
-MakeBound = Callable[..., BoundClient]  # the bound_for fixture of conftest.py
 
 
 def test_custody_day_passes_with_isis_and_stis_acknowledged(bound_for: MakeBound) -> None:

@@ -4,7 +4,6 @@ simulator, the drop-acknowledged-si fault caught by name and count (no Locust, n
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.load.generators import DrawContext, ReferenceSource
@@ -13,12 +12,11 @@ from ocp_conformance.load.profile import Track, find_profile, load_profile
 from ocp_conformance.load.record import Acknowledged, RunRecord
 from ocp_conformance.load.traffic import Outcome, UserTraffic
 from ocp_conformance.simulator.faults.load import DROP_EVERY
+from tests.load.in_process import MakeBound
 
 TRACK = Track(function="Input SI", id="si_id", reference="own_reference", status="status", enquiry="Enquire SI",
               owner="participant", cancelled_by="Cancel SI", cancelled_status="CANCELLED")
 
-
-MakeBound = Callable[..., BoundClient]  # the bound_for fixture of conftest.py
 
 
 def _acks() -> list[Acknowledged]:

@@ -5,18 +5,14 @@ invariant holds; the drop fault is still caught there. What docs/load.md says of
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
-from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.contracts import load_contracts
 from ocp_conformance.simulator.faults.load import DROP_EVERY
-from tests.load.in_process import run_profile, unexpected
+from tests.load.in_process import MakeBound, run_profile, unexpected
 
 VARIANT = Path(__file__).resolve().parents[1] / "data" / "official-variant"
 PROFILE, RUN = "peak-day", "OV1"
-
-MakeBound = Callable[..., BoundClient]  # the bound_for fixture of conftest.py
 
 
 def test_peak_day_passes_on_the_official_variant(bound_for: MakeBound) -> None:

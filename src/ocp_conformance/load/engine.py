@@ -33,6 +33,7 @@ from ocp_conformance.binding import load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import ContractSet
+from ocp_conformance.load.acting import acting_participants
 from ocp_conformance.load.generators import DrawContext, FileSequences, ReferenceSource
 from ocp_conformance.load.invariants import InvariantResult, check_invariants, read_back
 from ocp_conformance.load.profile import Profile
@@ -41,7 +42,7 @@ from ocp_conformance.load.report import LoadReport, build_report
 from ocp_conformance.load.traffic import Outcome, UserTraffic, own_connection, unbound_entries
 from ocp_conformance.targets import Target
 
-__all__ = ["LoadSettings", "NothingToRun", "acting_participants", "run_load", "run_worker"]
+__all__ = ["LoadSettings", "NothingToRun", "run_load", "run_worker"]
 
 _RUN_MESSAGE, _RECORD_MESSAGE, _DONE_MESSAGE = "ocp_run", "ocp_record", "ocp_done"
 _STOP_TIMEOUT = 3.0  # seconds a stopping user may finish its call (a killed call leaves an unacknowledged write)
@@ -98,11 +99,6 @@ def _bound(contracts: ContractSet, target: Target, sample: float) -> BoundClient
     rng = random.Random()
     client.sample = lambda: rng.random() < sample
     return BoundClient(client, load_binding(contracts))
-
-
-def acting_participants(target: Target, wanted: int) -> list[str]:
-    order = [p for p in target.roles if p in target.tokens] or list(target.participants)
-    return order[:max(2, wanted)]
 
 
 def _user_class(process: _Process, environment_events: Any) -> type[User]:
