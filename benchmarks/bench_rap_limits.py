@@ -44,8 +44,7 @@ from ocp_conformance.rap import generate_file, load_layouts, validate  # noqa: E
 from ocp_conformance.simulator.ccass import HKT, SettlementInstruction  # noqa: E402
 from ocp_conformance.simulator.rap import RapProcessor, participant_folders  # noqa: E402
 from ocp_conformance.simulator.rap.limits import RapLimits  # noqa: E402
-from ocp_conformance.simulator.rap.processing import SimulationContext  # noqa: E402
-from ocp_conformance.simulator.rap.processing import _block_fields as block_fields  # noqa: E402
+from ocp_conformance.simulator.rap.processing import SimulationContext, block_fields  # noqa: E402
 from ocp_conformance.simulator.state import SimulatorState  # noqa: E402
 
 ONE_GIB = 1 << 30

@@ -60,7 +60,7 @@ from ocp_conformance.simulator.rap.result_writer import (
 )
 
 __all__ = ["APPLIERS", "CA_FILE_TYPES", "EVENT_TYPE_MISMATCH", "FILE_REJECTED", "INTERNAL_ERROR", "RECORDS_KEPT",
-           "ProcessingResult", "RapProcessor", "RecordOutcome", "SimulationContext", "SimulationHolder"]
+           "ProcessingResult", "RapProcessor", "RecordOutcome", "SimulationContext", "SimulationHolder", "block_fields"]
 
 logger = logging.getLogger("ocp_conformance.simulator.rap")
 
@@ -403,7 +403,7 @@ class RapProcessor:
 
     def _apply_block_paused(self, apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
                             first_line: int, data: bytes, result: ProcessingResult) -> None:
-        fields = _block_fields(layout, data)
+        fields = block_fields(layout, data)
         width = len(layout.detail.fields) + 1
         count = len(fields) // width
         if result.file_errors:
@@ -489,7 +489,7 @@ def _first_lines(data: bytes, count: int) -> bytes:
     return data[:end]
 
 
-def _block_fields(layout: Layout, data: bytes) -> list[str]:
+def block_fields(layout: Layout, data: bytes) -> list[str]:
     """The fields of a block's lines, record code first, line after line (``len(detail.fields) + 1`` a line).
 
     The validator took each line on its fast path: ASCII, exactly the layout's delimiters, no quote, its line
