@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,25 @@ def test_layout_errors_point_at_their_line(tmp_path: Path) -> None:
     with pytest.raises(SourceError) as caught:
         load_layout(_write(tmp_path, source.replace("schemas/StockCode", "schemas/StockCod")))
     assert "has nothing at" in caught.value.message
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("{ stockCode: [EXCESS_RIGHTS] }", "'stockCode', which is not an enum field"),
+    ("{ subscriptionKind: [EXCESS_SHARES] }", "EXCESS_SHARES not among its values"),
+    ("{ subscriptionKind: EXCESS_RIGHTS }", "must be a non-empty list"),
+    ("[subscriptionKind]", "must map an enum field"),
+])
+def test_a_bad_draws_no_holding_is_refused_at_its_line(tmp_path: Path, written: str, said: str) -> None:
+    contracts = shutil.copytree(Path(__file__).parents[2] / "contracts", tmp_path / "contracts")
+    layout = contracts / "rap" / "subscription.yaml"
+    source = layout.read_text(encoding="utf-8")
+    layout.write_text(source.replace("draws_no_holding: { subscriptionKind: [EXCESS_RIGHTS, EXCESS_OPEN_OFFER] }",
+                                     f"draws_no_holding: {written}"), encoding="utf-8")
+    with pytest.raises(SourceError) as caught:
+        load_layout(layout)
+    assert said in caught.value.message
+    line = next(i for i, text in enumerate(source.splitlines(), 1) if "draws_no_holding" in text)
+    assert caught.value.location.line == line  # type: ignore[union-attr]
 
 
 def test_fixed_width_layout_uses_the_same_engine() -> None:

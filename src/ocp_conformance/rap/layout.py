@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import urlparse
 from urllib.request import url2pathname
@@ -65,6 +66,13 @@ class RecordLayout:
     code: str
     fields: tuple[FieldSpec, ...]
     rules: tuple[Rule, ...] = ()
+    draws_no_holding: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Enumerated field -> the values of it whose record draws on no holding (an excess application asks for
+    shares beyond the rights held): such a record is not checked against, or counted in, the available stock."""
+
+    def draws_on_holding(self, values: Mapping[str, Any]) -> bool:
+        """Whether a record with ``values`` draws on the account's holding (see :attr:`draws_no_holding`)."""
+        return not any(values.get(name) in exempt for name, exempt in self.draws_no_holding.items())
 
     def role(self, role: str) -> FieldSpec | None:
         """The field playing ``role`` (e.g. ``participant``), if any."""
@@ -255,7 +263,34 @@ def _record(kind: RecordKind, doc: YamlDocument, resolver: SchemaResolver, *, fi
         return lambda *keys: where_doc.locate((*path, "rules", index, *keys))
 
     rules = tuple(rule_from_layout(r, set(names), locator(i)) for i, r in enumerate(raw.get("rules") or []))
-    return RecordLayout(kind=kind, code=str(raw["code"]), fields=fields, rules=rules)
+    exempt = _draws_no_holding(raw.get("draws_no_holding"), fields, lambda *keys: where_doc.locate(
+        (*path, "draws_no_holding", *keys)))
+    return RecordLayout(kind=kind, code=str(raw["code"]), fields=fields, rules=rules, draws_no_holding=exempt)
+
+
+def _draws_no_holding(raw: object, fields: tuple[FieldSpec, ...],
+                      where: Callable[..., SourceLocation]) -> Mapping[str, frozenset[str]]:
+    """``draws_no_holding: {field: [value, ...]}``: each field an enum of the record, each value one of its values."""
+    if raw is None:
+        return MappingProxyType({})
+    if not isinstance(raw, Mapping):
+        raise SourceError(where(), "draws_no_holding must map an enum field to a list of its values",
+                          fix="write it as {subscriptionKind: [EXCESS_RIGHTS]}")
+    by_name = {f.name: f for f in fields}
+    exempt: dict[str, frozenset[str]] = {}
+    for name, values in raw.items():
+        spec = by_name.get(str(name))
+        if spec is None or spec.enum is None:
+            raise SourceError(where(name), f"draws_no_holding names {name!r}, which is not an enum field of the "
+                              "record", fix=f"name one of {', '.join(f.name for f in fields if f.enum) or '(none)'}")
+        if not isinstance(values, list) or not values:
+            raise SourceError(where(name), f"draws_no_holding.{name} must be a non-empty list of its values")
+        unknown = [v for v in values if v not in spec.enum]
+        if unknown:
+            raise SourceError(where(name), f"draws_no_holding.{name}: {', '.join(map(str, unknown))} not among "
+                              f"its values", fix=f"use values of {', '.join(spec.enum)}")
+        exempt[str(name)] = frozenset(map(str, values))
+    return MappingProxyType(exempt)
 
 
 def detail_schema(layout: Layout) -> dict[str, Any]:

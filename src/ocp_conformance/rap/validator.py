@@ -571,7 +571,8 @@ class Validation:
                                  repr(values.get(stock_spec.name)), stock_spec.name))
         participant = self.summary.participant
         if (not found and participant is not None and stock_spec and account_spec and quantity_spec
-                and {stock_spec.name, account_spec.name, quantity_spec.name} <= set(values)):
+                and {stock_spec.name, account_spec.name, quantity_spec.name} <= set(values)
+                and detail.draws_on_holding(values)):
             key = (values[account_spec.name], values[stock_spec.name])
             already = self._instructed.get(key, 0)
             available = context.available(participant, *key)

@@ -31,7 +31,7 @@ from ocp_conformance.rap import (
     load_layouts,
     write_file,
 )
-from ocp_conformance.simulator.ccass import SUBSCRIPTION_OPTIONS, SiFilter, Simulation
+from ocp_conformance.simulator.ccass import EXCESS_OPTIONS, SUBSCRIPTION_OPTIONS, SiFilter, Simulation
 from ocp_conformance.simulator.ccass.ca_demo import DEMO_RIGHTS_STOCK, DEMO_TENDER_STOCK, demo_ca_events
 from ocp_conformance.simulator.rap import ProcessingResult, RapProcessor, participant_folders, serve_in_thread
 from ocp_conformance.simulator.rap.processing import APPLIERS, CA_FILE_TYPES, FILE_REJECTED, INTERNAL_ERROR
@@ -217,6 +217,26 @@ def test_a_subscription_line_accepts_a_takeover_offer_and_moves_the_shares_out(
     (done,) = state.simulation.corporate_actions.instructions_of(ALPHA, "CA2027000007")
     assert (done.option, done.delivered, done.amount) == ("TAKEOVER_OFFER", 1_000, Decimal("850.00"))
     assert ledger.holding(ALPHA, "02", "08001") == before - 1_000
+
+
+def test_an_excess_application_beyond_the_rights_held_is_accepted(
+        tmp_path: Path, state: SimulatorState, processor: RapProcessor) -> None:
+    """[M] An excess application asks for shares beyond the rights held: with 100 rights, subscribing for them and
+    applying for 500 excess is a valid file (the upload's holdings check once counted the 500 too)."""
+    sim = state.simulation
+    sim.ledger.withdraw(ALPHA, "01", DEMO_RIGHTS_STOCK, sim.ledger.available(ALPHA, "01", DEMO_RIGHTS_STOCK) - 100,
+                        at=sim.clock.now)
+    line = {"announcementId": "CA2027000003", "stockCode": DEMO_RIGHTS_STOCK, "stockAccount": "01", "currency": "HKD"}
+    result = processor.process(ALPHA, _custom(tmp_path, LAYOUTS["SUBSCRIPTION"], [
+        {**line, "clientReference": "RS1", "quantity": 100, "subscriptionKind": "RIGHTS", "amount": "4000.00"},
+        {**line, "clientReference": "RS2", "quantity": 500, "subscriptionKind": "EXCESS_RIGHTS", "amount": "20000.00"},
+        {**line, "clientReference": "RS3", "quantity": 1, "subscriptionKind": "RIGHTS", "amount": "40.00"}]))
+    assert [(r.line, r.accepted, r.code) for r in result.records] == [
+        (2, True, None), (3, True, None), (4, False, "QUANTITY_ABOVE_HOLDING")]
+
+
+def test_the_layout_s_records_drawing_no_holding_are_the_domain_s_excess_applications() -> None:
+    assert dict(LAYOUTS["SUBSCRIPTION"].detail.draws_no_holding) == {"subscriptionKind": EXCESS_OPTIONS}
 
 
 def test_every_subscription_kind_of_the_layout_is_one_an_event_may_offer() -> None:
