@@ -275,7 +275,7 @@ def _draws_no_holding(raw: object, fields: tuple[FieldSpec, ...],
         return MappingProxyType({})
     if not isinstance(raw, Mapping):
         raise SourceError(where(), "draws_no_holding must map an enum field to a list of its values",
-                          fix="write it as {subscriptionKind: [EXCESS_RIGHTS]}")
+                          fix="write it as {<enum field>: [<value>, ...]}")
     by_name = {f.name: f for f in fields}
     exempt: dict[str, frozenset[str]] = {}
     for name, values in raw.items():
