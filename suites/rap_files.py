@@ -221,9 +221,8 @@ def _top_up(client: OcpClient, participant: str, layout: Layout, records: Iterab
     for record in records:
         source = record.get(account.name) if account is not None else None
         amount = record.get(quantity.name)
-        if (source is None or not isinstance(amount, int) or amount <= 0 or record.get(stock.name) is None
-                or not layout.detail.draws_on_holding(record)):
-            continue
+        if source is None or not isinstance(amount, int) or amount <= 0 or record.get(stock.name) is None:
+            continue  # a record drawing no holding (an excess application) still needs some held: counted too
         key = (str(source), str(record[stock.name]))
         needed[key] = needed.get(key, 0) + amount
     for (stock_account, stock_code), amount in sorted(needed.items()):

@@ -42,12 +42,14 @@ def _bring_down(world: tuple[Target, OcpClient], stocks: tuple[str, ...], accoun
             set_holding(client, target.acting_pair()[0], account, stock, LOW)
 
 
+@pytest.mark.parametrize("file_type", ["ELECTION", "SUBSCRIPTION"])
 def test_the_above_holding_check_passes_after_the_holding_was_brought_down(
-        world: tuple[Target, OcpClient]) -> None:
-    _bring_down(world, (DEMO_CA_EVENTS["ELECTION"][1],), ("01",))
+        world: tuple[Target, OcpClient], file_type: str) -> None:
+    # SUBSCRIPTION: an excess application draws on no holding, so the check sets a rights subscription above it
+    _bring_down(world, (DEMO_CA_EVENTS[file_type][1],), ("01", "02"))
     target, client = world
     rap_defects.test_instruction_above_holding_is_rejected(
-        file_type="ELECTION", ocp_target=target, ocp_client=client,
+        file_type=file_type, ocp_target=target, ocp_client=client,
         ocp_bound=BoundClient(client, load_binding(client.contracts)))
 
 
