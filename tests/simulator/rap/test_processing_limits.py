@@ -4,6 +4,7 @@ rest; processing keeps a bounded number of outcomes in memory whatever the file'
 
 from __future__ import annotations
 
+import gc
 import io
 from pathlib import Path
 
@@ -100,3 +101,29 @@ def test_file_level_errors_too_are_listed_up_to_the_cap_per_code(tmp_path: Path)
     parsed = parse_result_file(result.result_file.read_text())
     assert len(parsed.file_errors) == 2 and ("BAD_ENCODING", 10) in parsed.omitted
     assert parsed.text.splitlines()[0].endswith(",12")  # the header counts every file-level error
+
+
+@pytest.mark.parametrize("running", [True, False], ids=["collector-running", "collector-paused-by-caller"])
+def test_the_collector_is_paused_while_records_are_applied_and_left_as_it_was(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, running: bool) -> None:
+    # Applying makes long-lived, acyclic objects: a collection meanwhile scans the whole simulation to free
+    # nothing. Every record is applied paused, one by one (bulk=False) as in blocks, and the caller's setting stays.
+    state = SimulatorState()
+    seen: list[bool] = []
+    book = state.simulation.si_book
+    input_si = book.input_si
+
+    def watched(*args: object, **kwargs: object) -> object:
+        seen.append(gc.isenabled())
+        return input_si(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(book, "input_si", watched)
+    was = gc.isenabled()
+    (gc.enable if running else gc.disable)()
+    try:
+        result = RapProcessor(state, LAYOUTS, bulk=False).process(ALPHA, _upload(tmp_path, 6))
+        after = gc.isenabled()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert result.status == "ACCEPTED" and len(seen) == 6
+    assert seen == [False] * 6 and after is running

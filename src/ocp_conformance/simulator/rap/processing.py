@@ -322,19 +322,20 @@ class RapProcessor:
                 self._spool(validation, layout, result, spool)
             spool.seek(0)
             apply = None if result.file_errors else APPLIERS.get(layout.file_type)
-            for entry in _spooled(spool):
-                if entry[0] == _BLOCK:
-                    self._apply_block(apply, simulation, participant, layout, entry[1], entry[2], result)
-                    continue
-                if entry[0] == _DONE:
-                    outcome = RecordOutcome(*entry[1:])
-                elif result.file_errors:
-                    outcome = RecordOutcome(entry[1], _reference(layout, entry[2]), False, code=FILE_REJECTED,
-                                            reason="valid, but not applied: the file was rejected whole (see its E "
-                                                   "lines)")
-                else:
-                    outcome = self._apply(apply, simulation, participant, layout, entry[1], entry[2])
-                self._add(result, layout, outcome)
+            with _collector_paused():
+                for entry in _spooled(spool):
+                    if entry[0] == _BLOCK:
+                        self._apply_block(apply, simulation, participant, layout, entry[1], entry[2], result)
+                        continue
+                    if entry[0] == _DONE:
+                        outcome = RecordOutcome(*entry[1:])
+                    elif result.file_errors:
+                        outcome = RecordOutcome(entry[1], _reference(layout, entry[2]), False, code=FILE_REJECTED,
+                                                reason="valid, but not applied: the file was rejected whole (see its "
+                                                       "E lines)")
+                    else:
+                        outcome = self._apply(apply, simulation, participant, layout, entry[1], entry[2])
+                    self._add(result, layout, outcome)
         if not result.file_errors and key is not None and validation.summary.sequence is not None \
                 and layout.file_type not in self.defects.sequences_forgotten:
             used.setdefault(key, set()).add(validation.summary.sequence)
@@ -387,22 +388,7 @@ class RapProcessor:
 
     def _apply_block(self, apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
                      first_line: int, data: bytes, result: ProcessingResult) -> None:
-        """Apply (or, if the file was rejected, report) a spooled block of accepted records, in file order.
-
-        The cyclic garbage collector is paused meanwhile, as the validator pauses it for a block: the block's
-        thousands of new, long-lived and acyclic objects (SIs and their index entries) would otherwise trigger
-        collections that scan the whole book to free nothing. It is restarted before returning if it was running.
-        """
-        paused = gc.isenabled()
-        gc.disable()
-        try:
-            self._apply_block_paused(apply, simulation, participant, layout, first_line, data, result)
-        finally:
-            if paused:
-                gc.enable()
-
-    def _apply_block_paused(self, apply: Applier | None, simulation: Simulation, participant: str, layout: Layout,
-                            first_line: int, data: bytes, result: ProcessingResult) -> None:
+        """Apply (or, if the file was rejected, report) a spooled block of accepted records, in file order."""
         fields = block_fields(layout, data)
         width = len(layout.detail.fields) + 1
         count = len(fields) // width
@@ -474,6 +460,27 @@ class RapProcessor:
                 result.rows.close()
                 result.rows = None
         return target
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while an upload's records are applied; restart it after if it ran.
+
+    Applying makes thousands of new, long-lived and acyclic objects (SIs and their index entries, instructions).
+    With the collector running, they trigger collections that scan the young simulation to free nothing. The bulk
+    path paused it per block already; records spooled one at a time (CA files, whose records the validator checks
+    one by one against their event; ``bulk=False``) and the steps between blocks ran with it: 50,000 SI records one
+    at a time took 1.92 s paused against 2.11 s (best of 3 each). What the pause holds back is bounded by the record
+    cap. When the collector restarts, its first collection still scans what the upload made, once (about 0.13 s for
+    100,000 SIs).
+    """
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 _DONE: Final = 0
