@@ -18,11 +18,10 @@ from ocp_conformance.binding import load_binding
 from ocp_conformance.bound_client import BoundClient
 from ocp_conformance.client import OcpClient
 from ocp_conformance.contracts import load_contracts
-from ocp_conformance.rap.generator import DEMO_CA_EVENTS
+from ocp_conformance.rap.generator import DEMO_CA_EVENTS, GENERATED_ACCOUNTS, GENERATED_STOCKS
 from ocp_conformance.targets import Target, simulator_target
 
 LOW = 150  # generated records instruct 100 to 500 shares each
-TRANSFERRED = ("00001", "00005", "00388", "00700", "02800", "08001")  # the generator's stock pool
 
 
 @pytest.fixture
@@ -71,7 +70,7 @@ def test_a_valid_subscription_file_is_accepted_after_the_rights_were_brought_dow
 
 def test_a_valid_transfer_file_is_accepted_after_the_from_accounts_were_brought_down(
         world: tuple[Target, OcpClient]) -> None:
-    _bring_down(world, TRANSFERRED, ("01", "02"))
+    _bring_down(world, GENERATED_STOCKS, GENERATED_ACCOUNTS)
     target, client = world
     rap_valid_files.test_valid_file_is_accepted_in_full(file_type="ATI", ocp_target=target, ocp_client=client)
 

@@ -19,16 +19,20 @@ from ocp_conformance.rap.layout import Layout
 from ocp_conformance.rap.rules import Rule
 from ocp_conformance.rap.writer import FileHeader, RapWriter, format_record
 
-__all__ = ["DEFECTS", "DEMO_BUSINESS_DATE", "DEMO_CA_EVENTS", "DEMO_PARTICIPANT", "Defect", "GeneratedFile",
-           "RecordGenerator", "generate_file"]
+__all__ = ["DEFECTS", "DEMO_BUSINESS_DATE", "DEMO_CA_EVENTS", "DEMO_PARTICIPANT", "GENERATED_ACCOUNTS",
+           "GENERATED_STOCKS", "Defect", "GeneratedFile", "RecordGenerator", "generate_file"]
 
 DEMO_PARTICIPANT = "B01234"
 DEMO_BUSINESS_DATE = "2027-04-06"
 # The simulator's demo market (simulator/ccass/reference.py): keep these in step with it.
+GENERATED_STOCKS: tuple[str, ...] = ("00001", "00005", "00388", "00700", "02800", "08001")
+"""The stock codes generated SI, ISI, ATI and STI records quote (a CA record quotes its event's stock)."""
+GENERATED_ACCOUNTS: tuple[str, ...] = ("01", "02")
+"""The stock accounts generated SI, ISI, ATI and STI records name (a CA record names account 01)."""
 _POOLS: Mapping[str, tuple[Any, ...]] = MappingProxyType({
-    "stock_code": ("00001", "00005", "00388", "00700", "02800", "08001"),
-    "stock_account": ("01", "02"),
-    "toAccount": ("01", "02"),
+    "stock_code": GENERATED_STOCKS,
+    "stock_account": GENERATED_ACCOUNTS,
+    "toAccount": GENERATED_ACCOUNTS,
     "counterpartyId": ("B05678", "C00019", "B07777"),
     "investorId": ("I00001",),
     "event": ("CA2026110001", "CA2026110002", "CA2026110003"),

@@ -53,11 +53,14 @@ def _holding_of(call: Call) -> tuple[str, str, str]:
     if account not in participant.stock_accounts:
         raise Problem(422, "STOCK_ACCOUNT_UNKNOWN", f"{pid} has accounts {', '.join(participant.stock_accounts)}",
                       (FieldError("/stockAccount", "unknown stock account"),))
-    if sim.reference.stock(body["stockCode"]) is None and body["stockCode"] not in _event_stocks(call):
-        known = [*sim.reference.stocks, *sorted(_event_stocks(call))]
-        raise Problem(422, "STOCK_UNKNOWN", f"no stock {body['stockCode']}; known: {', '.join(known)}",
-                      (FieldError("/stockCode", "unknown stock"),))
-    return pid, account, body["stockCode"]
+    stock = body["stockCode"]
+    if sim.reference.stock(stock) is None:
+        event_stocks = _event_stocks(call)
+        if stock not in event_stocks:
+            known = [*sim.reference.stocks, *sorted(event_stocks)]
+            raise Problem(422, "STOCK_UNKNOWN", f"no stock {stock}; known: {', '.join(known)}",
+                          (FieldError("/stockCode", "unknown stock"),))
+    return pid, account, stock
 
 
 def _event_stocks(call: Call) -> set[str]:
