@@ -15,6 +15,8 @@ from ocp_conformance.simulator.ccass import DEMO_GCP
 from ocp_conformance.simulator.state import demo_token
 from tests.served_simulator import served_simulator
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -26,7 +26,7 @@ import yaml
 from ocp_conformance import __version__
 
 # One xdist worker takes the whole module (with `--dist loadgroup`, as .ci/run runs): one wheel, one venv.
-pytestmark = pytest.mark.xdist_group("packaging")
+pytestmark = [pytest.mark.xdist_group("packaging"), pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 CI = ROOT / "docs" / "ci"

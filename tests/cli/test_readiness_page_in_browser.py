@@ -17,6 +17,8 @@ import pytest
 
 from tests.harness_run import RunOutcome, run_harness
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 ROOT = Path(__file__).resolve().parents[2]
 FAULT, FUNCTION = "accept-invalid-quantity", "Input SI"
 

@@ -13,6 +13,8 @@ from ocp_conformance.reporting import APPLICABLE_CHECKS
 from tests.harness_run import RunOutcome, run_harness
 from tests.served_simulator import served_simulator
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 RAP_CHECKS_PASSING: Final = ("file", "scenario")
 """The RAP checks a clean in-process run must pass: all of them, so the run is ready (exit 0). A URL target
 without a RAP channel passes none of them (``rap_checks=()``) and is then not ready."""

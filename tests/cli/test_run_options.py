@@ -8,6 +8,8 @@ import pytest
 
 from tests.harness_run import run_harness
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 
 @pytest.mark.parametrize(("option", "value", "expected"), [
     ("--fail-on", "score>80", "expected mandatory, any, or score<N"),

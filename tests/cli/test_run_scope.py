@@ -22,6 +22,8 @@ from ocp_conformance.cli import app
 from tests.harness_run import run_harness
 from tests.served_simulator import free_port, served_simulator
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 runner = CliRunner()
 
 

@@ -11,6 +11,8 @@ import pytest
 from ocp_conformance.simulator.faults import FAULTS
 from tests.harness_run import run_harness
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 FAULT = FAULTS["server-error-on-revoke"]
 #: What the fault fails in a full run: the broken function's checks, and the scenario checks of tests that blame
 #: every function they cover (an Arazzo workflow, the ledger-invariant model) when Revoke Matched SI answers 500.

@@ -13,6 +13,8 @@ import pytest
 from ocp_conformance.simulator.faults import FAULTS
 from tests.harness_run import run_harness
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 
 # A load fault (lost writes at volume) is caught by `ocp-conformance load`'s invariants, not by a conformance run:
 # tests/load/test_invariants.py proves that.

@@ -16,6 +16,8 @@ import pytest
 
 from tests.reporting.companion_readiness import readiness_stub
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 CLIENT = Path(__file__).with_name("example_client.py")
 
 

@@ -20,6 +20,8 @@ import pytest
 from ocp_conformance.contracts import load_contracts
 from tests.misbehaving_server import Mode, misbehaving_server
 
+pytestmark = pytest.mark.slow  # end-to-end runs: `pytest -m "not slow"` leaves them out for a quick loop
+
 FUNCTION = "Participant List"  # few, read-only checks: a quick run
 TOKENS = {"OCP_TOKEN_B01234": "tok_resilience_a", "OCP_TOKEN_B05678": "tok_resilience_b"}
 STARTUP_ALLOWANCE = 60  # seconds for the interpreter, contracts and collection, on a busy machine
