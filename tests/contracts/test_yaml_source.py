@@ -40,7 +40,7 @@ _PurePython.yaml_implicit_resolvers = {first: list(resolvers)
                                        for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
 
 
-def test_libyaml_parses_the_project_s_files_when_pyyaml_has_it() -> None:
+def test_pyyaml_has_libyaml_and_the_loader_parses_with_it() -> None:
     assert yaml.__with_libyaml__, "PyYAML without libyaml: install a wheel (pip install --force-reinstall pyyaml)"
     assert issubclass(_Loader, yaml.CSafeLoader)
 
