@@ -27,7 +27,6 @@ Exits 1 if a check fails.
 from __future__ import annotations
 
 import argparse
-import gc
 import json
 import subprocess
 import sys
@@ -44,6 +43,7 @@ if _SRC.is_dir() and str(_SRC) not in sys.path:
     sys.path.insert(0, str(_SRC))
 
 from ocp_conformance.rap import generate_file, load_layouts, validate  # noqa: E402
+from ocp_conformance.rap.collector import collector_paused  # noqa: E402
 from ocp_conformance.simulator.ccass import HKT, SettlementInstruction  # noqa: E402
 from ocp_conformance.simulator.rap import RapProcessor, participant_folders  # noqa: E402
 from ocp_conformance.simulator.rap.limits import RapLimits  # noqa: E402
@@ -194,13 +194,8 @@ def time_floors(path: Path, records: int) -> dict[str, float]:
         KEY_INDEX: lambda: dict(zip(zip(*key_columns), ids)),  # noqa: B905 (equal lengths by construction)
         RESULT_ROWS: result_rows,
     }
-    paused = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return {label: min(_seconds(step) for _ in range(ROUNDS)) for label, step in steps.items()}
-    finally:
-        if paused:
-            gc.enable()
 
 
 def _seconds(step: Callable[[], object]) -> float:

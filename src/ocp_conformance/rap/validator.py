@@ -14,7 +14,6 @@ The fast path accepts a subset of what the slow path accepts, so it can make val
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from ocp_conformance.rap._fastpath import FastPath, fast_path, never, real_date,
 from ocp_conformance.rap._lines import MAX_LINE, OverLong, bounded, physical_lines, skip_line
 from ocp_conformance.rap._references import ReferenceSet
 from ocp_conformance.rap.codes import Problem
+from ocp_conformance.rap.collector import collector_paused
 from ocp_conformance.rap.context import RecordContext
 from ocp_conformance.rap.layout import Layout, RecordLayout
 from ocp_conformance.rap.results import RecordBlock, RecordResult, ValidationSummary
@@ -176,17 +176,11 @@ class Validation:
         """Account for a block of whole detail lines at once if every line passes the fast path; else ``False``
         (and nothing is accounted), so the caller checks the block line by line.
 
-        The cyclic garbage collector is paused meanwhile: the block allocates thousands of short-lived,
-        acyclic tuples, which would otherwise trigger collections that scan everything else alive (the
-        same reason :mod:`timeit` pauses it). It is restarted before returning if it was running.
+        The cyclic garbage collector is paused meanwhile (:func:`.collector.collector_paused`): the block allocates
+        thousands of short-lived, acyclic tuples.
         """
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._block_checked(block, fast)
-        finally:
-            if paused:
-                gc.enable()
 
     def _block_checked(self, block: bytes, fast: FastPath) -> bool:
         lines_of = block.split(b"\n")
